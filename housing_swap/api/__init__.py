@@ -1,0 +1,6 @@
+"""The JSON API, version 1, under /api/v1. Authenticated by bearer tokens only."""
+from flask import Blueprint
+
+api_blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import auth, openapi, organizations  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,21 @@
+"""Small helpers for reading JSON request bodies with clear validation errors."""
+from __future__ import annotations
+
+from flask import request
+
+from ..services.errors import ValidationFailed
+
+
+def json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed("请求体须为JSON对象", {"body": ["请求体须为JSON对象"]})
+    return body
+
+
+def required_strings(body: dict, *names: str) -> dict[str, str]:
+    errors = {name: ["此项为必填的字符串"] for name in names
+              if not isinstance(body.get(name), str) or not body[name]}
+    if errors:
+        raise ValidationFailed("请求参数有误", errors)
+    return {name: body[name] for name in names}

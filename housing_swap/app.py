@@ -1,0 +1,62 @@
+"""The application factory. Nothing here touches the network or runs migrations."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+from .config import ConfigError, load_settings
+from .extensions import csrf, db, login_manager, migrate
+from .security.field_crypto import FieldCipher
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from ``HOUSING_SWAP_*`` settings, then apply ``config`` overrides (tests)."""
+    overrides = dict(config or {})
+    try:
+        settings = load_settings(instance_path=overrides.pop("INSTANCE_PATH", None))
+    except ConfigError as error:
+        raise SystemExit(f"housing_swap: configuration error: {error}") from None
+
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(_asset_dir("templates")),
+        static_folder=str(_asset_dir("static")),
+    )
+    app.config.update(settings.flask_config())
+    app.config.update(overrides)
+    app.extensions["field_cipher"] = FieldCipher(app.config["DATA_KEY"])
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _asset_dir(name: str) -> Path:
+    """Top-level templates/ and static/ in a checkout, or the installed copy of them."""
+    in_checkout = PROJECT_ROOT / name
+    return in_checkout if in_checkout.is_dir() else Path(sys.prefix) / "share" / "housing_swap" / name
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api import api_blueprint
+    from .cli import register_commands
+    from .security.access import install_access_control
+    from .web import register_web
+
+    register_web(app)
+    app.register_blueprint(api_blueprint)
+    csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, never cookies
+    install_access_control(app)
+    register_commands(app)

@@ -1,0 +1,12 @@
+"""``flask`` commands: reference data, users, demo data."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import demo, reference, users
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(reference.reference_group)
+    app.cli.add_command(users.users_group)
+    app.cli.add_command(demo.demo_group)

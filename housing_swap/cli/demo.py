@@ -1,0 +1,26 @@
+"""``flask demo seed``: load the deterministic Zhengzhou demo data set."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from ..demo.seed import DEMO_LOGINS, DEMO_PASSWORD, SCALES, AlreadySeeded, planned_rows, seed_demo_data
+
+demo_group = AppGroup("demo", help="Demo data.")
+
+
+@demo_group.command("seed")
+@click.option("--scale", type=click.Choice(sorted(SCALES)), default="small", show_default=True)
+@click.option("--seed", "seed_value", type=int, default=2024, show_default=True,
+              help="Random seed: the same seed gives the same data.")
+def seed(scale: str, seed_value: int) -> None:
+    """Load demo data once; a second run reports that it is already there."""
+    chosen = SCALES[scale]
+    try:
+        with click.progressbar(length=planned_rows(chosen), label=f"seeding {scale} demo data") as bar:
+            counts = seed_demo_data(chosen, seed_value, advance=bar.update)
+    except AlreadySeeded:
+        click.echo("demo data is already loaded; nothing to do")
+    else:
+        click.echo("loaded: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+    click.echo("demo logins (password %s): %s" % (DEMO_PASSWORD, ", ".join(DEMO_LOGINS)))

@@ -1,0 +1,144 @@
+"""Settings, read once from ``HOUSING_SWAP_*`` environment variables.
+
+With nothing set the platform runs on an embedded SQLite file under ``instance/``
+and the built-in SQL search. Secrets that are not configured are generated into
+``instance/`` on first run so that no key is ever hard-coded.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+ENV_PREFIX = "HOUSING_SWAP_"
+SEARCH_BACKENDS = ("sql", "elasticsearch")
+DATA_KEY_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; start-up stops with this message."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    search_backend: str = "sql"
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+    elasticsearch_index_prefix: str = "housing_swap"
+    secret_key: str = ""
+    data_key: bytes = b""
+    api_token_hours: int = 8
+
+    def flask_config(self) -> dict:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SEARCH_BACKEND": self.search_backend,
+            "ELASTICSEARCH_URL": self.elasticsearch_url,
+            "ELASTICSEARCH_INDEX_PREFIX": self.elasticsearch_index_prefix,
+            "DATA_KEY": self.data_key,
+            "API_TOKEN_HOURS": self.api_token_hours,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "WTF_CSRF_TIME_LIMIT": None,
+            "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        }
+
+
+def load_settings(environ: dict | None = None, instance_path: Path | None = None) -> Settings:
+    """Build settings from the environment; raise ConfigError naming the bad variable."""
+    env = dict(os.environ if environ is None else environ)
+    instance = Path(env.get(f"{ENV_PREFIX}INSTANCE_PATH") or instance_path or default_instance_path())
+    instance.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        instance_path=instance,
+        database_url=_database_url(env, instance),
+        search_backend=_search_backend(env),
+        elasticsearch_url=_elasticsearch_url(env),
+        elasticsearch_index_prefix=env.get(f"{ENV_PREFIX}ELASTICSEARCH_INDEX_PREFIX", "housing_swap"),
+        secret_key=env.get(f"{ENV_PREFIX}SECRET_KEY") or _instance_secret(instance / "secret_key"),
+        data_key=_data_key(env, instance),
+        api_token_hours=_positive_int(env, "API_TOKEN_HOURS", 8),
+    )
+
+
+def default_instance_path() -> Path:
+    return Path.cwd() / "instance"
+
+
+def _database_url(env: dict, instance: Path) -> str:
+    url = env.get(f"{ENV_PREFIX}DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance / 'housing_swap.sqlite3'}"
+    scheme = urlparse(url).scheme
+    if scheme.startswith("postgres"):
+        # psycopg 3 is the driver we ship; accept the common short forms of the URL.
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if scheme.startswith("sqlite"):
+        return url
+    raise ConfigError(
+        f"{ENV_PREFIX}DATABASE_URL must be a sqlite:/// or postgresql:// URL, got scheme {scheme!r}"
+    )
+
+
+def _search_backend(env: dict) -> str:
+    backend = env.get(f"{ENV_PREFIX}SEARCH_BACKEND", "sql").strip().lower()
+    if backend not in SEARCH_BACKENDS:
+        raise ConfigError(
+            f"{ENV_PREFIX}SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}, got {backend!r}"
+        )
+    return backend
+
+
+def _elasticsearch_url(env: dict) -> str:
+    url = env.get(f"{ENV_PREFIX}ELASTICSEARCH_URL", "http://127.0.0.1:9200")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"{ENV_PREFIX}ELASTICSEARCH_URL must be an http(s) URL, got {url!r}")
+    return url
+
+
+def _positive_int(env: dict, name: str, default: int) -> int:
+    raw = env.get(f"{ENV_PREFIX}{name}")
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be positive, got {value}")
+    return value
+
+
+def _data_key(env: dict, instance: Path) -> bytes:
+    raw = env.get(f"{ENV_PREFIX}DATA_KEY") or _instance_secret(instance / "data_key", data_key=True)
+    try:
+        key = base64.urlsafe_b64decode(raw.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ConfigError(f"{ENV_PREFIX}DATA_KEY must be url-safe base64") from None
+    if len(key) != DATA_KEY_BYTES:
+        raise ConfigError(
+            f"{ENV_PREFIX}DATA_KEY must decode to {DATA_KEY_BYTES} bytes, got {len(key)}"
+        )
+    return key
+
+
+def _instance_secret(path: Path, data_key: bool = False) -> str:
+    """Read a generated secret, creating it (owner-only permissions) on first run."""
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    value = (
+        base64.urlsafe_b64encode(secrets.token_bytes(DATA_KEY_BYTES)).decode("ascii")
+        if data_key
+        else secrets.token_urlsafe(48)
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value)
+    return value

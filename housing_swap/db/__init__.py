@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 typed models and repositories. Nothing here commits."""

@@ -1,0 +1,89 @@
+"""Declarative base with a naming convention, so Alembic constraint names are stable."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import BigInteger, DateTime, Enum, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+# Money is a whole number of yuan; areas are m² with two decimal places.
+MONEY = BigInteger()
+AREA = Numeric(10, 2)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC in Python on every backend (SQLite stores no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: pass an aware UTC datetime")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class EncryptedString(TypeDecorator):
+    """A personal identifier stored AES-GCM encrypted; plaintext only in Python.
+
+    ``context`` names the field and is bound into the ciphertext as associated data.
+    The cipher comes from the running app, whose data key is configuration.
+    """
+
+    impl = String(255)
+    cache_ok = True
+
+    def __init__(self, context: str):
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return current_app.extensions["field_cipher"].encrypt(value, self.context)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return current_app.extensions["field_cipher"].decrypt(value, self.context)
+
+
+def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
+    """Store an enum's values as VARCHAR with a named CHECK constraint (portable, migratable)."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )

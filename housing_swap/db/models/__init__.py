@@ -1,0 +1,21 @@
+"""All models, importable from one place (Alembic autogenerate needs them all loaded)."""
+from .accounts import ApiToken, Organization, OrganizationKind, ApprovalState, Role, User
+from .audit import AuditEvent
+from .ledger import GoalLedgerEntry, LedgerEntryType
+from .listings import Listing, ListingPriceChange, ListingStatus
+from .program import (
+    Acquisition, AcquisitionStatus, ApplicationStatus, Channel, ChannelPreference, MarketSwap,
+    MarketSwapStatus, ProgramRuleVersion, RuleVersionStatus, SwapApplication,
+)
+from .projects import Building, Project, Unit, UnitStatus
+from .reference import Community, District
+from .search_outbox import SearchOutboxEntry
+
+__all__ = [
+    "Acquisition", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
+    "AuditEvent", "Building", "Channel", "ChannelPreference", "Community", "District",
+    "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
+    "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
+    "ProgramRuleVersion", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
+    "Unit", "UnitStatus", "User",
+]

@@ -1,0 +1,135 @@
+"""Users, organizations and API tokens."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..base import Base, EncryptedString, UTCDateTime, enum_type, utcnow
+
+
+class Role(enum.StrEnum):
+    HOUSEHOLD = "household"
+    AGENCY_STAFF = "agency_staff"
+    DEVELOPER_STAFF = "developer_staff"
+    CITY_GROUP_OFFICER = "city_group_officer"
+    APPRAISER = "appraiser"
+    BUREAU_ADMIN = "bureau_admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.HOUSEHOLD: "购房家庭",
+    Role.AGENCY_STAFF: "经纪机构",
+    Role.DEVELOPER_STAFF: "开发企业",
+    Role.CITY_GROUP_OFFICER: "城发集团",
+    Role.APPRAISER: "评估机构",
+    Role.BUREAU_ADMIN: "住房保障局",
+}
+
+
+class OrganizationKind(enum.StrEnum):
+    AGENCY = "agency"
+    DEVELOPER = "developer"
+    CITY_GROUP = "city_group"
+    APPRAISER = "appraiser"
+    BUREAU = "bureau"
+
+
+# Which organization kind a staff role belongs to; households belong to none.
+ROLE_ORGANIZATION_KIND = {
+    Role.AGENCY_STAFF: OrganizationKind.AGENCY,
+    Role.DEVELOPER_STAFF: OrganizationKind.DEVELOPER,
+    Role.CITY_GROUP_OFFICER: OrganizationKind.CITY_GROUP,
+    Role.APPRAISER: OrganizationKind.APPRAISER,
+    Role.BUREAU_ADMIN: OrganizationKind.BUREAU,
+}
+
+
+class ApprovalState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+    __table_args__ = (UniqueConstraint("kind", "licence_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OrganizationKind] = mapped_column(enum_type(OrganizationKind, "organization_kind"))
+    name: Mapped[str] = mapped_column(String(120))
+    licence_number: Mapped[str] = mapped_column(String(64))
+    contact_name: Mapped[str | None] = mapped_column(String(60))
+    contact_phone: Mapped[str | None] = mapped_column(EncryptedString("organization.contact_phone"))
+    approval_state: Mapped[ApprovalState] = mapped_column(
+        enum_type(ApprovalState, "approval_state"), default=ApprovalState.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    staff: Mapped[list["User"]] = relationship(back_populates="organization")
+
+    @property
+    def is_operational(self) -> bool:
+        return self.approval_state == ApprovalState.APPROVED
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    real_name: Mapped[str] = mapped_column(String(60))
+    phone: Mapped[str | None] = mapped_column(EncryptedString("user.phone"))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    id_number: Mapped[str | None] = mapped_column(EncryptedString("user.id_number"))
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    # Bumped on logout-everywhere, password change or disabling: older sessions stop loading.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organization: Mapped[Organization | None] = relationship(back_populates="staff")
+
+    @property
+    def display_name(self) -> str:
+        return self.username or self.real_name
+
+    # Flask-Login's user protocol.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """Disabled users and staff of a suspended or unapproved organization cannot act."""
+        if not self.enabled:
+            return False
+        return self.organization is None or self.organization.is_operational
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

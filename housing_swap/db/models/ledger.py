@@ -1,0 +1,54 @@
+"""The goal ledger: append-only rows that count swaps against the program targets."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..base import Base, UTCDateTime, enum_type, utcnow
+from .program import Channel
+
+
+class LedgerEntryType(enum.StrEnum):
+    COUNT = "count"
+    REVERSAL = "reversal"
+
+
+class GoalLedgerEntry(Base):
+    """A counted swap (+1) or the reversal of one (-1). Never updated, never deleted."""
+
+    __tablename__ = "goal_ledger_entry"
+    __table_args__ = (
+        CheckConstraint(
+            "(entry_type = 'reversal') = (reverses_entry_id IS NOT NULL)", name="reversal_link"
+        ),
+        CheckConstraint(
+            "(acquisition_id IS NOT NULL) OR (market_swap_id IS NOT NULL)", name="has_evidence"
+        ),
+        Index("ix_goal_ledger_entry_property_year", "property_hash", "program_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_type: Mapped[LedgerEntryType] = mapped_column(enum_type(LedgerEntryType, "ledger_entry_type"))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"))
+    program_year: Mapped[int]
+    property_hash: Mapped[str] = mapped_column(String(64))
+    district_code: Mapped[str] = mapped_column(ForeignKey("district.code"), index=True)
+    completed_on: Mapped[date] = mapped_column(index=True)
+    pilot: Mapped[bool]
+    acquisition_id: Mapped[int | None] = mapped_column(ForeignKey("acquisition.id"))
+    market_swap_id: Mapped[int | None] = mapped_column(ForeignKey("market_swap.id"))
+    new_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    reverses_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("goal_ledger_entry.id"), unique=True
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+    rule_version_id: Mapped[int] = mapped_column(ForeignKey("program_rule_version.id"))
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def delta(self) -> int:
+        return 1 if self.entry_type == LedgerEntryType.COUNT else -1

@@ -1,0 +1,101 @@
+"""Second-hand listings (二手房源) and their price history."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..base import AREA, MONEY, Base, EncryptedString, UTCDateTime, enum_type, utcnow
+from .reference import Community
+
+
+class ListingStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACTIVE = "active"
+    RESERVED = "reserved"
+    SOLD = "sold"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+# A property may have only one listing in these states at a time (one property, one listing).
+LIVE_LISTING_STATES = (ListingStatus.SUBMITTED, ListingStatus.ACTIVE, ListingStatus.RESERVED)
+_LIVE_SQL = "status IN ('submitted', 'active', 'reserved')"
+
+
+class Listing(Base):
+    __tablename__ = "listing"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "agency_reference"),
+        Index("uq_listing_live_certificate", "certificate_hash", unique=True,
+              sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL)),
+        Index("ix_listing_status_price", "status", "asking_price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    agent_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    agency_reference: Mapped[str | None] = mapped_column(String(64))
+    building_no: Mapped[str] = mapped_column(String(20))
+    unit_no: Mapped[str | None] = mapped_column(String(20))
+    room_no: Mapped[str] = mapped_column(String(20))
+    floor: Mapped[int]
+    total_floors: Mapped[int]
+    area_m2: Mapped[Decimal] = mapped_column(AREA)
+    inner_area_m2: Mapped[Decimal | None] = mapped_column(AREA)
+    bedrooms: Mapped[int]
+    living_rooms: Mapped[int]
+    bathrooms: Mapped[int]
+    orientation: Mapped[str] = mapped_column(String(20))
+    decoration: Mapped[str] = mapped_column(String(20))
+    build_year: Mapped[int]
+    has_elevator: Mapped[bool]
+    property_type: Mapped[str] = mapped_column(String(20))
+    certificate_number: Mapped[str] = mapped_column(EncryptedString("listing.certificate_number"))
+    certificate_hash: Mapped[str] = mapped_column(String(64), index=True)
+    asking_price: Mapped[int] = mapped_column(MONEY)
+    # Stored (not only derived) so that search can filter and sort on it with an index.
+    unit_price: Mapped[int] = mapped_column(MONEY)
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(60))
+    contact_phone: Mapped[str] = mapped_column(EncryptedString("listing.contact_phone"))
+    status: Mapped[ListingStatus] = mapped_column(
+        enum_type(ListingStatus, "listing_status"), default=ListingStatus.DRAFT
+    )
+    seized: Mapped[bool] = mapped_column(default=False)
+    verification_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    community: Mapped[Community] = relationship()
+    price_changes: Mapped[list["ListingPriceChange"]] = relationship(
+        back_populates="listing", order_by="ListingPriceChange.changed_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def set_price(self, total_price: int) -> None:
+        self.asking_price = total_price
+        self.unit_price = round(Decimal(total_price) / self.area_m2)
+
+
+class ListingPriceChange(Base):
+    __tablename__ = "listing_price_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"), index=True)
+    old_price: Mapped[int] = mapped_column(MONEY)
+    new_price: Mapped[int] = mapped_column(MONEY)
+    changed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    listing: Mapped[Listing] = relationship(back_populates="price_changes")

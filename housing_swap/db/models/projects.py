@@ -1,0 +1,74 @@
+"""New-build projects (楼盘), buildings and units (one home, one price)."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..base import AREA, MONEY, Base, UTCDateTime, enum_type, utcnow
+from .reference import COORDINATE
+
+
+class UnitStatus(enum.StrEnum):
+    AVAILABLE = "available"
+    RESERVED = "reserved"
+    SOLD = "sold"
+
+
+class Project(Base):
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    developer_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80), index=True)
+    district_code: Mapped[str] = mapped_column(ForeignKey("district.code"), index=True)
+    address: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[Decimal] = mapped_column(COORDINATE)
+    lon: Mapped[Decimal] = mapped_column(COORDINATE)
+    presale_permit_no: Mapped[str] = mapped_column(String(64), unique=True)
+    delivery_date: Mapped[date]
+    in_swap_program: Mapped[bool] = mapped_column(default=False)
+    swap_offer: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    buildings: Mapped[list["Building"]] = relationship(back_populates="project", order_by="Building.id")
+
+
+class Building(Base):
+    __tablename__ = "building"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    total_floors: Mapped[int]
+
+    project: Mapped[Project] = relationship(back_populates="buildings")
+    units: Mapped[list["Unit"]] = relationship(back_populates="building")
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("building_id", "floor", "room"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
+    floor: Mapped[int]
+    room: Mapped[str] = mapped_column(String(20))
+    area_m2: Mapped[Decimal] = mapped_column(AREA)
+    bedrooms: Mapped[int]
+    living_rooms: Mapped[int]
+    bathrooms: Mapped[int]
+    list_price: Mapped[int] = mapped_column(MONEY)
+    status: Mapped[UnitStatus] = mapped_column(
+        enum_type(UnitStatus, "unit_status"), default=UnitStatus.AVAILABLE, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    building: Mapped[Building] = relationship(back_populates="units")
+
+    __mapper_args__ = {"version_id_col": version}

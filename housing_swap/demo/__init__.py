@@ -1,0 +1,1 @@
+"""Deterministic, realistic Zhengzhou demo data (``flask demo seed``)."""

@@ -1,0 +1,622 @@
+"""Build the demo data set: deterministic for a given seed, consistent with the program rules.
+
+Rows are generated in Python with explicit ids and written with Core bulk inserts in one
+transaction, so a city-scale set loads in minutes and a failure leaves nothing behind.
+Generated households have an unusable password (nobody knows it); only the demo logins
+below can sign in.
+"""
+from __future__ import annotations
+
+import bisect
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import func, insert, select, text
+from werkzeug.security import generate_password_hash
+
+from ..db.models import (
+    Acquisition, AcquisitionStatus, ApplicationStatus, ApprovalState, Building, Channel,
+    ChannelPreference, Community, GoalLedgerEntry, LedgerEntryType, Listing, ListingStatus,
+    MarketSwap, MarketSwapStatus, Organization, OrganizationKind, Project, Role, SwapApplication,
+    Unit, UnitStatus, User,
+)
+from ..domain.districts import ZHENGZHOU_DISTRICTS, DistrictInfo
+from ..domain.eligibility import (
+    NewHomeFacts, OldHomeFacts, check_new_home_for_city_group, check_old_home_for_city_group,
+    counts_toward_pilot,
+)
+from ..domain.identity import id_check_char
+from ..extensions import db
+from ..services.audit import record_event
+from ..services.reference_data import load_reference_data
+from ..services.rules import current_rules
+from . import names
+
+DEMO_PASSWORD = "demo-pass-2024"
+DEMO_LOGINS = {
+    "demo-owner": Role.HOUSEHOLD,
+    "demo-agency": Role.AGENCY_STAFF,
+    "demo-developer": Role.DEVELOPER_STAFF,
+    "demo-group": Role.CITY_GROUP_OFFICER,
+    "demo-appraiser": Role.APPRAISER,
+    "demo-bureau": Role.BUREAU_ADMIN,
+}
+CHUNK = 5_000
+BASE_TIME = datetime(2024, 3, 1, tzinfo=timezone.utc)
+PROGRAM_END = date(2024, 12, 31)
+
+# Second-hand guide prices (¥/m²), after program-facts.md: central districts well above the
+# 10,000 city average, outer counties well below. New homes run about 15% above.
+SECOND_HAND_PRICE = {
+    "410102": 12500, "410103": 12000, "410104": 11500, "410105": 19000, "410106": 6000,
+    "410108": 10500, "410122": 7500, "410171": 12500, "410172": 11000, "410173": 8000,
+    "410190": 24000, "410181": 5000, "410182": 6500, "410183": 5000, "410184": 7000,
+    "410185": 4500,
+}
+NEW_HOME_PREMIUM = Decimal("1.15")
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    communities_per_district: int
+    listings: int
+    projects: int
+    units: int
+    households: int
+    completed_swaps: int
+    agencies: int
+    developers: int
+
+
+SCALES = {
+    "small": Scale("small", 4, 600, 12, 480, 150, 40, 4, 4),
+    "city": Scale("city", 120, 200_000, 300, 100_000, 20_000, 10_000, 60, 40),
+}
+
+
+class AlreadySeeded(Exception):
+    pass
+
+
+def planned_rows(scale: Scale) -> int:
+    """Rows the seed writes, for a progress bar."""
+    return (len(ZHENGZHOU_DISTRICTS) * scale.communities_per_district + scale.listings
+            + scale.units + 2 * scale.households + 2 * scale.completed_swaps)
+
+
+def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lambda n: None) -> dict:
+    """Load the demo set in one transaction; refuse if it is already there."""
+    if db.session.scalar(select(User.id).where(User.username == "demo-owner")) is not None:
+        raise AlreadySeeded("demo data already loaded")
+    load_reference_data()
+    counts = _DemoBuilder(scale, seed, advance).build()
+    record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, **counts})
+    db.session.commit()
+    _realign_postgres_sequences()
+    return counts
+
+
+def _realign_postgres_sequences() -> None:
+    """Explicit ids bypass PostgreSQL sequences; move each past the largest id."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        if "id" in table.c and table.c.id.autoincrement is not False and table.c.id.primary_key:
+            db.session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+            ))
+    db.session.commit()
+
+
+class _IdAllocator:
+    """Hands out ids after the largest one already in each table."""
+
+    def __init__(self):
+        self._next: dict[type, int] = {}
+
+    def next(self, model) -> int:
+        if model not in self._next:
+            self._next[model] = (db.session.scalar(select(func.max(model.id))) or 0) + 1
+        value = self._next[model]
+        self._next[model] = value + 1
+        return value
+
+
+class _DemoBuilder:
+    def __init__(self, scale: Scale, seed: int, advance: Callable[[int], None]):
+        self.scale = scale
+        self.rng = random.Random(seed)
+        self.advance = advance
+        self.ids = _IdAllocator()
+        self.cipher = current_app.extensions["field_cipher"]
+        self.rule_version, self.rules = current_rules(date(2024, 6, 1))
+        self.used_phones: set[str] = set()
+        self.used_id_numbers: set[str] = set()
+        self.certificate_serial = 0
+        self.unit_district: dict[int, str] = {}
+
+    # ----- orchestration -------------------------------------------------------------
+
+    def build(self) -> dict:
+        orgs = self._organizations()
+        demo_users = self._demo_users(orgs)
+        communities = self._communities()
+        listings = self._listings(communities, orgs["agencies"], demo_users)
+        units = self._projects_and_units(orgs["developers"])
+        households = self._households(demo_users["demo-owner"])
+        completed = self._applications_and_swaps(households, communities, units, orgs, demo_users)
+        return {"communities": len(communities), "listings": listings, "units": len(units),
+                "households": len(households), "completed_swaps": completed}
+
+    def _insert(self, model, rows: list[dict]) -> None:
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start:start + CHUNK]
+            db.session.execute(insert(model), chunk)
+            self.advance(len(chunk))
+
+    # ----- people and organizations ---------------------------------------------------
+
+    def _organizations(self) -> dict:
+        def org(kind, name, licence):
+            row = {"id": self.ids.next(Organization), "kind": kind, "name": name,
+                   "licence_number": licence, "contact_name": self._person_name(),
+                   "contact_phone": self._phone(), "approval_state": ApprovalState.APPROVED,
+                   "created_at": BASE_TIME}
+            rows.append(row)
+            return row["id"]
+
+        rows: list[dict] = []
+        result = {
+            "city_group": org(OrganizationKind.CITY_GROUP, "郑州城发安居有限公司", "91410100DEMO0001"),
+            "appraiser": org(OrganizationKind.APPRAISER, "河南中原房地产估价有限公司", "豫估DEMO001"),
+            "bureau": self._bureau_id(rows),
+            "agencies": [org(OrganizationKind.AGENCY, f"{names.AGENCY_NAMES[i % len(names.AGENCY_NAMES)]}"
+                             f"郑州第{i + 1}分公司", f"豫经纪DEMO{i + 1:04d}")
+                         for i in range(self.scale.agencies)],
+            "developers": [org(OrganizationKind.DEVELOPER, f"{names.DEVELOPER_NAMES[i % len(names.DEVELOPER_NAMES)]}"
+                               f"（郑州）第{i + 1}项目公司", f"豫开发DEMO{i + 1:04d}")
+                           for i in range(self.scale.developers)],
+        }
+        db.session.execute(insert(Organization), rows)
+        return result
+
+    def _bureau_id(self, rows: list[dict]) -> int:
+        existing = db.session.scalar(
+            select(Organization.id).where(Organization.kind == OrganizationKind.BUREAU))
+        if existing:
+            return existing
+        row = {"id": self.ids.next(Organization), "kind": OrganizationKind.BUREAU,
+               "name": "郑州市住房保障局", "licence_number": "ZZ-HSB",
+               "approval_state": ApprovalState.APPROVED, "created_at": BASE_TIME}
+        rows.append(row)
+        return row["id"]
+
+    def _demo_users(self, orgs: dict) -> dict[str, int]:
+        organization_for = {
+            Role.HOUSEHOLD: None, Role.AGENCY_STAFF: orgs["agencies"][0],
+            Role.DEVELOPER_STAFF: orgs["developers"][0], Role.CITY_GROUP_OFFICER: orgs["city_group"],
+            Role.APPRAISER: orgs["appraiser"], Role.BUREAU_ADMIN: orgs["bureau"],
+        }
+        password_hash = generate_password_hash(DEMO_PASSWORD)
+        rows, ids = [], {}
+        for username, role in DEMO_LOGINS.items():
+            row = self._user_row(role, password_hash, organization_for[role])
+            row["username"] = username
+            rows.append(row)
+            ids[username] = row["id"]
+        db.session.execute(insert(User), rows)
+        return ids
+
+    def _user_row(self, role: Role, password_hash: str, organization_id: int | None) -> dict:
+        phone = self._phone()
+        id_number = self._id_number() if role == Role.HOUSEHOLD else None
+        return {
+            "id": self.ids.next(User), "role": role, "organization_id": organization_id,
+            "real_name": self._person_name(), "phone": phone,
+            "phone_hash": self.cipher.lookup_hash(phone, "phone"),
+            "id_number": id_number,
+            "id_number_hash": self.cipher.lookup_hash(id_number, "id_number") if id_number else None,
+            "password_hash": password_hash, "created_at": BASE_TIME,
+        }
+
+    def _households(self, demo_owner_id: int) -> list[int]:
+        # One hash of a secret nobody keeps: generated households cannot sign in.
+        unusable = generate_password_hash(f"unusable-{self.rng.random()}")
+        rows = [self._user_row(Role.HOUSEHOLD, unusable, None)
+                for _ in range(self.scale.households - 1)]
+        self._insert(User, rows)
+        return [demo_owner_id] + [row["id"] for row in rows]
+
+    def _person_name(self) -> str:
+        given = "".join(self.rng.choice(names.GIVEN_CHARS) for _ in range(self.rng.choice((1, 2))))
+        return self.rng.choice(names.SURNAMES) + given
+
+    def _phone(self) -> str:
+        while True:
+            phone = "1" + self.rng.choice("35789") + f"{self.rng.randrange(10 ** 9):09d}"
+            if phone not in self.used_phones:
+                self.used_phones.add(phone)
+                return phone
+
+    def _id_number(self) -> str:
+        while True:
+            region = self.rng.choice(("410102", "410103", "410104", "410105", "410122", "410181"))
+            born = date(1960, 1, 1) + timedelta(days=self.rng.randrange(365 * 36))
+            first17 = f"{region}{born:%Y%m%d}{self.rng.randrange(1000):03d}"
+            value = first17 + id_check_char(first17)
+            if value not in self.used_id_numbers:
+                self.used_id_numbers.add(value)
+                return value
+
+    def _certificate(self) -> tuple[str, str]:
+        self.certificate_serial += 1
+        year = 2005 + self.certificate_serial % 19
+        number = f"豫({year})郑州市不动产权第{self.certificate_serial:07d}号"
+        return number, self.cipher.lookup_hash(number, "certificate")
+
+    # ----- places and homes -----------------------------------------------------------
+
+    def _weighted_district(self) -> DistrictInfo:
+        weights = [3 if d.main_urban else 1 for d in ZHENGZHOU_DISTRICTS]
+        return self.rng.choices(ZHENGZHOU_DISTRICTS, weights=weights)[0]
+
+    def _near(self, centre: Decimal, spread: float) -> Decimal:
+        return (centre + Decimal(str(round(self.rng.gauss(0, spread), 6)))).quantize(Decimal("0.000001"))
+
+    def _communities(self) -> list[dict]:
+        rows = []
+        for district in ZHENGZHOU_DISTRICTS:
+            taken: set[str] = set()
+            while len(taken) < self.scale.communities_per_district:
+                name = (self.rng.choice(names.COMMUNITY_PREFIXES) + self.rng.choice(names.COMMUNITY_SUFFIXES)
+                        + ("" if len(taken) < 200 else f"{len(taken) // 200}期"))
+                if name in taken:
+                    continue
+                taken.add(name)
+                rows.append({
+                    "id": self.ids.next(Community), "name": name, "district_code": district.code,
+                    "address": f"{district.name}{self.rng.choice(names.ROADS)}{self.rng.randint(1, 300)}号",
+                    "lat": self._near(district.lat, 0.025), "lon": self._near(district.lon, 0.03),
+                    "build_year": self.rng.randint(1995, 2022),
+                })
+        self._insert(Community, rows)
+        return rows
+
+    def _area(self, low: int, high: int) -> Decimal:
+        return Decimal(self.rng.randint(low * 100, high * 100)) / 100
+
+    def _second_hand_price(self, district_code: str, area: Decimal, build_year: int) -> int:
+        base = SECOND_HAND_PRICE[district_code] * self.rng.lognormvariate(0, 0.12)
+        age_factor = 1 - 0.006 * max(0, 2024 - build_year)
+        return int(round(float(area) * base * age_factor, -3))
+
+    def _listings(self, communities: list[dict], agencies: list[int], demo_users: dict) -> int:
+        by_district: dict[str, list[dict]] = {}
+        for community in communities:
+            by_district.setdefault(community["district_code"], []).append(community)
+        statuses = [ListingStatus.ACTIVE] * 80 + [ListingStatus.RESERVED] * 4 + [ListingStatus.SOLD] * 6 + \
+            [ListingStatus.WITHDRAWN] * 4 + [ListingStatus.EXPIRED] * 3 + [ListingStatus.SUBMITTED] * 2 + \
+            [ListingStatus.DRAFT]
+        rows = []
+        for index in range(self.scale.listings):
+            community = self.rng.choice(by_district[self._weighted_district().code])
+            status = self.rng.choice(statuses)
+            owner = demo_users["demo-owner"] if index == 0 else None
+            agency = None if owner or self.rng.random() < 0.15 else self.rng.choice(agencies)
+            rows.append(self._listing_row(index, community, status, owner, agency))
+        self._insert(Listing, rows)
+        return len(rows)
+
+    def _listing_row(self, index: int, community: dict, status: ListingStatus,
+                     owner: int | None, agency: int | None) -> dict:
+        build_year = community["build_year"]
+        area = self._area(55, 140)
+        bedrooms = 1 if area < 60 else 2 if area < 90 else 3 if area < 125 else 4
+        total_floors = self.rng.choice((6, 7)) if build_year < 2000 else self.rng.choice((11, 18, 26, 33))
+        price = self._second_hand_price(community["district_code"], area, build_year)
+        certificate, certificate_hash = self._certificate()
+        contact_phone = self._phone()
+        listed = BASE_TIME + timedelta(days=self.rng.randrange(270), minutes=self.rng.randrange(1440))
+        verified = status in (ListingStatus.ACTIVE, ListingStatus.RESERVED, ListingStatus.SOLD)
+        return {
+            "id": self.ids.next(Listing), "community_id": community["id"],
+            "owner_user_id": owner, "organization_id": agency,
+            "agency_reference": f"DEMO-{index + 1:07d}" if agency else None,
+            "building_no": f"{self.rng.randint(1, 30)}号楼", "unit_no": f"{self.rng.randint(1, 4)}单元",
+            "room_no": f"{self.rng.randint(1, total_floors)}0{self.rng.randint(1, 4)}",
+            "floor": self.rng.randint(1, total_floors), "total_floors": total_floors,
+            "area_m2": area, "inner_area_m2": (area * Decimal("0.8")).quantize(Decimal("0.01")),
+            "bedrooms": bedrooms, "living_rooms": 1 if bedrooms < 3 else 2, "bathrooms": 1 if bedrooms < 3 else 2,
+            "orientation": self.rng.choice(names.ORIENTATIONS), "decoration": self.rng.choice(names.DECORATIONS),
+            "build_year": build_year, "has_elevator": total_floors > 7,
+            "property_type": self.rng.choice(names.PROPERTY_TYPES),
+            "certificate_number": certificate, "certificate_hash": certificate_hash,
+            "asking_price": price, "unit_price": round(Decimal(price) / area),
+            "description": f"{community['name']}{bedrooms}室，{self.rng.choice(names.ORIENTATIONS)}向，"
+                           f"近{self.rng.choice(names.ROADS)}，生活配套齐全。",
+            "contact_name": self._person_name(), "contact_phone": contact_phone,
+            "status": status, "seized": False,
+            "verification_code": f"ZZ{index + 1:08d}" if verified else None,
+            "verified_at": listed if verified else None,
+            "listed_at": listed if status != ListingStatus.DRAFT else None,
+            "created_at": listed, "updated_at": listed, "version": 1,
+        }
+
+    def _projects_and_units(self, developers: list[int]) -> list[dict]:
+        project_rows, building_rows, unit_rows = [], [], []
+        units_per_project = max(1, self.scale.units // self.scale.projects)
+        for index in range(self.scale.projects):
+            district = self._weighted_district()
+            project_id = self.ids.next(Project)
+            project_rows.append({
+                "id": project_id, "developer_org_id": developers[index % len(developers)],
+                "name": f"{self.rng.choice(names.COMMUNITY_PREFIXES)}{self.rng.choice(names.PROJECT_SUFFIXES)}"
+                        f"·{district.name[:2]}{index + 1}期",
+                "district_code": district.code,
+                "address": f"{district.name}{self.rng.choice(names.ROADS)}与{self.rng.choice(names.ROADS)}交叉口",
+                "lat": self._near(district.lat, 0.03), "lon": self._near(district.lon, 0.035),
+                "presale_permit_no": f"郑房预售字[2024]第{index + 1:04d}号",
+                "delivery_date": date(2025, 6, 30) + timedelta(days=90 * self.rng.randrange(8)),
+                "in_swap_program": self.rng.random() < 0.7,
+                "swap_offer": "以旧换新客户总房款优惠2%" if self.rng.random() < 0.5 else "",
+                "created_at": BASE_TIME,
+            })
+            self._buildings(project_id, district.code, units_per_project, building_rows, unit_rows)
+        db.session.execute(insert(Project), project_rows)
+        self._insert(Building, building_rows)
+        self._insert(Unit, unit_rows)
+        return unit_rows
+
+    def _buildings(self, project_id: int, district_code: str, target: int,
+                   building_rows: list, unit_rows: list) -> None:
+        new_price = SECOND_HAND_PRICE[district_code] * NEW_HOME_PREMIUM
+        made, number = 0, 0
+        while made < target:
+            number += 1
+            floors = self.rng.choice((11, 18, 26, 33))
+            rooms = self.rng.choice((2, 3, 4))
+            building_id = self.ids.next(Building)
+            building_rows.append({"id": building_id, "project_id": project_id,
+                                  "name": f"{number}号楼", "total_floors": floors})
+            layouts = [self._area(95, 143) for _ in range(rooms)]
+            for floor in range(1, floors + 1):
+                for room in range(rooms):
+                    if made >= target:
+                        return
+                    area = layouts[room]
+                    floor_factor = Decimal("0.97") + Decimal(floor) / Decimal(floors) * Decimal("0.08")
+                    bedrooms = 3 if area < 125 else 4
+                    unit_rows.append({
+                        "id": self.ids.next(Unit), "building_id": building_id, "floor": floor,
+                        "room": f"{floor}{room + 1:02d}", "area_m2": area,
+                        "bedrooms": bedrooms, "living_rooms": 2, "bathrooms": 2,
+                        "list_price": int(round(area * new_price * floor_factor, -3)),
+                        "status": UnitStatus.AVAILABLE, "updated_at": BASE_TIME, "version": 1,
+                    })
+                    self.unit_district[unit_rows[-1]["id"]] = district_code
+                    made += 1
+
+    # ----- applications, acquisitions, market swaps and the ledger ----------------------
+
+    def _applications_and_swaps(self, households, communities, units, orgs, demo_users) -> int:
+        planner = _SwapPlanner(self, units, orgs, demo_users)
+        applications = []
+        for index, household in enumerate(households):
+            outcome = planner.outcome_for(index)
+            applications.append(planner.application(household, communities, outcome))
+        self._insert(SwapApplication, applications)
+        planner.write()
+        return planner.completed
+
+
+class _SwapPlanner:
+    """Decides each application's story and writes the matching acquisitions, swaps and ledger."""
+
+    OPEN_STATES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.MATCHED,
+                   ApplicationStatus.IN_PROGRESS, ApplicationStatus.WITHDRAWN)
+
+    def __init__(self, builder: _DemoBuilder, units: list[dict], orgs: dict, demo_users: dict):
+        self.b = builder
+        self.orgs = orgs
+        self.officer = demo_users["demo-group"]
+        self.agent = demo_users["demo-agency"]
+        self.bureau_user = demo_users["demo-bureau"]
+        self.sold_unit_ids: list[int] = []
+        self.acquisitions: list[dict] = []
+        self.market_swaps: list[dict] = []
+        self.ledger: list[dict] = []
+        self.completed = 0
+        main_urban = set(builder.rules.main_urban_districts)
+        urban = sorted((u for u in units if builder.unit_district[u["id"]] in main_urban),
+                       key=lambda u: u["list_price"])
+        self.urban_units = urban
+        self.urban_prices = [u["list_price"] for u in urban]
+
+    def outcome_for(self, index: int) -> str:
+        if index < self.b.scale.completed_swaps:
+            return "city_group_done" if index % 2 == 0 else "market_done"
+        return self.b.rng.choice(("open", "open", "open", "city_group_open", "ineligible"))
+
+    def application(self, household: int, communities: list[dict], outcome: str) -> dict:
+        b = self.b
+        qualifying = outcome in ("city_group_done", "city_group_open")
+        community = self._community(communities, pilot=outcome == "city_group_done" and b.rng.random() < 0.3)
+        build_year = b.rng.randint(2006, 2022) if qualifying else (
+            b.rng.randint(1990, 2002) if outcome == "ineligible" else b.rng.randint(1995, 2022))
+        area = b._area(60, 119) if qualifying else b._area(60, 135)
+        certificate, certificate_hash = b._certificate()
+        submitted = BASE_TIME + timedelta(days=b.rng.randrange(200))
+        old_price = b._second_hand_price(community["district_code"], area, build_year)
+        decision = check_old_home_for_city_group(
+            OldHomeFacts(community["district_code"], build_year, area, seized=False), b.rules, submitted.date())
+        row = {
+            "id": b.ids.next(SwapApplication), "household_user_id": household,
+            "old_district_code": community["district_code"], "old_community_name": community["name"],
+            "old_area_m2": area, "old_build_year": build_year,
+            "old_certificate_number": certificate, "old_certificate_hash": certificate_hash,
+            "old_seized": False, "remaining_mortgage": b.rng.choice((0, 0, 150_000, 300_000)),
+            "savings": b.rng.randrange(100_000, 800_000, 10_000),
+            "max_loan": b.rng.randrange(300_000, 1_500_000, 50_000),
+            "wanted_districts": [community["district_code"]], "min_area_m2": area + 15,
+            "min_bedrooms": 3, "budget_max": int(old_price * 1.6), "needs_elevator": b.rng.random() < 0.7,
+            "channel_preference": ChannelPreference.CITY_GROUP if qualifying else b.rng.choice(list(ChannelPreference)),
+            "decision_rule_version_id": b.rule_version.id,
+            "decision_reasons": [],
+            "submitted_at": submitted, "decided_at": submitted + timedelta(days=2),
+            "created_at": submitted - timedelta(days=1), "updated_at": submitted,
+        }
+        row["status"] = self._status(outcome, decision, row)
+        self._story(outcome, row, old_price)
+        return row
+
+    def _community(self, communities: list[dict], pilot: bool) -> dict:
+        if pilot:
+            pilot_codes = set(self.b.rules.pilot_districts)
+            return self.b.rng.choice([c for c in communities if c["district_code"] in pilot_codes])
+        return self.b.rng.choice(communities)
+
+    def _status(self, outcome: str, decision, row: dict) -> ApplicationStatus:
+        if outcome.endswith("_done"):
+            return ApplicationStatus.COMPLETED
+        if outcome == "city_group_open":
+            return ApplicationStatus.IN_PROGRESS
+        if outcome == "ineligible":
+            row["channel_preference"] = ChannelPreference.CITY_GROUP
+        if row["channel_preference"] == ChannelPreference.CITY_GROUP and not decision.ok:
+            row["decision_reasons"] = [{"rule": r.rule, "message": r.message} for r in decision.reasons]
+            return ApplicationStatus.INELIGIBLE
+        status = self.b.rng.choice(self.OPEN_STATES + (ApplicationStatus.ELIGIBLE,))
+        if status == ApplicationStatus.DRAFT:
+            row.update(submitted_at=None, decided_at=None, decision_rule_version_id=None, decision_reasons=[])
+        return status
+
+    def _story(self, outcome: str, row: dict, old_price: int) -> None:
+        if outcome == "city_group_done":
+            self._completed_acquisition(row, old_price)
+        elif outcome == "market_done":
+            self._completed_market_swap(row, old_price)
+        elif outcome == "city_group_open":
+            self._open_acquisition(row, old_price)
+
+    def _take_unit(self, minimum_price: int) -> dict:
+        """An unused main-urban unit priced at least ``minimum_price`` (or the dearest left)."""
+        start = bisect.bisect_left(self.urban_prices, minimum_price)
+        start = min(start, len(self.urban_units) - 1)
+        index = self.b.rng.randrange(start, min(start + 50, len(self.urban_units)))
+        self.urban_prices.pop(index)
+        unit = self.urban_units.pop(index)
+        self.sold_unit_ids.append(unit["id"])
+        return unit
+
+    def _completion_date(self, district_code: str, after: date) -> date:
+        rules = self.b.rules
+        if district_code in rules.pilot_districts and self.b.rng.random() < 0.5:
+            start = max(after, rules.pilot_start)
+            if start <= rules.pilot_end:
+                return start + timedelta(days=self.b.rng.randrange((rules.pilot_end - start).days + 1))
+        return after + timedelta(days=self.b.rng.randrange(max(1, (PROGRAM_END - after).days - 30)) + 20)
+
+    def _completed_acquisition(self, row: dict, old_price: int) -> None:
+        b = self.b
+        appraised = int(round(old_price * b.rng.uniform(0.92, 1.0), -3))
+        unit = self._take_unit(appraised)
+        decision = check_new_home_for_city_group(
+            NewHomeFacts(b.unit_district[unit["id"]], unit["list_price"]), appraised, b.rules)
+        if not decision.ok:
+            raise RuntimeError(f"demo data broke a rule: {decision.reasons}")
+        start = row["submitted_at"].date()
+        completed_on = min(self._completion_date(row["old_district_code"], start + timedelta(days=30)), PROGRAM_END)
+        signed = completed_on - timedelta(days=20)
+        acquisition_id = b.ids.next(Acquisition)
+        self.acquisitions.append({
+            **self._acquisition_base(acquisition_id, row, AcquisitionStatus.COMPLETED),
+            "inspection_on": start + timedelta(days=5), "appraiser_org_id": self.orgs["appraiser"],
+            "appraised_value": appraised, "offer_price": appraised,
+            "offer_expires_on": signed + timedelta(days=5), "contract_number": f"CFAJ-2024-{acquisition_id:06d}",
+            "contract_price": appraised, "contract_signed_on": signed, "new_unit_id": unit["id"],
+            "purchase_contract_number": f"WQ-2024-{acquisition_id:07d}", "new_home_price": unit["list_price"],
+            "purchased_on": signed + timedelta(days=7), "title_transferred_on": completed_on,
+            "completed_on": completed_on, "intended_use": b.rng.choice(("翻新后再销售", "保障性租赁住房")),
+        })
+        self._ledger_row(Channel.CITY_GROUP, row, completed_on, unit["id"], acquisition_id=acquisition_id)
+
+    def _acquisition_base(self, acquisition_id: int, row: dict, status: AcquisitionStatus) -> dict:
+        empty = dict.fromkeys((
+            "inspection_on", "appraiser_org_id", "appraised_value", "offer_price", "offer_expires_on",
+            "contract_number", "contract_price", "contract_signed_on", "new_unit_id",
+            "purchase_contract_number", "new_home_price", "purchased_on", "title_transferred_on",
+            "completed_on", "intended_use"))
+        return {**empty, "id": acquisition_id, "application_id": row["id"], "status": status,
+                "officer_user_id": self.officer, "rule_version_id": self.b.rule_version.id,
+                "created_at": row["submitted_at"], "updated_at": row["submitted_at"], "version": 1}
+
+    def _open_acquisition(self, row: dict, old_price: int) -> None:
+        b = self.b
+        step = b.rng.choice((AcquisitionStatus.INTAKE, AcquisitionStatus.INSPECTION_SCHEDULED,
+                             AcquisitionStatus.APPRAISED, AcquisitionStatus.OFFER_MADE))
+        values = self._acquisition_base(b.ids.next(Acquisition), row, step)
+        start = row["submitted_at"].date()
+        if step != AcquisitionStatus.INTAKE:
+            values["inspection_on"] = start + timedelta(days=7)
+        if step in (AcquisitionStatus.APPRAISED, AcquisitionStatus.OFFER_MADE):
+            values.update(appraiser_org_id=self.orgs["appraiser"],
+                          appraised_value=int(round(old_price * b.rng.uniform(0.92, 1.0), -3)))
+        if step == AcquisitionStatus.OFFER_MADE:
+            values.update(offer_price=values["appraised_value"], offer_expires_on=start + timedelta(days=30))
+        self.acquisitions.append(values)
+
+    def _completed_market_swap(self, row: dict, old_price: int) -> None:
+        b = self.b
+        sale_price = int(round(old_price * b.rng.uniform(0.95, 1.03), -3))
+        sold_on = row["submitted_at"].date() + timedelta(days=b.rng.randrange(10, 60))
+        unit = self._take_unit(sale_price)
+        purchased_on = sold_on + timedelta(days=b.rng.randrange(5, 90))
+        swap_id = b.ids.next(MarketSwap)
+        self.market_swaps.append({
+            "id": swap_id, "application_id": row["id"], "household_user_id": row["household_user_id"],
+            "recorded_by_user_id": self.agent, "organization_id": self.orgs["agencies"][0],
+            "old_district_code": row["old_district_code"], "old_certificate_number": row["old_certificate_number"],
+            "old_certificate_hash": row["old_certificate_hash"], "buyer_name": b._person_name(),
+            "old_sale_price": sale_price, "old_sale_contract_number": f"ES-2024-{swap_id:07d}",
+            "old_sale_on": sold_on, "new_unit_id": unit["id"], "new_project_name": "",
+            "new_district_code": b.unit_district[unit["id"]],
+            "new_purchase_contract_number": f"WQM-2024-{swap_id:07d}", "new_home_price": unit["list_price"],
+            "new_purchase_on": purchased_on, "status": MarketSwapStatus.VERIFIED,
+            "verified_by_user_id": self.bureau_user,
+            "verified_at": datetime.combine(purchased_on + timedelta(days=3), time(2), tzinfo=timezone.utc),
+            "rejection_reason": None, "rule_version_id": b.rule_version.id,
+            "created_at": datetime.combine(purchased_on, time(3), tzinfo=timezone.utc), "version": 1,
+        })
+        self._ledger_row(Channel.MARKET, row, purchased_on, unit["id"], market_swap_id=swap_id)
+
+    def _ledger_row(self, channel: Channel, row: dict, completed_on: date, unit_id: int,
+                    acquisition_id: int | None = None, market_swap_id: int | None = None) -> None:
+        self.completed += 1
+        self.ledger.append({
+            "id": self.b.ids.next(GoalLedgerEntry), "entry_type": LedgerEntryType.COUNT,
+            "channel": channel, "program_year": self.b.rules.program_year,
+            "property_hash": row["old_certificate_hash"], "district_code": row["old_district_code"],
+            "completed_on": completed_on,
+            "pilot": channel == Channel.CITY_GROUP and counts_toward_pilot(
+                row["old_district_code"], completed_on, self.b.rules),
+            "acquisition_id": acquisition_id, "market_swap_id": market_swap_id, "new_unit_id": unit_id,
+            "reverses_entry_id": None, "reason": None, "rule_version_id": self.b.rule_version.id,
+            "recorded_by_user_id": self.bureau_user,
+            "created_at": datetime.combine(completed_on, time(8), tzinfo=timezone.utc),
+        })
+
+    def write(self) -> None:
+        b = self.b
+        b._insert(Acquisition, self.acquisitions)
+        b._insert(MarketSwap, self.market_swaps)
+        b._insert(GoalLedgerEntry, self.ledger)
+        for start in range(0, len(self.sold_unit_ids), CHUNK):
+            chunk = self.sold_unit_ids[start:start + CHUNK]
+            db.session.execute(
+                Unit.__table__.update().where(Unit.id.in_(chunk)).values(status=UnitStatus.SOLD.value))

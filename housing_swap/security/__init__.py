@@ -1,0 +1,1 @@
+"""Cryptography for personal data, and the one place where access rules are enforced."""

@@ -1,0 +1,196 @@
+"""Accounts: household registration, sign-in, staff and admin creation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db.base import utcnow
+from ..db.models import ApprovalState, Organization, OrganizationKind, Role, User
+from ..db.models.accounts import ROLE_ORGANIZATION_KIND
+from ..domain.identity import (
+    id_number_problem, normalize_id_number, normalize_phone, phone_problem,
+)
+from ..domain.passwords import password_problems
+from ..extensions import db
+from .audit import record_event
+from .errors import Conflict, ValidationFailed
+
+# Verifying against this when the account does not exist keeps both answers equally slow.
+_DUMMY_PASSWORD_HASH = generate_password_hash("not-a-real-password-for-timing")
+
+
+@dataclass(frozen=True)
+class HouseholdRegistration:
+    phone: str
+    password: str
+    real_name: str
+    id_number: str | None = None
+
+
+def lookup_hash(value: str, kind: str) -> str:
+    return current_app.extensions["field_cipher"].lookup_hash(value, kind)
+
+
+def register_household(data: HouseholdRegistration) -> User:
+    phone = normalize_phone(data.phone)
+    id_number = normalize_id_number(data.id_number) if data.id_number else None
+    _check_registration(data, phone, id_number)
+    user = User(
+        role=Role.HOUSEHOLD,
+        real_name=data.real_name.strip(),
+        phone=phone,
+        phone_hash=lookup_hash(phone, "phone"),
+        id_number=id_number,
+        id_number_hash=lookup_hash(id_number, "id_number") if id_number else None,
+        password_hash=generate_password_hash(data.password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_event("user.register", "user", user.id, actor=user, after={"role": user.role.value})
+    db.session.commit()
+    return user
+
+
+def _check_registration(data: HouseholdRegistration, phone: str, id_number: str | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if problem := phone_problem(phone):
+        errors["phone"] = [problem]
+    elif _exists(User.phone_hash == lookup_hash(phone, "phone")):
+        errors["phone"] = ["该手机号已注册，请直接登录"]
+    if id_number:
+        if problem := id_number_problem(id_number):
+            errors["id_number"] = [problem]
+        elif _exists(User.id_number_hash == lookup_hash(id_number, "id_number")):
+            errors["id_number"] = ["该身份证号已被其他账户使用"]
+    if not data.real_name.strip():
+        errors["real_name"] = ["请填写真实姓名"]
+    if problems := password_problems(data.password):
+        errors["password"] = problems
+    if errors:
+        raise ValidationFailed("注册信息有误，请按提示修改", errors)
+
+
+def _exists(condition) -> bool:
+    return db.session.scalar(select(User.id).where(condition).limit(1)) is not None
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The user for these credentials, or None; the caller shows one generic message."""
+    user = find_user_by_login(login)
+    if user is None:
+        check_password_hash(_DUMMY_PASSWORD_HASH, password)
+        record_event("user.login", "user", None, outcome="failure", after={"reason": "credentials"})
+        db.session.commit()
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        record_event("user.login", "user", user.id, outcome="failure",
+                     after={"reason": "credentials" if user.is_active else "inactive"})
+        db.session.commit()
+        return None
+    user.last_login_at = utcnow()
+    record_event("user.login", "user", user.id, actor=user)
+    db.session.commit()
+    return user
+
+
+def find_user_by_login(login: str) -> User | None:
+    """Staff sign in with a username; households may also use their phone number."""
+    login = login.strip()
+    user = db.session.scalar(select(User).where(User.username == login))
+    if user is None and phone_problem(login) is None:
+        phone_hash = lookup_hash(normalize_phone(login), "phone")
+        user = db.session.scalar(select(User).where(User.phone_hash == phone_hash))
+    return user
+
+
+def load_user_for_session(session_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session epoch, so bumping it signs out."""
+    user_id, _, epoch = session_id.partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
+def record_logout(user: User) -> None:
+    user.session_epoch += 1
+    record_event("user.logout", "user", user.id, actor=user)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    username: str
+    password: str
+    real_name: str
+    role: Role
+    organization_id: int | None
+    phone: str | None = None
+
+
+def create_staff_user(data: StaffAccount, created_by: User | None) -> User:
+    _check_staff_account(data)
+    user = _new_staff_user(data)
+    db.session.add(user)
+    db.session.flush()
+    record_event("user.create", "user", user.id, actor=created_by,
+                 after={"username": user.username, "role": user.role.value,
+                        "organization_id": user.organization_id})
+    db.session.commit()
+    return user
+
+
+def _new_staff_user(data: StaffAccount) -> User:
+    phone = normalize_phone(data.phone) if data.phone else None
+    return User(
+        username=data.username.strip(),
+        role=data.role,
+        organization_id=data.organization_id,
+        real_name=data.real_name.strip(),
+        phone=phone,
+        phone_hash=lookup_hash(phone, "phone") if phone else None,
+        password_hash=generate_password_hash(data.password),
+    )
+
+
+def _check_staff_account(data: StaffAccount) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.username.strip():
+        errors["username"] = ["请填写用户名"]
+    elif _exists(User.username == data.username.strip()):
+        errors["username"] = ["该用户名已存在"]
+    if problems := password_problems(data.password):
+        errors["password"] = problems
+    if data.phone and (problem := phone_problem(data.phone)):
+        errors["phone"] = [problem]
+    expected_kind = ROLE_ORGANIZATION_KIND.get(data.role)
+    organization = db.session.get(Organization, data.organization_id) if data.organization_id else None
+    if expected_kind and (organization is None or organization.kind != expected_kind):
+        errors["organization_id"] = ["该角色必须属于对应类型的机构"]
+    if errors:
+        raise ValidationFailed("账户信息有误", errors)
+
+
+def create_first_admin(username: str, password: str, real_name: str) -> User:
+    """Bootstrap: the bureau organization and its first administrator."""
+    if _exists(User.role == Role.BUREAU_ADMIN):
+        raise Conflict("已存在住房保障局管理员，请由其在管理界面创建新账户")
+    bureau = ensure_bureau_organization()
+    return create_staff_user(
+        StaffAccount(username, password, real_name, Role.BUREAU_ADMIN, bureau.id), created_by=None
+    )
+
+
+def ensure_bureau_organization() -> Organization:
+    bureau = db.session.scalar(select(Organization).where(Organization.kind == OrganizationKind.BUREAU))
+    if bureau is None:
+        bureau = Organization(kind=OrganizationKind.BUREAU, name="郑州市住房保障局",
+                              licence_number="ZZ-HSB", approval_state=ApprovalState.APPROVED)
+        db.session.add(bureau)
+        db.session.flush()
+    return bureau

@@ -1,0 +1,69 @@
+"""Appending audit events to the hash chain, inside the caller's transaction."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import has_request_context, request
+from sqlalchemy import select
+
+from ..db.base import utcnow
+from ..db.models import AuditEvent, User
+from ..extensions import db
+
+GENESIS_HASH = "0" * 64
+
+
+def record_event(
+    action: str,
+    entity_type: str,
+    entity_id: object = None,
+    actor: User | None = None,
+    outcome: str = "success",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Add an event to the session; the calling use case commits it with its own change."""
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        actor_user_id=actor.id if actor else None,
+        organization_id=actor.organization_id if actor else None,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        action=action,
+        outcome=outcome,
+        before=before,
+        after=after,
+        client_address=request.remote_addr if has_request_context() else None,
+        previous_hash=_latest_hash(),
+    )
+    event.event_hash = event_digest(event)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def event_digest(event: AuditEvent) -> str:
+    """SHA-256 over the previous hash and the event's content, canonically serialised."""
+    content = {
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_user_id": event.actor_user_id,
+        "organization_id": event.organization_id,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "action": event.action,
+        "outcome": event.outcome,
+        "before": event.before,
+        "after": event.after,
+        "client_address": event.client_address,
+    }
+    payload = event.previous_hash + json.dumps(content, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _latest_hash() -> str:
+    # Locking the newest event serialises writers on PostgreSQL so the chain never forks.
+    latest = db.session.scalars(
+        select(AuditEvent.event_hash).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
+    ).first()
+    return latest or GENESIS_HASH

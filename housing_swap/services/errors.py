@@ -1,0 +1,36 @@
+"""Errors a use case raises; web and API turn them into HTTP answers in one place each."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base class. ``message`` is shown to users, so it is Chinese."""
+
+    http_status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class ValidationFailed(ServiceError):
+    """Field-level problems: ``details`` maps a field name to a list of messages."""
+
+    http_status = 422
+    code = "validation_failed"
+
+
+class Conflict(ServiceError):
+    http_status = 409
+    code = "conflict"
+
+
+class NotFound(ServiceError):
+    http_status = 404
+    code = "not_found"
+
+
+class Forbidden(ServiceError):
+    http_status = 403
+    code = "forbidden"

@@ -1,0 +1,18 @@
+"""Server-rendered pages: blueprints, forms, template helpers and HTML error pages."""
+from __future__ import annotations
+
+from flask import Flask
+
+from ..extensions import login_manager
+from ..services.accounts import load_user_for_session
+from . import auth, errors, formatting, main
+
+
+def register_web(app: Flask) -> None:
+    app.register_blueprint(main.blueprint)
+    app.register_blueprint(auth.blueprint)
+    formatting.register_filters(app)
+    errors.register_error_handlers(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.user_loader(load_user_for_session)

@@ -1,0 +1,81 @@
+"""Sign-in, sign-out and household registration."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..security.access import public, signed_in
+from ..services import accounts
+from ..services.errors import ValidationFailed
+from .forms import LoginForm, RegistrationForm
+
+blueprint = Blueprint("auth", __name__, url_prefix="/auth")
+
+GENERIC_LOGIN_ERROR = "用户名或密码错误，或账户已停用"
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site paths: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target:
+        return None
+    cleaned = target.strip()
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc or not cleaned.startswith("/"):
+        return None
+    if cleaned.startswith("//") or "\\" in cleaned or any(ord(ch) < 32 for ch in cleaned):
+        return None
+    return cleaned
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.password.errors.append(GENERIC_LOGIN_ERROR)
+        else:
+            session.clear()  # a fresh session at sign-in (no fixation)
+            login_user(user)
+            flash(f"欢迎，{user.display_name}", "success")
+            return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@blueprint.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    accounts.record_logout(current_user)
+    logout_user()
+    session.clear()
+    flash("您已安全退出", "info")
+    return redirect(url_for("main.home"))
+
+
+@blueprint.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        data = accounts.HouseholdRegistration(
+            phone=form.phone.data, password=form.password.data,
+            real_name=form.real_name.data, id_number=form.id_number.data or None,
+        )
+        try:
+            user = accounts.register_household(data)
+        except ValidationFailed as error:
+            _attach_field_errors(form, error.details)
+        else:
+            session.clear()
+            login_user(user)
+            flash("注册成功，欢迎使用郑州市卖旧买新服务平台", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/register.html", form=form)
+
+
+def _attach_field_errors(form, details: dict[str, list[str]]) -> None:
+    for field_name, messages in details.items():
+        getattr(form, field_name).errors.extend(messages)

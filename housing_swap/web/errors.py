@@ -1,0 +1,61 @@
+"""HTML error pages, and the JSON envelope for anything under /api/. One place each."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..api.errors import error_response
+from ..services.errors import ServiceError
+
+MESSAGES = {
+    400: "请求无效",
+    401: "请先登录",
+    403: "您没有权限访问此页面",
+    404: "页面不存在",
+    405: "不支持该请求方式",
+    409: "操作冲突",
+    413: "上传的内容过大",
+    422: "提交的内容有误",
+    429: "请求过于频繁，请稍后再试",
+    500: "系统出现错误，请稍后再试",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, message: str | None = None):
+    text = message or MESSAGES.get(status, "请求失败")
+    return render_template("errors/error.html", status=status, message=text), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):
+        return _render(400, "表单已过期或缺少安全令牌，请刷新页面后重试")
+
+    @app.errorhandler(ServiceError)
+    def service_failed(error: ServiceError):
+        if _wants_json():
+            return error_response(error.http_status, error.code, error.message, error.details)
+        return _render(error.http_status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_failed(error: HTTPException):
+        status = error.code or 500
+        if _wants_json():
+            return error_response(status, _code_name(error), MESSAGES.get(status, error.name))
+        return _render(status)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        if _wants_json():
+            return error_response(500, "internal_error", MESSAGES[500])
+        return _render(500)
+
+
+def _code_name(error: HTTPException) -> str:
+    return (error.name or "error").lower().replace(" ", "_")

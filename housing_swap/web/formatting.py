@@ -1,0 +1,43 @@
+"""Template filters: Chinese number formats and masked personal data."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from ..domain import identity
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def wan_yuan(amount: int | None) -> str:
+    """Totals in 万元: 1,235,000 → '123.5万元'."""
+    if amount is None:
+        return "—"
+    wan = (Decimal(amount) / 10_000).quantize(Decimal("0.1"))
+    return f"{wan.normalize():f}万元"
+
+
+def yuan_per_m2(amount: int | None) -> str:
+    return "—" if amount is None else f"{amount:,}元/㎡"
+
+
+def square_metres(area: Decimal | None) -> str:
+    return "—" if area is None else f"{area:.2f}㎡"
+
+
+def local_time(moment: datetime | None) -> str:
+    """UTC in the database, Beijing time on the page."""
+    return "—" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(wan_yuan)
+    app.add_template_filter(yuan_per_m2)
+    app.add_template_filter(square_metres)
+    app.add_template_filter(local_time)
+    app.add_template_filter(identity.mask_phone)
+    app.add_template_filter(identity.mask_id_number)
+    app.add_template_filter(identity.mask_name)

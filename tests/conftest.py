@@ -1,0 +1,132 @@
+"""Shared fixtures: ``app``, ``client``, ``runner``, a login helper and model factories.
+
+The suite's database is ``HOUSING_SWAP_TEST_DATABASE_URL`` (PostgreSQL in CI's server run)
+or a temporary SQLite file. The schema is built once per session by the real migrations;
+every test starts from empty tables.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import inspect, text
+
+from housing_swap import create_app
+from housing_swap.extensions import db
+from housing_swap.services.reference_data import load_reference_data
+from tests.factories import Factories
+
+IN_CI = os.environ.get("CI") == "true"
+TEST_DATA_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def server_url(variable: str, what: str) -> str:
+    """A real server's URL from the environment; skip without it, but fail under CI=true."""
+    url = os.environ.get(variable)
+    if not url:
+        message = f"{what} not configured: set {variable} (scripts/services.sh up prints it)"
+        if IN_CI:
+            pytest.fail(f"CI=true and {message}")
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("HOUSING_SWAP_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'suite.sqlite3'}"
+    )
+
+
+def make_test_app(database_url: str, instance_path, **overrides):
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": instance_path,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DATA_KEY": base64.urlsafe_b64decode(TEST_DATA_KEY),
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SERVER_NAME": "localhost",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def _migrated_schema(database_url, tmp_path_factory):
+    """Drop whatever is there and build the schema with the real migrations, once."""
+    app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _drop_everything() -> None:
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def app(_migrated_schema, tmp_path):
+    app = make_test_app(_migrated_schema, tmp_path / "instance", WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        load_reference_data()
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_app(_migrated_schema, tmp_path):
+    """Like ``app`` but with CSRF protection on, as in production."""
+    app = make_test_app(_migrated_schema, tmp_path / "instance")
+    with app.app_context():
+        load_reference_data()
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app) -> Factories:
+    return Factories()
+
+
+@pytest.fixture
+def login(client):
+    """Sign in through the real login form; returns the response."""
+    def sign_in(login_name: str, password: str = Factories.PASSWORD, follow: bool = False):
+        return client.post("/auth/login", data={"login": login_name, "password": password},
+                           follow_redirects=follow)
+    return sign_in
+
+
+def table_names_in_database() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
