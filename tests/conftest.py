@@ -77,7 +77,6 @@ def app(_migrated_schema, tmp_path):
     with app.app_context():
         load_reference_data()
         yield app
-        db.session.remove()
         _empty_all_tables()
         db.engine.dispose()
 
@@ -89,12 +88,12 @@ def csrf_app(_migrated_schema, tmp_path):
     with app.app_context():
         load_reference_data()
         yield app
-        db.session.remove()
         _empty_all_tables()
         db.engine.dispose()
 
 
 def _empty_all_tables() -> None:
+    db.session.remove()  # end the session's transaction first, or TRUNCATE waits on its locks
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -25,7 +25,9 @@ LISTING_MAPPING = {
         "district_name": {"type": "keyword"},
         "total_price": {"type": "long"},
         "unit_price": {"type": "long"},
-        "area_m2": {"type": "scaled_float", "scaling_factor": 100},
+        # scaled_float lives in the mapper-extras module, absent from the core set; a double
+        # holds two-decimal areas exactly enough for range filters on equal literals.
+        "area_m2": {"type": "double"},
         "bedrooms": {"type": "integer"},
         "build_year": {"type": "integer"},
         "floor": {"type": "integer"},

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Install (if missing) and start PostgreSQL and Elasticsearch on 127.0.0.1, idempotently.
+#
+#   scripts/services.sh up       start both; print the environment variables to use
+#   scripts/services.sh down     stop both
+#   scripts/services.sh status   say what is running
+#   scripts/services.sh env      print the environment variables only
+#
+# Progress goes to stderr; `up` and `env` print only `export ...` lines on stdout, so
+# `eval "$(scripts/services.sh up)"` works. The credentials are for loopback-only
+# development and CI services, never for a deployment (see docs/deployment.md).
+set -euo pipefail
+
+ES_VERSION="${HOUSING_SWAP_ES_VERSION:-8.19.21}"
+ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
+SERVICES_HOME="${HOUSING_SWAP_SERVICES_HOME:-/var/lib/housing_swap-services}"
+ES_HOME="${SERVICES_HOME}/elasticsearch-${ES_VERSION}"
+ES_PORT=9200
+ES_URL="http://127.0.0.1:${ES_PORT}"
+PG_USER=housing_swap
+PG_PASSWORD=housing_swap_dev_only
+PG_DATABASES=(housing_swap housing_swap_test housing_swap_migrations)
+
+say() { printf '[services] %s\n' "$*" >&2; }
+
+apt_install() {
+    if [ -z "${APT_UPDATED:-}" ]; then
+        say "apt-get update"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        APT_UPDATED=1
+    fi
+    say "installing $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
+# ----- PostgreSQL -----------------------------------------------------------------
+
+pg_cluster() { pg_lsclusters -h 2>/dev/null | awk 'NR==1 {print $1, $2}'; }
+
+postgres_up() {
+    command -v pg_ctlcluster >/dev/null || apt_install postgresql
+    local cluster
+    cluster=$(pg_cluster)
+    if [ -z "$cluster" ]; then
+        local version
+        version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+        say "creating PostgreSQL ${version} cluster"
+        pg_createcluster "$version" main >&2
+        cluster=$(pg_cluster)
+    fi
+    set -- $cluster
+    if ! pg_lsclusters -h | awk -v v="$1" -v c="$2" '$1==v && $2==c {print $4}' | grep -q online; then
+        say "starting PostgreSQL $1/$2"
+        pg_ctlcluster --skip-systemctl-redirect "$1" "$2" start >&2
+    fi
+    for _ in $(seq 1 30); do
+        runuser -u postgres -- psql -qtAc "SELECT 1" >/dev/null 2>&1 && break
+        sleep 1
+    done
+    postgres_provision
+}
+
+psql_admin() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtAc "$1"; }
+
+postgres_provision() {
+    if [ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname='${PG_USER}'")" != "1" ]; then
+        psql_admin "CREATE ROLE ${PG_USER} LOGIN PASSWORD '${PG_PASSWORD}'" >&2
+    fi
+    for database in "${PG_DATABASES[@]}"; do
+        if [ "$(psql_admin "SELECT 1 FROM pg_database WHERE datname='${database}'")" != "1" ]; then
+            say "creating database ${database}"
+            psql_admin "CREATE DATABASE ${database} OWNER ${PG_USER}" >&2
+        fi
+    done
+}
+
+postgres_down() {
+    local cluster
+    cluster=$(pg_cluster)
+    [ -n "$cluster" ] || return 0
+    set -- $cluster
+    pg_ctlcluster --skip-systemctl-redirect "$1" "$2" stop >&2 || true
+}
+
+# ----- Elasticsearch ----------------------------------------------------------------
+
+java_home() {
+    # Elasticsearch 8.x runs on Java 17 or newer; prefer the newest JDK on the machine.
+    local candidate
+    for candidate in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+        if [ -x "${candidate}bin/java" ]; then
+            local major
+            major=$("${candidate}bin/java" -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print v[1]}')
+            if [ "${major:-0}" -ge 17 ]; then echo "${candidate%/}"; return; fi
+        fi
+    done
+}
+
+es_install() {
+    [ -x "${ES_HOME}/bin/elasticsearch" ] && return 0
+    [ -n "$(java_home)" ] || apt_install openjdk-17-jre-headless
+    command -v mvn >/dev/null || apt_install maven
+    command -v unzip >/dev/null || apt_install unzip
+    local download
+    download=$(mktemp -d)
+    say "fetching Elasticsearch ${ES_VERSION} from Maven Central (cached in ~/.m2)"
+    mvn -q dependency:copy -Dartifact="${ES_ARTIFACT}" -DoutputDirectory="${download}" >&2
+    mkdir -p "${SERVICES_HOME}"
+    unzip -q "${download}/elasticsearch-${ES_VERSION}.zip" -d "${SERVICES_HOME}"
+    rm -rf "${download}"
+    id es >/dev/null 2>&1 || useradd -r -m -s /bin/bash es
+    chown -R es:es "${ES_HOME}"
+}
+
+es_running() { curl -fsS "${ES_URL}" >/dev/null 2>&1; }
+
+elasticsearch_up() {
+    es_install
+    if es_running; then
+        say "Elasticsearch already answers on ${ES_URL}"
+        return 0
+    fi
+    say "starting Elasticsearch ${ES_VERSION} on ${ES_URL}"
+    runuser -u es -- env ES_JAVA_HOME="$(java_home)" ES_JAVA_OPTS="-Xms1g -Xmx1g" \
+        "${ES_HOME}/bin/elasticsearch" -d -p "${ES_HOME}/elasticsearch.pid" \
+        -E discovery.type=single-node -E xpack.security.enabled=false \
+        -E network.host=127.0.0.1 -E http.port="${ES_PORT}" \
+        -E cluster.routing.allocation.disk.threshold_enabled=false \
+        -E xpack.ml.enabled=false >&2
+    for _ in $(seq 1 120); do
+        if curl -fsS "${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
+            say "Elasticsearch is up"
+            return 0
+        fi
+        sleep 1
+    done
+    say "Elasticsearch did not come up within 120 s; see ${ES_HOME}/logs"
+    return 1
+}
+
+elasticsearch_down() {
+    local pidfile="${ES_HOME}/elasticsearch.pid"
+    if [ -f "$pidfile" ]; then
+        kill "$(cat "$pidfile")" 2>/dev/null || true
+        for _ in $(seq 1 30); do es_running || break; sleep 1; done
+    fi
+}
+
+# ----- entry points -----------------------------------------------------------------
+
+print_env() {
+    local base="postgresql://${PG_USER}:${PG_PASSWORD}@127.0.0.1:5432"
+    cat <<ENV
+export HOUSING_SWAP_DATABASE_URL=${base}/housing_swap
+export HOUSING_SWAP_ELASTICSEARCH_URL=${ES_URL}
+export HOUSING_SWAP_TEST_POSTGRES_URL=${base}/housing_swap_migrations
+export HOUSING_SWAP_TEST_SERVER_DATABASE_URL=${base}/housing_swap_test
+export HOUSING_SWAP_TEST_ELASTICSEARCH_URL=${ES_URL}
+ENV
+}
+
+status() {
+    pg_lsclusters 2>/dev/null || echo "PostgreSQL: not installed"
+    if es_running; then echo "Elasticsearch: up on ${ES_URL}"; else echo "Elasticsearch: down"; fi
+}
+
+case "${1:-}" in
+    up) command -v curl >/dev/null || apt_install curl
+        postgres_up; elasticsearch_up; print_env ;;
+    down) elasticsearch_down; postgres_down ;;
+    status) status ;;
+    env) print_env ;;
+    *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,127 @@
+"""The demo data set: deterministic, idempotent, and consistent with the program rules."""
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from housing_swap.db.models import (
+    Acquisition, AcquisitionStatus, ApplicationStatus, Channel, Community, GoalLedgerEntry, Listing,
+    MarketSwap, Project, SwapApplication, Unit, UnitStatus, User,
+)
+from housing_swap.demo.seed import SCALES, AlreadySeeded, seed_demo_data
+from housing_swap.domain.eligibility import (
+    NewHomeFacts, OldHomeFacts, check_new_home_for_city_group, check_old_home_for_city_group,
+    counts_toward_pilot,
+)
+from housing_swap.extensions import db
+from housing_swap.services.progress import goal_progress
+from housing_swap.services.rules import current_rules
+from tests.conftest import _empty_all_tables
+from housing_swap.services.reference_data import load_reference_data
+
+SMALL = SCALES["small"]
+
+
+def snapshot() -> dict:
+    """Plain values that must be equal for equal seeds (ciphertexts differ by nonce)."""
+    return {
+        "communities": db.session.execute(select(Community.id, Community.name, Community.lat)
+                                          .order_by(Community.id)).all(),
+        "listings": db.session.execute(select(Listing.id, Listing.asking_price, Listing.area_m2,
+                                              Listing.status).order_by(Listing.id)).all(),
+        "certificates": [listing.certificate_number for listing in
+                         db.session.scalars(select(Listing).order_by(Listing.id))],
+        "units": db.session.execute(select(Unit.id, Unit.list_price, Unit.status).order_by(Unit.id)).all(),
+        "applications": db.session.execute(select(SwapApplication.id, SwapApplication.status,
+                                                  SwapApplication.old_area_m2)
+                                           .order_by(SwapApplication.id)).all(),
+        "ledger": db.session.execute(select(GoalLedgerEntry.id, GoalLedgerEntry.channel,
+                                            GoalLedgerEntry.completed_on, GoalLedgerEntry.pilot)
+                                     .order_by(GoalLedgerEntry.id)).all(),
+        "phones": sorted(user.phone for user in db.session.scalars(select(User))),
+    }
+
+
+def reseed(seed: int) -> dict:
+    _empty_all_tables()
+    load_reference_data()
+    seed_demo_data(SMALL, seed)
+    return snapshot()
+
+
+def test_same_seed_same_data_other_seed_other_data(app):
+    first = reseed(7)
+    assert first == reseed(7)
+    assert first["listings"] != reseed(8)["listings"]
+
+
+def test_seed_counts_match_the_scale(app):
+    counts = seed_demo_data(SMALL, 2024)
+    assert counts["listings"] == SMALL.listings == db.session.scalar(select(func.count(Listing.id)))
+    assert db.session.scalar(select(func.count(Unit.id))) == SMALL.units
+    assert db.session.scalar(select(func.count(Project.id))) == SMALL.projects
+    assert counts["completed_swaps"] == SMALL.completed_swaps
+    statuses = set(db.session.scalars(select(SwapApplication.status)))
+    assert statuses >= {ApplicationStatus.COMPLETED, ApplicationStatus.INELIGIBLE,
+                        ApplicationStatus.IN_PROGRESS}
+
+
+def test_a_second_seed_is_refused_without_writing(app, runner):
+    seed_demo_data(SMALL, 2024)
+    before = db.session.scalar(select(func.count(Listing.id)))
+    with pytest.raises(AlreadySeeded):
+        seed_demo_data(SMALL, 2024)
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0 and "already loaded" in result.output
+    assert db.session.scalar(select(func.count(Listing.id))) == before
+
+
+def test_demo_logins_can_sign_in(app, login):
+    seed_demo_data(SMALL, 2024)
+    for username in ("demo-owner", "demo-agency", "demo-developer", "demo-group",
+                     "demo-appraiser", "demo-bureau"):
+        assert login(username, "demo-pass-2024").status_code == 302, username
+
+
+def test_every_counted_swap_obeys_the_rules(app):
+    seed_demo_data(SMALL, 2024)
+    version, rules = current_rules()
+    ledger = db.session.scalars(select(GoalLedgerEntry)).all()
+    completed = db.session.scalar(select(func.count(SwapApplication.id))
+                                  .where(SwapApplication.status == ApplicationStatus.COMPLETED))
+    assert len(ledger) == completed == SMALL.completed_swaps
+    assert max(Counter(entry.property_hash for entry in ledger).values()) == 1
+    assert max(Counter(entry.new_unit_id for entry in ledger).values()) == 1
+    for entry in ledger:
+        assert entry.rule_version_id == version.id
+        assert entry.pilot == (entry.channel == Channel.CITY_GROUP
+                               and counts_toward_pilot(entry.district_code, entry.completed_on, rules))
+        unit = db.session.get(Unit, entry.new_unit_id)
+        assert unit.status == UnitStatus.SOLD
+        if entry.channel == Channel.CITY_GROUP:
+            _assert_acquisition_obeys_rules(db.session.get(Acquisition, entry.acquisition_id), unit, rules)
+        else:
+            swap = db.session.get(MarketSwap, entry.market_swap_id)
+            assert swap.old_sale_on <= swap.new_purchase_on
+            assert (swap.new_purchase_on - swap.old_sale_on).days <= rules.new_home_contract_within_days
+
+
+def _assert_acquisition_obeys_rules(acquisition, unit, rules):
+    application = acquisition.application
+    assert acquisition.status == AcquisitionStatus.COMPLETED
+    old = OldHomeFacts(application.old_district_code, application.old_build_year,
+                       Decimal(application.old_area_m2), application.old_seized)
+    assert check_old_home_for_city_group(old, rules, acquisition.contract_signed_on).ok
+    district = unit.building.project.district_code
+    new = NewHomeFacts(district, acquisition.new_home_price)
+    assert check_new_home_for_city_group(new, acquisition.contract_price, rules).ok
+    assert acquisition.new_home_price == unit.list_price
+
+
+def test_home_page_progress_comes_from_the_ledger(app, client):
+    seed_demo_data(SMALL, 2024)
+    progress = goal_progress()
+    assert progress.total == SMALL.completed_swaps
+    assert progress.city_group + progress.market == progress.total
+    assert f"<strong>{progress.total}</strong> / 10000" in client.get("/").get_data(as_text=True)
