@@ -112,7 +112,8 @@ es_install() {
     chown -R es:es "${ES_HOME}"
 }
 
-es_running() { curl -fsS "${ES_URL}" >/dev/null 2>&1; }
+# The test distribution has no root info endpoint (GET / answers 405), so ask for health.
+es_running() { curl -fsS "${ES_URL}/_cluster/health" >/dev/null 2>&1; }
 
 elasticsearch_up() {
     es_install
