@@ -1,5 +1,6 @@
 """Settings from the environment, generated secrets, and refusing broken settings."""
 import base64
+import os
 
 import pytest
 
@@ -48,7 +49,9 @@ def test_create_app_stops_with_a_clear_message(tmp_path, monkeypatch):
     assert "HOUSING_SWAP_SEARCH_BACKEND" in str(stopped.value)
 
 
-def test_factory_applies_overrides_and_touches_no_database(tmp_path):
+def test_factory_applies_overrides_and_touches_no_database(tmp_path, monkeypatch):
+    for name in [n for n in os.environ if n.startswith("HOUSING_SWAP_")]:
+        monkeypatch.delenv(name)
     app = create_app({"INSTANCE_PATH": tmp_path, "SQLALCHEMY_DATABASE_URI": "sqlite:///:memory:",
                       "TESTING": True})
     assert app.config["TESTING"] is True
