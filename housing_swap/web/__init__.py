@@ -5,12 +5,13 @@ from flask import Flask
 
 from ..extensions import login_manager
 from ..services.accounts import load_user_for_session
-from . import auth, errors, formatting, main
+from . import admin, auth, errors, formatting, main
 
 
 def register_web(app: Flask) -> None:
     app.register_blueprint(main.blueprint)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(admin.blueprint)
     formatting.register_filters(app)
     errors.register_error_handlers(app)
     login_manager.login_view = "auth.login"

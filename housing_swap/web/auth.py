@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from ..security.access import public, signed_in
 from ..services import accounts
 from ..services.errors import ValidationFailed
-from .forms import LoginForm, RegistrationForm
+from .forms import LoginForm, RegistrationForm, attach_field_errors
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -67,7 +67,7 @@ def register():
         try:
             user = accounts.register_household(data)
         except ValidationFailed as error:
-            _attach_field_errors(form, error.details)
+            attach_field_errors(form, error.details)
         else:
             session.clear()
             login_user(user)
@@ -75,7 +75,3 @@ def register():
             return redirect(url_for("main.home"))
     return render_template("auth/register.html", form=form)
 
-
-def _attach_field_errors(form, details: dict[str, list[str]]) -> None:
-    for field_name, messages in details.items():
-        getattr(form, field_name).errors.extend(messages)

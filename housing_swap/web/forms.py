@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 REQUIRED = "此项为必填项"
@@ -23,3 +23,31 @@ class RegistrationForm(FlaskForm):
     confirm = PasswordField(
         "确认密码", validators=[DataRequired(REQUIRED), EqualTo("password", "两次输入的密码不一致")]
     )
+
+
+class OrganizationForm(FlaskForm):
+    kind = SelectField("机构类型", validators=[DataRequired(REQUIRED)])
+    name = StringField("机构名称", validators=[DataRequired(REQUIRED), Length(max=120, message="不能超过120个字符")])
+    licence_number = StringField("营业执照/资质证书编号",
+                                 validators=[DataRequired(REQUIRED), Length(max=64, message="不能超过64个字符")])
+    contact_name = StringField("联系人", validators=[DataRequired(REQUIRED), Length(max=30, message="不能超过30个字符")])
+    contact_phone = StringField("联系电话", validators=[DataRequired(REQUIRED), Length(max=20, message="不能超过20个字符")])
+
+
+class StaffUserForm(FlaskForm):
+    username = StringField("登录用户名", validators=[DataRequired(REQUIRED), Length(max=64, message="不能超过64个字符")])
+    real_name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=30, message="不能超过30个字符")])
+    phone = StringField("手机号码（选填）", validators=[Optional(), Length(max=20, message="不能超过20个字符")])
+    role = SelectField("角色", validators=[DataRequired(REQUIRED)])
+    organization_id = SelectField("所属机构", coerce=int, validators=[DataRequired(REQUIRED)])
+    password = PasswordField("初始密码", validators=[DataRequired(REQUIRED), Length(max=128, message="不能超过128个字符")])
+
+
+def attach_field_errors(form: FlaskForm, details: dict[str, list[str]]) -> None:
+    """Show a service's field-level messages beside the matching form fields."""
+    for field_name, messages in details.items():
+        field = getattr(form, field_name, None)
+        if field is None:
+            form.form_errors.extend(messages)
+        else:
+            field.errors = list(field.errors) + messages
