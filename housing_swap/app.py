@@ -53,10 +53,12 @@ def _register_blueprints(app: Flask) -> None:
     from .api import api_blueprint
     from .cli import register_commands
     from .security.access import install_access_control
+    from .security.headers import install_security_headers
     from .web import register_web
 
     register_web(app)
     app.register_blueprint(api_blueprint)
     csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, never cookies
     install_access_control(app)
+    install_security_headers(app)
     register_commands(app)

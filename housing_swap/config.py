@@ -32,6 +32,7 @@ class Settings:
     secret_key: str = ""
     data_key: bytes = b""
     api_token_hours: int = 8
+    https: bool = False
 
     def flask_config(self) -> dict:
         return {
@@ -45,6 +46,8 @@ class Settings:
             "API_TOKEN_HOURS": self.api_token_hours,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.https,
+            "PREFERRED_URL_SCHEME": "https" if self.https else "http",
             "WTF_CSRF_TIME_LIMIT": None,
             "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         }
@@ -64,6 +67,7 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         secret_key=env.get(f"{ENV_PREFIX}SECRET_KEY") or _instance_secret(instance / "secret_key"),
         data_key=_data_key(env, instance),
         api_token_hours=_positive_int(env, "API_TOKEN_HOURS", 8),
+        https=_flag(env, "HTTPS"),
     )
 
 
@@ -114,6 +118,13 @@ def _positive_int(env: dict, name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{ENV_PREFIX}{name} must be positive, got {value}")
     return value
+
+
+def _flag(env: dict, name: str) -> bool:
+    raw = env.get(f"{ENV_PREFIX}{name}", "false").strip().lower()
+    if raw not in ("1", "true", "yes", "0", "false", "no", ""):
+        raise ConfigError(f"{ENV_PREFIX}{name} must be true or false, got {raw!r}")
+    return raw in ("1", "true", "yes")
 
 
 def _data_key(env: dict, instance: Path) -> bytes:

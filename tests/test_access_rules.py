@@ -19,3 +19,25 @@ def test_anonymous_visitor_is_sent_to_login_for_signed_in_pages(client):
     response = client.post("/auth/logout")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_security_headers_on_pages_api_and_errors(client):
+    for path in ("/", "/api/v1/openapi.json", "/no-such-page"):
+        headers = client.get(path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "object-src 'none'" in policy and "base-uri 'none'" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in headers  # plain HTTP here
+
+
+def test_hsts_when_served_over_https(client):
+    headers = client.get("/", base_url="https://localhost").headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_session_cookie_flags(client, make, login):
+    make.household(phone="13500001111")
+    cookie = login("13500001111").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -35,6 +35,7 @@ def test_postgres_urls_are_normalised_to_the_psycopg_driver(tmp_path):
     ("DATA_KEY", base64.urlsafe_b64encode(b"short").decode(), "DATA_KEY must decode to 32 bytes"),
     ("DATA_KEY", "!!!not base64!!!", "DATA_KEY must"),
     ("API_TOKEN_HOURS", "eight", "API_TOKEN_HOURS must be a whole number"),
+    ("HTTPS", "maybe", "HTTPS must be true or false"),
 ])
 def test_broken_settings_are_named(tmp_path, name, value, fragment):
     with pytest.raises(ConfigError, match=fragment):
@@ -57,3 +58,9 @@ def test_factory_applies_overrides_and_touches_no_database(tmp_path, monkeypatch
     assert app.config["TESTING"] is True
     assert app.config["SEARCH_BACKEND"] == "sql"
     assert not (tmp_path / "housing_swap.sqlite3").exists()
+
+
+def test_https_setting_marks_session_cookies_secure(tmp_path):
+    settings = load_settings(environ={"HOUSING_SWAP_HTTPS": "true"}, instance_path=tmp_path)
+    assert settings.flask_config()["SESSION_COOKIE_SECURE"] is True
+    assert load_settings(environ={}, instance_path=tmp_path).flask_config()["SESSION_COOKIE_SECURE"] is False

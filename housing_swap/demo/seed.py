@@ -350,7 +350,7 @@ class _DemoBuilder:
 
     def _projects_and_units(self, developers: list[int]) -> list[dict]:
         project_rows, building_rows, unit_rows = [], [], []
-        units_per_project = max(1, self.scale.units // self.scale.projects)
+        per_project, remainder = divmod(self.scale.units, self.scale.projects)
         for index in range(self.scale.projects):
             district = self._weighted_district()
             project_id = self.ids.next(Project)
@@ -367,7 +367,8 @@ class _DemoBuilder:
                 "swap_offer": "以旧换新客户总房款优惠2%" if self.rng.random() < 0.5 else "",
                 "created_at": BASE_TIME,
             })
-            self._buildings(project_id, district.code, units_per_project, building_rows, unit_rows)
+            target = per_project + (1 if index < remainder else 0)
+            self._buildings(project_id, district.code, target, building_rows, unit_rows)
         db.session.execute(insert(Project), project_rows)
         self._insert(Building, building_rows)
         self._insert(Unit, unit_rows)
