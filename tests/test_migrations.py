@@ -12,7 +12,8 @@ EXPECTED_TABLES = {
     "district", "community", "organization", "user_account", "api_token", "listing",
     "listing_price_change", "project", "building", "unit", "program_rule_version",
     "swap_application", "acquisition", "market_swap", "goal_ledger_entry", "audit_event",
-    "search_outbox", "alembic_version",
+    "search_outbox", "alembic_version", "title_record", "idempotency_record", "favourite",
+    "listing_photo",
 }
 
 

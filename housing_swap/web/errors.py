@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..api.errors import error_response
+from ..extensions import db
 from ..services.errors import ServiceError
 
 MESSAGES = {
@@ -38,6 +39,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_failed(error: ServiceError):
+        db.session.rollback()  # a refused use case leaves nothing half-written behind
         if _wants_json():
             return error_response(error.http_status, error.code, error.message, error.details)
         return _render(error.http_status, error.message)
@@ -51,6 +53,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        db.session.rollback()
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
             return error_response(500, "internal_error", MESSAGES[500])

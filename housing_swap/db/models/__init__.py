@@ -1,8 +1,12 @@
 """All models, importable from one place (Alembic autogenerate needs them all loaded)."""
-from .accounts import ApiToken, Organization, OrganizationKind, ApprovalState, Role, User
+from .accounts import (
+    ApiToken, ApprovalState, IdempotencyRecord, Organization, OrganizationKind, Role, User,
+)
 from .audit import AuditEvent
 from .ledger import GoalLedgerEntry, LedgerEntryType
-from .listings import Listing, ListingPriceChange, ListingStatus
+from .listings import (
+    Favourite, Listing, ListingPhoto, ListingPriceChange, ListingStatus, TitleRecord,
+)
 from .program import (
     Acquisition, AcquisitionStatus, ApplicationStatus, Channel, ChannelPreference, MarketSwap,
     MarketSwapStatus, ProgramRuleVersion, RuleVersionStatus, SwapApplication,
@@ -13,7 +17,7 @@ from .search_outbox import SearchOutboxEntry
 
 __all__ = [
     "Acquisition", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
-    "AuditEvent", "Building", "Channel", "ChannelPreference", "Community", "District",
+    "AuditEvent", "Building", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
     "ProgramRuleVersion", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...domain.listing_fields import unit_price
 from ..base import AREA, MONEY, Base, EncryptedString, UTCDateTime, enum_type, utcnow
 from .reference import Community
 
@@ -25,6 +26,8 @@ class ListingStatus(enum.StrEnum):
 # A property may have only one listing in these states at a time (one property, one listing).
 LIVE_LISTING_STATES = (ListingStatus.SUBMITTED, ListingStatus.ACTIVE, ListingStatus.RESERVED)
 _LIVE_SQL = "status IN ('submitted', 'active', 'reserved')"
+# States in which anyone may see a listing's public page.
+PUBLIC_LISTING_STATES = (ListingStatus.ACTIVE, ListingStatus.RESERVED, ListingStatus.SOLD)
 
 
 class Listing(Base):
@@ -59,6 +62,8 @@ class Listing(Base):
     property_type: Mapped[str] = mapped_column(String(20))
     certificate_number: Mapped[str] = mapped_column(EncryptedString("listing.certificate_number"))
     certificate_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # Keyed hash of the owner's ID number, compared with the title registry; never the number.
+    owner_id_hash: Mapped[str | None] = mapped_column(String(64))
     asking_price: Mapped[int] = mapped_column(MONEY)
     # Stored (not only derived) so that search can filter and sort on it with an index.
     unit_price: Mapped[int] = mapped_column(MONEY)
@@ -71,7 +76,10 @@ class Listing(Base):
     seized: Mapped[bool] = mapped_column(default=False)
     verification_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verification_note: Mapped[str | None] = mapped_column(Text)
     listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Listings expire a configurable number of days after this unless renewed.
+    renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -80,12 +88,19 @@ class Listing(Base):
     price_changes: Mapped[list["ListingPriceChange"]] = relationship(
         back_populates="listing", order_by="ListingPriceChange.changed_at"
     )
+    photos: Mapped[list["ListingPhoto"]] = relationship(
+        back_populates="listing", order_by="ListingPhoto.position"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
     def set_price(self, total_price: int) -> None:
         self.asking_price = total_price
-        self.unit_price = round(Decimal(total_price) / self.area_m2)
+        self.unit_price = unit_price(total_price, self.area_m2)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_LISTING_STATES
 
 
 class ListingPriceChange(Base):
@@ -99,3 +114,50 @@ class ListingPriceChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     listing: Mapped[Listing] = relationship(back_populates="price_changes")
+
+
+class ListingPhoto(Base):
+    """A re-encoded photo stored under a generated name outside the static folder."""
+
+    __tablename__ = "listing_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    width: Mapped[int]
+    height: Mapped[int]
+    byte_size: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    listing: Mapped[Listing] = relationship(back_populates="photos")
+
+
+class TitleRecord(Base):
+    """One row of the bureau's title registry (不动产登记), used to verify listings."""
+
+    __tablename__ = "title_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_number: Mapped[str] = mapped_column(EncryptedString("title_record.certificate_number"))
+    certificate_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str] = mapped_column(String(200))
+    owner_id_hash: Mapped[str] = mapped_column(String(64))
+    area_m2: Mapped[Decimal] = mapped_column(AREA)
+    seized: Mapped[bool] = mapped_column(default=False)
+    mortgaged: Mapped[bool] = mapped_column(default=False)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Favourite(Base):
+    __tablename__ = "favourite"
+    __table_args__ = (UniqueConstraint("user_id", "listing_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    listing: Mapped[Listing] = relationship()

@@ -1,0 +1,262 @@
+"""Agencies' bulk import and export of listings (CSV/XLSX), idempotent on their own reference."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Callable
+
+import pandas as pd
+from sqlalchemy import select
+
+from ..db.models import Community, Listing, ListingPriceChange, ListingStatus, Role, User
+from ..db.models.listings import LIVE_LISTING_STATES
+from ..domain.listing_fields import LISTING_FIELDS, parse_listing_fields
+from ..extensions import db
+from .audit import record_event
+from .errors import Forbidden
+from .imports import RowError, raise_row_errors
+from .listings import (
+    EDITABLE_IDENTITY_STATES, IDENTITY_FIELDS, certificate_hash, cipher, resolve_community,
+)
+from .search_outbox import enqueue
+from .spreadsheets import Upload, read_table, write_table
+
+LABELS = {f.name: f.label for f in LISTING_FIELDS}
+REQUIRED_HEADERS = [f.label for f in LISTING_FIELDS if f.required] + [LABELS["agency_reference"]]
+PROGRESS_EVERY = 500
+
+
+class ImportMode(StrEnum):
+    ALL_OR_NOTHING = "all_or_nothing"
+    VALID_ROWS = "valid_rows"
+
+
+@dataclass
+class ListingImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def skipped_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "skipped_rows": self.skipped_rows,
+                "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors]}
+
+
+def import_listings(upload: Upload, user: User, mode: ImportMode,
+                    progress: Callable[[int, int], None] = lambda done, total: None) -> ListingImportResult:
+    if user.role != Role.AGENCY_STAFF:
+        raise Forbidden("只有经纪机构可以批量导入房源")
+    frame = read_table(upload)
+    missing = [header for header in REQUIRED_HEADERS if header not in frame.columns]
+    if missing:
+        raise_row_errors([RowError(1, header, "缺少该列") for header in missing])
+    existing = {listing.agency_reference: listing for listing in db.session.scalars(
+        select(Listing).where(Listing.organization_id == user.organization_id))}
+    parsed, errors = _parse_rows(frame)
+    errors += _duplicates_within_file(parsed)
+    errors += _conflicts_with_other_listings(parsed, user.organization_id)
+    errors += _identity_changes_after_submission(parsed, existing)
+    if errors and mode == ImportMode.ALL_OR_NOTHING:
+        raise_row_errors(sorted(errors, key=lambda e: e.row))
+    bad_rows = {error.row for error in errors}
+    result = ListingImportResult(errors=sorted(errors, key=lambda e: e.row))
+    _write_rows([(row, values) for row, values in parsed if row not in bad_rows], existing, user, result,
+                progress)
+    record_event("listing.import", "organization", user.organization_id, actor=user,
+                 after={"file": upload.filename, "mode": mode.value, **result.as_dict(),
+                        "errors": len(result.errors)})
+    db.session.commit()
+    return result
+
+
+def _parse_rows(frame: pd.DataFrame) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    headers = {f.label: f.name for f in LISTING_FIELDS if f.label in frame.columns}
+    parsed, errors = [], []
+    for row_number, record in enumerate(frame.to_dict("records"), start=2):
+        raw = {name: record[label] for label, name in headers.items()}
+        values, problems = parse_listing_fields(raw)
+        if not values.get("agency_reference") and "agency_reference" not in problems:
+            problems["agency_reference"] = [f"{LABELS['agency_reference']}为必填项（用于重复导入时识别房源）"]
+        for name, messages in problems.items():
+            errors.extend(RowError(row_number, LABELS[name], message) for message in messages)
+        if not problems:
+            parsed.append((row_number, values))
+    return parsed, errors
+
+
+def _duplicates_within_file(parsed: list[tuple[int, dict]]) -> list[RowError]:
+    errors, seen_reference, seen_certificate = [], {}, {}
+    for row, values in parsed:
+        for key, seen, label in ((values["agency_reference"], seen_reference, LABELS["agency_reference"]),
+                                 (values["certificate_number"], seen_certificate, LABELS["certificate_number"])):
+            if key in seen:
+                errors.append(RowError(row, label, f"与第{seen[key]}行重复"))
+            else:
+                seen[key] = row
+    return errors
+
+
+def _conflicts_with_other_listings(parsed: list[tuple[int, dict]], organization_id: int) -> list[RowError]:
+    """A property already live elsewhere (another agency or its owner) cannot be imported."""
+    hashes = {certificate_hash(values["certificate_number"]): (row, values) for row, values in parsed}
+    errors = []
+    for chunk in _chunks(list(hashes), 500):
+        live = db.session.execute(select(Listing.certificate_hash, Listing.organization_id, Listing.agency_reference)
+                                  .where(Listing.certificate_hash.in_(chunk), Listing.status.in_(LIVE_LISTING_STATES)))
+        for key, org_id, reference in live:
+            row, values = hashes[key]
+            if org_id != organization_id or reference != values["agency_reference"]:
+                errors.append(RowError(row, LABELS["certificate_number"],
+                                       "该房产已有其他有效房源（同一房产只能有一条有效房源）"))
+    return errors
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _identity_changes_after_submission(parsed: list[tuple[int, dict]],
+                                       existing: dict[str, Listing]) -> list[RowError]:
+    errors = []
+    for row, values in parsed:
+        listing = existing.get(values["agency_reference"])
+        if listing is None or listing.status in EDITABLE_IDENTITY_STATES:
+            continue
+        current = listing_values(listing)
+        changed = [name for name in IDENTITY_FIELDS
+                   if name != "owner_id_number" and current[name] != values[name]]
+        errors.extend(RowError(row, LABELS[name], "房源已提交核验，产权信息不能通过导入修改") for name in changed)
+    return errors
+
+
+def _write_rows(rows: list[tuple[int, dict]], existing: dict[str, Listing], user: User,
+                result: ListingImportResult, progress: Callable[[int, int], None]) -> None:
+    communities = _CommunityCache()
+    touched: list[Listing] = []
+    for done, (_, values) in enumerate(rows, start=1):
+        listing = existing.get(values["agency_reference"])
+        if listing is None:
+            listing = Listing(status=ListingStatus.DRAFT, organization_id=user.organization_id,
+                              agent_user_id=user.id)
+            _fill(listing, values, communities)
+            db.session.add(listing)
+            result.created += 1
+            touched.append(listing)
+        elif _differs(listing, values):
+            _record_price_change(listing, values, user)
+            _fill(listing, values, communities)
+            result.updated += 1
+            touched.append(listing)
+        else:
+            result.unchanged += 1
+        if done % PROGRESS_EVERY == 0 or done == len(rows):
+            progress(done, len(rows))
+    db.session.flush()
+    for listing in touched:
+        enqueue("listing", listing.id, listing.version)
+
+
+class _CommunityCache:
+    def __init__(self):
+        self._known: dict[tuple[str, str], Community] = {
+            (c.district_code, c.name): c for c in db.session.scalars(select(Community))}
+
+    def get(self, values: dict) -> Community:
+        key = (values["district_code"], values["community"])
+        if key not in self._known:
+            self._known[key] = resolve_community(values["community"], values["district_code"],
+                                                 values["address"], values["build_year"])
+        return self._known[key]
+
+
+def _fill(listing: Listing, values: dict, communities: _CommunityCache) -> None:
+    listing.community = communities.get(values)
+    for name in ("agency_reference", "building_no", "unit_no", "room_no", "floor", "total_floors",
+                 "area_m2", "inner_area_m2", "bedrooms", "living_rooms", "bathrooms", "orientation",
+                 "decoration", "build_year", "has_elevator", "property_type", "contact_name",
+                 "contact_phone"):
+        setattr(listing, name, values[name])
+    listing.description = values["description"] or ""
+    listing.certificate_number = values["certificate_number"]
+    listing.certificate_hash = certificate_hash(values["certificate_number"])
+    if values["owner_id_number"]:
+        listing.owner_id_hash = cipher().lookup_hash(values["owner_id_number"], "id_number")
+    listing.set_price(values["asking_price"])
+
+
+def _record_price_change(listing: Listing, values: dict, user: User) -> None:
+    if values["asking_price"] != listing.asking_price:
+        db.session.add(ListingPriceChange(listing=listing, old_price=listing.asking_price,
+                                          new_price=values["asking_price"], changed_by_user_id=user.id))
+
+
+def listing_values(listing: Listing) -> dict:
+    """A listing's fields keyed like ``parse_listing_fields`` output (owner ID is never kept)."""
+    return {
+        "agency_reference": listing.agency_reference, "community": listing.community.name,
+        "district_code": listing.community.district_code, "address": listing.community.address,
+        "building_no": listing.building_no, "unit_no": listing.unit_no, "room_no": listing.room_no,
+        "floor": listing.floor, "total_floors": listing.total_floors, "area_m2": listing.area_m2,
+        "inner_area_m2": listing.inner_area_m2, "bedrooms": listing.bedrooms,
+        "living_rooms": listing.living_rooms, "bathrooms": listing.bathrooms,
+        "orientation": listing.orientation, "decoration": listing.decoration,
+        "build_year": listing.build_year, "has_elevator": listing.has_elevator,
+        "property_type": listing.property_type, "certificate_number": listing.certificate_number,
+        "owner_id_number": None, "asking_price": listing.asking_price,
+        "description": listing.description or None, "contact_name": listing.contact_name,
+        "contact_phone": listing.contact_phone,
+    }
+
+
+def _differs(listing: Listing, values: dict) -> bool:
+    current = listing_values(listing)
+    owner_changed = values["owner_id_number"] and (
+        cipher().lookup_hash(values["owner_id_number"], "id_number") != listing.owner_id_hash)
+    return owner_changed or any(current[name] != values[name] for name in current if name != "owner_id_number")
+
+
+# ----- export and template ----------------------------------------------------------------
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def export_listings(user: User, file_format: str) -> bytes:
+    if user.role != Role.AGENCY_STAFF:
+        raise Forbidden("只有经纪机构可以导出房源")
+    listings = db.session.scalars(select(Listing).where(Listing.organization_id == user.organization_id)
+                                  .order_by(Listing.id))
+    rows = [[_cell(listing_values(listing)[f.name]) for f in LISTING_FIELDS] for listing in listings]
+    frame = pd.DataFrame(rows, columns=[f.label for f in LISTING_FIELDS])
+    record_event("listing.export", "organization", user.organization_id, actor=user,
+                 after={"format": file_format, "rows": len(rows)})
+    db.session.commit()
+    return write_table(frame, file_format, sheet_name="房源")
+
+
+def import_template(file_format: str) -> bytes:
+    example = {
+        "agency_reference": "A-0001", "community": "锦绣花园", "district_code": "金水区",
+        "address": "金水区花园路100号", "building_no": "3号楼", "unit_no": "2单元", "room_no": "602",
+        "floor": 6, "total_floors": 18, "area_m2": "89.50", "inner_area_m2": "72.30", "bedrooms": 2,
+        "living_rooms": 1, "bathrooms": 1, "orientation": "南北", "decoration": "精装",
+        "build_year": date.today().year - 12, "has_elevator": True, "property_type": "商品房",
+        "certificate_number": "豫(2016)郑州市不动产权第0012345号", "owner_id_number": "",
+        "asking_price": 1_350_000, "description": "南北通透，近地铁", "contact_name": "王经理",
+        "contact_phone": "13800001234",
+    }
+    frame = pd.DataFrame([[_cell(example[f.name]) for f in LISTING_FIELDS]],
+                         columns=[f.label for f in LISTING_FIELDS])
+    return write_table(frame, file_format, sheet_name="房源")

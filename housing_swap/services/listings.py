@@ -1,0 +1,355 @@
+"""Second-hand listings: create, edit, move through the lifecycle, verify."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..db.base import utcnow
+from ..db.models import (
+    Community, District, Listing, ListingPriceChange, ListingStatus, Role, TitleRecord, User,
+)
+from ..db.models.listings import LIVE_LISTING_STATES
+from ..domain.listing_fields import parse_listing_fields
+from ..domain.listing_lifecycle import STATUS_LABELS, Actor, check_transition
+from ..domain.verification import TitleFacts, VerificationResult, verify_listing
+from ..extensions import db
+from .audit import record_event
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .search_outbox import enqueue
+
+# Fields that identify the property; they cannot change once it is submitted for verification.
+IDENTITY_FIELDS = ("community", "district_code", "address", "building_no", "unit_no", "room_no",
+                   "area_m2", "certificate_number", "owner_id_number")
+EDITABLE_IDENTITY_STATES = (ListingStatus.DRAFT, ListingStatus.WITHDRAWN, ListingStatus.EXPIRED)
+
+
+def cipher():
+    return current_app.extensions["field_cipher"]
+
+
+def certificate_hash(number: str) -> str:
+    return cipher().lookup_hash(number, "certificate")
+
+
+# ----- who may do what --------------------------------------------------------------
+
+def actor_for(listing: Listing, user: User | None) -> Actor | None:
+    if user is None or not user.is_authenticated:
+        return None
+    if user.role == Role.BUREAU_ADMIN:
+        return Actor.BUREAU
+    if user.role == Role.HOUSEHOLD and listing.owner_user_id == user.id and listing.organization_id is None:
+        return Actor.OWNER_SIDE
+    if user.role == Role.AGENCY_STAFF and listing.organization_id == user.organization_id:
+        return Actor.OWNER_SIDE
+    return None
+
+
+def listing_for_viewing(listing_id: int, user: User | None) -> Listing:
+    """Public listings for anyone; the rest only for their owner side and the bureau."""
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not (listing.is_public or actor_for(listing, user)):
+        raise NotFound("房源不存在或未公开")
+    return listing
+
+
+def listing_for_changing(listing_id: int, user: User) -> tuple[Listing, Actor]:
+    """Another organization's listing answers 404, so its existence is not revealed."""
+    listing = db.session.get(Listing, listing_id)
+    actor = actor_for(listing, user) if listing else None
+    if listing is None or actor is None:
+        raise NotFound("房源不存在，或不属于您或您的机构")
+    return listing, actor
+
+
+def listings_of(user: User) -> list[Listing]:
+    query = select(Listing).order_by(Listing.updated_at.desc())
+    if user.role == Role.AGENCY_STAFF:
+        query = query.where(Listing.organization_id == user.organization_id)
+    elif user.role == Role.HOUSEHOLD:
+        query = query.where(Listing.owner_user_id == user.id, Listing.organization_id.is_(None))
+    else:
+        raise Forbidden("只有购房家庭和经纪机构可以管理房源")
+    return list(db.session.scalars(query))
+
+
+# ----- create and edit ------------------------------------------------------------------
+
+def create_listing(raw: dict, user: User) -> Listing:
+    if user.role not in (Role.HOUSEHOLD, Role.AGENCY_STAFF):
+        raise Forbidden("只有购房家庭和经纪机构可以发布房源")
+    values = _parsed(raw)
+    listing = Listing(status=ListingStatus.DRAFT, created_at=utcnow())
+    if user.role == Role.AGENCY_STAFF:
+        listing.organization_id = user.organization_id
+        listing.agent_user_id = user.id
+    else:
+        listing.owner_user_id = user.id
+        values["agency_reference"] = None
+    _apply_values(listing, values, user)
+    db.session.add(listing)
+    _flush_or_conflict()
+    record_event("listing.create", "listing", listing.id, actor=user, after=_summary(listing))
+    enqueue("listing", listing.id, listing.version)
+    db.session.commit()
+    return listing
+
+
+def update_listing(listing_id: int, raw: dict, user: User) -> Listing:
+    listing, _ = listing_for_changing(listing_id, user)
+    if listing.status == ListingStatus.SOLD:
+        raise Conflict("已成交的房源不能再修改")
+    values = _parsed(raw, partial=True)
+    _refuse_identity_change_after_submission(listing, values)
+    before = _summary(listing)
+    if "asking_price" in values and values["asking_price"] != listing.asking_price:
+        db.session.add(ListingPriceChange(listing=listing, old_price=listing.asking_price,
+                                          new_price=values["asking_price"], changed_by_user_id=user.id))
+    _apply_values(listing, values, user)
+    _flush_or_conflict()
+    record_event("listing.update", "listing", listing.id, actor=user, before=before, after=_summary(listing))
+    enqueue("listing", listing.id, listing.version)
+    db.session.commit()
+    return listing
+
+
+def _parsed(raw: dict, partial: bool = False) -> dict:
+    values, errors = parse_listing_fields(raw, partial=partial)
+    if errors:
+        raise ValidationFailed("房源信息有误，请按提示修改", errors)
+    return values
+
+
+def _refuse_identity_change_after_submission(listing: Listing, values: dict) -> None:
+    if listing.status in EDITABLE_IDENTITY_STATES:
+        return
+    current = {"community": listing.community.name, "district_code": listing.community.district_code,
+               "address": listing.community.address, "building_no": listing.building_no,
+               "unit_no": listing.unit_no, "room_no": listing.room_no, "area_m2": listing.area_m2,
+               "certificate_number": listing.certificate_number}
+    changed = [name for name in IDENTITY_FIELDS
+               if name in values and name in current and values[name] != current[name]]
+    if changed or values.get("owner_id_number"):
+        raise Conflict("房源已提交核验，产权信息（小区、房号、面积、证号、产权人）不能修改；如需更正请先下架")
+
+
+def _apply_values(listing: Listing, values: dict, user: User) -> None:
+    if "community" in values or "district_code" in values:
+        listing.community = resolve_community(
+            values.get("community") or listing.community.name,
+            values.get("district_code") or listing.community.district_code,
+            values.get("address") or (listing.community.address if listing.community_id else ""),
+            values.get("build_year") or listing.build_year)
+    simple = ("agency_reference", "building_no", "unit_no", "room_no", "floor", "total_floors",
+              "inner_area_m2", "bedrooms", "living_rooms", "bathrooms", "orientation", "decoration",
+              "build_year", "has_elevator", "property_type", "contact_name", "contact_phone")
+    for name in simple:
+        if name in values:
+            setattr(listing, name, values[name])
+    if "description" in values:
+        listing.description = values["description"] or ""
+    if "area_m2" in values:
+        listing.area_m2 = values["area_m2"]
+    if "certificate_number" in values:
+        listing.certificate_number = values["certificate_number"]
+        listing.certificate_hash = certificate_hash(values["certificate_number"])
+    _apply_owner_identity(listing, values, user)
+    if "asking_price" in values or "area_m2" in values:
+        listing.set_price(values.get("asking_price", listing.asking_price))
+
+
+def _apply_owner_identity(listing: Listing, values: dict, user: User) -> None:
+    if values.get("owner_id_number"):
+        listing.owner_id_hash = cipher().lookup_hash(values["owner_id_number"], "id_number")
+    elif user.role == Role.HOUSEHOLD and listing.owner_id_hash is None:
+        listing.owner_id_hash = user.id_number_hash
+
+
+def resolve_community(name: str, district_code: str, address: str, build_year: int | None) -> Community:
+    """The community of that name in that district, created at the district centre if new."""
+    community = db.session.scalar(select(Community).where(
+        Community.district_code == district_code, Community.name == name))
+    if community is None:
+        district = db.session.get(District, district_code)
+        community = Community(name=name, district_code=district_code, address=address,
+                              lat=district.lat, lon=district.lon, build_year=build_year)
+        db.session.add(community)
+    return community
+
+
+def _flush_or_conflict() -> None:
+    """Flush inside a savepoint so a constraint violation leaves the session usable."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise Conflict(_conflict_message(str(error.orig))) from None
+
+
+def _conflict_message(detail: str) -> str:
+    if "agency_reference" in detail:
+        return "本机构已有相同编号的房源，请更换机构房源编号"
+    if "certificate" in detail:
+        return DUPLICATE_PROPERTY_MESSAGE
+    if "uq_community" in detail or "community" in detail:
+        return "小区信息冲突，请刷新后重试"
+    return "数据冲突，请刷新后重试"
+
+
+DUPLICATE_PROPERTY_MESSAGE = (
+    "该房产已有待核验、在售或已预定的房源，同一房产只能有一条有效房源。"
+    "如您是产权人，请联系原挂牌方下架后再提交，或携产权证明向住房保障局申请核查。"
+)
+
+
+def _summary(listing: Listing) -> dict:
+    return {"status": listing.status.value if listing.status else None,
+            "asking_price": listing.asking_price, "area_m2": str(listing.area_m2),
+            "community_id": listing.community_id, "organization_id": listing.organization_id}
+
+
+# ----- lifecycle ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatusChange:
+    target: ListingStatus
+    reason: str | None = None
+
+
+def change_status(listing_id: int, change: StatusChange, user: User) -> Listing:
+    listing, actor = listing_for_changing(listing_id, user)
+    _transition(listing, change, actor, user)
+    db.session.commit()
+    return listing
+
+
+def bulk_change_status(listing_ids: list[int], change: StatusChange, user: User) -> dict[int, str | None]:
+    """Each listing moves or stays with its reason; one listing's refusal does not stop the rest."""
+    results: dict[int, str | None] = {}
+    for listing_id in dict.fromkeys(listing_ids):
+        try:
+            with db.session.begin_nested():
+                listing, actor = listing_for_changing(listing_id, user)
+                _transition(listing, change, actor, user)
+            results[listing_id] = None
+        except (Conflict, NotFound, ValidationFailed) as error:
+            results[listing_id] = error.message
+    db.session.commit()
+    return results
+
+
+def _transition(listing: Listing, change: StatusChange, actor: Actor, user: User | None) -> None:
+    decision = check_transition(listing.status.value, change.target.value, actor, change.reason)
+    if not decision.ok:
+        raise Conflict("；".join(reason.message for reason in decision.reasons))
+    before = listing.status
+    if change.target == ListingStatus.SUBMITTED:
+        _submit(listing)
+    else:
+        _enter(listing, change.target)
+    record_event("listing.status", "listing", listing.id, actor=user,
+                 before={"status": before.value},
+                 after={"status": listing.status.value, "reason": change.reason,
+                        "verification": listing.verification_note})
+    enqueue("listing", listing.id, listing.version)
+
+
+def _enter(listing: Listing, target: ListingStatus) -> None:
+    listing.status = target
+    if target == ListingStatus.ACTIVE:
+        listing.renewed_at = utcnow()
+        listing.listed_at = listing.listed_at or listing.renewed_at
+    _flush_or_conflict()
+
+
+def _submit(listing: Listing) -> None:
+    """Check the registry; a clean match goes live at once, anything else waits for the bureau."""
+    _refuse_second_live_listing(listing)
+    title = db.session.scalar(select(TitleRecord).where(TitleRecord.certificate_hash == listing.certificate_hash))
+    facts = TitleFacts(title.area_m2, title.owner_id_hash, title.seized) if title else None
+    outcome = verify_listing(listing.area_m2, listing.owner_id_hash, facts)
+    if outcome.result == VerificationResult.SEIZED:
+        listing.seized = True
+        raise Conflict(outcome.note)
+    listing.verification_note = outcome.note or "已通过登记簿自动核验"
+    _enter(listing, ListingStatus.SUBMITTED)
+    if outcome.result == VerificationResult.VERIFIED:
+        _mark_verified(listing)
+
+
+def _refuse_second_live_listing(listing: Listing) -> None:
+    other = db.session.scalar(select(Listing.id).where(
+        Listing.certificate_hash == listing.certificate_hash, Listing.id != listing.id,
+        Listing.status.in_(LIVE_LISTING_STATES)))
+    if other is not None:
+        raise Conflict(DUPLICATE_PROPERTY_MESSAGE)
+
+
+def _mark_verified(listing: Listing) -> None:
+    listing.verified_at = utcnow()
+    listing.verification_code = listing.verification_code or _new_verification_code()
+    _enter(listing, ListingStatus.ACTIVE)
+
+
+def _new_verification_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def verify_by_hand(listing_id: int, user: User, note: str) -> Listing:
+    """The bureau verifies a submitted listing after checking the papers itself."""
+    listing, actor = listing_for_changing(listing_id, user)
+    decision = check_transition(listing.status.value, ListingStatus.ACTIVE.value, actor, None)
+    if not decision.ok:
+        raise Conflict("；".join(reason.message for reason in decision.reasons))
+    seized = db.session.scalar(select(TitleRecord.seized).where(
+        TitleRecord.certificate_hash == listing.certificate_hash))
+    if seized:
+        raise Conflict("登记簿显示该房屋处于查封状态，不能核验通过")
+    listing.verification_note = f"住房保障局人工核验：{note.strip() or '材料齐全'}"
+    _mark_verified(listing)
+    record_event("listing.verify", "listing", listing.id, actor=user,
+                 after={"status": listing.status.value, "note": listing.verification_note})
+    enqueue("listing", listing.id, listing.version)
+    db.session.commit()
+    return listing
+
+
+def listing_by_verification_code(code: str) -> Listing:
+    listing = db.session.scalar(select(Listing).where(Listing.verification_code == code.strip().upper()))
+    if listing is None:
+        raise NotFound("未找到该核验码对应的房源，请核对后重试")
+    return listing
+
+
+def expire_stale_listings(max_age_days: int) -> int:
+    """Active listings not renewed within ``max_age_days`` become expired (挂牌到期)."""
+    cutoff = utcnow() - timedelta(days=max_age_days)
+    stale = list(db.session.scalars(select(Listing).where(
+        Listing.status == ListingStatus.ACTIVE, Listing.renewed_at < cutoff)))
+    for listing in stale:
+        _transition(listing, StatusChange(ListingStatus.EXPIRED), Actor.SYSTEM, None)
+    db.session.commit()
+    return len(stale)
+
+
+def assign_agent(listing_id: int, agent_id: int, user: User) -> Listing:
+    listing, _ = listing_for_changing(listing_id, user)
+    agent = db.session.get(User, agent_id)
+    if agent is None or agent.organization_id != listing.organization_id or agent.role != Role.AGENCY_STAFF:
+        raise ValidationFailed("经纪人须为本机构员工", {"agent_id": ["经纪人须为本机构员工"]})
+    before = listing.agent_user_id
+    listing.agent_user_id = agent.id
+    record_event("listing.assign", "listing", listing.id, actor=user,
+                 before={"agent_user_id": before}, after={"agent_user_id": agent.id})
+    db.session.commit()
+    return listing
+
+
+def status_label(status: ListingStatus) -> str:
+    return STATUS_LABELS[status.value]

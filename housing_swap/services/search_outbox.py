@@ -1,0 +1,10 @@
+"""Writing search-outbox rows in the same transaction as a searchable change."""
+from __future__ import annotations
+
+from ..db.models import SearchOutboxEntry
+from ..extensions import db
+
+
+def enqueue(entity_type: str, entity_id: int, entity_version: int) -> None:
+    db.session.add(SearchOutboxEntry(entity_type=entity_type, entity_id=entity_id,
+                                     entity_version=entity_version))
