@@ -11,7 +11,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..db.models import TitleRecord, User
-from ..domain.listing_fields import FieldProblem, parse_area, parse_boolean, parse_certificate, parse_id_number
+from ..domain.fields import FieldProblem, parse_area, parse_boolean
+from ..domain.listing_fields import parse_certificate, parse_id_number
 from ..extensions import db
 from .audit import record_event
 from .errors import ValidationFailed

@@ -1,0 +1,140 @@
+"""Field parsing shared by forms, the JSON API and spreadsheet imports.
+
+Every value arrives as text (or a JSON scalar turned into text); a parser returns the typed
+value or raises ``FieldProblem`` with a Chinese message that the caller prefixes with the
+field's label, so the same field means the same thing everywhere.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Mapping
+
+from .districts import DISTRICTS_BY_CODE
+
+
+class FieldProblem(ValueError):
+    """The message says what is wrong with one value, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    required: bool
+    parse: Callable[[str], object]
+
+
+def parse_fields(fields: tuple[Field, ...], raw: Mapping[str, object],
+                 partial: bool = False) -> tuple[dict, dict[str, list[str]]]:
+    """Parse by field name. Returns (values, errors by field name).
+
+    With ``partial`` (an update), absent fields are left out instead of being required.
+    """
+    values: dict = {}
+    errors: dict[str, list[str]] = {}
+    for field in fields:
+        if partial and field.name not in raw:
+            continue
+        text = as_text(raw.get(field.name))
+        if text == "":
+            if field.required:
+                errors[field.name] = [f"{field.label}为必填项"]
+            else:
+                values[field.name] = None
+            continue
+        try:
+            values[field.name] = field.parse(text)
+        except FieldProblem as problem:
+            errors[field.name] = [f"{field.label}{problem}"]
+    return values, errors
+
+
+def as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value).strip()
+
+
+def parse_text(max_length: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if len(raw) > max_length:
+            raise FieldProblem(f"不能超过{max_length}个字符")
+        return raw
+    return parse
+
+
+def parse_integer(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        cleaned = raw.replace(",", "")
+        if cleaned.endswith(".0"):
+            cleaned = cleaned[:-2]  # spreadsheets turn 6 into 6.0
+        if not re.fullmatch(r"-?\d+", cleaned):
+            raise FieldProblem("应为整数")
+        value = int(cleaned)
+        if not low <= value <= high:
+            raise FieldProblem(f"应在{low}到{high}之间")
+        return value
+    return parse
+
+
+def parse_area(raw: str) -> Decimal:
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        raise FieldProblem("应为数字，单位㎡") from None
+    if not value.is_finite() or not Decimal("10") <= value <= Decimal("2000"):
+        raise FieldProblem("应在10到2000㎡之间")
+    if value != value.quantize(Decimal("0.01")):
+        raise FieldProblem("最多保留两位小数")
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_choice(options: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise FieldProblem("应为以下之一：" + "、".join(options))
+        return raw
+    return parse
+
+
+def parse_boolean(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("是", "有", "true", "1", "yes", "y"):
+        return True
+    if lowered in ("否", "无", "false", "0", "no", "n"):
+        return False
+    raise FieldProblem("应填“是”或“否”")
+
+
+def parse_district(raw: str) -> str:
+    """A Zhengzhou district by division code or by name; returns the code."""
+    if raw in DISTRICTS_BY_CODE:
+        return raw
+    by_name = {d.name: code for code, d in DISTRICTS_BY_CODE.items()}
+    if raw in by_name:
+        return by_name[raw]
+    raise FieldProblem("不是郑州市的区县代码或名称")
+
+
+def parse_date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise FieldProblem("应为日期，如2025-06-30") from None
+
+
+def parse_decimal_between(low: str, high: str, places: int) -> Callable[[str], Decimal]:
+    def parse(raw: str) -> Decimal:
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise FieldProblem("应为数字") from None
+        if not value.is_finite() or not Decimal(low) <= value <= Decimal(high):
+            raise FieldProblem(f"应在{low}到{high}之间")
+        return value.quantize(Decimal(1).scaleb(-places))
+    return parse
