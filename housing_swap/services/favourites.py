@@ -1,0 +1,33 @@
+"""Households' saved listings (收藏)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..db.models import Favourite, Listing, User
+from ..extensions import db
+from .listings import listing_for_viewing
+
+
+def toggle_favourite(listing_id: int, user: User) -> bool:
+    """Save or unsave a visible listing; returns whether it is now saved."""
+    listing_for_viewing(listing_id, user)
+    existing = db.session.scalar(select(Favourite).where(
+        Favourite.user_id == user.id, Favourite.listing_id == listing_id))
+    if existing is None:
+        db.session.add(Favourite(user_id=user.id, listing_id=listing_id))
+    else:
+        db.session.delete(existing)
+    db.session.commit()
+    return existing is None
+
+
+def is_favourite(listing_id: int, user: User | None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(select(Favourite.id).where(
+        Favourite.user_id == user.id, Favourite.listing_id == listing_id)) is not None
+
+
+def favourites_of(user: User) -> list[Listing]:
+    return list(db.session.scalars(select(Listing).join(Favourite, Favourite.listing_id == Listing.id)
+                                   .where(Favourite.user_id == user.id).order_by(Favourite.created_at.desc())))

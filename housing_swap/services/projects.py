@@ -1,0 +1,243 @@
+"""Developers' new-build projects, buildings and units (one home, one price)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..db.models import Building, Project, Role, Unit, UnitStatus, User
+from ..domain.fields import parse_fields
+from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS, unit_status_problem
+from ..extensions import db
+from .audit import record_event
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .imports import RowError, raise_row_errors
+from .search_outbox import enqueue
+from .spreadsheets import Upload, read_table
+
+UNIT_LABELS = {field.name: field.label for field in UNIT_FIELDS}
+
+
+def _parsed(fields, raw: dict, partial: bool = False) -> dict:
+    values, errors = parse_fields(fields, raw, partial)
+    if errors:
+        raise ValidationFailed("信息有误，请按提示修改", errors)
+    return values
+
+
+def _require_developer(user: User) -> None:
+    if user.role != Role.DEVELOPER_STAFF:
+        raise Forbidden("只有开发企业可以发布新房房源")
+
+
+def project_for_changing(project_id: int, user: User) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None or user.role != Role.DEVELOPER_STAFF or project.developer_org_id != user.organization_id:
+        raise NotFound("项目不存在，或不属于您的企业")
+    return project
+
+
+def project_for_viewing(project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None:
+        raise NotFound("项目不存在")
+    return project
+
+
+def projects_of(user: User) -> list[Project]:
+    _require_developer(user)
+    return list(db.session.scalars(select(Project).where(Project.developer_org_id == user.organization_id)
+                                   .order_by(Project.id.desc())))
+
+
+def create_project(raw: dict, user: User) -> Project:
+    _require_developer(user)
+    values = _parsed(PROJECT_FIELDS, raw)
+    values["swap_offer"] = values["swap_offer"] or ""
+    project = Project(developer_org_id=user.organization_id, **values)
+    db.session.add(project)
+    _flush_or_conflict("该预售许可证号已被其他项目使用")
+    record_event("project.create", "project", project.id, actor=user, after={"name": project.name})
+    db.session.commit()
+    return project
+
+
+def update_project(project_id: int, raw: dict, user: User) -> Project:
+    project = project_for_changing(project_id, user)
+    values = _parsed(PROJECT_FIELDS, raw, partial=True)
+    if "swap_offer" in values:
+        values["swap_offer"] = values["swap_offer"] or ""
+    before = {name: str(getattr(project, name)) for name in values}
+    for name, value in values.items():
+        setattr(project, name, value)
+    _flush_or_conflict("该预售许可证号已被其他项目使用")
+    record_event("project.update", "project", project.id, actor=user, before=before,
+                 after={name: str(value) for name, value in values.items()})
+    for unit in _units_of(project):
+        enqueue("unit", unit.id, unit.version)  # project facts are part of each unit's search document
+    db.session.commit()
+    return project
+
+
+def _units_of(project: Project) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).join(Building).where(Building.project_id == project.id)))
+
+
+def _flush_or_conflict(message: str) -> None:
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(message) from None
+
+
+# ----- units --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PriceListResult:
+    created: int
+    updated: int
+
+
+def import_price_list(project_id: int, building_name: str, upload: Upload, user: User) -> PriceListResult:
+    """Load a building's price list (楼层, 房号, 面积, 户型, 总价): all rows or none."""
+    project = project_for_changing(project_id, user)
+    building_name = building_name.strip()
+    if not building_name or len(building_name) > 40:
+        raise ValidationFailed("请填写楼栋名称（不超过40个字符）", {"building": ["请填写楼栋名称（不超过40个字符）"]})
+    frame = read_table(upload)
+    missing = [label for label in UNIT_LABELS.values() if label not in frame.columns]
+    if missing:
+        raise_row_errors([RowError(1, label, "缺少该列") for label in missing])
+    rows, errors = _parse_price_rows(frame)
+    building = _building(project, building_name, rows)
+    existing = {(unit.floor, unit.room): unit for unit in building.units} if building.id else {}
+    errors += _sold_units_repriced(rows, existing)
+    raise_row_errors(errors)
+    created = updated = 0
+    for _, values in rows:
+        unit = existing.get((values["floor"], values["room"]))
+        if unit is None:
+            unit = Unit(building=building, status=UnitStatus.AVAILABLE, **values)
+            db.session.add(unit)
+            created += 1
+        else:
+            for name, value in values.items():
+                setattr(unit, name, value)
+            updated += 1
+    db.session.flush()
+    for unit in building.units:
+        enqueue("unit", unit.id, unit.version)
+    record_event("unit.price_list_import", "building", building.id, actor=user,
+                 after={"file": upload.filename, "created": created, "updated": updated})
+    db.session.commit()
+    return PriceListResult(created, updated)
+
+
+def _parse_price_rows(frame) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    rows, errors, seen = [], [], {}
+    for row_number, record in enumerate(frame.to_dict("records"), start=2):
+        raw = {name: record[label] for name, label in UNIT_LABELS.items()}
+        values, problems = parse_fields(UNIT_FIELDS, raw)
+        for name, messages in problems.items():
+            errors.extend(RowError(row_number, UNIT_LABELS[name], m) for m in messages)
+        if problems:
+            continue
+        key = (values["floor"], values["room"])
+        if key in seen:
+            errors.append(RowError(row_number, UNIT_LABELS["room"], f"与第{seen[key]}行是同一套房"))
+            continue
+        seen[key] = row_number
+        rows.append((row_number, values))
+    return rows, errors
+
+
+def _building(project: Project, name: str, rows: list[tuple[int, dict]]) -> Building:
+    building = db.session.scalar(select(Building).where(Building.project_id == project.id, Building.name == name))
+    top_floor = max((values["floor"] for _, values in rows), default=1)
+    if building is None:
+        building = Building(project=project, name=name, total_floors=top_floor)
+        db.session.add(building)
+    building.total_floors = max(building.total_floors, top_floor)
+    return building
+
+
+def _sold_units_repriced(rows: list[tuple[int, dict]], existing: dict) -> list[RowError]:
+    errors = []
+    for row_number, values in rows:
+        unit = existing.get((values["floor"], values["room"]))
+        if unit is not None and unit.status == UnitStatus.SOLD and unit.list_price != values["list_price"]:
+            errors.append(RowError(row_number, UNIT_LABELS["list_price"], "该房屋已售出，不能再调整价格"))
+    return errors
+
+
+def unit_for_changing(unit_id: int, user: User) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("房屋不存在")
+    project_for_changing(unit.building.project_id, user)
+    return unit
+
+
+def change_unit_status(unit_id: int, target: UnitStatus, user: User) -> Unit:
+    unit = unit_for_changing(unit_id, user)
+    if problem := unit_status_problem(unit.status.value, target.value):
+        raise Conflict(problem)
+    before = unit.status
+    unit.status = target
+    db.session.flush()
+    record_event("unit.status", "unit", unit.id, actor=user,
+                 before={"status": before.value}, after={"status": target.value})
+    enqueue("unit", unit.id, unit.version)
+    db.session.commit()
+    return unit
+
+
+def update_unit(unit_id: int, raw: dict, user: User) -> Unit:
+    unit = unit_for_changing(unit_id, user)
+    if unit.status == UnitStatus.SOLD:
+        raise Conflict("已售房屋不能再修改")
+    values = _parsed(UNIT_FIELDS, raw, partial=True)
+    before = {name: str(getattr(unit, name)) for name in values}
+    for name, value in values.items():
+        setattr(unit, name, value)
+    _flush_or_conflict("该楼栋已有相同楼层和房号的房屋")
+    record_event("unit.update", "unit", unit.id, actor=user, before=before,
+                 after={name: str(value) for name, value in values.items()})
+    enqueue("unit", unit.id, unit.version)
+    db.session.commit()
+    return unit
+
+
+def public_unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.status != UnitStatus.AVAILABLE:
+        raise NotFound("房屋不存在或已不可售")
+    return unit
+
+
+@dataclass(frozen=True)
+class UnitGrid:
+    """A building's 楼盘表: floors from top to bottom, rooms left to right."""
+
+    building: Building
+    rooms: list[str]
+    floors: list[tuple[int, list[Unit | None]]]
+
+
+def unit_grids(project: Project) -> list[UnitGrid]:
+    grids = []
+    for building in project.buildings:
+        by_position = {(unit.floor, _room_suffix(unit)): unit for unit in building.units}
+        rooms = sorted({suffix for _, suffix in by_position}, key=lambda s: (len(s), s))
+        floors = sorted({floor for floor, _ in by_position}, reverse=True)
+        grids.append(UnitGrid(building, rooms,
+                              [(floor, [by_position.get((floor, room)) for room in rooms]) for floor in floors]))
+    return grids
+
+
+def _room_suffix(unit: Unit) -> str:
+    """'1202' on floor 12 is room '02': columns line up across floors."""
+    prefix = str(unit.floor)
+    return unit.room[len(prefix):] if unit.room.startswith(prefix) and len(unit.room) > len(prefix) else unit.room

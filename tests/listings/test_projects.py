@@ -1,0 +1,105 @@
+"""Developers' projects, the price-list import, unit status and the unit table."""
+import io
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from housing_swap.db.models import OrganizationKind, Role, Unit, UnitStatus
+from housing_swap.extensions import db
+from housing_swap.services import projects as service
+from housing_swap.services.errors import Conflict, NotFound, ValidationFailed
+from housing_swap.services.imports import ImportRejected
+from housing_swap.services.spreadsheets import Upload
+
+PROJECT = {"name": "建业·天境", "district_code": "郑东新区", "address": "郑东新区龙湖外环路1号",
+           "lat": "34.79", "lon": "113.74", "presale_permit_no": "郑房预售字[2024]第0099号",
+           "delivery_date": "2026-06-30", "in_swap_program": "是", "swap_offer": "总价优惠2%"}
+HEADERS = ["楼层", "房号", "建筑面积", "室", "厅", "卫", "总价（元）"]
+
+
+def price_list(rows, file_format="xlsx") -> Upload:
+    frame = pd.DataFrame(rows, columns=HEADERS)
+    if file_format == "csv":
+        return Upload("prices.csv", frame.to_csv(index=False).encode("utf-8"))
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    return Upload("prices.xlsx", buffer.getvalue())
+
+
+def building_rows(floors=3, rooms=2, price=2_000_000):
+    return [[floor, f"{floor}{room:02d}", "118.50", 3, 2, 2, price + floor * 10_000]
+            for floor in range(1, floors + 1) for room in range(1, rooms + 1)]
+
+
+@pytest.fixture
+def developer(make):
+    return make.staff(Role.DEVELOPER_STAFF)
+
+
+def test_project_and_price_list_make_a_unit_table(app, developer):
+    project = service.create_project(PROJECT, developer)
+    assert project.district_code == "410190" and project.in_swap_program
+    result = service.import_price_list(project.id, "1号楼", price_list(building_rows()), developer)
+    assert (result.created, result.updated) == (6, 0)
+    grid = service.unit_grids(project)[0]
+    assert grid.rooms == ["01", "02"] and [floor for floor, _ in grid.floors] == [3, 2, 1]
+    assert grid.floors[0][1][1].room == "302"
+
+
+def test_reimport_updates_prices_and_refuses_sold_units(app, developer):
+    project = service.create_project(PROJECT, developer)
+    service.import_price_list(project.id, "1号楼", price_list(building_rows()), developer)
+    sold = db.session.scalar(select(Unit).where(Unit.room == "101"))
+    service.change_unit_status(sold.id, UnitStatus.SOLD, developer)
+    with pytest.raises(ImportRejected) as rejected:
+        service.import_price_list(project.id, "1号楼", price_list(building_rows(price=2_100_000)), developer)
+    assert [(e.row, e.message) for e in rejected.value.row_errors] == [(2, "该房屋已售出，不能再调整价格")]
+    db.session.rollback()
+    rows = building_rows(price=2_100_000)
+    rows[0][6] = sold.list_price
+    result = service.import_price_list(project.id, "1号楼", price_list(rows, "csv"), developer)
+    assert result.updated == 6
+    assert db.session.get(Unit, sold.id).status == UnitStatus.SOLD
+
+
+def test_bad_price_list_rows_write_nothing(app, developer):
+    project = service.create_project(PROJECT, developer)
+    rows = building_rows()
+    rows[1][2] = "abc"
+    rows[3][1] = rows[2][1]
+    with pytest.raises(ImportRejected) as rejected:
+        service.import_price_list(project.id, "1号楼", price_list(rows), developer)
+    assert {(e.row, e.column) for e in rejected.value.row_errors} == {(3, "建筑面积"), (5, "房号")}
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Unit.id))) == 0
+
+
+def test_unit_status_rules(app, developer):
+    project = service.create_project(PROJECT, developer)
+    service.import_price_list(project.id, "1号楼", price_list(building_rows(1, 1)), developer)
+    unit = db.session.scalar(select(Unit))
+    service.change_unit_status(unit.id, UnitStatus.RESERVED, developer)
+    service.change_unit_status(unit.id, UnitStatus.SOLD, developer)
+    with pytest.raises(Conflict, match="不能从“已售”变为“可售”"):
+        service.change_unit_status(unit.id, UnitStatus.AVAILABLE, developer)
+
+
+def test_other_developers_cannot_touch_a_project(app, developer, make):
+    project = service.create_project(PROJECT, developer)
+    rival = make.staff(Role.DEVELOPER_STAFF, organization=make.organization(OrganizationKind.DEVELOPER))
+    with pytest.raises(NotFound):
+        service.update_project(project.id, {"name": "改名"}, rival)
+    with pytest.raises(NotFound):
+        service.import_price_list(project.id, "1号楼", price_list(building_rows()), rival)
+    db.session.rollback()
+    assert service.project_for_viewing(project.id).name == PROJECT["name"]
+
+
+def test_project_field_errors_and_duplicate_permit(app, developer):
+    with pytest.raises(ValidationFailed) as refused:
+        service.create_project({**PROJECT, "lat": "113.74", "delivery_date": "明年"}, developer)
+    assert set(refused.value.details) == {"lat", "delivery_date"}
+    service.create_project(PROJECT, developer)
+    with pytest.raises(Conflict, match="预售许可证号"):
+        service.create_project(PROJECT, developer)
