@@ -11,6 +11,7 @@ import os
 import secrets
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
@@ -41,6 +42,18 @@ def database_url(tmp_path_factory) -> str:
     )
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (its own ``g`` and database session), as in
+    production, even though the test itself holds an app context open. Afterwards the test's
+    session forgets what it had loaded, so assertions read what the request committed."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 def make_test_app(database_url: str, instance_path, **overrides):
     config = {
         "TESTING": True,
@@ -51,7 +64,9 @@ def make_test_app(database_url: str, instance_path, **overrides):
         "SERVER_NAME": "localhost",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = FreshContextClient
+    return app
 
 
 @pytest.fixture(scope="session")

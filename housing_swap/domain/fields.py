@@ -25,6 +25,11 @@ class Field:
     label: str
     required: bool
     parse: Callable[[str], object]
+    choices: tuple[str, ...] = ()  # for pick-lists; forms render them as a select
+
+
+def choice_field(name: str, label: str, required: bool, options: tuple[str, ...]) -> Field:
+    return Field(name, label, required, parse_choice(options), options)
 
 
 def parse_fields(fields: tuple[Field, ...], raw: Mapping[str, object],

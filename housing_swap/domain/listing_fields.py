@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Mapping
 
 from .fields import (
-    Field, FieldProblem, parse_area, parse_boolean, parse_choice, parse_district, parse_fields,
+    Field, FieldProblem, choice_field, parse_area, parse_boolean, parse_district, parse_fields,
     parse_integer, parse_text,
 )
 from .identity import id_number_problem, normalize_id_number, normalize_phone, phone_problem
@@ -56,11 +56,11 @@ LISTING_FIELDS: tuple[Field, ...] = (
     Field("bedrooms", "室", True, parse_integer(0, 12)),
     Field("living_rooms", "厅", True, parse_integer(0, 6)),
     Field("bathrooms", "卫", True, parse_integer(0, 6)),
-    Field("orientation", "朝向", True, parse_choice(ORIENTATIONS)),
-    Field("decoration", "装修", True, parse_choice(DECORATIONS)),
+    choice_field("orientation", "朝向", True, ORIENTATIONS),
+    choice_field("decoration", "装修", True, DECORATIONS),
     Field("build_year", "建成年份", True, parse_build_year),
     Field("has_elevator", "电梯", True, parse_boolean),
-    Field("property_type", "房屋性质", True, parse_choice(PROPERTY_TYPES)),
+    choice_field("property_type", "房屋性质", True, PROPERTY_TYPES),
     Field("certificate_number", "不动产权证号", True, parse_certificate),
     Field("owner_id_number", "产权人身份证号", False, parse_id_number),
     Field("asking_price", "挂牌总价（元）", True, parse_integer(10_000, MAX_PRICE)),

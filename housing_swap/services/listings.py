@@ -78,6 +78,12 @@ def listings_of(user: User) -> list[Listing]:
     return list(db.session.scalars(query))
 
 
+def listings_awaiting_verification() -> list[Listing]:
+    """Submitted listings the registry could not confirm, oldest first, for the bureau."""
+    return list(db.session.scalars(select(Listing).where(Listing.status == ListingStatus.SUBMITTED)
+                                   .order_by(Listing.updated_at)))
+
+
 # ----- create and edit ------------------------------------------------------------------
 
 def create_listing(raw: dict, user: User) -> Listing:

@@ -5,13 +5,17 @@ from flask import Flask
 
 from ..extensions import login_manager
 from ..services.accounts import load_user_for_session
-from . import admin, auth, errors, formatting, main
+from . import admin, agency, auth, bureau, errors, formatting, listings, main, projects
 
 
 def register_web(app: Flask) -> None:
     app.register_blueprint(main.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(listings.blueprint)
+    app.register_blueprint(agency.blueprint)
+    app.register_blueprint(bureau.blueprint)
+    app.register_blueprint(projects.blueprint)
     formatting.register_filters(app)
     errors.register_error_handlers(app)
     login_manager.login_view = "auth.login"

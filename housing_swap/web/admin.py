@@ -9,7 +9,7 @@ from ..db.models.accounts import ROLE_LABELS, ROLE_ORGANIZATION_KIND
 from ..security.access import roles
 from ..services import accounts, organizations
 from ..services.errors import ValidationFailed
-from .forms import OrganizationForm, StaffUserForm, attach_field_errors
+from .forms import OrganizationForm, StaffUserForm, attach_field_errors, select_choices
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 bureau_only = roles(Role.BUREAU_ADMIN)
@@ -26,8 +26,8 @@ def index():
 @bureau_only
 def new_organization():
     form = OrganizationForm()
-    form.kind.choices = [(kind.value, label) for kind, label in organizations.ORGANIZATION_KIND_LABELS.items()
-                         if kind != OrganizationKind.BUREAU]
+    form.kind.choices = select_choices((kind.value, label) for kind, label in organizations.ORGANIZATION_KIND_LABELS.items()
+                                       if kind != OrganizationKind.BUREAU)
     if form.validate_on_submit():
         data = organizations.OrganizationRegistration(
             kind=OrganizationKind(form.kind.data), name=form.name.data,
@@ -47,11 +47,11 @@ def new_organization():
 @bureau_only
 def new_staff_user():
     form = StaffUserForm()
-    form.role.choices = [(role.value, ROLE_LABELS[role]) for role in ROLE_ORGANIZATION_KIND]
-    form.organization_id.choices = [
+    form.role.choices = select_choices((role.value, ROLE_LABELS[role]) for role in ROLE_ORGANIZATION_KIND)
+    form.organization_id.choices = select_choices(
         (org.id, f"{org.name}（{organizations.ORGANIZATION_KIND_LABELS[org.kind]}）")
         for org in organizations.list_organizations() if org.is_operational
-    ]
+    )
     if form.validate_on_submit():
         data = accounts.StaffAccount(
             username=form.username.data, password=form.password.data, real_name=form.real_name.data,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from ..domain import identity
+from ..domain.districts import DISTRICTS_BY_CODE
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -33,7 +34,13 @@ def local_time(moment: datetime | None) -> str:
     return "—" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
+def project_district(project) -> str:
+    district = DISTRICTS_BY_CODE.get(project.district_code)
+    return district.name if district else project.district_code
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_global(project_district)
     app.add_template_filter(wan_yuan)
     app.add_template_filter(yuan_per_m2)
     app.add_template_filter(square_metres)

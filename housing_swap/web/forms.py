@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 REQUIRED = "此项为必填项"
@@ -51,3 +51,8 @@ def attach_field_errors(form: FlaskForm, details: dict[str, list[str]]) -> None:
             form.form_errors.extend(messages)
         else:
             field.errors = list(field.errors) + messages
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3+ wants SelectChoice objects rather than (value, label) tuples."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

@@ -1,0 +1,82 @@
+"""Agency tools: bulk import with an error report, export, and the import template."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_login import current_user
+
+from ..db.models import Role
+from ..security.access import roles
+from ..services import listing_import
+from ..services.imports import ImportRejected, error_report_frame
+from ..services.errors import ValidationFailed
+from ..services.spreadsheets import FORMATS, Upload, write_table
+from .downloads import spreadsheet_response
+
+blueprint = Blueprint("agency", __name__, url_prefix="/agency")
+agency_only = roles(Role.AGENCY_STAFF)
+
+
+@blueprint.route("/import", methods=["GET", "POST"])
+@agency_only
+def import_listings():
+    if request.method == "GET":
+        return render_template("agency/import.html")
+    uploaded = request.files.get("file")
+    mode = request.form.get("mode", listing_import.ImportMode.ALL_OR_NOTHING.value)
+    if uploaded is None or not uploaded.filename:
+        return render_template("agency/import.html", problem="请选择要导入的CSV或XLSX文件"), 422
+    if mode not in tuple(listing_import.ImportMode):
+        return render_template("agency/import.html", problem="请选择导入方式"), 422
+    upload = Upload(uploaded.filename, uploaded.read())
+    try:
+        result = listing_import.import_listings(upload, current_user, listing_import.ImportMode(mode))
+    except ImportRejected as rejected:
+        return render_template("agency/import.html", errors=rejected.row_errors,
+                               report=_save_report(rejected.row_errors), rejected=True), 422
+    except ValidationFailed as error:
+        return render_template("agency/import.html", problem=error.message), 422
+    report = _save_report(result.errors) if result.errors else None
+    return render_template("agency/import.html", result=result, errors=result.errors, report=report)
+
+
+def _reports_dir() -> Path:
+    path = Path(current_app.instance_path) / "import_reports" / str(current_user.organization_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _save_report(errors) -> str:
+    """Keep the error report for this organization; the token names the file."""
+    token = secrets.token_hex(12)
+    (_reports_dir() / f"{token}.xlsx").write_bytes(write_table(error_report_frame(errors), "xlsx", "错误报告"))
+    return token
+
+
+@blueprint.route("/import/report/<token>.xlsx")
+@agency_only
+def import_report(token: str):
+    if not token.isalnum():
+        abort(404)
+    path = _reports_dir() / f"{token}.xlsx"
+    if not path.exists():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name="导入错误报告.xlsx")
+
+
+@blueprint.route("/export.<file_format>")
+@agency_only
+def export(file_format: str):
+    if file_format not in FORMATS:
+        abort(404)
+    return spreadsheet_response(listing_import.export_listings(current_user, file_format), "房源导出", file_format)
+
+
+@blueprint.route("/template.<file_format>")
+@agency_only
+def template(file_format: str):
+    if file_format not in FORMATS:
+        abort(404)
+    return spreadsheet_response(listing_import.import_template(file_format), "房源导入模板", file_format)

@@ -1,0 +1,48 @@
+"""Bureau work on listings: the title registry and listings waiting for manual verification."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..db.models import Role
+from ..security.access import roles
+from ..services import listings, title_registry
+from ..services.errors import ValidationFailed
+from ..services.imports import ImportRejected
+from ..services.spreadsheets import Upload
+
+blueprint = Blueprint("bureau", __name__, url_prefix="/bureau")
+bureau_only = roles(Role.BUREAU_ADMIN)
+
+
+@blueprint.route("/title-registry", methods=["GET", "POST"])
+@bureau_only
+def title_registry_import():
+    if request.method == "GET":
+        return render_template("bureau/title_registry.html", columns=list(title_registry.COLUMNS))
+    uploaded = request.files.get("file")
+    context = {"columns": list(title_registry.COLUMNS)}
+    if uploaded is None or not uploaded.filename:
+        return render_template("bureau/title_registry.html", problem="请选择登记簿文件", **context), 422
+    try:
+        result = title_registry.import_title_registry(Upload(uploaded.filename, uploaded.read()), current_user)
+    except ImportRejected as rejected:
+        return render_template("bureau/title_registry.html", errors=rejected.row_errors, **context), 422
+    except ValidationFailed as error:
+        return render_template("bureau/title_registry.html", problem=error.message, **context), 422
+    flash(f"登记簿已导入：新增{result.added}条，更新{result.updated}条", "success")
+    return redirect(url_for("bureau.title_registry_import"))
+
+
+@blueprint.route("/listings/pending")
+@bureau_only
+def pending_listings():
+    return render_template("bureau/pending.html", listings=listings.listings_awaiting_verification())
+
+
+@blueprint.route("/listings/<int:listing_id>/verify", methods=["POST"])
+@bureau_only
+def verify_listing(listing_id: int):
+    listings.verify_by_hand(listing_id, current_user, request.form.get("note", ""))
+    flash("已核验通过，房源已挂牌", "success")
+    return redirect(url_for("bureau.pending_listings"))

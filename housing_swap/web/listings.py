@@ -1,0 +1,204 @@
+"""Second-hand listing pages: public detail and verification, and the owner side's management."""
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..db.models import ListingStatus, Role
+from ..domain.listing_fields import LISTING_FIELDS
+from ..domain.listing_lifecycle import STATUS_LABELS, targets_for
+from ..security.access import public, roles
+from ..services import favourites, listings, photos
+from ..services.errors import ServiceError, ValidationFailed
+from ..services.listing_import import listing_values
+from .field_forms import form_class, submitted_values
+from .forms import attach_field_errors
+
+blueprint = Blueprint("listings", __name__)
+owner_side = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF)
+
+HouseholdListingForm = form_class("HouseholdListingForm", LISTING_FIELDS, skip=("agency_reference",))
+AgencyListingForm = form_class("AgencyListingForm", LISTING_FIELDS)
+
+
+def _listing_form(**kwargs):
+    form_type = AgencyListingForm if current_user.role == Role.AGENCY_STAFF else HouseholdListingForm
+    return form_type(**kwargs)
+
+
+# ----- public pages --------------------------------------------------------------------------
+
+@blueprint.route("/listings/<int:listing_id>")
+@public
+def detail(listing_id: int):
+    listing = listings.listing_for_viewing(listing_id, current_user)
+    actor = listings.actor_for(listing, current_user)
+    return render_template(
+        "listings/detail.html", listing=listing, actor=actor,
+        targets=targets_for(listing.status.value, actor) if actor else [],
+        status_labels=STATUS_LABELS, saved=favourites.is_favourite(listing.id, current_user))
+
+
+@blueprint.route("/verify", methods=["GET"])
+@public
+def verify_lookup():
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("listings.verify", code=code))
+    return render_template("listings/verify_lookup.html")
+
+
+@blueprint.route("/verify/<code>")
+@public
+def verify(code: str):
+    try:
+        listing = listings.listing_by_verification_code(code)
+    except ServiceError:
+        return render_template("listings/verify.html", listing=None, code=code), 404
+    return render_template("listings/verify.html", listing=listing, code=code, status_labels=STATUS_LABELS)
+
+
+@blueprint.route("/listings/<int:listing_id>/qr.svg")
+@public
+def verification_qr(listing_id: int):
+    listing = listings.listing_for_viewing(listing_id, current_user)
+    if not listing.verification_code:
+        abort(404)
+    target = url_for("listings.verify", code=listing.verification_code, _external=True)
+    buffer = io.BytesIO()
+    segno.make(target, error="m").save(buffer, kind="svg", scale=4, border=2)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+@blueprint.route("/photos/<int:photo_id>")
+@public
+def photo(photo_id: int):
+    return _send_photo(photo_id, thumbnail=False)
+
+
+@blueprint.route("/photos/<int:photo_id>/thumb")
+@public
+def photo_thumbnail(photo_id: int):
+    return _send_photo(photo_id, thumbnail=True)
+
+
+def _send_photo(photo_id: int, thumbnail: bool):
+    stored, path = photos.photo_path(photo_id, thumbnail)
+    listings.listing_for_viewing(stored.listing_id, current_user)
+    return send_file(path, mimetype="image/jpeg", max_age=3600)
+
+
+@blueprint.route("/listings/<int:listing_id>/favourite", methods=["POST"])
+@roles(Role.HOUSEHOLD)
+def toggle_favourite(listing_id: int):
+    saved = favourites.toggle_favourite(listing_id, current_user)
+    flash("已收藏" if saved else "已取消收藏", "success")
+    return redirect(url_for("listings.detail", listing_id=listing_id))
+
+
+@blueprint.route("/my/favourites")
+@roles(Role.HOUSEHOLD)
+def my_favourites():
+    return render_template("listings/favourites.html", listings=favourites.favourites_of(current_user),
+                           status_labels=STATUS_LABELS)
+
+
+# ----- the owner side: households and agencies -------------------------------------------------
+
+@blueprint.route("/my/listings")
+@owner_side
+def my_listings():
+    return render_template("listings/mine.html", listings=listings.listings_of(current_user),
+                           status_labels=STATUS_LABELS, bulk_targets=["submitted", "reserved", "sold", "withdrawn"])
+
+
+@blueprint.route("/my/listings/new", methods=["GET", "POST"])
+@owner_side
+def new_listing():
+    form = _listing_form()
+    if form.validate_on_submit():
+        try:
+            listing = listings.create_listing(submitted_values(form, LISTING_FIELDS), current_user)
+        except ValidationFailed as error:
+            attach_field_errors(form, error.details)
+        else:
+            flash("房源草稿已保存。上传照片后，提交核验即可挂牌。", "success")
+            return redirect(url_for("listings.detail", listing_id=listing.id))
+    return render_template("listings/form.html", form=form, listing=None)
+
+
+@blueprint.route("/my/listings/<int:listing_id>/edit", methods=["GET", "POST"])
+@owner_side
+def edit_listing(listing_id: int):
+    listing, _ = listings.listing_for_changing(listing_id, current_user)
+    form = _listing_form(data={name: _as_form_text(value) for name, value in listing_values(listing).items()})
+    if form.validate_on_submit():
+        try:
+            listings.update_listing(listing.id, submitted_values(form, LISTING_FIELDS), current_user)
+        except ValidationFailed as error:
+            attach_field_errors(form, error.details)
+        else:
+            flash("房源已更新", "success")
+            return redirect(url_for("listings.detail", listing_id=listing.id))
+    return render_template("listings/form.html", form=form, listing=listing)
+
+
+def _as_form_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+@blueprint.route("/my/listings/<int:listing_id>/status", methods=["POST"])
+@roles(Role.HOUSEHOLD, Role.AGENCY_STAFF, Role.BUREAU_ADMIN)
+def change_status(listing_id: int):
+    change = _status_change_from_form()
+    listing = listings.change_status(listing_id, change, current_user)
+    flash(f"房源状态：{STATUS_LABELS[listing.status.value]}" +
+          (f"（{listing.verification_note}）" if listing.status == ListingStatus.SUBMITTED else ""), "success")
+    return redirect(url_for("listings.detail", listing_id=listing.id))
+
+
+@blueprint.route("/my/listings/bulk-status", methods=["POST"])
+@owner_side
+def bulk_status():
+    ids = [int(value) for value in request.form.getlist("listing_ids") if value.isdigit()]
+    if not ids:
+        flash("请先勾选要操作的房源", "error")
+        return redirect(url_for("listings.my_listings"))
+    results = listings.bulk_change_status(ids, _status_change_from_form(), current_user)
+    failed = {listing_id: message for listing_id, message in results.items() if message}
+    flash(f"已处理{len(results) - len(failed)}条房源" + (f"，{len(failed)}条未能变更" if failed else ""),
+          "success" if not failed else "error")
+    return render_template("listings/mine.html", listings=listings.listings_of(current_user),
+                           status_labels=STATUS_LABELS, failures=failed,
+                           bulk_targets=["submitted", "reserved", "sold", "withdrawn"])
+
+
+def _status_change_from_form() -> listings.StatusChange:
+    try:
+        target = ListingStatus(request.form.get("target", ""))
+    except ValueError:
+        raise ValidationFailed("请选择有效的目标状态", {"target": ["请选择有效的目标状态"]}) from None
+    return listings.StatusChange(target, request.form.get("reason", "").strip() or None)
+
+
+@blueprint.route("/my/listings/<int:listing_id>/photos", methods=["POST"])
+@owner_side
+def upload_photo(listing_id: int):
+    uploaded = request.files.get("photo")
+    if uploaded is None or not uploaded.filename:
+        flash("请选择要上传的照片", "error")
+    else:
+        try:
+            photos.add_photo(listing_id, photos.PhotoUpload(uploaded.filename, uploaded.read()), current_user)
+        except ValidationFailed as error:
+            flash(error.message, "error")
+        else:
+            flash("照片已上传", "success")
+    return redirect(url_for("listings.detail", listing_id=listing_id))

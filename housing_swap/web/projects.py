@@ -1,0 +1,109 @@
+"""New-build projects: the public project page with its unit table, and developers' tools."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..db.models import Role, UnitStatus
+from ..domain.project_fields import PROJECT_FIELDS, UNIT_STATUS_LABELS
+from ..security.access import public, roles
+from ..services import projects
+from ..services.errors import ValidationFailed
+from ..services.imports import ImportRejected
+from ..services.spreadsheets import Upload
+from .field_forms import form_class, submitted_values
+from .forms import attach_field_errors
+
+blueprint = Blueprint("projects", __name__)
+developer_only = roles(Role.DEVELOPER_STAFF)
+ProjectForm = form_class("ProjectForm", PROJECT_FIELDS)
+
+
+@blueprint.route("/projects/<int:project_id>")
+@public
+def detail(project_id: int):
+    project = projects.project_for_viewing(project_id)
+    return render_template("projects/detail.html", project=project, grids=projects.unit_grids(project),
+                           status_labels=UNIT_STATUS_LABELS)
+
+
+@blueprint.route("/developer/projects")
+@developer_only
+def my_projects():
+    return render_template("projects/mine.html", projects=projects.projects_of(current_user))
+
+
+@blueprint.route("/developer/projects/new", methods=["GET", "POST"])
+@developer_only
+def new_project():
+    form = ProjectForm()
+    if form.validate_on_submit():
+        try:
+            project = projects.create_project(submitted_values(form, PROJECT_FIELDS), current_user)
+        except ValidationFailed as error:
+            attach_field_errors(form, error.details)
+        else:
+            flash("项目已创建，请导入楼栋价目表", "success")
+            return redirect(url_for("projects.manage", project_id=project.id))
+    return render_template("projects/form.html", form=form, project=None)
+
+
+@blueprint.route("/developer/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@developer_only
+def edit_project(project_id: int):
+    project = projects.project_for_changing(project_id, current_user)
+    form = ProjectForm(data={field.name: _text(getattr(project, field.name)) for field in PROJECT_FIELDS})
+    if form.validate_on_submit():
+        try:
+            projects.update_project(project.id, submitted_values(form, PROJECT_FIELDS), current_user)
+        except ValidationFailed as error:
+            attach_field_errors(form, error.details)
+        else:
+            flash("项目信息已更新", "success")
+            return redirect(url_for("projects.manage", project_id=project.id))
+    return render_template("projects/form.html", form=form, project=project)
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else str(value)
+
+
+@blueprint.route("/developer/projects/<int:project_id>")
+@developer_only
+def manage(project_id: int):
+    project = projects.project_for_changing(project_id, current_user)
+    return render_template("projects/manage.html", project=project, grids=projects.unit_grids(project),
+                           status_labels=UNIT_STATUS_LABELS)
+
+
+@blueprint.route("/developer/projects/<int:project_id>/price-list", methods=["POST"])
+@developer_only
+def import_price_list(project_id: int):
+    project = projects.project_for_changing(project_id, current_user)
+    uploaded = request.files.get("file")
+    context = {"project": project, "grids": projects.unit_grids(project), "status_labels": UNIT_STATUS_LABELS}
+    if uploaded is None or not uploaded.filename:
+        return render_template("projects/manage.html", problem="请选择价目表文件", **context), 422
+    try:
+        result = projects.import_price_list(project.id, request.form.get("building", ""),
+                                            Upload(uploaded.filename, uploaded.read()), current_user)
+    except ImportRejected as rejected:
+        return render_template("projects/manage.html", errors=rejected.row_errors, **context), 422
+    except ValidationFailed as error:
+        return render_template("projects/manage.html", problem=error.message, **context), 422
+    flash(f"价目表已导入：新增{result.created}套，更新{result.updated}套", "success")
+    return redirect(url_for("projects.manage", project_id=project.id))
+
+
+@blueprint.route("/developer/units/<int:unit_id>/status", methods=["POST"])
+@developer_only
+def change_unit_status(unit_id: int):
+    try:
+        target = UnitStatus(request.form.get("status", ""))
+    except ValueError:
+        raise ValidationFailed("请选择有效的房屋状态", {"status": ["请选择有效的房屋状态"]}) from None
+    unit = projects.change_unit_status(unit_id, target, current_user)
+    flash(f"{unit.building.name} {unit.room}：{UNIT_STATUS_LABELS[unit.status.value]}", "success")
+    return redirect(url_for("projects.manage", project_id=unit.building.project_id))

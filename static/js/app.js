@@ -1,0 +1,44 @@
+// Progressive enhancements only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Ask before destructive actions (buttons carry data-confirm).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  // Show upload progress for file imports, then replace the page with the server's answer.
+  document.querySelectorAll("form[data-progress]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.XMLHttpRequest || !window.FormData) { return; }
+      event.preventDefault();
+      var bar = form.querySelector(".upload-progress");
+      var status = form.querySelector(".upload-status");
+      var request = new XMLHttpRequest();
+      bar.hidden = false;
+      request.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          bar.value = Math.round((e.loaded / e.total) * 100);
+          status.textContent = "正在上传：" + bar.value + "%";
+        }
+      });
+      request.upload.addEventListener("load", function () {
+        bar.removeAttribute("value");
+        status.textContent = "上传完成，正在逐行校验并导入，请稍候……";
+      });
+      request.addEventListener("load", function () {
+        document.open();
+        document.write(request.responseText);
+        document.close();
+      });
+      request.addEventListener("error", function () {
+        status.textContent = "网络错误，导入未完成，请重试。";
+      });
+      request.open("POST", form.action);
+      request.send(new FormData(form));
+    });
+  });
+})();
