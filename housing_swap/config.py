@@ -32,6 +32,7 @@ class Settings:
     secret_key: str = ""
     data_key: bytes = b""
     api_token_hours: int = 8
+    listing_expiry_days: int = 90
     https: bool = False
 
     def flask_config(self) -> dict:
@@ -44,6 +45,7 @@ class Settings:
             "ELASTICSEARCH_INDEX_PREFIX": self.elasticsearch_index_prefix,
             "DATA_KEY": self.data_key,
             "API_TOKEN_HOURS": self.api_token_hours,
+            "LISTING_EXPIRY_DAYS": self.listing_expiry_days,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.https,
@@ -67,6 +69,7 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         secret_key=env.get(f"{ENV_PREFIX}SECRET_KEY") or _instance_secret(instance / "secret_key"),
         data_key=_data_key(env, instance),
         api_token_hours=_positive_int(env, "API_TOKEN_HOURS", 8),
+        listing_expiry_days=_positive_int(env, "LISTING_EXPIRY_DAYS", 90),
         https=_flag(env, "HTTPS"),
     )
 

@@ -1,4 +1,5 @@
 """The JSON API skeleton: tokens, the error envelope, roles, and the OpenAPI document."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -114,6 +115,6 @@ def test_openapi_document_is_valid_and_covers_every_api_route(app, client):
     documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops}
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
-            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            path = re.sub(r"<(?:int:)?[a-z_]+>", "{id}", rule.rule)
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method) in documented, f"{method} {path} missing from OpenAPI"

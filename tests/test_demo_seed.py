@@ -7,18 +7,19 @@ from sqlalchemy import func, select
 
 from housing_swap.db.models import (
     Acquisition, AcquisitionStatus, ApplicationStatus, Channel, Community, GoalLedgerEntry, Listing,
-    MarketSwap, Project, SwapApplication, Unit, UnitStatus, User,
+    ListingStatus, MarketSwap, Project, SwapApplication, TitleRecord, Unit, UnitStatus, User,
 )
 from housing_swap.demo.seed import SCALES, AlreadySeeded, seed_demo_data
 from housing_swap.domain.eligibility import (
     NewHomeFacts, OldHomeFacts, check_new_home_for_city_group, check_old_home_for_city_group,
     counts_toward_pilot,
 )
+from housing_swap.domain.verification import TitleFacts, VerificationResult, verify_listing
 from housing_swap.extensions import db
 from housing_swap.services.progress import goal_progress
 from housing_swap.services.rules import current_rules
-from tests.conftest import _empty_all_tables
 from housing_swap.services.reference_data import load_reference_data
+from tests.conftest import _empty_all_tables
 
 SMALL = SCALES["small"]
 
@@ -125,3 +126,15 @@ def test_home_page_progress_comes_from_the_ledger(app, client):
     assert progress.total == SMALL.completed_swaps
     assert progress.city_group + progress.market == progress.total
     assert f"<strong>{progress.total}</strong> / 10000" in client.get("/").get_data(as_text=True)
+
+
+def test_demo_listings_agree_with_the_demo_title_registry(app):
+    seed_demo_data(SMALL, 2024)
+    titles = {t.certificate_hash: t for t in db.session.scalars(select(TitleRecord))}
+    for listing in db.session.scalars(select(Listing)):
+        title = titles[listing.certificate_hash]
+        outcome = verify_listing(listing.area_m2, listing.owner_id_hash,
+                                 TitleFacts(title.area_m2, title.owner_id_hash, title.seized))
+        expected = (VerificationResult.MISMATCH if listing.status == ListingStatus.SUBMITTED
+                    else VerificationResult.VERIFIED)
+        assert outcome.result == expected, listing.id

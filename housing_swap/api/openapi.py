@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..domain.fields import Field
+from ..domain.listing_fields import LISTING_FIELDS
+from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS
 from ..security.access import public
 from . import api_blueprint
 
@@ -22,6 +25,38 @@ def _json(schema: dict, description: str) -> dict:
 
 
 BEARER = [{"bearerAuth": []}]
+OPTIONAL_BEARER = [{}, {"bearerAuth": []}]
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+SCALAR = {"type": ["string", "number", "integer", "boolean", "null"]}
+
+
+def _input_schema(fields: tuple[Field, ...], extra: dict | None = None, partial: bool = False) -> dict:
+    """Request bodies are described from the domain's own field list, so they cannot drift."""
+    properties = {f.name: {**SCALAR, "description": f.label + (f"（{'/'.join(f.choices)}）" if f.choices else "")}
+                  for f in fields}
+    properties.update(extra or {})
+    schema = {"type": "object", "properties": properties}
+    if not partial:
+        schema["required"] = [f.name for f in fields if f.required]
+    return schema
+
+
+def _body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _multipart(properties: dict, required: list[str]) -> dict:
+    return {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": properties, "required": required}}}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+STATUS_BODY = {"type": "object", "required": ["status"], "properties": {
+    "status": {"type": "string"}, "reason": {"type": ["string", "null"]}}}
+FILE = {"type": "string", "format": "binary"}
 
 PATHS = {
     "/api/v1/auth/token": {
@@ -67,6 +102,69 @@ PATHS = {
             },
         },
     },
+    "/api/v1/listings": {"post": {
+        "summary": "Create a draft second-hand listing (household or agency)", "operationId": "createListing",
+        "security": BEARER, "requestBody": _body(_input_schema(LISTING_FIELDS)),
+        "responses": {"201": _json(_ref("Listing"), "Created"), **_error_responses(401, 403, 409, 422)}}},
+    "/api/v1/listings/{id}": {
+        "get": {"summary": "One listing: public when active, reserved or sold; otherwise its owner side",
+                "operationId": "getListing", "security": OPTIONAL_BEARER, "parameters": [ID],
+                "responses": {"200": _json(_ref("Listing"), "The listing"), **_error_responses(404)}},
+        "patch": {"summary": "Change some fields; a price change is recorded", "operationId": "updateListing",
+                  "security": BEARER, "parameters": [ID],
+                  "requestBody": _body(_input_schema(LISTING_FIELDS, partial=True)),
+                  "responses": {"200": _json(_ref("Listing"), "Updated"), **_error_responses(401, 403, 404, 409, 422)}},
+    },
+    "/api/v1/listings/{id}/status": {"post": {
+        "summary": "Move a listing through its lifecycle (submitted runs registry verification)",
+        "operationId": "changeListingStatus", "security": BEARER, "parameters": [ID],
+        "requestBody": _body({**STATUS_BODY, "properties": {**STATUS_BODY["properties"], "status": {
+            "type": "string", "enum": ["draft", "submitted", "active", "reserved", "sold", "withdrawn", "expired"]}}}),
+        "responses": {"200": _json(_ref("Listing"), "Moved"), **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/listings/import": {"post": {
+        "summary": "Bulk import an agency's listings (CSV or XLSX); retries with the same Idempotency-Key replay the first answer",
+        "operationId": "importListings", "security": BEARER,
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
+                        "schema": {"type": "string", "maxLength": 100}}],
+        "requestBody": _multipart({"file": FILE, "mode": {"type": "string", "enum": ["all_or_nothing", "valid_rows"]}},
+                                  ["file"]),
+        "responses": {"200": _json(_ref("ImportResult"), "Imported"), **_error_responses(401, 403, 409, 422)}}},
+    "/api/v1/projects": {"post": {
+        "summary": "Create a new-build project (developer)", "operationId": "createProject", "security": BEARER,
+        "requestBody": _body(_input_schema(PROJECT_FIELDS)),
+        "responses": {"201": _json(_ref("Project"), "Created"), **_error_responses(401, 403, 409, 422)}}},
+    "/api/v1/projects/{id}": {
+        "get": {"summary": "One project", "operationId": "getProject", "parameters": [ID],
+                "responses": {"200": _json(_ref("Project"), "The project"), **_error_responses(404)}},
+        "patch": {"summary": "Change some project fields", "operationId": "updateProject", "security": BEARER,
+                  "parameters": [ID], "requestBody": _body(_input_schema(PROJECT_FIELDS, partial=True)),
+                  "responses": {"200": _json(_ref("Project"), "Updated"), **_error_responses(401, 403, 404, 409, 422)}},
+    },
+    "/api/v1/projects/{id}/price-list": {"post": {
+        "summary": "Load a building's price list (all rows or none)", "operationId": "importPriceList",
+        "security": BEARER, "parameters": [ID],
+        "requestBody": _multipart({"file": FILE, "building": {"type": "string", "maxLength": 40}}, ["file", "building"]),
+        "responses": {"200": _json({"type": "object", "required": ["created", "updated"], "properties": {
+            "created": {"type": "integer"}, "updated": {"type": "integer"}}}, "Imported"),
+            **_error_responses(401, 403, 404, 422)}}},
+    "/api/v1/units": {"post": {
+        "summary": "Add one unit to a project's building", "operationId": "createUnit", "security": BEARER,
+        "requestBody": _body(_input_schema(UNIT_FIELDS, {"project_id": {"type": "integer"},
+                                                          "building": {"type": "string", "maxLength": 40}})),
+        "responses": {"201": _json(_ref("Unit"), "Created"), **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/units/{id}": {
+        "get": {"summary": "One unit: public while available; any state for its developer",
+                "operationId": "getUnit", "security": OPTIONAL_BEARER, "parameters": [ID],
+                "responses": {"200": _json(_ref("Unit"), "The unit"), **_error_responses(404)}},
+        "patch": {"summary": "Change a unit's facts or price", "operationId": "updateUnit", "security": BEARER,
+                  "parameters": [ID], "requestBody": _body(_input_schema(UNIT_FIELDS, partial=True)),
+                  "responses": {"200": _json(_ref("Unit"), "Updated"), **_error_responses(401, 403, 404, 409, 422)}},
+    },
+    "/api/v1/units/{id}/status": {"post": {
+        "summary": "Change a unit's sale status", "operationId": "changeUnitStatus", "security": BEARER,
+        "parameters": [ID], "requestBody": _body({**STATUS_BODY, "properties": {
+            "status": {"type": "string", "enum": ["available", "reserved", "sold"]}}}),
+        "responses": {"200": _json(_ref("Unit"), "Changed"), **_error_responses(401, 403, 404, 409, 422)}}},
     "/api/v1/openapi.json": {
         "get": {
             "summary": "This document",
@@ -101,6 +199,47 @@ COMPONENTS = {
                 "organization_id": {"type": ["integer", "null"]},
                 "phone": {"type": ["string", "null"], "description": "masked, e.g. 138****5678"},
             },
+        },
+        "Listing": {
+            "type": "object",
+            "required": ["id", "status", "community", "district_code", "district_name", "area_m2", "bedrooms",
+                         "total_price", "unit_price", "build_year", "verified"],
+            "properties": {
+                "id": {"type": "integer"}, "status": {"type": "string"},
+                "community": {"type": "string"}, "district_code": {"type": "string"},
+                "district_name": {"type": "string"}, "area_m2": {"type": "string", "description": "m², decimal"},
+                "bedrooms": {"type": "integer"}, "total_price": {"type": "integer", "description": "yuan"},
+                "unit_price": {"type": "integer", "description": "yuan per m²"},
+                "build_year": {"type": "integer"}, "verified": {"type": "boolean"},
+                "contact_phone": {"type": "string", "description": "masked unless the caller is the owner side"},
+                "certificate_number": {"type": "string", "description": "masked unless the caller is the owner side"},
+            },
+        },
+        "Project": {
+            "type": "object", "required": ["id", "name", "district_code", "presale_permit_no", "in_swap_program"],
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                           "district_code": {"type": "string"}, "presale_permit_no": {"type": "string"},
+                           "in_swap_program": {"type": "boolean"},
+                           "buildings": {"type": "array", "items": {"type": "object"}}},
+        },
+        "Unit": {
+            "type": "object",
+            "required": ["id", "project_id", "project_name", "building", "floor", "room", "area_m2", "bedrooms",
+                         "total_price", "status"],
+            "properties": {"id": {"type": "integer"}, "project_id": {"type": "integer"},
+                           "project_name": {"type": "string"}, "building": {"type": "string"},
+                           "floor": {"type": "integer"}, "room": {"type": "string"},
+                           "area_m2": {"type": "string"}, "bedrooms": {"type": "integer"},
+                           "total_price": {"type": "integer"},
+                           "status": {"type": "string", "enum": ["available", "reserved", "sold"]}},
+        },
+        "ImportResult": {
+            "type": "object", "required": ["created", "updated", "unchanged", "skipped_rows", "errors"],
+            "properties": {"created": {"type": "integer"}, "updated": {"type": "integer"},
+                           "unchanged": {"type": "integer"}, "skipped_rows": {"type": "integer"},
+                           "errors": {"type": "array", "items": {"type": "object", "properties": {
+                               "row": {"type": "integer"}, "column": {"type": "string"},
+                               "message": {"type": "string"}}}}},
         },
         "Organization": {
             "type": "object",

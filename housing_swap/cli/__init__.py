@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import demo, reference, users
+from . import demo, listings, reference, users
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(reference.reference_group)
     app.cli.add_command(users.users_group)
     app.cli.add_command(demo.demo_group)
+    app.cli.add_command(listings.listings_group)

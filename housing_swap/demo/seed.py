@@ -22,7 +22,7 @@ from ..db.models import (
     Acquisition, AcquisitionStatus, ApplicationStatus, ApprovalState, Building, Channel,
     ChannelPreference, Community, GoalLedgerEntry, LedgerEntryType, Listing, ListingStatus,
     MarketSwap, MarketSwapStatus, Organization, OrganizationKind, Project, Role, SwapApplication,
-    Unit, UnitStatus, User,
+    TitleRecord, Unit, UnitStatus, User,
 )
 from ..domain.districts import ZHENGZHOU_DISTRICTS, DistrictInfo
 from ..domain.eligibility import (
@@ -85,7 +85,7 @@ class AlreadySeeded(Exception):
 
 def planned_rows(scale: Scale) -> int:
     """Rows the seed writes, for a progress bar."""
-    return (len(ZHENGZHOU_DISTRICTS) * scale.communities_per_district + scale.listings
+    return (len(ZHENGZHOU_DISTRICTS) * scale.communities_per_district + 2 * scale.listings
             + scale.units + 2 * scale.households + 2 * scale.completed_swaps)
 
 
@@ -140,6 +140,7 @@ class _DemoBuilder:
         self.used_id_numbers: set[str] = set()
         self.certificate_serial = 0
         self.unit_district: dict[int, str] = {}
+        self.demo_owner_id_hash = ""
 
     # ----- orchestration -------------------------------------------------------------
 
@@ -211,6 +212,7 @@ class _DemoBuilder:
             rows.append(row)
             ids[username] = row["id"]
         db.session.execute(insert(User), rows)
+        self.demo_owner_id_hash = next(r["id_number_hash"] for r in rows if r["username"] == "demo-owner")
         return ids
 
     def _user_row(self, role: Role, password_hash: str, organization_id: int | None) -> dict:
@@ -311,8 +313,20 @@ class _DemoBuilder:
             agency = None if owner or self.rng.random() < 0.15 else self.rng.choice(agencies)
             rows.append(self._listing_row(index, community, status, owner, agency))
         self._insert(Listing, rows)
+        self._insert(TitleRecord, [self._title_row(row) for row in rows])
         return len(rows)
 
+    def _title_row(self, listing: dict) -> dict:
+        """The registry entry behind each demo listing; submitted ones disagree on area."""
+        mismatch = listing["status"] == ListingStatus.SUBMITTED
+        return {
+            "id": self.ids.next(TitleRecord), "certificate_number": listing["certificate_number"],
+            "certificate_hash": listing["certificate_hash"],
+            "address": f"{listing['building_no']}{listing['unit_no']}{listing['room_no']}",
+            "owner_id_hash": listing["owner_id_hash"],
+            "area_m2": listing["area_m2"] + (5 if mismatch else 0),
+            "seized": False, "mortgaged": self.rng.random() < 0.3, "imported_at": BASE_TIME,
+        }
     def _listing_row(self, index: int, community: dict, status: ListingStatus,
                      owner: int | None, agency: int | None) -> dict:
         build_year = community["build_year"]
@@ -341,9 +355,15 @@ class _DemoBuilder:
             "description": f"{community['name']}{bedrooms}室，{self.rng.choice(names.ORIENTATIONS)}向，"
                            f"近{self.rng.choice(names.ROADS)}，生活配套齐全。",
             "contact_name": self._person_name(), "contact_phone": contact_phone,
+            "owner_id_hash": self.demo_owner_id_hash if owner else self.cipher.lookup_hash(
+                f"demo-owner-{index}", "id_number"),
             "status": status, "seized": False,
             "verification_code": f"ZZ{index + 1:08d}" if verified else None,
             "verified_at": listed if verified else None,
+            "verification_note": ("已通过登记簿自动核验" if verified else
+                                  "建筑面积与登记簿不符，等待住房保障局人工核验"
+                                  if status == ListingStatus.SUBMITTED else None),
+            "renewed_at": listed if verified else None,
             "listed_at": listed if status != ListingStatus.DRAFT else None,
             "created_at": listed, "updated_at": listed, "version": 1,
         }
@@ -447,13 +467,9 @@ class _SwapPlanner:
     def application(self, household: int, communities: list[dict], outcome: str) -> dict:
         b = self.b
         qualifying = outcome in ("city_group_done", "city_group_open")
-        community = self._community(communities, pilot=outcome == "city_group_done" and b.rng.random() < 0.3)
-        build_year = b.rng.randint(2006, 2022) if qualifying else (
-            b.rng.randint(1990, 2002) if outcome == "ineligible" else b.rng.randint(1995, 2022))
-        area = b._area(60, 119) if qualifying else b._area(60, 135)
+        community, build_year, area, old_price = self._old_home(communities, outcome, qualifying)
         certificate, certificate_hash = b._certificate()
         submitted = BASE_TIME + timedelta(days=b.rng.randrange(200))
-        old_price = b._second_hand_price(community["district_code"], area, build_year)
         decision = check_old_home_for_city_group(
             OldHomeFacts(community["district_code"], build_year, area, seized=False), b.rules, submitted.date())
         row = {
@@ -475,6 +491,20 @@ class _SwapPlanner:
         row["status"] = self._status(outcome, decision, row)
         self._story(outcome, row, old_price)
         return row
+
+    def _old_home(self, communities: list[dict], outcome: str, qualifying: bool) -> tuple[dict, int, Decimal, int]:
+        """Draw the old home; a completed city-group swap redraws until an unsold new unit in
+        the main urban area costs at least as much (the rule the seed must never break)."""
+        b = self.b
+        for _ in range(50):
+            community = self._community(communities, pilot=outcome == "city_group_done" and b.rng.random() < 0.3)
+            build_year = b.rng.randint(2006, 2022) if qualifying else (
+                b.rng.randint(1990, 2002) if outcome == "ineligible" else b.rng.randint(1995, 2022))
+            area = b._area(60, 119) if qualifying else b._area(60, 135)
+            old_price = b._second_hand_price(community["district_code"], area, build_year)
+            if outcome != "city_group_done" or (self.urban_prices and self.urban_prices[-1] >= old_price):
+                return community, build_year, area, old_price
+        raise RuntimeError("demo scale has too few new units for its completed city-group swaps")
 
     def _community(self, communities: list[dict], pilot: bool) -> dict:
         if pilot:

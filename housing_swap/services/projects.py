@@ -241,3 +241,20 @@ def _room_suffix(unit: Unit) -> str:
     """'1202' on floor 12 is room '02': columns line up across floors."""
     prefix = str(unit.floor)
     return unit.room[len(prefix):] if unit.room.startswith(prefix) and len(unit.room) > len(prefix) else unit.room
+
+
+def create_unit(project_id: int, building_name: str, raw: dict, user: User) -> Unit:
+    """Add one unit to a building (created if new); price lists do the same in bulk."""
+    project = project_for_changing(project_id, user)
+    building_name = (building_name or "").strip()
+    if not building_name or len(building_name) > 40:
+        raise ValidationFailed("请填写楼栋名称（不超过40个字符）", {"building": ["请填写楼栋名称（不超过40个字符）"]})
+    values = _parsed(UNIT_FIELDS, raw)
+    building = _building(project, building_name, [(0, values)])
+    unit = Unit(building=building, status=UnitStatus.AVAILABLE, **values)
+    db.session.add(unit)
+    _flush_or_conflict("该楼栋已有相同楼层和房号的房屋")
+    record_event("unit.create", "unit", unit.id, actor=user, after={"room": unit.room, "list_price": unit.list_price})
+    enqueue("unit", unit.id, unit.version)
+    db.session.commit()
+    return unit
