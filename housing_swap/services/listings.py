@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db.base import utcnow
@@ -67,15 +67,34 @@ def listing_for_changing(listing_id: int, user: User) -> tuple[Listing, Actor]:
     return listing, actor
 
 
-def listings_of(user: User) -> list[Listing]:
-    query = select(Listing).order_by(Listing.updated_at.desc())
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def listings_of(user: User, status: ListingStatus | None = None, page: int = 1, per_page: int = 50) -> Page:
+    """The household's own listings or the agency's, newest change first, one page at a time."""
+    query = select(Listing)
     if user.role == Role.AGENCY_STAFF:
         query = query.where(Listing.organization_id == user.organization_id)
     elif user.role == Role.HOUSEHOLD:
         query = query.where(Listing.owner_user_id == user.id, Listing.organization_id.is_(None))
     else:
         raise Forbidden("只有购房家庭和经纪机构可以管理房源")
-    return list(db.session.scalars(query))
+    if status is not None:
+        query = query.where(Listing.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    items = db.session.scalars(query.order_by(Listing.updated_at.desc(), Listing.id.desc())
+                               .offset((page - 1) * per_page).limit(per_page))
+    return Page(list(items), total, page, per_page)
 
 
 def listings_awaiting_verification() -> list[Listing]:

@@ -108,11 +108,22 @@ def my_favourites():
 
 # ----- the owner side: households and agencies -------------------------------------------------
 
+BULK_TARGETS = ["submitted", "reserved", "sold", "withdrawn"]
+
+
 @blueprint.route("/my/listings")
 @owner_side
 def my_listings():
-    return render_template("listings/mine.html", listings=listings.listings_of(current_user),
-                           status_labels=STATUS_LABELS, bulk_targets=["submitted", "reserved", "sold", "withdrawn"])
+    return _render_my_listings()
+
+
+def _render_my_listings(failures: dict | None = None):
+    status_filter = request.args.get("status", "")
+    status = ListingStatus(status_filter) if status_filter in STATUS_LABELS else None
+    page = request.args.get("page", "1")
+    result = listings.listings_of(current_user, status, int(page) if page.isdigit() else 1)
+    return render_template("listings/mine.html", page=result, listings=result.items, status_filter=status_filter,
+                           status_labels=STATUS_LABELS, failures=failures, bulk_targets=BULK_TARGETS)
 
 
 @blueprint.route("/my/listings/new", methods=["GET", "POST"])
@@ -175,9 +186,7 @@ def bulk_status():
     failed = {listing_id: message for listing_id, message in results.items() if message}
     flash(f"已处理{len(results) - len(failed)}条房源" + (f"，{len(failed)}条未能变更" if failed else ""),
           "success" if not failed else "error")
-    return render_template("listings/mine.html", listings=listings.listings_of(current_user),
-                           status_labels=STATUS_LABELS, failures=failed,
-                           bulk_targets=["submitted", "reserved", "sold", "withdrawn"])
+    return _render_my_listings(failed)
 
 
 def _status_change_from_form() -> listings.StatusChange:

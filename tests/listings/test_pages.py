@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from housing_swap.db.models import Listing, ListingStatus, OrganizationKind, Project, Role, Unit
 from housing_swap.domain.listing_fields import LISTING_FIELDS
 from housing_swap.extensions import db
-from housing_swap.services.listings import create_listing
+from housing_swap.services.listings import StatusChange, change_status, create_listing
 from tests.factories import valid_id_number
 from tests.listings.helpers import listing_fields, register_title
 
@@ -167,3 +167,16 @@ def test_developer_publishes_a_project_and_its_unit_table(app, make, login, clie
     assert db.session.get(Unit, unit.id).status.value == "sold"
     bad = client.post(f"/developer/units/{unit.id}/status", data={"status": "available"})
     assert bad.status_code == 409 and "不能从" in page(bad)
+
+
+def test_my_listings_filter_and_pages(app, make, login, client):
+    agent = make.staff(Role.AGENCY_STAFF, username="agent-a")
+    created = [create_listing(listing_fields(), agent) for _ in range(55)]
+    login("agent-a")
+    first = page(client.get("/my/listings"))
+    assert "共 55 条" in first and "第 1 / 2 页" in first
+    second = page(client.get("/my/listings?page=2"))
+    assert second.count('name="listing_ids"') == 5
+    change_status(created[0].id, StatusChange(ListingStatus.SUBMITTED), agent)
+    submitted = page(client.get("/my/listings?status=submitted"))
+    assert "共 1 条" in submitted
