@@ -376,5 +376,14 @@ def assign_agent(listing_id: int, agent_id: int, user: User) -> Listing:
     return listing
 
 
+def agents_for(listing: Listing) -> list[User]:
+    """Staff of the listing's agency who can be put in charge of it."""
+    if listing.organization_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(
+        User.organization_id == listing.organization_id, User.role == Role.AGENCY_STAFF,
+        User.enabled.is_(True)).order_by(User.username)))
+
+
 def status_label(status: ListingStatus) -> str:
     return STATUS_LABELS[status.value]

@@ -36,8 +36,10 @@ def _listing_form(**kwargs):
 def detail(listing_id: int):
     listing = listings.listing_for_viewing(listing_id, current_user)
     actor = listings.actor_for(listing, current_user)
+    agents = listings.agents_for(listing) if current_user.is_authenticated and \
+        current_user.role == Role.AGENCY_STAFF and actor else []
     return render_template(
-        "listings/detail.html", listing=listing, actor=actor,
+        "listings/detail.html", listing=listing, actor=actor, agents=agents,
         targets=targets_for(listing.status.value, actor) if actor else [],
         status_labels=STATUS_LABELS, saved=favourites.is_favourite(listing.id, current_user))
 
@@ -195,6 +197,17 @@ def _status_change_from_form() -> listings.StatusChange:
     except ValueError:
         raise ValidationFailed("请选择有效的目标状态", {"target": ["请选择有效的目标状态"]}) from None
     return listings.StatusChange(target, request.form.get("reason", "").strip() or None)
+
+
+@blueprint.route("/my/listings/<int:listing_id>/agent", methods=["POST"])
+@roles(Role.AGENCY_STAFF)
+def assign_agent(listing_id: int):
+    agent_id = request.form.get("agent_id", "")
+    if not agent_id.isdigit():
+        raise ValidationFailed("请选择经纪人", {"agent_id": ["请选择经纪人"]})
+    listings.assign_agent(listing_id, int(agent_id), current_user)
+    flash("已指派经纪人", "success")
+    return redirect(url_for("listings.detail", listing_id=listing_id))
 
 
 @blueprint.route("/my/listings/<int:listing_id>/photos", methods=["POST"])

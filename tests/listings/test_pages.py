@@ -180,3 +180,17 @@ def test_my_listings_filter_and_pages(app, make, login, client):
     change_status(created[0].id, StatusChange(ListingStatus.SUBMITTED), agent)
     submitted = page(client.get("/my/listings?status=submitted"))
     assert "共 1 条" in submitted
+
+
+def test_agency_assigns_a_listing_to_its_own_agent_only(app, make, login, client):
+    agent = make.staff(Role.AGENCY_STAFF, username="agent-a")
+    colleague = make.staff(Role.AGENCY_STAFF, organization=agent.organization, username="agent-a2")
+    outsider = make.staff(Role.AGENCY_STAFF, organization=make.organization(OrganizationKind.AGENCY))
+    listing = create_listing(listing_fields(), agent)
+    login("agent-a")
+    assert "agent-a2" in page(client.get(f"/listings/{listing.id}"))
+    client.post(f"/my/listings/{listing.id}/agent", data={"agent_id": str(colleague.id)})
+    assert db.session.get(Listing, listing.id).agent_user_id == colleague.id
+    refused = client.post(f"/my/listings/{listing.id}/agent", data={"agent_id": str(outsider.id)})
+    assert refused.status_code == 422 and "本机构员工" in page(refused)
+    assert db.session.get(Listing, listing.id).agent_user_id == colleague.id
