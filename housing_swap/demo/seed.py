@@ -30,7 +30,9 @@ from ..domain.eligibility import (
     counts_toward_pilot,
 )
 from ..domain.identity import id_check_char
+from ..domain.listing_fields import unit_price
 from ..extensions import db
+from ..search.query import search_initials
 from ..services.audit import record_event
 from ..services.reference_data import load_reference_data
 from ..services.rules import current_rules
@@ -283,6 +285,7 @@ class _DemoBuilder:
                 taken.add(name)
                 rows.append({
                     "id": self.ids.next(Community), "name": name, "district_code": district.code,
+                    "search_initials": search_initials(name, district.code),
                     "address": f"{district.name}{self.rng.choice(names.ROADS)}{self.rng.randint(1, 300)}号",
                     "lat": self._near(district.lat, 0.025), "lon": self._near(district.lon, 0.03),
                     "build_year": self.rng.randint(1995, 2022),
@@ -351,7 +354,7 @@ class _DemoBuilder:
             "build_year": build_year, "has_elevator": total_floors > 7,
             "property_type": self.rng.choice(names.PROPERTY_TYPES),
             "certificate_number": certificate, "certificate_hash": certificate_hash,
-            "asking_price": price, "unit_price": round(Decimal(price) / area),
+            "asking_price": price, "unit_price": unit_price(price, area),
             "description": f"{community['name']}{bedrooms}室，{self.rng.choice(names.ORIENTATIONS)}向，"
                            f"近{self.rng.choice(names.ROADS)}，生活配套齐全。",
             "contact_name": self._person_name(), "contact_phone": contact_phone,
@@ -374,11 +377,12 @@ class _DemoBuilder:
         for index in range(self.scale.projects):
             district = self._weighted_district()
             project_id = self.ids.next(Project)
+            project_name = (f"{self.rng.choice(names.COMMUNITY_PREFIXES)}{self.rng.choice(names.PROJECT_SUFFIXES)}"
+                            f"·{district.name[:2]}{index + 1}期")
             project_rows.append({
                 "id": project_id, "developer_org_id": developers[index % len(developers)],
-                "name": f"{self.rng.choice(names.COMMUNITY_PREFIXES)}{self.rng.choice(names.PROJECT_SUFFIXES)}"
-                        f"·{district.name[:2]}{index + 1}期",
-                "district_code": district.code,
+                "name": project_name,
+                "district_code": district.code, "search_initials": search_initials(project_name, district.code),
                 "address": f"{district.name}{self.rng.choice(names.ROADS)}与{self.rng.choice(names.ROADS)}交叉口",
                 "lat": self._near(district.lat, 0.03), "lon": self._near(district.lon, 0.035),
                 "presale_permit_no": f"郑房预售字[2024]第{index + 1:04d}号",
@@ -417,7 +421,8 @@ class _DemoBuilder:
                         "id": self.ids.next(Unit), "building_id": building_id, "floor": floor,
                         "room": f"{floor}{room + 1:02d}", "area_m2": area,
                         "bedrooms": bedrooms, "living_rooms": 2, "bathrooms": 2,
-                        "list_price": int(round(area * new_price * floor_factor, -3)),
+                        "list_price": (price := int(round(area * new_price * floor_factor, -3))),
+                        "unit_price": unit_price(price, area),
                         "status": UnitStatus.AVAILABLE, "updated_at": BASE_TIME, "version": 1,
                     })
                     self.unit_district[unit_rows[-1]["id"]] = district_code

@@ -18,6 +18,7 @@ from ..domain.listing_fields import parse_listing_fields
 from ..domain.listing_lifecycle import STATUS_LABELS, Actor, check_transition
 from ..domain.verification import TitleFacts, VerificationResult, verify_listing
 from ..extensions import db
+from ..search.query import search_initials
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .search_outbox import enqueue
@@ -202,7 +203,8 @@ def resolve_community(name: str, district_code: str, address: str, build_year: i
     if community is None:
         district = db.session.get(District, district_code)
         community = Community(name=name, district_code=district_code, address=address,
-                              lat=district.lat, lon=district.lon, build_year=build_year)
+                              lat=district.lat, lon=district.lon, build_year=build_year,
+                              search_initials=search_initials(name, district_code))
         db.session.add(community)
     return community
 

@@ -10,6 +10,7 @@ from ..db.models import Building, Project, Role, Unit, UnitStatus, User
 from ..domain.fields import parse_fields
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS, unit_status_problem
 from ..extensions import db
+from ..search.query import search_initials
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .imports import RowError, raise_row_errors
@@ -55,7 +56,8 @@ def create_project(raw: dict, user: User) -> Project:
     _require_developer(user)
     values = _parsed(PROJECT_FIELDS, raw)
     values["swap_offer"] = values["swap_offer"] or ""
-    project = Project(developer_org_id=user.organization_id, **values)
+    project = Project(developer_org_id=user.organization_id, **values,
+                      search_initials=search_initials(values["name"], values["district_code"]))
     db.session.add(project)
     _flush_or_conflict("该预售许可证号已被其他项目使用")
     record_event("project.create", "project", project.id, actor=user, after={"name": project.name})
@@ -71,6 +73,7 @@ def update_project(project_id: int, raw: dict, user: User) -> Project:
     before = {name: str(getattr(project, name)) for name in values}
     for name, value in values.items():
         setattr(project, name, value)
+    project.search_initials = search_initials(project.name, project.district_code)
     _flush_or_conflict("该预售许可证号已被其他项目使用")
     record_event("project.update", "project", project.id, actor=user, before=before,
                  after={name: str(value) for name, value in values.items()})

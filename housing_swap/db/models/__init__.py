@@ -2,6 +2,7 @@
 from .accounts import (
     ApiToken, ApprovalState, IdempotencyRecord, Organization, OrganizationKind, Role, User,
 )
+from .alerts import EmailOutboxMessage, Notification, SavedSearch
 from .audit import AuditEvent
 from .ledger import GoalLedgerEntry, LedgerEntryType
 from .listings import (
@@ -17,7 +18,7 @@ from .search_outbox import SearchOutboxEntry
 
 __all__ = [
     "Acquisition", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
-    "AuditEvent", "Building", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
+    "AuditEvent", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
     "ProgramRuleVersion", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",

@@ -5,9 +5,10 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...domain.listing_fields import unit_price
 from ..base import AREA, MONEY, Base, UTCDateTime, enum_type, utcnow
 from .reference import COORDINATE
 
@@ -32,6 +33,7 @@ class Project(Base):
     delivery_date: Mapped[date]
     in_swap_program: Mapped[bool] = mapped_column(default=False)
     swap_offer: Mapped[str] = mapped_column(Text, default="")
+    search_initials: Mapped[str] = mapped_column(String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     buildings: Mapped[list["Building"]] = relationship(back_populates="project", order_by="Building.id")
@@ -63,6 +65,8 @@ class Unit(Base):
     living_rooms: Mapped[int]
     bathrooms: Mapped[int]
     list_price: Mapped[int] = mapped_column(MONEY)
+    # Derived from price and area on every ORM write (see below) so search can filter and sort on it.
+    unit_price: Mapped[int] = mapped_column(MONEY, default=0, server_default="0")
     status: Mapped[UnitStatus] = mapped_column(
         enum_type(UnitStatus, "unit_status"), default=UnitStatus.AVAILABLE, index=True
     )
@@ -72,3 +76,9 @@ class Unit(Base):
     building: Mapped[Building] = relationship(back_populates="units")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+@event.listens_for(Unit, "before_insert")
+@event.listens_for(Unit, "before_update")
+def _derive_unit_price(mapper, connection, unit: Unit) -> None:
+    unit.unit_price = unit_price(unit.list_price, unit.area_m2)
