@@ -54,6 +54,7 @@ def _register_blueprints(app: Flask) -> None:
     from .cli import register_commands
     from .security.access import install_access_control
     from .security.headers import install_security_headers
+    from .services.search import install_outbox_push
     from .web import register_web
 
     register_web(app)
@@ -61,4 +62,5 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, never cookies
     install_access_control(app)
     install_security_headers(app)
+    install_outbox_push(app)
     register_commands(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import demo, listings, reference, users
+from . import demo, listings, reference, search, users
 
 
 def register_commands(app: Flask) -> None:
@@ -11,3 +11,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users.users_group)
     app.cli.add_command(demo.demo_group)
     app.cli.add_command(listings.listings_group)
+    app.cli.add_command(search.search_group)

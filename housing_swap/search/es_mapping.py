@@ -1,42 +1,66 @@
 """Explicit Elasticsearch mappings that work on the core module set.
 
-The test distribution has no analysis-common module, so only the ``standard`` analyzer is
-used: it emits one token per Han character, which makes ``match_phrase`` an indexed
-substring match for Chinese names and addresses. ``keyword`` subfields serve exact match,
-sorting and aggregations; pinyin initials are computed in Python and stored as keywords.
+The test distribution has no analysis-common or mapper-extras module, so only the
+``standard`` analyzer is used: it emits one token per Han character, which makes
+``match_phrase`` an indexed substring match for Chinese names and addresses. ``keyword``
+subfields serve exact match, sorting and aggregations; pinyin initials are computed in
+Python and stored as keywords; areas are doubles (``scaled_float`` needs mapper-extras).
+A production cluster with richer analyzers can add subfields without changing queries.
 """
 from __future__ import annotations
+
+from .query import Kind
 
 TEXT_WITH_KEYWORD = {
     "type": "text",
     "analyzer": "standard",
     "fields": {"raw": {"type": "keyword", "ignore_above": 256}},
 }
+TEXT = {"type": "text", "analyzer": "standard"}
+
+_SHARED = {
+    "id": {"type": "long"},
+    "address": TEXT,
+    "district_code": {"type": "keyword"},
+    "district_name": {"type": "keyword"},
+    "total_price": {"type": "long"},
+    "unit_price": {"type": "long"},
+    "area_m2": {"type": "double"},
+    "bedrooms": {"type": "integer"},
+    "living_rooms": {"type": "integer"},
+    "floor": {"type": "integer"},
+    "status": {"type": "keyword"},
+    "location": {"type": "geo_point"},
+}
 
 LISTING_MAPPING = {
     "dynamic": "strict",
     "properties": {
-        "id": {"type": "long"},
+        **_SHARED,
         "community": TEXT_WITH_KEYWORD,
         "community_initials": {"type": "keyword"},
-        "address": {"type": "text", "analyzer": "standard"},
-        "description": {"type": "text", "analyzer": "standard"},
-        "district_code": {"type": "keyword"},
-        "district_name": {"type": "keyword"},
-        "total_price": {"type": "long"},
-        "unit_price": {"type": "long"},
-        # scaled_float lives in the mapper-extras module, absent from the core set; a double
-        # holds two-decimal areas exactly enough for range filters on equal literals.
-        "area_m2": {"type": "double"},
-        "bedrooms": {"type": "integer"},
+        "description": TEXT,
         "build_year": {"type": "integer"},
-        "floor": {"type": "integer"},
+        "total_floors": {"type": "integer"},
         "elevator": {"type": "boolean"},
-        "status": {"type": "keyword"},
         "verified": {"type": "boolean"},
-        "location": {"type": "geo_point"},
         "listed_at": {"type": "date"},
     },
 }
 
-INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
+UNIT_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        **_SHARED,
+        "project_id": {"type": "long"},
+        "project_name": TEXT_WITH_KEYWORD,
+        "project_initials": {"type": "keyword"},
+        "building": {"type": "keyword"},
+        "room": {"type": "keyword"},
+        "in_program": {"type": "boolean"},
+        "delivery_date": {"type": "date"},
+    },
+}
+
+MAPPINGS = {Kind.LISTING: LISTING_MAPPING, Kind.UNIT: UNIT_MAPPING}
+INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "max_result_window": 10_000}

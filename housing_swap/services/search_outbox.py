@@ -1,6 +1,8 @@
 """Writing search-outbox rows in the same transaction as a searchable change."""
 from __future__ import annotations
 
+from flask import g, has_request_context
+
 from ..db.models import SearchOutboxEntry
 from ..extensions import db
 
@@ -8,3 +10,5 @@ from ..extensions import db
 def enqueue(entity_type: str, entity_id: int, entity_version: int) -> None:
     db.session.add(SearchOutboxEntry(entity_type=entity_type, entity_id=entity_id,
                                      entity_version=entity_version))
+    if has_request_context():
+        g.search_outbox_dirty = True  # pushed to the index after the response is built

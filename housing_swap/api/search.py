@@ -1,0 +1,35 @@
+"""Public search over second-hand listings and new-build units."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..search.query import Kind, QueryProblem, SearchResult, parse_search_args
+from ..security.access import public
+from ..services import search as search_service
+from ..services.errors import ValidationFailed
+from . import api_blueprint
+
+
+@api_blueprint.get("/listings")
+@public
+def search_listings():
+    return jsonify(_run(Kind.LISTING))
+
+
+@api_blueprint.get("/units")
+@public
+def search_units():
+    return jsonify(_run(Kind.UNIT))
+
+
+def _run(kind: Kind) -> dict:
+    try:
+        query = parse_search_args(request.args.to_dict(flat=False), kind)
+    except QueryProblem as problem:
+        raise ValidationFailed("搜索参数有误", problem.errors) from None
+    return result_json(search_service.search(query))
+
+
+def result_json(result: SearchResult) -> dict:
+    return {"items": result.items, "total": result.total, "page": result.page, "per_page": result.per_page,
+            "facets": result.facets, "backend": result.backend, "degraded": result.degraded}

@@ -1,0 +1,79 @@
+"""``flask search sync|reindex|check``: keeping the Elasticsearch index true to the database."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from ..extensions import db
+from ..search import sync
+from ..search.query import Kind
+from ..services.search import elasticsearch_backend, elasticsearch_configured
+
+search_group = AppGroup("search", help="The search index.")
+
+
+def _backend_or_none():
+    return elasticsearch_backend() if elasticsearch_configured() else None
+
+
+@search_group.command("sync")
+@click.option("--follow", is_flag=True, help="Keep draining as new changes arrive (Ctrl-C stops).")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls with --follow.")
+def sync_command(follow: bool, interval: float) -> None:
+    """Apply pending search-outbox rows to the index."""
+    backend = _backend_or_none()
+    if backend is None:
+        click.echo("SQL search backend: nothing to index; pending rows are marked processed")
+    total = 0
+    while True:
+        try:
+            processed = sync.drain_outbox(db.session, backend)
+        except Exception as error:
+            if not follow:
+                raise click.ClickException(f"index update failed, rows stay pending: {error}") from None
+            click.echo(f"index update failed, retrying in {interval}s: {error}", err=True)
+            time.sleep(interval)
+            continue
+        total += processed
+        if processed:
+            click.echo(f"applied {processed} changes ({sync.pending_count(db.session)} pending)")
+        elif not follow:
+            break
+        else:
+            time.sleep(interval)
+    click.echo(f"done: {total} changes applied")
+
+
+@search_group.command("reindex")
+def reindex_command() -> None:
+    """Rebuild each index from the database and switch its alias (no downtime)."""
+    backend = _backend_or_none()
+    if backend is None:
+        raise click.ClickException("HOUSING_SWAP_SEARCH_BACKEND is sql: there is no index to rebuild")
+    for kind in Kind:
+        total = sync.public_count(db.session, kind)
+        with click.progressbar(length=total, label=f"indexing {kind.value}s") as bar:
+            count = sync.reindex(db.session, backend, kind, progress=bar.update)
+        click.echo(f"{kind.value}: {count} documents indexed, alias switched")
+    sync.drain_outbox(db.session, backend)
+
+
+@search_group.command("check")
+def check_command() -> None:
+    """Compare database ids with index ids; exit non-zero on any drift."""
+    backend = _backend_or_none()
+    if backend is None:
+        click.echo("SQL search backend reads the tables directly: no drift possible")
+        return
+    drifted = False
+    for kind in Kind:
+        drift = sync.check(db.session, backend, kind)
+        click.echo(f"{kind.value}: {len(drift.missing)} missing from index, {len(drift.extra)} not public but indexed")
+        for label, ids in (("missing", drift.missing), ("extra", drift.extra)):
+            if ids:
+                click.echo(f"  {label}: {', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''}")
+        drifted = drifted or not drift.clean
+    if drifted:
+        raise SystemExit(1)

@@ -1,0 +1,194 @@
+"""The embedded search backend: the live tables, queried with SQL (SQLite or PostgreSQL).
+
+No server and no index to keep in sync: it reads the same rows the Elasticsearch documents
+are built from. Text matching is substring matching (``ILIKE``), so one- and two-character
+Chinese queries work; pinyin initials match by prefix.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from ..domain.districts import DISTRICTS_BY_CODE
+from .geo import bounding_box, distance_km
+from .query import (
+    AREA_BANDS, BEDROOM_BANDS, PRICE_BANDS, Band, Kind, SearchQuery, SearchResult, Sort, is_initials_query,
+)
+from .sources import COLUMNS, SELECTS, Columns, document, item
+
+FACET_BANDS = {"bedrooms": ("bedrooms", BEDROOM_BANDS), "price_band": ("price", PRICE_BANDS),
+               "area_band": ("area", AREA_BANDS)}
+
+
+class SqlSearchBackend:
+    name = "sql"
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        columns = COLUMNS[query.kind]
+        selection = filtered_select(query, columns)
+        if query.radius_km is not None or query.effective_sort() == Sort.DISTANCE:
+            return self._search_by_distance(query, selection)
+        total = self.session.scalar(select(func.count()).select_from(selection.subquery()))
+        rows = self.session.execute(selection.order_by(*order_by(query, columns))
+                                    .offset(query.offset).limit(query.per_page))
+        documents = [document(query.kind, row) for row in rows]
+        return SearchResult(items=[_item(query, doc) for doc in documents], total=total, page=query.page,
+                            per_page=query.per_page, facets=self._facets(selection, columns), backend=self.name)
+
+    # ----- facets ---------------------------------------------------------------------------
+
+    def _facets(self, selection: Select, columns: Columns) -> dict[str, list[dict]]:
+        sub = selection.with_only_columns(
+            columns.district.label("district"), columns.bedrooms.label("bedrooms"),
+            columns.price.label("price"), columns.area.label("area")).subquery()
+        districts = self.session.execute(select(sub.c.district, func.count()).group_by(sub.c.district)).all()
+        facets = {"district": district_facet(dict(districts))}
+        for name, (column, bands) in FACET_BANDS.items():
+            bucket = _band_case(sub.c[column], bands)
+            counts = dict(self.session.execute(select(bucket, func.count()).group_by(bucket)).all())
+            facets[name] = band_facet(bands, counts)
+        return facets
+
+    # ----- distance ------------------------------------------------------------------------
+
+    def _search_by_distance(self, query: SearchQuery, selection: Select) -> SearchResult:
+        """Bounding box in SQL, exact great-circle distance in Python, then sort and page."""
+        columns = COLUMNS[query.kind]
+        if query.radius_km is not None:
+            min_lat, max_lat, min_lon, max_lon = bounding_box(query.lat, query.lon, query.radius_km)
+            selection = selection.where(columns.lat.between(min_lat, max_lat), columns.lon.between(min_lon, max_lon))
+        documents = [document(query.kind, row) for row in self.session.execute(selection)]
+        scored = [(distance_km(query.lat, query.lon, d["location"]["lat"], d["location"]["lon"]), d)
+                  for d in documents]
+        if query.radius_km is not None:
+            scored = [(km, d) for km, d in scored if km <= query.radius_km]
+        scored.sort(key=python_sort_key(query))
+        page = scored[query.offset:query.offset + query.per_page]
+        return SearchResult(items=[item(query.kind, d, km) for km, d in page], total=len(scored),
+                            page=query.page, per_page=query.per_page,
+                            facets=python_facets([d for _, d in scored]), backend=self.name)
+
+
+def _item(query: SearchQuery, doc: dict) -> dict:
+    if not query.has_point:
+        return item(query.kind, doc)
+    km = distance_km(query.lat, query.lon, doc["location"]["lat"], doc["location"]["lon"])
+    return item(query.kind, doc, km)
+
+
+def filtered_select(query: SearchQuery, columns: Columns) -> Select:
+    selection = SELECTS[query.kind]().where(columns.status == columns.public_status)
+    conditions = [condition for condition in _conditions(query, columns) if condition is not None]
+    return selection.where(and_(*conditions)) if conditions else selection
+
+
+def _conditions(query: SearchQuery, c: Columns):
+    yield _text_condition(query.q, c) if query.q else None
+    yield c.district.in_(query.districts) if query.districts else None
+    yield c.price >= query.min_price if query.min_price is not None else None
+    yield c.price <= query.max_price if query.max_price is not None else None
+    yield c.unit_price >= query.min_unit_price if query.min_unit_price is not None else None
+    yield c.unit_price <= query.max_unit_price if query.max_unit_price is not None else None
+    yield c.area >= query.min_area if query.min_area is not None else None
+    yield c.area <= query.max_area if query.max_area is not None else None
+    yield c.area < query.area_below if query.area_below is not None else None
+    yield c.bedrooms >= query.bedrooms if query.bedrooms is not None else None
+    yield c.floor >= query.min_floor if query.min_floor is not None else None
+    yield c.floor <= query.max_floor if query.max_floor is not None else None
+    if query.kind == Kind.LISTING:
+        yield c.build_year >= query.min_build_year if query.min_build_year is not None else None
+        yield c.elevator.is_(query.elevator) if query.elevator is not None else None
+    if query.kind == Kind.UNIT and query.program is not None:
+        yield c.program.is_(query.program)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _text_condition(q: str, c: Columns):
+    pattern = _like_pattern(q)
+    matches = [column.ilike(pattern, escape="\\") for column in c.texts]
+    if is_initials_query(q):
+        initials = q.lower()
+        matches += [c.initials.like(f"{initials}%"), c.initials.like(f"% {initials}%")]
+    return or_(*matches)
+
+
+def order_by(query: SearchQuery, c: Columns) -> list:
+    sort = query.effective_sort()
+    if sort == Sort.RELEVANCE:
+        pattern = _like_pattern(query.q)
+        rank = case((c.name == query.q, 0), (c.name.ilike(pattern, escape="\\"), 1), else_=2)
+        return [rank, c.newest.desc(), c.id]
+    return {
+        Sort.PRICE_ASC: [c.price, c.id], Sort.PRICE_DESC: [c.price.desc(), c.id],
+        Sort.UNIT_PRICE_ASC: [c.unit_price, c.id], Sort.AREA_DESC: [c.area.desc(), c.id],
+        Sort.NEWEST: [c.newest.desc(), c.id],
+    }[sort]
+
+
+def python_sort_key(query: SearchQuery):
+    """The same orders as ``order_by``, over (distance, document) pairs."""
+    sort = query.effective_sort()
+    newest = "listed_at" if query.kind == Kind.LISTING else "id"
+    keys = {
+        Sort.DISTANCE: lambda p: (p[0], p[1]["id"]),
+        Sort.PRICE_ASC: lambda p: (p[1]["total_price"], p[1]["id"]),
+        Sort.PRICE_DESC: lambda p: (-p[1]["total_price"], p[1]["id"]),
+        Sort.UNIT_PRICE_ASC: lambda p: (p[1]["unit_price"], p[1]["id"]),
+        Sort.AREA_DESC: lambda p: (-p[1]["area_m2"], p[1]["id"]),
+        Sort.NEWEST: lambda p: (_descending(p[1][newest]), p[1]["id"]),
+        Sort.RELEVANCE: lambda p: (_relevance(query.q, p[1]), _descending(p[1][newest]), p[1]["id"]),
+    }
+    return keys[sort]
+
+
+def _descending(value):
+    if isinstance(value, (int, float)):
+        return -value
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in (value or ""))
+
+
+def _relevance(q: str, doc: dict) -> int:
+    name = doc.get("community") or doc.get("project_name") or ""
+    if name == q:
+        return 0
+    return 1 if q.lower() in name.lower() else 2
+
+
+def _band_case(column, bands: tuple[Band, ...]):
+    whens = []
+    for band in bands:
+        conditions = []
+        if band.low is not None:
+            conditions.append(column >= band.low)
+        if band.high is not None:
+            conditions.append(column < band.high)
+        whens.append((and_(*conditions), literal(band.key)))
+    return case(*whens, else_=literal(""))
+
+
+def district_facet(counts: dict[str, int]) -> list[dict]:
+    return [{"key": code, "label": DISTRICTS_BY_CODE[code].name, "count": count}
+            for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if count]
+
+
+def band_facet(bands: tuple[Band, ...], counts: dict[str, int]) -> list[dict]:
+    return [{"key": band.key, "label": band.label, "count": int(counts.get(band.key, 0))} for band in bands]
+
+
+def python_facets(documents: list[dict]) -> dict[str, list[dict]]:
+    districts: dict[str, int] = {}
+    for doc in documents:
+        districts[doc["district_code"]] = districts.get(doc["district_code"], 0) + 1
+    facets = {"district": district_facet(districts)}
+    for name, field, bands in (("bedrooms", "bedrooms", BEDROOM_BANDS), ("price_band", "total_price", PRICE_BANDS),
+                               ("area_band", "area_m2", AREA_BANDS)):
+        counts = {band.key: sum(1 for d in documents if band.contains(d[field])) for band in bands}
+        facets[name] = band_facet(bands, counts)
+    return facets

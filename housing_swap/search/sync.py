@@ -1,0 +1,147 @@
+"""Keeping Elasticsearch true to the database: outbox drain, full rebuild, drift check."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from elasticsearch import Elasticsearch, helpers
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..db.models import SearchOutboxEntry
+from .es_backend import ElasticsearchBackend, alias_name
+from .es_mapping import INDEX_SETTINGS, MAPPINGS
+from .query import Kind
+from .sources import COLUMNS, SELECTS, document
+
+BATCH = 1000
+KINDS = {"listing": Kind.LISTING, "unit": Kind.UNIT}
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count(SearchOutboxEntry.id)).where(SearchOutboxEntry.processed_at.is_(None)))
+
+
+def drain_outbox(session: Session, backend: ElasticsearchBackend | None, limit: int = BATCH) -> int:
+    """Apply up to ``limit`` pending outbox rows; returns how many were processed.
+
+    With the SQL backend there is no index to update, so rows are simply marked processed.
+    On an Elasticsearch failure the rows stay pending (with the error noted) and the error
+    propagates to the caller, which decides whether to log or to retry.
+    """
+    entries = list(session.scalars(select(SearchOutboxEntry).where(SearchOutboxEntry.processed_at.is_(None))
+                                   .order_by(SearchOutboxEntry.id).limit(limit)))
+    if not entries:
+        return 0
+    try:
+        if backend is not None:
+            for entity_type, kind in KINDS.items():
+                ids = {e.entity_id for e in entries if e.entity_type == entity_type}
+                if ids:
+                    _apply(session, backend, kind, ids)
+    except Exception as error:
+        session.rollback()
+        _note_failure(session, [e.id for e in entries], error)
+        raise
+    now = datetime.now(timezone.utc)
+    for entry in entries:
+        entry.processed_at = now
+    session.commit()
+    return len(entries)
+
+
+def _apply(session: Session, backend: ElasticsearchBackend, kind: Kind, ids: set[int]) -> None:
+    columns = COLUMNS[kind]
+    rows = {row.id: row for row in session.execute(SELECTS[kind]().where(columns.id.in_(ids)))}
+    upserts, deletes = [], []
+    for entity_id in ids:
+        row = rows.get(entity_id)
+        if row is not None and str(row.status) == columns.public_status:
+            upserts.append((row.id, row.version, document(kind, row)))
+        elif row is not None:
+            deletes.append((row.id, row.version))
+    backend.write(kind, upserts, deletes)
+    backend.client.indices.refresh(index=alias_name(backend.prefix, kind))
+
+
+def _note_failure(session: Session, entry_ids: list[int], error: Exception) -> None:
+    session.execute(update(SearchOutboxEntry).where(SearchOutboxEntry.id.in_(entry_ids))
+                    .values(attempts=SearchOutboxEntry.attempts + 1, last_error=str(error)[:500]))
+    session.commit()
+
+
+# ----- full rebuild behind an alias --------------------------------------------------------------
+
+def reindex(session: Session, backend: ElasticsearchBackend, kind: Kind,
+            progress: Callable[[int], None] = lambda n: None) -> int:
+    """Build a new index from the database, then switch the alias to it in one step."""
+    client, prefix = backend.client, backend.prefix
+    alias, new_index = alias_name(prefix, kind), _new_index_name(prefix, kind)
+    client.indices.create(index=new_index, mappings=MAPPINGS[kind],
+                          settings={**INDEX_SETTINGS, "refresh_interval": "-1"})
+    columns = COLUMNS[kind]
+    selection = SELECTS[kind]().where(columns.status == columns.public_status).order_by(columns.id)
+    count = 0
+    batch: list[tuple[int, int, dict]] = []
+    for row in session.execute(selection.execution_options(yield_per=BATCH)):
+        batch.append((row.id, row.version, document(kind, row)))
+        if len(batch) == BATCH:
+            backend.write(kind, batch, [], index=new_index)
+            count += len(batch)
+            progress(len(batch))
+            batch = []
+    if batch:
+        backend.write(kind, batch, [], index=new_index)
+        count += len(batch)
+        progress(len(batch))
+    client.indices.put_settings(index=new_index, settings={"refresh_interval": "1s"})
+    client.indices.refresh(index=new_index)
+    _switch_alias(client, alias, new_index)
+    return count
+
+
+def _new_index_name(prefix: str, kind: Kind) -> str:
+    return f"{alias_name(prefix, kind)}_{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+
+
+def _switch_alias(client: Elasticsearch, alias: str, new_index: str) -> None:
+    old = list(client.indices.get_alias(name=alias)) if client.indices.exists_alias(name=alias) else []
+    actions = [{"remove": {"index": index, "alias": alias}} for index in old]
+    actions.append({"add": {"index": new_index, "alias": alias}})
+    client.indices.update_aliases(actions=actions)
+    for index in old:
+        client.indices.delete(index=index)
+
+
+# ----- drift ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Drift:
+    kind: Kind
+    missing: list[int]   # public in the database, absent from the index
+    extra: list[int]     # in the index, not public in the database
+
+    @property
+    def clean(self) -> bool:
+        return not self.missing and not self.extra
+
+
+def check(session: Session, backend: ElasticsearchBackend, kind: Kind) -> Drift:
+    in_database = _public_ids(session, kind)
+    in_index = {int(hit["_id"]) for hit in helpers.scan(
+        backend.client, index=alias_name(backend.prefix, kind), query={"query": {"match_all": {}}},
+        _source=False, size=BATCH)}
+    return Drift(kind, sorted(in_database - in_index), sorted(in_index - in_database))
+
+
+def public_count(session: Session, kind: Kind) -> int:
+    columns = COLUMNS[kind]
+    selection = SELECTS[kind]().with_only_columns(func.count()).where(columns.status == columns.public_status)
+    return session.scalar(selection)
+
+
+def _public_ids(session: Session, kind: Kind) -> set[int]:
+    columns = COLUMNS[kind]
+    selection = SELECTS[kind]().with_only_columns(columns.id).where(columns.status == columns.public_status)
+    return set(session.scalars(selection))

@@ -1,0 +1,80 @@
+"""Search as a use case: pick the configured backend, fall back to SQL when Elasticsearch fails,
+and push fresh changes to the index right after each write (never failing the write)."""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from elasticsearch import ApiError, TransportError
+from flask import Flask, current_app, g
+
+from ..extensions import db
+from ..search.es_backend import ElasticsearchBackend
+from ..search.es_client import make_client
+from ..search.query import Kind, SearchQuery, SearchResult
+from ..search.sql_backend import SqlSearchBackend
+from ..search.sync import drain_outbox
+from .rules import current_rules
+
+log = logging.getLogger(__name__)
+SEARCH_FAILURES = (ApiError, TransportError)
+PUSH_COOL_DOWN_S = 30.0  # after a failed push, let writes skip Elasticsearch for a while
+
+
+def elasticsearch_configured() -> bool:
+    return current_app.config["SEARCH_BACKEND"] == "elasticsearch"
+
+
+def elasticsearch_backend() -> ElasticsearchBackend:
+    """The app's backend object; the client opens no connection until first used."""
+    extensions = current_app.extensions
+    if "search_backend" not in extensions:
+        client = make_client(current_app.config["ELASTICSEARCH_URL"])
+        extensions["search_backend"] = ElasticsearchBackend(client, current_app.config["ELASTICSEARCH_INDEX_PREFIX"])
+    return extensions["search_backend"]
+
+
+def search(query: SearchQuery) -> SearchResult:
+    query = _resolve_city_group(query)
+    if not elasticsearch_configured():
+        return SqlSearchBackend(db.session).search(query)
+    try:
+        return elasticsearch_backend().search(query)
+    except SEARCH_FAILURES as error:
+        log.warning("Elasticsearch search failed, answering from SQL: %s", error)
+        result = SqlSearchBackend(db.session).search(query)
+        result.degraded = True
+        return result
+
+
+def _resolve_city_group(query: SearchQuery) -> SearchQuery:
+    if query.kind != Kind.LISTING or not query.fits_city_group:
+        return query
+    _, rules = current_rules()
+    return query.with_city_group_rules(rules.old_home_max_age_years, rules.old_home_max_area_m2,
+                                       rules.old_home_max_area_inclusive, date.today().year)
+
+
+# ----- after each write ---------------------------------------------------------------------------
+
+def install_outbox_push(app: Flask) -> None:
+    @app.after_request
+    def push_search_changes(response):
+        if g.get("search_outbox_dirty") and elasticsearch_configured():
+            push_pending()
+        return response
+
+
+def push_pending() -> None:
+    """Best effort: on any failure log it and leave the rows for ``flask search sync``."""
+    state = current_app.extensions.setdefault("search_push", {"failed_at": 0.0})
+    if time.monotonic() - state["failed_at"] < PUSH_COOL_DOWN_S:
+        return
+    backend = elasticsearch_backend()
+    quick = ElasticsearchBackend(backend.client.options(request_timeout=2, max_retries=0), backend.prefix)
+    try:
+        drain_outbox(db.session, quick, limit=500)
+    except Exception as error:  # the write already committed; indexing must never undo or fail it
+        state["failed_at"] = time.monotonic()
+        log.warning("search outbox push failed; rows stay pending for `flask search sync`: %s", error)
