@@ -33,6 +33,7 @@ class Settings:
     data_key: bytes = b""
     api_token_hours: int = 8
     listing_expiry_days: int = 90
+    mail_from: str = ""
     https: bool = False
 
     def flask_config(self) -> dict:
@@ -46,6 +47,7 @@ class Settings:
             "DATA_KEY": self.data_key,
             "API_TOKEN_HOURS": self.api_token_hours,
             "LISTING_EXPIRY_DAYS": self.listing_expiry_days,
+            "MAIL_FROM": self.mail_from,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.https,
@@ -70,6 +72,7 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         data_key=_data_key(env, instance),
         api_token_hours=_positive_int(env, "API_TOKEN_HOURS", 8),
         listing_expiry_days=_positive_int(env, "LISTING_EXPIRY_DAYS", 90),
+        mail_from=env.get(f"{ENV_PREFIX}MAIL_FROM", "").strip(),
         https=_flag(env, "HTTPS"),
     )
 

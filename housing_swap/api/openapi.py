@@ -54,6 +54,33 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _query(name: str, schema: dict, description: str = "") -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+SEARCH_PARAMETERS = [
+    _query("q", {"type": "string", "maxLength": 50}, "community/project name, address or pinyin initials"),
+    {**_query("district", {"type": "array", "items": {"type": "string"}}, "division code, repeatable"),
+     "style": "form", "explode": True},
+    _query("min_price", {"type": "integer", "minimum": 0}, "total, yuan"),
+    _query("max_price", {"type": "integer", "minimum": 0}, "total, yuan"),
+    _query("min_unit_price", {"type": "integer", "minimum": 0}, "yuan per m²"),
+    _query("max_unit_price", {"type": "integer", "minimum": 0}, "yuan per m²"),
+    _query("min_area", {"type": "number", "minimum": 0}), _query("max_area", {"type": "number", "minimum": 0}),
+    _query("bedrooms", {"type": "integer", "minimum": 0, "maximum": 12}, "minimum"),
+    _query("min_build_year", {"type": "integer"}), _query("elevator", {"type": "boolean"}),
+    _query("min_floor", {"type": "integer"}), _query("max_floor", {"type": "integer"}),
+    _query("lat", {"type": "number", "minimum": -90, "maximum": 90}),
+    _query("lon", {"type": "number", "minimum": -180, "maximum": 180}),
+    _query("radius_km", {"type": "number", "minimum": 0.1, "maximum": 100}),
+    _query("sort", {"type": "string", "enum": ["relevance", "price_asc", "price_desc", "unit_price_asc",
+                                               "area_desc", "newest", "distance"]}),
+    _query("page", {"type": "integer", "minimum": 1}),
+    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+]
+FACET = {"type": "array", "items": {"type": "object", "required": ["key", "label", "count"], "properties": {
+    "key": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}}}}
+
 STATUS_BODY = {"type": "object", "required": ["status"], "properties": {
     "status": {"type": "string"}, "reason": {"type": ["string", "null"]}}}
 FILE = {"type": "string", "format": "binary"}
@@ -102,7 +129,12 @@ PATHS = {
             },
         },
     },
-    "/api/v1/listings": {"post": {
+    "/api/v1/listings": {"get": {
+        "summary": "Search active second-hand listings", "operationId": "searchListings",
+        "parameters": SEARCH_PARAMETERS + [_query("fits_city_group", {"type": "boolean"},
+                                                  "only old homes the city group may buy under the rules in force")],
+        "responses": {"200": _json(_ref("SearchResult"), "One page of results"), **_error_responses(422)}},
+        "post": {
         "summary": "Create a draft second-hand listing (household or agency)", "operationId": "createListing",
         "security": BEARER, "requestBody": _body(_input_schema(LISTING_FIELDS)),
         "responses": {"201": _json(_ref("Listing"), "Created"), **_error_responses(401, 403, 409, 422)}}},
@@ -147,7 +179,11 @@ PATHS = {
         "responses": {"200": _json({"type": "object", "required": ["created", "updated"], "properties": {
             "created": {"type": "integer"}, "updated": {"type": "integer"}}}, "Imported"),
             **_error_responses(401, 403, 404, 422)}}},
-    "/api/v1/units": {"post": {
+    "/api/v1/units": {"get": {
+        "summary": "Search available new-build units", "operationId": "searchUnits",
+        "parameters": SEARCH_PARAMETERS + [_query("program", {"type": "boolean"}, "participating projects only")],
+        "responses": {"200": _json(_ref("SearchResult"), "One page of results"), **_error_responses(422)}},
+        "post": {
         "summary": "Add one unit to a project's building", "operationId": "createUnit", "security": BEARER,
         "requestBody": _body(_input_schema(UNIT_FIELDS, {"project_id": {"type": "integer"},
                                                           "building": {"type": "string", "maxLength": 40}})),
@@ -165,6 +201,12 @@ PATHS = {
         "parameters": [ID], "requestBody": _body({**STATUS_BODY, "properties": {
             "status": {"type": "string", "enum": ["available", "reserved", "sold"]}}}),
         "responses": {"200": _json(_ref("Unit"), "Changed"), **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/communities": {"get": {
+        "summary": "Community names for autocomplete (name, pinyin initials)", "operationId": "suggestCommunities",
+        "parameters": [_query("q", {"type": "string", "maxLength": 30}, "what the user has typed")],
+        "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {"items": {
+            "type": "array", "items": {"type": "object", "required": ["name", "district_name"], "properties": {
+                "name": {"type": "string"}, "district_name": {"type": "string"}}}}}}, "Suggestions")}}},
     "/api/v1/openapi.json": {
         "get": {
             "summary": "This document",
@@ -198,6 +240,21 @@ COMPONENTS = {
                                                    "city_group_officer", "appraiser", "bureau_admin"]},
                 "organization_id": {"type": ["integer", "null"]},
                 "phone": {"type": ["string", "null"], "description": "masked, e.g. 138****5678"},
+            },
+        },
+        "SearchResult": {
+            "type": "object",
+            "required": ["items", "total", "page", "per_page", "facets", "backend", "degraded"],
+            "properties": {
+                "items": {"type": "array", "items": {"type": "object", "required": [
+                    "id", "community", "district_code", "district_name", "area_m2", "bedrooms", "total_price",
+                    "unit_price", "status"]}},
+                "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                "facets": {"type": "object", "required": ["district", "bedrooms", "price_band", "area_band"],
+                           "properties": {"district": FACET, "bedrooms": FACET, "price_band": FACET,
+                                          "area_band": FACET}},
+                "backend": {"type": "string", "enum": ["sql", "elasticsearch"]},
+                "degraded": {"type": "boolean", "description": "true when Elasticsearch failed and SQL answered"},
             },
         },
         "Listing": {

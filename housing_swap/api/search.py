@@ -5,6 +5,7 @@ from flask import jsonify, request
 
 from ..search.query import Kind, QueryProblem, SearchResult, parse_search_args
 from ..security.access import public
+from ..services import communities
 from ..services import search as search_service
 from ..services.errors import ValidationFailed
 from . import api_blueprint
@@ -33,3 +34,9 @@ def _run(kind: Kind) -> dict:
 def result_json(result: SearchResult) -> dict:
     return {"items": result.items, "total": result.total, "page": result.page, "per_page": result.per_page,
             "facets": result.facets, "backend": result.backend, "degraded": result.degraded}
+
+
+@api_blueprint.get("/communities")
+@public
+def suggest_communities():
+    return jsonify({"items": communities.suggest_communities(request.args.get("q", ""))})

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from ..extensions import db
 from ..search import sync
 from ..search.query import Kind
+from ..services.alerts import run_alerts
 from ..services.search import elasticsearch_backend, elasticsearch_configured
 
 search_group = AppGroup("search", help="The search index.")
@@ -77,3 +78,9 @@ def check_command() -> None:
         drifted = drifted or not drift.clean
     if drifted:
         raise SystemExit(1)
+
+
+@search_group.command("alerts")
+def alerts_command() -> None:
+    """Notify saved-search owners about listings published since their last check (run periodically)."""
+    click.echo(f"{run_alerts()} saved searches had new listings")

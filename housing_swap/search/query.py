@@ -6,6 +6,7 @@ ids for the same filters, the same facet counts. Bands are half-open: low ≤ va
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Mapping, Sequence
@@ -88,6 +89,7 @@ class SearchQuery:
     radius_km: float | None = None
     program: bool | None = None              # units: participating projects only
     fits_city_group: bool = False            # listings: resolved into filters by the service
+    listed_since: datetime | None = None     # listings: only newer ones (saved-search alerts)
     sort: Sort = Sort.RELEVANCE
     page: int = 1
     per_page: int = 20

@@ -5,7 +5,7 @@ from flask import Flask
 
 from ..extensions import login_manager
 from ..services.accounts import load_user_for_session
-from . import admin, agency, auth, bureau, errors, formatting, listings, main, projects
+from . import admin, agency, auth, bureau, errors, formatting, listings, main, projects, search
 
 
 def register_web(app: Flask) -> None:
@@ -16,6 +16,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(agency.blueprint)
     app.register_blueprint(bureau.blueprint)
     app.register_blueprint(projects.blueprint)
+    app.register_blueprint(search.blueprint)
     formatting.register_filters(app)
     errors.register_error_handlers(app)
     login_manager.login_view = "auth.login"

@@ -63,6 +63,8 @@ def upgrade():
         batch_op.add_column(sa.Column('search_initials', sa.String(length=120), nullable=False, server_default=''))
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unit_price', sa.BigInteger(), nullable=False, server_default='0'))
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email', sa.String(length=200), nullable=True))
     op.execute("UPDATE unit SET unit_price = CAST(ROUND(list_price / area_m2) AS BIGINT)")
     _backfill_initials()
 
@@ -84,6 +86,8 @@ def _backfill_initials():
 
 
 def downgrade():
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('email')
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.drop_column('unit_price')
     with op.batch_alter_table('project', schema=None) as batch_op:

@@ -41,4 +41,27 @@
       request.send(new FormData(form));
     });
   });
+
+  // Community autocomplete: fill the datalist from the suggestions endpoint as the user types.
+  document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (!input.value.trim()) { return; }
+        fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(input.value.trim()))
+          .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+          .then(function (body) {
+            list.innerHTML = "";
+            body.items.forEach(function (suggestion) {
+              var option = document.createElement("option");
+              option.value = suggestion.name;
+              option.label = suggestion.district_name;
+              list.appendChild(option);
+            });
+          });
+      }, 200);
+    });
+  });
 })();

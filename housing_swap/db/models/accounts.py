@@ -92,6 +92,8 @@ class User(Base):
     phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     id_number: Mapped[str | None] = mapped_column(EncryptedString("user.id_number"))
     id_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Optional; saved-search alerts are also mailed when mail is configured and this is set.
+    email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     enabled: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout-everywhere, password change or disabling: older sessions stop loading.

@@ -1,0 +1,105 @@
+"""Saved searches and the alerts they raise: in-app notifications, plus mail when configured."""
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import parse_qs, urlencode
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..db.base import utcnow
+from ..db.models import EmailOutboxMessage, Notification, SavedSearch, User
+from ..extensions import db
+from ..search.query import Kind, QueryProblem, parse_search_args
+from ..search.sql_backend import SqlSearchBackend
+from .errors import NotFound, ValidationFailed
+
+MAX_SAVED_SEARCHES = 20
+
+
+def save_search(user: User, name: str, query_string: str) -> SavedSearch:
+    """Keep a listings search; its query string is validated exactly as the search page does."""
+    name = name.strip()
+    errors = {}
+    if not name or len(name) > 60:
+        errors["name"] = ["请填写不超过60个字的名称"]
+    cleaned = _normalised_query_string(query_string, errors)
+    if _count(user) >= MAX_SAVED_SEARCHES:
+        errors["name"] = [f"最多保存{MAX_SAVED_SEARCHES}个搜索，请先删除不用的"]
+    if errors:
+        raise ValidationFailed("无法保存该搜索", errors)
+    saved = SavedSearch(user_id=user.id, kind=Kind.LISTING.value, name=name, query_string=cleaned)
+    db.session.add(saved)
+    db.session.commit()
+    return saved
+
+
+def _normalised_query_string(query_string: str, errors: dict) -> str:
+    params = {key: values for key, values in parse_qs(query_string, keep_blank_values=False).items()
+              if key not in ("page", "per_page")}
+    try:
+        parse_search_args(params, Kind.LISTING)
+    except QueryProblem as problem:
+        errors["query"] = [message for messages in problem.errors.values() for message in messages]
+    return urlencode(params, doseq=True)[:1000]
+
+
+def _count(user: User) -> int:
+    return len(saved_searches_of(user))
+
+
+def saved_searches_of(user: User) -> list[SavedSearch]:
+    return list(db.session.scalars(select(SavedSearch).where(SavedSearch.user_id == user.id, SavedSearch.active)
+                                   .order_by(SavedSearch.created_at.desc())))
+
+
+def unsubscribe(saved_search_id: int, user: User) -> None:
+    saved = db.session.get(SavedSearch, saved_search_id)
+    if saved is None or saved.user_id != user.id:
+        raise NotFound("该保存的搜索不存在")
+    saved.active = False
+    db.session.commit()
+
+
+def notifications_of(user: User, limit: int = 100) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                   .order_by(Notification.created_at.desc()).limit(limit)))
+
+
+def mark_all_read(user: User) -> None:
+    for notification in db.session.scalars(select(Notification).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None))):
+        notification.read_at = utcnow()
+    db.session.commit()
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def run_alerts() -> int:
+    """For every active saved search, notify about listings published since its last check."""
+    notified = 0
+    backend = SqlSearchBackend(db.session)
+    for saved in list(db.session.scalars(select(SavedSearch).where(SavedSearch.active))):
+        checked_at = utcnow()
+        query = parse_search_args(parse_qs(saved.query_string), Kind.LISTING)
+        fresh = backend.search(replace(query, listed_since=saved.last_checked_at, per_page=5))
+        if fresh.total:
+            _notify(saved, fresh.total, [item["community"] for item in fresh.items])
+            notified += 1
+        saved.last_checked_at = checked_at
+        db.session.commit()
+    return notified
+
+
+def _notify(saved: SavedSearch, count: int, communities: list[str]) -> None:
+    title = f"“{saved.name}”有{count}套新房源"
+    body = "新上架：" + "、".join(dict.fromkeys(communities)) + ("等" if count > len(communities) else "")
+    link = f"/search?{saved.query_string}"
+    db.session.add(Notification(user_id=saved.user_id, title=title, body=body, link=link))
+    user = db.session.get(User, saved.user_id)
+    if current_app.config["MAIL_FROM"] and user.email:
+        db.session.add(EmailOutboxMessage(to_address=user.email, subject=f"郑州市卖旧买新服务平台：{title}",
+                                          body=f"{body}\n查看：{link}\n退订：在“消息”页面删除该保存的搜索。"))

@@ -1,0 +1,23 @@
+"""Community names for autocomplete."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from ..db.models import Community, District
+from ..extensions import db
+from ..search.query import is_initials_query
+
+
+def suggest_communities(prefix: str, limit: int = 10) -> list[dict]:
+    prefix = prefix.strip()[:30]
+    if not prefix:
+        return []
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    conditions = [Community.name.ilike(f"{escaped}%", escape="\\"), Community.name.ilike(f"%{escaped}%", escape="\\")]
+    if is_initials_query(prefix):
+        conditions.append(Community.search_initials.like(f"{prefix.lower()}%"))
+    rows = db.session.execute(
+        select(Community.name, District.name).join(District, Community.district_code == District.code)
+        .where(or_(*conditions)).order_by(Community.name.ilike(f"{escaped}%", escape="\\").desc(), Community.name)
+        .limit(limit))
+    return [{"name": name, "district_name": district} for name, district in rows]

@@ -1,0 +1,98 @@
+"""The search pages, saved searches and notifications."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..domain.districts import ZHENGZHOU_DISTRICTS
+from ..extensions import db
+from ..search.query import (
+    AREA_BANDS, BEDROOM_BANDS, PRICE_BANDS, SORT_LABELS, Kind, QueryProblem, Sort, parse_search_args,
+)
+from ..search.sources import first_photo_ids
+from ..security.access import public, signed_in
+from ..services import alerts
+from ..services import search as search_service
+from ..services.errors import ValidationFailed
+from ..services.search import elasticsearch_configured
+
+blueprint = Blueprint("search", __name__)
+PAGE_ROUTES = {Kind.LISTING: "search.listings", Kind.UNIT: "search.units"}
+
+
+@blueprint.route("/search")
+@public
+def listings():
+    return _search_page(Kind.LISTING)
+
+
+@blueprint.route("/search/units")
+@public
+def units():
+    return _search_page(Kind.UNIT)
+
+
+def _search_page(kind: Kind):
+    args = request.args.to_dict(flat=False)
+    try:
+        query = parse_search_args(args, kind)
+    except QueryProblem as problem:
+        return render_template("search/results.html", kind=kind, result=None, problems=problem.errors,
+                               args=request.args, **_page_context(kind)), 422
+    result = search_service.search(query)
+    photos = first_photo_ids([item["id"] for item in result.items], db.session) if kind == Kind.LISTING else {}
+    return render_template("search/results.html", kind=kind, query=query, result=result, photos=photos,
+                           args=request.args, problems=None, **_page_context(kind))
+
+
+def _page_context(kind: Kind) -> dict:
+    return {"districts": ZHENGZHOU_DISTRICTS, "sort_labels": SORT_LABELS, "sorts": list(Sort),
+            "price_bands": PRICE_BANDS, "area_bands": AREA_BANDS, "bedroom_bands": BEDROOM_BANDS,
+            "page_route": PAGE_ROUTES[kind], "url_with": _url_with, "url_without": _url_without,
+            "es_configured": elasticsearch_configured()}
+
+
+def _url_with(route: str, **changes) -> str:
+    """The current search with some parameters replaced (None removes one); page resets."""
+    params = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value if isinstance(value, list) else [str(value)]
+    return url_for(route) + ("?" + urlencode(params, doseq=True) if params else "")
+
+
+def _url_without(route: str, *keys: str) -> str:
+    return _url_with(route, **{key: None for key in keys})
+
+
+@blueprint.route("/search/save", methods=["POST"])
+@signed_in
+def save():
+    try:
+        alerts.save_search(current_user, request.form.get("name", ""), request.form.get("query", ""))
+    except ValidationFailed as error:
+        flash("；".join(m for messages in error.details.values() for m in messages), "error")
+    else:
+        flash("已保存搜索。有新房源上架时，会在“消息”中提醒您。", "success")
+    return redirect(url_for("search.listings") + "?" + request.form.get("query", ""))
+
+
+@blueprint.route("/notifications")
+@signed_in
+def notifications():
+    page = render_template("search/notifications.html", notifications=alerts.notifications_of(current_user),
+                           saved=alerts.saved_searches_of(current_user))
+    alerts.mark_all_read(current_user)
+    return page
+
+
+@blueprint.route("/saved-searches/<int:saved_search_id>/unsubscribe", methods=["POST"])
+@signed_in
+def unsubscribe(saved_search_id: int):
+    alerts.unsubscribe(saved_search_id, current_user)
+    flash("已退订该搜索提醒", "success")
+    return redirect(url_for("search.notifications"))

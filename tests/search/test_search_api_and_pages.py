@@ -1,0 +1,124 @@
+"""The search API and pages, saved searches and their alerts (embedded SQL backend)."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from housing_swap.db.base import utcnow
+from housing_swap.db.models import EmailOutboxMessage, Listing, ListingStatus, Notification, Role, SavedSearch
+from housing_swap.extensions import db
+from housing_swap.services.alerts import run_alerts
+from housing_swap.services.listings import create_listing
+from tests.listings.helpers import listing_fields
+
+
+def test_api_answers_in_the_documented_shape(seeded, client):
+    body = client.get("/api/v1/listings", query_string={"district": ["410105", "410190"], "per_page": 5}).get_json()
+    assert set(body) == {"items", "total", "page", "per_page", "facets", "backend", "degraded"}
+    assert body["backend"] == "sql" and body["degraded"] is False and len(body["items"]) == 5
+    assert set(body["facets"]) == {"district", "bedrooms", "price_band", "area_band"}
+    assert {f["key"] for f in body["facets"]["district"]} <= {"410105", "410190"}
+    item = body["items"][0]
+    assert {"id", "community", "district_code", "district_name", "area_m2", "bedrooms", "total_price",
+            "unit_price", "status", "build_year", "verified"} <= set(item)
+    unit = client.get("/api/v1/units", query_string={"per_page": 1}).get_json()["items"][0]
+    assert {"project_id", "project_name", "building", "floor", "room"} <= set(unit)
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"min_price": "abc"}, "min_price"), ({"district": "999999"}, "district"), ({"per_page": "500"}, "per_page"),
+    ({"sort": "cheapest"}, "sort"), ({"sort": "distance"}, "sort"), ({"lat": "34.7"}, "lat"),
+    ({"min_price": "2000000", "max_price": "1000000"}, "max_price"), ({"page": "600", "per_page": "20"}, "page"),
+    ({"radius_km": "5"}, "radius_km"), ({"elevator": "maybe"}, "elevator"),
+])
+def test_bad_parameters_answer_422_naming_the_parameter(seeded, client, params, field):
+    response = client.get("/api/v1/listings", query_string=params)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["details"]
+
+
+def test_fits_city_group_applies_the_rules_in_force(seeded, client):
+    items = client.get("/api/v1/listings", query_string={"fits_city_group": "true", "per_page": 100}).get_json()["items"]
+    assert items
+    for item in items:
+        assert item["build_year"] >= utcnow().year - 20 and float(item["area_m2"]) < 120
+
+
+def test_search_page_shows_results_facets_and_a_shareable_url(seeded, client):
+    page = client.get("/search", query_string={"district": "410105", "sort": "price_asc"}).get_data(as_text=True)
+    assert "共找到" in page and "金水区" in page and "checked" in page
+    assert "district=410105" in page  # facet and paging links carry the query
+    empty = client.get("/search", query_string={"q": "不存在的小区名字"}).get_data(as_text=True)
+    assert "没有符合条件的房源" in empty and "去掉关键词" in empty
+    bad = client.get("/search", query_string={"min_area": "很大"})
+    assert bad.status_code == 422 and "搜索条件有误" in bad.get_data(as_text=True)
+    units = client.get("/search/units", query_string={"program": "true"}).get_data(as_text=True)
+    assert "新房" in units and "以旧换新" in units
+
+
+def test_community_autocomplete(seeded, client):
+    name = db.session.scalar(select(Listing).limit(1)).community.name
+    items = client.get("/api/v1/communities", query_string={"q": name[:2]}).get_json()["items"]
+    assert any(item["name"] == name for item in items)
+    assert client.get("/api/v1/communities", query_string={"q": ""}).get_json()["items"] == []
+
+
+def test_saved_search_raises_an_alert_for_new_listings_once(app, make, login, client):
+    household = make.household(phone="13700009999")
+    household.email = "owner@example.com"
+    db.session.commit()
+    login("13700009999")
+    response = client.post("/search/save", data={"name": "金水区两室", "query": "district=410105&bedrooms=2"})
+    assert response.status_code == 302
+    saved = db.session.scalar(select(SavedSearch))
+    saved.last_checked_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    agent = make.staff(Role.AGENCY_STAFF)
+    for district, name in (("410105", "金水新苑"), ("410102", "中原新苑")):
+        listing = create_listing(listing_fields(district_code=district, community=name), agent)
+        listing.status, listing.listed_at = ListingStatus.ACTIVE, utcnow()
+    db.session.commit()
+    assert run_alerts() == 1
+    notice = db.session.scalar(select(Notification))
+    assert "1套新房源" in notice.title and "金水新苑" in notice.body and "中原新苑" not in notice.body
+    assert db.session.scalar(select(func.count(EmailOutboxMessage.id))) == 0  # mail is not configured
+    assert run_alerts() == 0  # nothing new since the last check
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "金水区两室" in page and notice.title in page
+    client.post(f"/saved-searches/{saved.id}/unsubscribe")
+    assert db.session.get(SavedSearch, saved.id).active is False
+
+
+def test_alerts_are_mailed_when_mail_is_configured(app, make):
+    app.config["MAIL_FROM"] = "noreply@zz-housing.example"
+    household = make.household()
+    household.email = "owner@example.com"
+    db.session.add(SavedSearch(user_id=household.id, kind="listing", name="全部", query_string="",
+                               last_checked_at=utcnow() - timedelta(minutes=5)))
+    agent = make.staff(Role.AGENCY_STAFF)
+    listing = create_listing(listing_fields(), agent)
+    listing.status, listing.listed_at = ListingStatus.ACTIVE, utcnow()
+    db.session.commit()
+    assert run_alerts() == 1
+    mail = db.session.scalar(select(EmailOutboxMessage))
+    assert mail.to_address == "owner@example.com" and "新房源" in mail.subject
+
+
+def test_saving_a_bad_search_is_refused(app, make, login, client):
+    make.household(phone="13700008888")
+    login("13700008888")
+    page = client.post("/search/save", data={"name": "", "query": "min_price=abc"}, follow_redirects=True)
+    assert "请填写不超过60个字的名称" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(SavedSearch.id))) == 0
+    anonymous = app.test_client().post("/search/save", data={"name": "x", "query": ""})
+    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+
+
+def test_search_commands_on_the_sql_backend(app, runner, make):
+    assert "0 saved searches had new listings" in runner.invoke(args=["search", "alerts"]).output
+    create_listing(listing_fields(), make.staff(Role.AGENCY_STAFF))
+    synced = runner.invoke(args=["search", "sync"])
+    assert synced.exit_code == 0 and "1 changes applied" in synced.output
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    refused = runner.invoke(args=["search", "reindex"])
+    assert refused.exit_code != 0 and "no index to rebuild" in refused.output
