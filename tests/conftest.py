@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import uuid
 
 import pytest
 from flask.testing import FlaskClient
@@ -17,11 +18,17 @@ from sqlalchemy import inspect, text
 
 from housing_swap import create_app
 from housing_swap.extensions import db
+from housing_swap.search.query import Kind
+from housing_swap.search.sync import reindex
 from housing_swap.services.reference_data import load_reference_data
+from housing_swap.services.search import elasticsearch_backend
 from tests.factories import Factories
 
 IN_CI = os.environ.get("CI") == "true"
 TEST_DATA_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+# The suite's search backend follows the run: CI's server run sets elasticsearch.
+SEARCH_BACKEND = os.environ.get("HOUSING_SWAP_SEARCH_BACKEND", "sql")
+SUITE_INDEX_PREFIX = f"hs_suite_{uuid.uuid4().hex[:10]}"
 
 
 def server_url(variable: str, what: str) -> str:
@@ -62,7 +69,11 @@ def make_test_app(database_url: str, instance_path, **overrides):
         "DATA_KEY": base64.urlsafe_b64decode(TEST_DATA_KEY),
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SERVER_NAME": "localhost",
+        "SEARCH_BACKEND": SEARCH_BACKEND,
+        "ELASTICSEARCH_INDEX_PREFIX": SUITE_INDEX_PREFIX,
     }
+    if SEARCH_BACKEND == "elasticsearch":
+        config["ELASTICSEARCH_URL"] = server_url("HOUSING_SWAP_TEST_ELASTICSEARCH_URL", "Elasticsearch")
     config.update(overrides)
     app = create_app(config)
     app.test_client_class = FreshContextClient
@@ -77,7 +88,26 @@ def _migrated_schema(database_url, tmp_path_factory):
         _drop_everything()
         upgrade()
         db.engine.dispose()
-    return database_url
+    yield database_url
+    if SEARCH_BACKEND == "elasticsearch":
+        with app.app_context():
+            _delete_suite_indices()
+
+
+def rebuild_search_index() -> None:
+    """With Elasticsearch as the suite's backend, make its indices match the database now."""
+    if SEARCH_BACKEND != "elasticsearch":
+        return
+    backend = elasticsearch_backend()
+    for kind in Kind:
+        reindex(db.session, backend, kind)
+
+
+def _delete_suite_indices() -> None:
+    client = elasticsearch_backend().client
+    names = list(client.indices.get(index=f"{SUITE_INDEX_PREFIX}_*", allow_no_indices=True))
+    if names:
+        client.indices.delete(index=",".join(names))
 
 
 def _drop_everything() -> None:
@@ -91,6 +121,7 @@ def app(_migrated_schema, tmp_path):
     app = make_test_app(_migrated_schema, tmp_path / "instance", WTF_CSRF_ENABLED=False)
     with app.app_context():
         load_reference_data()
+        rebuild_search_index()  # an empty index for an empty database
         yield app
         _empty_all_tables()
         db.engine.dispose()

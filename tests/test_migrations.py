@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
+from housing_swap.db.base import include_in_autogenerate
 from housing_swap.extensions import db
 from tests.conftest import make_test_app, server_url
 
@@ -29,7 +30,8 @@ def round_trip(database_url: str, instance_path) -> None:
         upgrade()
         assert set(inspect(db.engine).get_table_names()) == EXPECTED_TABLES
         with db.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(connection, opts={"include_object": include_in_autogenerate})
+            diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
         _reset(database_url)
         db.engine.dispose()

@@ -87,3 +87,8 @@ def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: PostgreSQL-only trigram indexes (migration 0004) are not in the models."""
+    return not (type_ == "index" and reflected and name and name.endswith("_trgm"))

@@ -56,7 +56,10 @@ class ElasticsearchBackend:
                      "version_type": "external"} for doc_id, version in deletes]
         if not actions:
             return
-        _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh=False)
+        # Through the alias, require that it exists: a missing alias must never make Elasticsearch
+        # create a stray index with a guessed mapping.
+        options = {} if index else {"require_alias": True}
+        _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh=False, **options)
         real = [e for e in errors if not _harmless(e)]
         if real:
             raise RuntimeError(f"{len(real)} search index writes failed, first: {real[0]}")

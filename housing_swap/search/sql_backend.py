@@ -16,8 +16,7 @@ from .query import (
 )
 from .sources import COLUMNS, SELECTS, Columns, document, item
 
-FACET_BANDS = {"bedrooms": ("bedrooms", BEDROOM_BANDS), "price_band": ("price", PRICE_BANDS),
-               "area_band": ("area", AREA_BANDS)}
+FACET_BANDS = {"bedrooms": BEDROOM_BANDS, "price_band": PRICE_BANDS, "area_band": AREA_BANDS}
 
 
 class SqlSearchBackend:
@@ -28,29 +27,34 @@ class SqlSearchBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         columns = COLUMNS[query.kind]
-        selection = filtered_select(query, columns)
+        selection = filtered_select(query, columns, self.session.get_bind().dialect.name)
         if query.radius_km is not None or query.effective_sort() == Sort.DISTANCE:
             return self._search_by_distance(query, selection)
-        total = self.session.scalar(select(func.count()).select_from(selection.subquery()))
+        facets, total = self._facets(selection, columns)
         rows = self.session.execute(selection.order_by(*order_by(query, columns))
-                                    .offset(query.offset).limit(query.per_page))
+                                    .offset(query.offset).limit(query.per_page)) if total else []
         documents = [document(query.kind, row) for row in rows]
         return SearchResult(items=[_item(query, doc) for doc in documents], total=total, page=query.page,
-                            per_page=query.per_page, facets=self._facets(selection, columns), backend=self.name)
+                            per_page=query.per_page, facets=facets, backend=self.name)
 
     # ----- facets ---------------------------------------------------------------------------
 
     def _facets(self, selection: Select, columns: Columns) -> dict[str, list[dict]]:
-        sub = selection.with_only_columns(
-            columns.district.label("district"), columns.bedrooms.label("bedrooms"),
-            columns.price.label("price"), columns.area.label("area")).subquery()
-        districts = self.session.execute(select(sub.c.district, func.count()).group_by(sub.c.district)).all()
-        facets = {"district": district_facet(dict(districts))}
-        for name, (column, bands) in FACET_BANDS.items():
-            bucket = _band_case(sub.c[column], bands)
-            counts = dict(self.session.execute(select(bucket, func.count()).group_by(bucket)).all())
-            facets[name] = band_facet(bands, counts)
-        return facets
+        """All four facets from one grouped scan (at most 16 × 4 × 6 × 5 groups)."""
+        buckets = [_band_case(columns.bedrooms, BEDROOM_BANDS).label("bedrooms"),
+                   _band_case(columns.price, PRICE_BANDS).label("price_band"),
+                   _band_case(columns.area, AREA_BANDS).label("area_band")]
+        grouped = selection.with_only_columns(columns.district.label("district"), *buckets, func.count())
+        rows = self.session.execute(grouped.group_by(columns.district, *buckets)).all()
+        counts: dict[str, dict[str, int]] = {"district": {}, **{name: {} for name in FACET_BANDS}}
+        for district, bedrooms, price_band, area_band, count in rows:
+            for name, key in (("district", district), ("bedrooms", bedrooms), ("price_band", price_band),
+                              ("area_band", area_band)):
+                counts[name][key] = counts[name].get(key, 0) + count
+        facets = {"district": district_facet(counts["district"])}
+        for name, bands in FACET_BANDS.items():
+            facets[name] = band_facet(bands, counts[name])
+        return facets, sum(count for *_, count in rows)
 
     # ----- distance ------------------------------------------------------------------------
 
@@ -79,14 +83,14 @@ def _item(query: SearchQuery, doc: dict) -> dict:
     return item(query.kind, doc, km)
 
 
-def filtered_select(query: SearchQuery, columns: Columns) -> Select:
+def filtered_select(query: SearchQuery, columns: Columns, dialect: str) -> Select:
     selection = SELECTS[query.kind]().where(columns.status == columns.public_status)
-    conditions = [condition for condition in _conditions(query, columns) if condition is not None]
+    conditions = [condition for condition in _conditions(query, columns, dialect) if condition is not None]
     return selection.where(and_(*conditions)) if conditions else selection
 
 
-def _conditions(query: SearchQuery, c: Columns):
-    yield _text_condition(query.q, c) if query.q else None
+def _conditions(query: SearchQuery, c: Columns, dialect: str):
+    yield _text_condition(query.q, c, dialect) if query.q else None
     yield c.district.in_(query.districts) if query.districts else None
     yield c.price >= query.min_price if query.min_price is not None else None
     yield c.price <= query.max_price if query.max_price is not None else None
@@ -106,14 +110,21 @@ def _conditions(query: SearchQuery, c: Columns):
         yield c.program.is_(query.program)
 
 
+def _contains(column, pattern: str, dialect: str):
+    """SQLite's LIKE already ignores ASCII case; ILIKE there would wrap every row in lower()."""
+    if dialect == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
 def _like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def _text_condition(q: str, c: Columns):
+def _text_condition(q: str, c: Columns, dialect: str):
     pattern = _like_pattern(q)
-    matches = [column.ilike(pattern, escape="\\") for column in c.texts]
+    matches = [_contains(column, pattern, dialect) for column in c.texts]
     if is_initials_query(q):
         initials = q.lower()
         matches += [c.initials.like(f"{initials}%"), c.initials.like(f"% {initials}%")]

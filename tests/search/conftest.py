@@ -11,12 +11,13 @@ from housing_swap.search.es_client import make_client
 from housing_swap.search.query import Kind
 from housing_swap.search.sql_backend import SqlSearchBackend
 from housing_swap.search.sync import reindex
-from tests.conftest import server_url
+from tests.conftest import rebuild_search_index, server_url
 
 
 @pytest.fixture
 def seeded(app):
     seed_demo_data(SCALES["small"], 7)
+    rebuild_search_index()  # the seed writes in bulk, past the outbox
     return app
 
 

@@ -23,8 +23,8 @@ def pending() -> int:
 @pytest.fixture
 def es_app(app, es_prefix, es_backend):
     """The app configured for Elasticsearch with this test's own indices."""
-    app.config.update(SEARCH_BACKEND="elasticsearch", ELASTICSEARCH_INDEX_PREFIX=es_prefix,
-                      ELASTICSEARCH_URL=server_url("HOUSING_SWAP_TEST_ELASTICSEARCH_URL", "Elasticsearch"))
+    app.config.update(SEARCH_BACKEND="elasticsearch", ELASTICSEARCH_INDEX_PREFIX=es_prefix)
+    point_at(app, server_url("HOUSING_SWAP_TEST_ELASTICSEARCH_URL", "Elasticsearch"))
     for kind in Kind:
         reindex(db.session, es_backend, kind)
     return app

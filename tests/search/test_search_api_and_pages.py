@@ -15,7 +15,8 @@ from tests.listings.helpers import listing_fields
 def test_api_answers_in_the_documented_shape(seeded, client):
     body = client.get("/api/v1/listings", query_string={"district": ["410105", "410190"], "per_page": 5}).get_json()
     assert set(body) == {"items", "total", "page", "per_page", "facets", "backend", "degraded"}
-    assert body["backend"] == "sql" and body["degraded"] is False and len(body["items"]) == 5
+    assert body["backend"] == seeded.config["SEARCH_BACKEND"] and body["degraded"] is False
+    assert len(body["items"]) == 5
     assert set(body["facets"]) == {"district", "bedrooms", "price_band", "area_band"}
     assert {f["key"] for f in body["facets"]["district"]} <= {"410105", "410190"}
     item = body["items"][0]
@@ -115,6 +116,7 @@ def test_saving_a_bad_search_is_refused(app, make, login, client):
 
 
 def test_search_commands_on_the_sql_backend(app, runner, make):
+    app.config["SEARCH_BACKEND"] = "sql"
     assert "0 saved searches had new listings" in runner.invoke(args=["search", "alerts"]).output
     create_listing(listing_fields(), make.staff(Role.AGENCY_STAFF))
     synced = runner.invoke(args=["search", "sync"])
