@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export FLASK_APP := housing_swap
 
-.PHONY: run test install services-up services-down seed-city clean
+.PHONY: run test lint install services-up services-down seed-city clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(INSTALLED)
 ## Run the whole test suite (servers are used when HOUSING_SWAP_TEST_* variables name them).
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+## Static checks: unused names, syntax errors, import order.
+lint: $(INSTALLED)
+	$(BIN)/ruff check housing_swap tests scripts migrations
 
 services-up:
 	bash scripts/services.sh up

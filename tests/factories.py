@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import itertools
 
-from housing_swap.db.models import ApprovalState, Organization, OrganizationKind, Role, User
+from housing_swap.db.models import (
+    ApprovalState,
+    Organization,
+    OrganizationKind,
+    Role,
+    User,
+)
 from housing_swap.domain.identity import id_check_char
 from housing_swap.extensions import db
 from housing_swap.services import accounts

@@ -6,19 +6,39 @@ import pytest
 from sqlalchemy import func, select
 
 from housing_swap.db.models import (
-    Acquisition, AcquisitionStatus, ApplicationStatus, Channel, Community, GoalLedgerEntry, Listing,
-    ListingStatus, MarketSwap, Project, SwapApplication, TitleRecord, Unit, UnitStatus, User,
+    Acquisition,
+    AcquisitionStatus,
+    ApplicationStatus,
+    Channel,
+    Community,
+    GoalLedgerEntry,
+    Listing,
+    ListingStatus,
+    MarketSwap,
+    Project,
+    SwapApplication,
+    TitleRecord,
+    Unit,
+    UnitStatus,
+    User,
 )
 from housing_swap.demo.seed import SCALES, AlreadySeeded, seed_demo_data
 from housing_swap.domain.eligibility import (
-    NewHomeFacts, OldHomeFacts, check_new_home_for_city_group, check_old_home_for_city_group,
+    NewHomeFacts,
+    OldHomeFacts,
+    check_new_home_for_city_group,
+    check_old_home_for_city_group,
     counts_toward_pilot,
 )
-from housing_swap.domain.verification import TitleFacts, VerificationResult, verify_listing
+from housing_swap.domain.verification import (
+    TitleFacts,
+    VerificationResult,
+    verify_listing,
+)
 from housing_swap.extensions import db
 from housing_swap.services.progress import goal_progress
-from housing_swap.services.rules import current_rules
 from housing_swap.services.reference_data import load_reference_data
+from housing_swap.services.rules import current_rules
 from tests.conftest import _empty_all_tables
 
 SMALL = SCALES["small"]

@@ -4,7 +4,14 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ..demo.seed import DEMO_LOGINS, DEMO_PASSWORD, SCALES, AlreadySeeded, planned_rows, seed_demo_data
+from ..demo.seed import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    SCALES,
+    AlreadySeeded,
+    planned_rows,
+    seed_demo_data,
+)
 
 demo_group = AppGroup("demo", help="Demo data.")
 

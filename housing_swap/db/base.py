@@ -5,7 +5,15 @@ import enum
 from datetime import datetime, timezone
 
 from flask import current_app
-from sqlalchemy import BigInteger, DateTime, Enum, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Enum,
+    MetaData,
+    Numeric,
+    String,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {

@@ -19,14 +19,36 @@ from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from ..db.models import (
-    Acquisition, AcquisitionStatus, ApplicationStatus, ApprovalState, Building, Channel,
-    ChannelPreference, Community, GoalLedgerEntry, LedgerEntryType, Listing, ListingStatus,
-    MarketSwap, MarketSwapStatus, Organization, OrganizationKind, Project, Role, SwapApplication,
-    TitleRecord, Unit, UnitStatus, User,
+    Acquisition,
+    AcquisitionStatus,
+    ApplicationStatus,
+    ApprovalState,
+    Building,
+    Channel,
+    ChannelPreference,
+    Community,
+    GoalLedgerEntry,
+    LedgerEntryType,
+    Listing,
+    ListingStatus,
+    MarketSwap,
+    MarketSwapStatus,
+    Organization,
+    OrganizationKind,
+    Project,
+    Role,
+    SwapApplication,
+    TitleRecord,
+    Unit,
+    UnitStatus,
+    User,
 )
 from ..domain.districts import ZHENGZHOU_DISTRICTS, DistrictInfo
 from ..domain.eligibility import (
-    NewHomeFacts, OldHomeFacts, check_new_home_for_city_group, check_old_home_for_city_group,
+    NewHomeFacts,
+    OldHomeFacts,
+    check_new_home_for_city_group,
+    check_old_home_for_city_group,
     counts_toward_pilot,
 )
 from ..domain.identity import id_check_char

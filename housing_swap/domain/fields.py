@@ -57,12 +57,17 @@ def parse_fields(fields: tuple[Field, ...], raw: Mapping[str, object],
     return values, errors
 
 
-def as_text(value: object) -> str:
+def display_text(value: object) -> str:
+    """A value as the text a form, a spreadsheet cell or a parser expects."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    return str(value).strip()
+    return str(value)
+
+
+def as_text(value: object) -> str:
+    return display_text(value).strip()
 
 
 def parse_text(max_length: int) -> Callable[[str], str]:

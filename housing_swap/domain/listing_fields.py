@@ -7,10 +7,22 @@ from decimal import Decimal
 from typing import Mapping
 
 from .fields import (
-    Field, FieldProblem, choice_field, parse_area, parse_boolean, parse_district, parse_fields,
-    parse_integer, parse_text,
+    Field,
+    FieldProblem,
+    choice_field,
+    parse_area,
+    parse_boolean,
+    parse_district,
+    parse_fields,
+    parse_integer,
+    parse_text,
 )
-from .identity import id_number_problem, normalize_id_number, normalize_phone, phone_problem
+from .identity import (
+    id_number_problem,
+    normalize_id_number,
+    normalize_phone,
+    phone_problem,
+)
 
 ORIENTATIONS = ("南北", "南", "北", "东", "西", "东南", "西南", "东北", "西北", "东西")
 DECORATIONS = ("毛坯", "简装", "精装", "豪装")

@@ -4,8 +4,15 @@ from __future__ import annotations
 import re
 
 from .fields import (
-    Field, FieldProblem, parse_area, parse_boolean, parse_date, parse_decimal_between,
-    parse_district, parse_integer, parse_text,
+    Field,
+    FieldProblem,
+    parse_area,
+    parse_boolean,
+    parse_date,
+    parse_decimal_between,
+    parse_district,
+    parse_integer,
+    parse_text,
 )
 
 UNIT_STATUS_LABELS = {"available": "可售", "reserved": "已预定", "sold": "已售"}

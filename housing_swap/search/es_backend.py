@@ -9,7 +9,16 @@ from __future__ import annotations
 from elasticsearch import Elasticsearch, helpers
 
 from .geo import distance_km
-from .query import AREA_BANDS, BEDROOM_BANDS, PRICE_BANDS, Kind, SearchQuery, SearchResult, Sort, is_initials_query
+from .query import (
+    AREA_BANDS,
+    BEDROOM_BANDS,
+    PRICE_BANDS,
+    Kind,
+    SearchQuery,
+    SearchResult,
+    Sort,
+    is_initials_query,
+)
 from .sources import item
 from .sql_backend import band_facet, district_facet
 

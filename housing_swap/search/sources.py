@@ -9,7 +9,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 
-from ..db.models import Building, Community, District, Listing, ListingPhoto, Project, Unit
+from ..db.models import (
+    Building,
+    Community,
+    District,
+    Listing,
+    ListingPhoto,
+    Project,
+    Unit,
+)
 from .query import Kind
 
 L, C, D = Listing.__table__, Community.__table__, District.__table__

@@ -6,13 +6,21 @@ Chinese queries work; pinyin initials match by prefix.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_
 from sqlalchemy.orm import Session
 
 from ..domain.districts import DISTRICTS_BY_CODE
 from .geo import bounding_box, distance_km
 from .query import (
-    AREA_BANDS, BEDROOM_BANDS, PRICE_BANDS, Band, Kind, SearchQuery, SearchResult, Sort, is_initials_query,
+    AREA_BANDS,
+    BEDROOM_BANDS,
+    PRICE_BANDS,
+    Band,
+    Kind,
+    SearchQuery,
+    SearchResult,
+    Sort,
+    is_initials_query,
 )
 from .sources import COLUMNS, SELECTS, Columns, document, item
 

@@ -11,7 +11,10 @@ from ..db.base import utcnow
 from ..db.models import ApprovalState, Organization, OrganizationKind, Role, User
 from ..db.models.accounts import ROLE_ORGANIZATION_KIND
 from ..domain.identity import (
-    id_number_problem, normalize_id_number, normalize_phone, phone_problem,
+    id_number_problem,
+    normalize_id_number,
+    normalize_phone,
+    phone_problem,
 )
 from ..domain.passwords import password_problems
 from ..extensions import db

@@ -9,15 +9,27 @@ from typing import Callable
 import pandas as pd
 from sqlalchemy import select
 
-from ..db.models import Community, Listing, ListingPriceChange, ListingStatus, Role, User
+from ..db.models import (
+    Community,
+    Listing,
+    ListingPriceChange,
+    ListingStatus,
+    Role,
+    User,
+)
 from ..db.models.listings import LIVE_LISTING_STATES
+from ..domain.fields import display_text
 from ..domain.listing_fields import LISTING_FIELDS, parse_listing_fields
 from ..extensions import db
 from .audit import record_event
 from .errors import Forbidden
 from .imports import RowError, raise_row_errors
 from .listings import (
-    EDITABLE_IDENTITY_STATES, IDENTITY_FIELDS, certificate_hash, cipher, resolve_community,
+    EDITABLE_IDENTITY_STATES,
+    IDENTITY_FIELDS,
+    certificate_hash,
+    cipher,
+    resolve_community,
 )
 from .search_outbox import enqueue
 from .spreadsheets import Upload, read_table, write_table
@@ -225,20 +237,12 @@ def _differs(listing: Listing, values: dict) -> bool:
 
 # ----- export and template ----------------------------------------------------------------
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
-
-
 def export_listings(user: User, file_format: str) -> bytes:
     if user.role != Role.AGENCY_STAFF:
         raise Forbidden("只有经纪机构可以导出房源")
     listings = db.session.scalars(select(Listing).where(Listing.organization_id == user.organization_id)
                                   .order_by(Listing.id))
-    rows = [[_cell(listing_values(listing)[f.name]) for f in LISTING_FIELDS] for listing in listings]
+    rows = [[display_text(listing_values(listing)[f.name]) for f in LISTING_FIELDS] for listing in listings]
     frame = pd.DataFrame(rows, columns=[f.label for f in LISTING_FIELDS])
     record_event("listing.export", "organization", user.organization_id, actor=user,
                  after={"format": file_format, "rows": len(rows)})
@@ -257,6 +261,6 @@ def import_template(file_format: str) -> bytes:
         "asking_price": 1_350_000, "description": "南北通透，近地铁", "contact_name": "王经理",
         "contact_phone": "13800001234",
     }
-    frame = pd.DataFrame([[_cell(example[f.name]) for f in LISTING_FIELDS]],
+    frame = pd.DataFrame([[display_text(example[f.name]) for f in LISTING_FIELDS]],
                          columns=[f.label for f in LISTING_FIELDS])
     return write_table(frame, file_format, sheet_name="房源")

@@ -11,7 +11,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db.base import utcnow
 from ..db.models import (
-    Community, District, Listing, ListingPriceChange, ListingStatus, Role, TitleRecord, User,
+    Community,
+    District,
+    Listing,
+    ListingPriceChange,
+    ListingStatus,
+    Role,
+    TitleRecord,
+    User,
 )
 from ..db.models.listings import LIVE_LISTING_STATES
 from ..domain.listing_fields import parse_listing_fields

@@ -5,7 +5,18 @@ from flask import Flask
 
 from ..extensions import login_manager
 from ..services.accounts import load_user_for_session
-from . import admin, agency, auth, bureau, errors, formatting, listings, main, projects, search
+from . import (
+    admin,
+    agency,
+    auth,
+    bureau,
+    errors,
+    formatting,
+    listings,
+    main,
+    projects,
+    search,
+)
 
 
 def register_web(app: Flask) -> None:

@@ -10,10 +10,10 @@ from flask_login import current_user
 from ..db.models import Role
 from ..security.access import roles
 from ..services import listing_import
-from ..services.imports import ImportRejected, error_report_frame
 from ..services.errors import ValidationFailed
-from ..services.spreadsheets import FORMATS, Upload, write_table
-from .downloads import spreadsheet_response
+from ..services.imports import ImportRejected, error_report_frame
+from ..services.spreadsheets import FORMATS, write_table
+from .downloads import spreadsheet_response, uploaded_file
 
 blueprint = Blueprint("agency", __name__, url_prefix="/agency")
 agency_only = roles(Role.AGENCY_STAFF)
@@ -24,13 +24,12 @@ agency_only = roles(Role.AGENCY_STAFF)
 def import_listings():
     if request.method == "GET":
         return render_template("agency/import.html")
-    uploaded = request.files.get("file")
+    upload = uploaded_file()
     mode = request.form.get("mode", listing_import.ImportMode.ALL_OR_NOTHING.value)
-    if uploaded is None or not uploaded.filename:
+    if upload is None:
         return render_template("agency/import.html", problem="请选择要导入的CSV或XLSX文件"), 422
     if mode not in tuple(listing_import.ImportMode):
         return render_template("agency/import.html", problem="请选择导入方式"), 422
-    upload = Upload(uploaded.filename, uploaded.read())
     try:
         result = listing_import.import_listings(upload, current_user, listing_import.ImportMode(mode))
     except ImportRejected as rejected:

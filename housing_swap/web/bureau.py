@@ -9,7 +9,7 @@ from ..security.access import roles
 from ..services import listings, title_registry
 from ..services.errors import ValidationFailed
 from ..services.imports import ImportRejected
-from ..services.spreadsheets import Upload
+from .downloads import uploaded_file
 
 blueprint = Blueprint("bureau", __name__, url_prefix="/bureau")
 bureau_only = roles(Role.BUREAU_ADMIN)
@@ -20,12 +20,12 @@ bureau_only = roles(Role.BUREAU_ADMIN)
 def title_registry_import():
     if request.method == "GET":
         return render_template("bureau/title_registry.html", columns=list(title_registry.COLUMNS))
-    uploaded = request.files.get("file")
+    upload = uploaded_file()
     context = {"columns": list(title_registry.COLUMNS)}
-    if uploaded is None or not uploaded.filename:
+    if upload is None:
         return render_template("bureau/title_registry.html", problem="请选择登记簿文件", **context), 422
     try:
-        result = title_registry.import_title_registry(Upload(uploaded.filename, uploaded.read()), current_user)
+        result = title_registry.import_title_registry(upload, current_user)
     except ImportRejected as rejected:
         return render_template("bureau/title_registry.html", errors=rejected.row_errors, **context), 422
     except ValidationFailed as error:

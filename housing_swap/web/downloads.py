@@ -1,9 +1,11 @@
-"""Download responses for generated spreadsheets."""
+"""Files in and out of the pages: uploaded spreadsheets, generated downloads."""
 from __future__ import annotations
 
 import io
 
-from flask import send_file
+from flask import request, send_file
+
+from ..services.spreadsheets import Upload
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -14,3 +16,11 @@ MIMETYPES = {
 def spreadsheet_response(content: bytes, base_name: str, file_format: str):
     return send_file(io.BytesIO(content), mimetype=MIMETYPES[file_format], as_attachment=True,
                      download_name=f"{base_name}.{file_format}")
+
+
+def uploaded_file(field: str = "file") -> Upload | None:
+    """The uploaded file of a form, or None when the user chose none."""
+    uploaded = request.files.get(field)
+    if uploaded is None or not uploaded.filename:
+        return None
+    return Upload(uploaded.filename, uploaded.read())

@@ -4,10 +4,21 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from ..db.models import ListingStatus, Role
+from ..domain.fields import display_text
 from ..domain.listing_fields import LISTING_FIELDS
 from ..domain.listing_lifecycle import STATUS_LABELS, targets_for
 from ..security.access import public, roles
@@ -147,7 +158,7 @@ def new_listing():
 @owner_side
 def edit_listing(listing_id: int):
     listing, _ = listings.listing_for_changing(listing_id, current_user)
-    form = _listing_form(data={name: _as_form_text(value) for name, value in listing_values(listing).items()})
+    form = _listing_form(data={name: display_text(value) for name, value in listing_values(listing).items()})
     if form.validate_on_submit():
         try:
             listings.update_listing(listing.id, submitted_values(form, LISTING_FIELDS), current_user)
@@ -157,14 +168,6 @@ def edit_listing(listing_id: int):
             flash("房源已更新", "success")
             return redirect(url_for("listings.detail", listing_id=listing.id))
     return render_template("listings/form.html", form=form, listing=listing)
-
-
-def _as_form_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
 
 
 @blueprint.route("/my/listings/<int:listing_id>/status", methods=["POST"])

@@ -5,12 +5,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..db.models import Role, UnitStatus
+from ..domain.fields import display_text
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_STATUS_LABELS
 from ..security.access import public, roles
 from ..services import projects
 from ..services.errors import ValidationFailed
 from ..services.imports import ImportRejected
-from ..services.spreadsheets import Upload
+from .downloads import uploaded_file
 from .field_forms import form_class, submitted_values
 from .forms import attach_field_errors
 
@@ -52,7 +53,7 @@ def new_project():
 @developer_only
 def edit_project(project_id: int):
     project = projects.project_for_changing(project_id, current_user)
-    form = ProjectForm(data={field.name: _text(getattr(project, field.name)) for field in PROJECT_FIELDS})
+    form = ProjectForm(data={field.name: display_text(getattr(project, field.name)) for field in PROJECT_FIELDS})
     if form.validate_on_submit():
         try:
             projects.update_project(project.id, submitted_values(form, PROJECT_FIELDS), current_user)
@@ -62,12 +63,6 @@ def edit_project(project_id: int):
             flash("项目信息已更新", "success")
             return redirect(url_for("projects.manage", project_id=project.id))
     return render_template("projects/form.html", form=form, project=project)
-
-
-def _text(value) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return "" if value is None else str(value)
 
 
 @blueprint.route("/developer/projects/<int:project_id>")
@@ -82,13 +77,12 @@ def manage(project_id: int):
 @developer_only
 def import_price_list(project_id: int):
     project = projects.project_for_changing(project_id, current_user)
-    uploaded = request.files.get("file")
+    upload = uploaded_file()
     context = {"project": project, "grids": projects.unit_grids(project), "status_labels": UNIT_STATUS_LABELS}
-    if uploaded is None or not uploaded.filename:
+    if upload is None:
         return render_template("projects/manage.html", problem="请选择价目表文件", **context), 422
     try:
-        result = projects.import_price_list(project.id, request.form.get("building", ""),
-                                            Upload(uploaded.filename, uploaded.read()), current_user)
+        result = projects.import_price_list(project.id, request.form.get("building", ""), upload, current_user)
     except ImportRejected as rejected:
         return render_template("projects/manage.html", errors=rejected.row_errors, **context), 422
     except ValidationFailed as error:

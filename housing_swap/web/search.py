@@ -9,7 +9,14 @@ from flask_login import current_user
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..extensions import db
 from ..search.query import (
-    AREA_BANDS, BEDROOM_BANDS, PRICE_BANDS, SORT_LABELS, Kind, QueryProblem, Sort, parse_search_args,
+    AREA_BANDS,
+    BEDROOM_BANDS,
+    PRICE_BANDS,
+    SORT_LABELS,
+    Kind,
+    QueryProblem,
+    Sort,
+    parse_search_args,
 )
 from ..search.sources import first_photo_ids
 from ..security.access import public, signed_in

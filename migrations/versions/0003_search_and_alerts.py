@@ -5,10 +5,9 @@ Revises: 0002
 Create Date: 2026-11-28
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from pypinyin import Style, lazy_pinyin
-
 
 # revision identifiers, used by Alembic.
 revision = '0003'

@@ -8,7 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from housing_swap.domain.eligibility import (
-    NewHomeFacts, OldHomeFacts, check_new_home_for_city_group, check_old_home_for_city_group,
+    NewHomeFacts,
+    OldHomeFacts,
+    check_new_home_for_city_group,
+    check_old_home_for_city_group,
     counts_toward_pilot,
 )
 from housing_swap.domain.rules import ProgramRules, initial_rules

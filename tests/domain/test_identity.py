@@ -5,7 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from housing_swap.domain.identity import (
-    id_check_char, id_number_problem, mask_certificate, mask_id_number, mask_name, mask_phone,
+    id_check_char,
+    id_number_problem,
+    mask_certificate,
+    mask_id_number,
+    mask_name,
+    mask_phone,
     phone_problem,
 )
 

@@ -6,14 +6,23 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from housing_swap.db.models import Listing, ListingPriceChange, ListingStatus, OrganizationKind, Role
+from housing_swap.db.models import (
+    Listing,
+    ListingPriceChange,
+    ListingStatus,
+    OrganizationKind,
+    Role,
+)
 from housing_swap.domain.listing_fields import LISTING_FIELDS
 from housing_swap.extensions import db
 from housing_swap.services import listings as service
 from housing_swap.services.errors import Forbidden
 from housing_swap.services.imports import ImportRejected
 from housing_swap.services.listing_import import (
-    ImportMode, export_listings, import_listings, import_template,
+    ImportMode,
+    export_listings,
+    import_listings,
+    import_template,
 )
 from housing_swap.services.listings import StatusChange
 from housing_swap.services.spreadsheets import Upload, read_table

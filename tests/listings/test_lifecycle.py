@@ -5,7 +5,13 @@ import pytest
 from sqlalchemy import func, select
 
 from housing_swap.db.base import utcnow
-from housing_swap.db.models import AuditEvent, Listing, ListingStatus, OrganizationKind, Role
+from housing_swap.db.models import (
+    AuditEvent,
+    Listing,
+    ListingStatus,
+    OrganizationKind,
+    Role,
+)
 from housing_swap.domain.listing_lifecycle import TRANSITIONS, Actor, check_transition
 from housing_swap.extensions import db
 from housing_swap.services import listings as service

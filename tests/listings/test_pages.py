@@ -6,7 +6,14 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from housing_swap.db.models import Listing, ListingStatus, OrganizationKind, Project, Role, Unit
+from housing_swap.db.models import (
+    Listing,
+    ListingStatus,
+    OrganizationKind,
+    Project,
+    Role,
+    Unit,
+)
 from housing_swap.domain.listing_fields import LISTING_FIELDS
 from housing_swap.extensions import db
 from housing_swap.services.listings import StatusChange, change_status, create_listing

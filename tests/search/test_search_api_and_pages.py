@@ -5,7 +5,14 @@ import pytest
 from sqlalchemy import func, select
 
 from housing_swap.db.base import utcnow
-from housing_swap.db.models import EmailOutboxMessage, Listing, ListingStatus, Notification, Role, SavedSearch
+from housing_swap.db.models import (
+    EmailOutboxMessage,
+    Listing,
+    ListingStatus,
+    Notification,
+    Role,
+    SavedSearch,
+)
 from housing_swap.extensions import db
 from housing_swap.services.alerts import run_alerts
 from housing_swap.services.listings import create_listing

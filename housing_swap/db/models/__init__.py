@@ -1,16 +1,35 @@
 """All models, importable from one place (Alembic autogenerate needs them all loaded)."""
 from .accounts import (
-    ApiToken, ApprovalState, IdempotencyRecord, Organization, OrganizationKind, Role, User,
+    ApiToken,
+    ApprovalState,
+    IdempotencyRecord,
+    Organization,
+    OrganizationKind,
+    Role,
+    User,
 )
 from .alerts import EmailOutboxMessage, Notification, SavedSearch
 from .audit import AuditEvent
 from .ledger import GoalLedgerEntry, LedgerEntryType
 from .listings import (
-    Favourite, Listing, ListingPhoto, ListingPriceChange, ListingStatus, TitleRecord,
+    Favourite,
+    Listing,
+    ListingPhoto,
+    ListingPriceChange,
+    ListingStatus,
+    TitleRecord,
 )
 from .program import (
-    Acquisition, AcquisitionStatus, ApplicationStatus, Channel, ChannelPreference, MarketSwap,
-    MarketSwapStatus, ProgramRuleVersion, RuleVersionStatus, SwapApplication,
+    Acquisition,
+    AcquisitionStatus,
+    ApplicationStatus,
+    Channel,
+    ChannelPreference,
+    MarketSwap,
+    MarketSwapStatus,
+    ProgramRuleVersion,
+    RuleVersionStatus,
+    SwapApplication,
 )
 from .projects import Building, Project, Unit, UnitStatus
 from .reference import Community, District
