@@ -43,6 +43,9 @@ def _asset_dir(name: str) -> Path:
 
 
 def _init_extensions(app: Flask) -> None:
+    from .search import text_index
+
+    text_index.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)

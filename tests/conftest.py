@@ -20,6 +20,7 @@ from housing_swap import create_app
 from housing_swap.extensions import db
 from housing_swap.search.query import Kind
 from housing_swap.search.sync import reindex
+from housing_swap.search.text_index import TEXT_TABLES
 from housing_swap.services.reference_data import load_reference_data
 from housing_swap.services.search import elasticsearch_backend
 from tests.factories import Factories
@@ -85,7 +86,7 @@ def _migrated_schema(database_url, tmp_path_factory):
     """Drop whatever is there and build the schema with the real migrations, once."""
     app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     with app.app_context():
-        _drop_everything()
+        drop_everything()
         upgrade()
         db.engine.dispose()
     yield database_url
@@ -110,10 +111,12 @@ def _delete_suite_indices() -> None:
         client.indices.delete(index=",".join(names))
 
 
-def _drop_everything() -> None:
+def drop_everything() -> None:
+    """Empty the database completely, including what only migrations create."""
     db.drop_all()
     with db.engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        for table in ("alembic_version", *TEXT_TABLES):
+            connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
 @pytest.fixture
@@ -145,7 +148,7 @@ def _empty_all_tables() -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
-            for table in tables:
+            for table in (*tables, *TEXT_TABLES):
                 connection.execute(text(f"DELETE FROM {table}"))
 
 

@@ -98,5 +98,12 @@ def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
 
 
 def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic filter: PostgreSQL-only trigram indexes (migration 0004) are not in the models."""
-    return not (type_ == "index" and reflected and name and name.endswith("_trgm"))
+    """Alembic filter: objects that live only in migrations, not in the models: PostgreSQL's
+    trigram indexes (0004) and SQLite's FTS5 tables with their shadow tables (0005)."""
+    if not reflected or not name:
+        return True
+    if type_ == "index":
+        return not name.endswith("_trgm")
+    if type_ == "table":
+        return "_fts" not in name
+    return True

@@ -54,6 +54,7 @@ from ..domain.eligibility import (
 from ..domain.identity import id_check_char
 from ..domain.listing_fields import unit_price
 from ..extensions import db
+from ..search import text_index
 from ..search.query import search_initials
 from ..services.audit import record_event
 from ..services.reference_data import load_reference_data
@@ -119,6 +120,7 @@ def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lam
         raise AlreadySeeded("demo data already loaded")
     load_reference_data()
     counts = _DemoBuilder(scale, seed, advance).build()
+    text_index.rebuild(db.session.connection())  # the bulk inserts bypassed the ORM events
     record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, **counts})
     db.session.commit()
     _realign_postgres_sequences()

@@ -43,6 +43,7 @@ class Columns:
     lat: object
     lon: object
     newest: object
+    text_index: tuple = ()  # (SQLite FTS5 table, the id column its rowid refers to)
     build_year: object = None
     elevator: object = None
     program: object = None
@@ -53,12 +54,13 @@ LISTING_COLUMNS = Columns(
     texts=(C.c.name, C.c.address, L.c.description), district=C.c.district_code, price=L.c.asking_price,
     unit_price=L.c.unit_price, area=L.c.area_m2, bedrooms=L.c.bedrooms, floor=L.c.floor, lat=C.c.lat,
     lon=C.c.lon, newest=L.c.listed_at, build_year=L.c.build_year, elevator=L.c.has_elevator,
+    text_index=(("community_fts", C.c.id), ("listing_fts", L.c.id)),
 )
 UNIT_COLUMNS = Columns(
     id=U.c.id, status=U.c.status, public_status="available", name=P.c.name, initials=P.c.search_initials,
     texts=(P.c.name, P.c.address), district=P.c.district_code, price=U.c.list_price,
     unit_price=U.c.unit_price, area=U.c.area_m2, bedrooms=U.c.bedrooms, floor=U.c.floor, lat=P.c.lat,
-    lon=P.c.lon, newest=U.c.id, program=P.c.in_swap_program,
+    lon=P.c.lon, newest=U.c.id, program=P.c.in_swap_program, text_index=(("project_fts", P.c.id),),
 )
 COLUMNS = {Kind.LISTING: LISTING_COLUMNS, Kind.UNIT: UNIT_COLUMNS}
 

@@ -6,7 +6,7 @@ Chinese queries work; pinyin initials match by prefix.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, func, literal, or_
+from sqlalchemy import Select, and_, case, column, func, literal, or_, text
 from sqlalchemy.orm import Session
 
 from ..domain.districts import DISTRICTS_BY_CODE
@@ -23,6 +23,7 @@ from .query import (
     is_initials_query,
 )
 from .sources import COLUMNS, SELECTS, Columns, document, item
+from .text_index import match_expression
 
 FACET_BANDS = {"bedrooms": BEDROOM_BANDS, "price_band": PRICE_BANDS, "area_band": AREA_BANDS}
 
@@ -131,8 +132,14 @@ def _like_pattern(text: str) -> str:
 
 
 def _text_condition(q: str, c: Columns, dialect: str):
-    pattern = _like_pattern(q)
-    matches = [_contains(column, pattern, dialect) for column in c.texts]
+    phrase = match_expression(q) if dialect == "sqlite" else None
+    if phrase is not None:
+        matches = [id_column.in_(text(f"SELECT rowid FROM {table} WHERE {table} MATCH :phrase")
+                                 .bindparams(phrase=phrase).columns(column("rowid")))
+                   for table, id_column in c.text_index]
+    else:
+        pattern = _like_pattern(q)
+        matches = [_contains(column, pattern, dialect) for column in c.texts]
     if is_initials_query(q):
         initials = q.lower()
         matches += [c.initials.like(f"{initials}%"), c.initials.like(f"% {initials}%")]

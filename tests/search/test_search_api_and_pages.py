@@ -14,8 +14,10 @@ from housing_swap.db.models import (
     SavedSearch,
 )
 from housing_swap.extensions import db
+from housing_swap.search.query import Kind, parse_search_args
+from housing_swap.services import search as search_service
 from housing_swap.services.alerts import run_alerts
-from housing_swap.services.listings import create_listing
+from housing_swap.services.listings import create_listing, update_listing
 from tests.listings.helpers import listing_fields
 
 
@@ -131,3 +133,20 @@ def test_search_commands_on_the_sql_backend(app, runner, make):
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     refused = runner.invoke(args=["search", "reindex"])
     assert refused.exit_code != 0 and "no index to rebuild" in refused.output
+
+
+def test_text_index_follows_every_change(app, make):
+    """On SQLite the text index is written in the same transaction as the listing."""
+    app.config["SEARCH_BACKEND"] = "sql"
+    agent = make.staff(Role.AGENCY_STAFF)
+    listing = create_listing(listing_fields(description="近地铁五号线，南北通透"), agent)
+    listing.status, listing.listed_at = ListingStatus.ACTIVE, utcnow()
+    db.session.commit()
+
+    def found(q: str) -> bool:
+        return listing.id in {item["id"] for item in search_service.search(
+            parse_search_args({"q": [q]}, Kind.LISTING)).items}
+
+    assert found("五号线") and found("地") and found("锦绣")
+    update_listing(listing.id, {"description": "学区房，带车位"}, agent)
+    assert found("车位") and not found("五号线")

@@ -43,3 +43,4 @@ __all__ = [
     "ProgramRuleVersion", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
     "Unit", "UnitStatus", "User",
 ]
+
