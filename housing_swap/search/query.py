@@ -141,7 +141,8 @@ class QueryProblem(ValueError):
 
 def initials(text: str) -> str:
     """Lower-case pinyin initials: 金水区 → 'jsq'."""
-    return "".join(letter[:1] for letter in lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    letters = (syllable[:1] for syllable in lazy_pinyin(text, style=Style.FIRST_LETTER))
+    return "".join(letter for letter in letters if letter.isascii() and letter.isalpha()).lower()
 
 
 def search_initials(name: str, district_code: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..db.models import Building, Project, Role, Unit, UnitStatus, User
@@ -261,3 +261,32 @@ def create_unit(project_id: int, building_name: str, raw: dict, user: User) -> U
     enqueue("unit", unit.id, unit.version)
     db.session.commit()
     return unit
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    project: Project
+    available_units: int
+    lowest_price: int | None
+
+
+def project_directory(q: str = "", district: str | None = None, program_only: bool = False,
+                      page: int = 1, per_page: int = 20) -> tuple[list[ProjectSummary], int]:
+    """Projects with their unsold stock, for the public directory (newest first)."""
+    available = (select(Building.project_id, func.count(Unit.id).label("units"),
+                        func.min(Unit.list_price).label("lowest"))
+                 .join(Unit, Unit.building_id == Building.id).where(Unit.status == UnitStatus.AVAILABLE)
+                 .group_by(Building.project_id).subquery())
+    query = select(Project, available.c.units, available.c.lowest).outerjoin(
+        available, available.c.project_id == Project.id)
+    if q.strip():
+        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Project.name.ilike(pattern, escape="\\"), Project.address.ilike(pattern, escape="\\"),
+                                Project.search_initials.like(q.strip().lower() + "%")))
+    if district:
+        query = query.where(Project.district_code == district)
+    if program_only:
+        query = query.where(Project.in_swap_program.is_(True))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(Project.id.desc()).offset((max(page, 1) - 1) * per_page).limit(per_page))
+    return [ProjectSummary(project, units or 0, lowest) for project, units, lowest in rows], total

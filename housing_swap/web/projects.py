@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..db.models import Role, UnitStatus
+from ..domain.districts import DISTRICTS_BY_CODE, ZHENGZHOU_DISTRICTS
 from ..domain.fields import display_text
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_STATUS_LABELS
 from ..security.access import public, roles
@@ -18,6 +19,19 @@ from .forms import attach_field_errors
 blueprint = Blueprint("projects", __name__)
 developer_only = roles(Role.DEVELOPER_STAFF)
 ProjectForm = form_class("ProjectForm", PROJECT_FIELDS)
+
+
+@blueprint.route("/projects")
+@public
+def directory():
+    district = request.args.get("district", "")
+    district = district if district in DISTRICTS_BY_CODE else None
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) <= 500 else 1
+    summaries, total = projects.project_directory(request.args.get("q", "")[:50], district,
+                                                  request.args.get("program") == "true", page)
+    return render_template("projects/directory.html", summaries=summaries, total=total, page=page,
+                           pages=max(1, -(-total // 20)), districts=ZHENGZHOU_DISTRICTS, args=request.args)
 
 
 @blueprint.route("/projects/<int:project_id>")

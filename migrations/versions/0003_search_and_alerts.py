@@ -69,7 +69,8 @@ def upgrade():
 
 
 def _initials(text):
-    return "".join(letter[:1] for letter in lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+    letters = (syllable[:1] for syllable in lazy_pinyin(text, style=Style.FIRST_LETTER))
+    return "".join(letter for letter in letters if letter.isascii() and letter.isalpha()).lower()
 
 
 def _backfill_initials():

@@ -16,6 +16,7 @@ from housing_swap.db.models import (
 )
 from housing_swap.domain.listing_fields import LISTING_FIELDS
 from housing_swap.extensions import db
+from housing_swap.services import projects as project_service
 from housing_swap.services.listings import StatusChange, change_status, create_listing
 from tests.factories import valid_id_number
 from tests.listings.helpers import listing_fields, register_title
@@ -201,3 +202,19 @@ def test_agency_assigns_a_listing_to_its_own_agent_only(app, make, login, client
     refused = client.post(f"/my/listings/{listing.id}/agent", data={"agent_id": str(outsider.id)})
     assert refused.status_code == 422 and "本机构员工" in page(refused)
     assert db.session.get(Listing, listing.id).agent_user_id == colleague.id
+
+
+def test_project_directory_filters_and_counts_stock(app, make, client):
+    developer = make.staff(Role.DEVELOPER_STAFF)
+    fields = {"name": "永威·南樾", "district_code": "410103", "address": "二七区航海路9号", "lat": "34.72",
+              "lon": "113.64", "presale_permit_no": "郑房预售字[2024]第0777号", "delivery_date": "2026-09-30",
+              "in_swap_program": "否"}
+    project = project_service.create_project(fields, developer)
+    project_service.create_unit(project.id, "1号楼", {"floor": "3", "room": "301", "area_m2": "110.00", "bedrooms": "3",
+                                                      "living_rooms": "2", "bathrooms": "2", "list_price": "1500000"},
+                                developer)
+    listing = page(client.get("/projects", query_string={"q": "南樾"}))
+    assert "永威·南樾" in listing and "可售 1 套" in listing and "150万元 起" in listing
+    assert "永威·南樾" not in page(client.get("/projects", query_string={"program": "true"}))
+    assert "永威·南樾" in page(client.get("/projects", query_string={"q": "ywny"}))
+    assert "没有符合条件的楼盘" in page(client.get("/projects", query_string={"district": "410105"}))

@@ -1,0 +1,51 @@
+"""The query model: parameters, bands and pinyin initials (no app needed)."""
+from decimal import Decimal
+
+import pytest
+
+from housing_swap.search.query import (
+    AREA_BANDS, PRICE_BANDS, Kind, QueryProblem, Sort, initials, parse_search_args, search_initials,
+)
+from housing_swap.search.text_index import match_expression, spaced
+
+
+def test_initials_of_names_and_districts():
+    assert initials("金水区") == "jsq"
+    assert initials("永威·南樾") == "ywny"
+    assert search_initials("锦绣花园", "410105") == "jxhy jsq"
+
+
+def test_parameters_become_a_query():
+    query = parse_search_args({"q": [" 金水 "], "district": ["410105", "410105", "410190"], "min_area": ["60.5"],
+                               "elevator": ["true"], "sort": ["unit_price_asc"], "page": ["3"]}, Kind.LISTING)
+    assert query.q == "金水" and query.districts == ("410105", "410190")
+    assert query.min_area == Decimal("60.5") and query.elevator is True
+    assert query.sort == Sort.UNIT_PRICE_ASC and query.offset == 40
+
+
+def test_every_bad_parameter_is_reported_at_once():
+    with pytest.raises(QueryProblem) as problem:
+        parse_search_args({"min_price": ["-1"], "district": ["123"], "per_page": ["0"], "q": ["x" * 51]}, Kind.UNIT)
+    assert set(problem.value.errors) == {"min_price", "district", "per_page", "q"}
+
+
+def test_bands_are_half_open_and_cover_everything():
+    assert [band.key for band in PRICE_BANDS if band.contains(1_000_000)] == ["100-150"]
+    assert [band.key for band in AREA_BANDS if band.contains(120)] == ["120-144"]
+    for value in (0, 59.99, 60, 143.99, 144, 10_000):
+        assert sum(band.contains(value) for band in AREA_BANDS) == 1
+
+
+def test_city_group_rules_become_filters():
+    query = parse_search_args({"fits_city_group": ["true"]}, Kind.LISTING)
+    exclusive = query.with_city_group_rules(20, Decimal("120"), inclusive=False, year=2024)
+    assert (exclusive.min_build_year, exclusive.area_below, exclusive.max_area) == (2004, Decimal("120"), None)
+    inclusive = query.with_city_group_rules(20, Decimal("120"), inclusive=True, year=2024)
+    assert (inclusive.area_below, inclusive.max_area) == (None, Decimal("120"))
+
+
+def test_text_index_tokens_and_phrases():
+    assert spaced("锦绣花园A座") == "锦 绣 花 园 A 座"
+    assert match_expression("金水") == '"金 水"'
+    assert match_expression('say "hi"') == '"say ""hi"""'
+    assert match_expression("·") is None
