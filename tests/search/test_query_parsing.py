@@ -4,7 +4,14 @@ from decimal import Decimal
 import pytest
 
 from housing_swap.search.query import (
-    AREA_BANDS, PRICE_BANDS, Kind, QueryProblem, Sort, initials, parse_search_args, search_initials,
+    AREA_BANDS,
+    PRICE_BANDS,
+    Kind,
+    QueryProblem,
+    Sort,
+    initials,
+    parse_search_args,
+    search_initials,
 )
 from housing_swap.search.text_index import match_expression, spaced
 
