@@ -32,11 +32,6 @@ class AccessRule:
             return False
         return not self.roles or user.role in self.roles
 
-    def describe(self) -> str:
-        if self.public:
-            return "public"
-        return "signed-in: " + (", ".join(sorted(self.roles)) if self.roles else "any role")
-
 
 PUBLIC = AccessRule(public=True)
 SIGNED_IN = AccessRule(public=False)

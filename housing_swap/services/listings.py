@@ -22,7 +22,7 @@ from ..db.models import (
 )
 from ..db.models.listings import LIVE_LISTING_STATES
 from ..domain.listing_fields import parse_listing_fields
-from ..domain.listing_lifecycle import STATUS_LABELS, Actor, check_transition
+from ..domain.listing_lifecycle import Actor, check_transition
 from ..domain.verification import TitleFacts, VerificationResult, verify_listing
 from ..extensions import db
 from ..search.query import search_initials
@@ -392,7 +392,3 @@ def agents_for(listing: Listing) -> list[User]:
     return list(db.session.scalars(select(User).where(
         User.organization_id == listing.organization_id, User.role == Role.AGENCY_STAFF,
         User.enabled.is_(True)).order_by(User.username)))
-
-
-def status_label(status: ListingStatus) -> str:
-    return STATUS_LABELS[status.value]

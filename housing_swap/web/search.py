@@ -26,6 +26,14 @@ from ..services.errors import ValidationFailed
 from ..services.search import elasticsearch_configured
 
 blueprint = Blueprint("search", __name__)
+
+
+@blueprint.app_context_processor
+def unread_notifications() -> dict:
+    """The header shows how many alerts a signed-in user has not read yet."""
+    if current_user.is_authenticated:
+        return {"unread_notifications": alerts.unread_count(current_user)}
+    return {"unread_notifications": 0}
 PAGE_ROUTES = {Kind.LISTING: "search.listings", Kind.UNIT: "search.units"}
 
 

@@ -93,8 +93,10 @@ def test_saved_search_raises_an_alert_for_new_listings_once(app, make, login, cl
     assert "1套新房源" in notice.title and "金水新苑" in notice.body and "中原新苑" not in notice.body
     assert db.session.scalar(select(func.count(EmailOutboxMessage.id))) == 0  # mail is not configured
     assert run_alerts() == 0  # nothing new since the last check
+    assert "1条未读" in client.get("/").get_data(as_text=True)
     page = client.get("/notifications").get_data(as_text=True)
     assert "金水区两室" in page and notice.title in page
+    assert "条未读" not in client.get("/").get_data(as_text=True)  # reading the page marks them read
     client.post(f"/saved-searches/{saved.id}/unsubscribe")
     assert db.session.get(SavedSearch, saved.id).active is False
 

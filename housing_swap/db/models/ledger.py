@@ -48,7 +48,3 @@ class GoalLedgerEntry(Base):
     rule_version_id: Mapped[int] = mapped_column(ForeignKey("program_rule_version.id"))
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    @property
-    def delta(self) -> int:
-        return 1 if self.entry_type == LedgerEntryType.COUNT else -1
