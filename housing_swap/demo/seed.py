@@ -124,7 +124,14 @@ def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lam
     record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, **counts})
     db.session.commit()
     _realign_postgres_sequences()
+    _refresh_planner_statistics()
     return counts
+
+
+def _refresh_planner_statistics() -> None:
+    """After a bulk load the query planner needs fresh statistics to pick the search indexes."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
 
 
 def _realign_postgres_sequences() -> None:

@@ -37,6 +37,10 @@ class Listing(Base):
         Index("uq_listing_live_certificate", "certificate_hash", unique=True,
               sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL)),
         Index("ix_listing_status_price", "status", "asking_price"),
+        Index("ix_listing_status_listed_at", "status", "listed_at"),
+        # Covers search's filters and facets, so counting skips the wide listing rows.
+        Index("ix_listing_search", "status", "community_id", "asking_price", "area_m2", "bedrooms",
+              "unit_price", "build_year", "floor", "has_elevator", "listed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
