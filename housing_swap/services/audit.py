@@ -67,3 +67,19 @@ def _latest_hash() -> str:
         select(AuditEvent.event_hash).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
     ).first()
     return latest or GENESIS_HASH
+
+
+def verify_chain() -> list[str]:
+    """Every break in the audit chain: altered events and deleted (or reordered) ones."""
+    problems = []
+    expected_previous = GENESIS_HASH
+    previous_id = None
+    for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)):
+        if event.previous_hash != expected_previous:
+            after = f"after event {previous_id}" if previous_id else "at the start of the log"
+            problems.append(f"event {event.id}: chain broken {after} (an event was deleted or reordered)")
+        if event_digest(event) != event.event_hash:
+            problems.append(f"event {event.id}: content does not match its hash (the event was altered)")
+        expected_previous = event.event_hash
+        previous_id = event.id
+    return problems

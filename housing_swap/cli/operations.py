@@ -1,0 +1,53 @@
+"""Operator commands: ``flask audit verify`` and ``flask backup create|restore``."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..services.audit import verify_chain
+from ..services.backup import create_backup, restore_backup
+from ..services.errors import ServiceError
+
+audit_group = AppGroup("audit", help="The tamper-evident audit log.")
+backup_group = AppGroup("backup", help="Backups of the embedded database.")
+
+
+@audit_group.command("verify")
+def verify() -> None:
+    """Check the hash chain; exit non-zero naming every altered or missing event."""
+    problems = verify_chain()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("audit chain intact")
+
+
+@backup_group.command("create")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def create(target: Path | None) -> None:
+    """Write a consistent online copy (default: instance/backups/<UTC time>.sqlite3)."""
+    target = target or Path(current_app.instance_path) / "backups" / \
+        f"housing_swap-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.sqlite3"
+    try:
+        click.echo(f"backup written to {create_backup(target)}")
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+
+
+@backup_group.command("restore")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm replacing the current database.")
+def restore(backup: Path, yes: bool) -> None:
+    """Replace the current database with a backup (stop the app first)."""
+    if not yes:
+        raise click.ClickException("restoring replaces every row of the current database; add --yes to confirm")
+    try:
+        restore_backup(backup)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"restored from {backup}")

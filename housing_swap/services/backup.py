@@ -1,0 +1,53 @@
+"""Backups of the embedded SQLite database: a consistent online copy, and restoring one.
+
+SQLite's backup API copies pages while the app keeps running and yields a consistent
+snapshot. PostgreSQL deployments use pg_dump / base backups instead (docs/deployment.md).
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ..extensions import db
+from .errors import ValidationFailed
+
+
+def database_file() -> Path:
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise ValidationFailed("backup create/restore handle the embedded SQLite database only; "
+                               "for PostgreSQL follow docs/deployment.md (pg_dump or base backups)")
+    return Path(url.database)
+
+
+def create_backup(target: Path) -> Path:
+    source = database_file()
+    if target.exists():
+        raise ValidationFailed(f"{target} already exists; choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+        live.backup(copy)
+    return target
+
+
+def restore_backup(backup: Path) -> None:
+    """Replace the live database's contents with the backup's, after checking it is one of ours."""
+    live = database_file()
+    _check_backup(backup)
+    db.session.remove()
+    db.engine.dispose()
+    with sqlite3.connect(backup) as source, sqlite3.connect(live) as destination:
+        source.backup(destination)
+
+
+def _check_backup(backup: Path) -> None:
+    if not backup.is_file():
+        raise ValidationFailed(f"{backup} is not a file")
+    try:
+        with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as connection:
+            status = connection.execute("PRAGMA integrity_check").fetchone()[0]
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise ValidationFailed(f"{backup} is not a readable housing_swap database: {error}") from None
+    if status != "ok" or revision is None:
+        raise ValidationFailed(f"{backup} failed its integrity check ({status})")
