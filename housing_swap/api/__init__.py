@@ -3,4 +3,4 @@ from flask import Blueprint
 
 api_blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import auth, listings, openapi, organizations, projects, search  # noqa: E402,F401  (routes register on import)
+from . import auth, eligibility, listings, openapi, organizations, projects, search  # noqa: E402,F401,I001

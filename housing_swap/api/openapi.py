@@ -207,6 +207,26 @@ PATHS = {
         "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {"items": {
             "type": "array", "items": {"type": "object", "required": ["name", "district_name"], "properties": {
                 "name": {"type": "string"}, "district_name": {"type": "string"}}}}}}, "Suggestions")}}},
+    "/api/v1/eligibility": {"post": {
+        "summary": "Check a household's swap eligibility under the rules in force on decision_date (no login)",
+        "operationId": "checkEligibility",
+        "requestBody": _body({"type": "object", "required": ["channel", "old_home"], "properties": {
+            "channel": {"type": "string", "enum": ["city_group", "market"]},
+            "decision_date": {"type": "string", "format": "date"},
+            "old_home": {"type": "object", "required": ["district_code", "build_year", "area_m2"], "properties": {
+                "district_code": {"type": "string"}, "build_year": {"type": "integer"},
+                "area_m2": {"type": ["string", "number"]}, "seized": {"type": "boolean"},
+                "price": {"type": "integer", "description": "yuan"}}},
+            "new_home": {"type": "object", "required": ["district_code", "total_price"], "properties": {
+                "district_code": {"type": "string"}, "total_price": {"type": "integer"}}},
+        }}),
+        "responses": {"200": _json({"type": "object", "required": [
+            "eligible", "reasons", "rule_version", "counts_toward_pilot"], "properties": {
+            "eligible": {"type": "boolean"},
+            "reasons": {"type": "array", "items": {"type": "object", "required": ["rule", "message"], "properties": {
+                "rule": {"type": "string"}, "message": {"type": "string"}}}},
+            "rule_version": {"type": "integer"}, "counts_toward_pilot": {"type": "boolean"}}}, "The decision"),
+            **_error_responses(404, 422)}}},
     "/api/v1/openapi.json": {
         "get": {
             "summary": "This document",

@@ -75,3 +75,36 @@ def _area_within(area: Decimal, rules: ProgramRules) -> bool:
     if rules.old_home_max_area_inclusive:
         return area <= rules.old_home_max_area_m2
     return area < rules.old_home_max_area_m2
+
+
+CHANNELS = ("city_group", "market")
+
+
+@dataclass(frozen=True)
+class EligibilityFacts:
+    channel: str
+    decision_date: date
+    old_home: OldHomeFacts
+    old_price: int | None = None
+    new_home: NewHomeFacts | None = None
+
+
+@dataclass(frozen=True)
+class EligibilityDecision:
+    decision: Decision
+    counts_toward_pilot: bool
+
+
+def check_eligibility(facts: EligibilityFacts, rules: ProgramRules) -> EligibilityDecision:
+    """Every reason, for the chosen channel. The market channel only needs a sellable home."""
+    if facts.channel == "city_group":
+        failures = list(check_old_home_for_city_group(facts.old_home, rules, facts.decision_date).reasons)
+        if facts.new_home is not None and facts.old_price is not None:
+            failures += check_new_home_for_city_group(facts.new_home, facts.old_price, rules).reasons
+        pilot = counts_toward_pilot(facts.old_home.district_code, facts.decision_date, rules)
+    else:
+        # Program facts: a seized home cannot be sold on the market either.
+        failures = [Reason("old_home_no_seizure", "房屋处于司法查封状态，不能交易")] if facts.old_home.seized else []
+        pilot = False
+    decision = Decision.from_failures(failures)
+    return EligibilityDecision(decision, pilot and decision.ok)

@@ -10,6 +10,7 @@ from . import (
     agency,
     auth,
     bureau,
+    eligibility,
     errors,
     formatting,
     listings,
@@ -28,6 +29,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bureau.blueprint)
     app.register_blueprint(projects.blueprint)
     app.register_blueprint(search.blueprint)
+    app.register_blueprint(eligibility.blueprint)
     formatting.register_filters(app)
     errors.register_error_handlers(app)
     login_manager.login_view = "auth.login"
