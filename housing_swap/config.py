@@ -34,6 +34,9 @@ class Settings:
     api_token_hours: int = 8
     listing_expiry_days: int = 90
     mail_from: str = ""
+    login_max_failures: int = 5
+    lockout_minutes: int = 15
+    login_attempts_per_minute: int = 20
     https: bool = False
 
     def flask_config(self) -> dict:
@@ -48,6 +51,9 @@ class Settings:
             "API_TOKEN_HOURS": self.api_token_hours,
             "LISTING_EXPIRY_DAYS": self.listing_expiry_days,
             "MAIL_FROM": self.mail_from,
+            "LOGIN_MAX_FAILURES": self.login_max_failures,
+            "LOCKOUT_MINUTES": self.lockout_minutes,
+            "LOGIN_ATTEMPTS_PER_MINUTE": self.login_attempts_per_minute,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.https,
@@ -73,6 +79,9 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         api_token_hours=_positive_int(env, "API_TOKEN_HOURS", 8),
         listing_expiry_days=_positive_int(env, "LISTING_EXPIRY_DAYS", 90),
         mail_from=env.get(f"{ENV_PREFIX}MAIL_FROM", "").strip(),
+        login_max_failures=_positive_int(env, "LOGIN_MAX_FAILURES", 5),
+        lockout_minutes=_positive_int(env, "LOCKOUT_MINUTES", 15),
+        login_attempts_per_minute=_positive_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 20),
         https=_flag(env, "HTTPS"),
     )
 

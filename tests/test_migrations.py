@@ -14,7 +14,7 @@ EXPECTED_TABLES = {
     "listing_price_change", "project", "building", "unit", "program_rule_version",
     "swap_application", "acquisition", "market_swap", "goal_ledger_entry", "audit_event",
     "search_outbox", "alembic_version", "title_record", "idempotency_record", "favourite",
-    "saved_search", "notification", "email_outbox",
+    "saved_search", "notification", "email_outbox", "rate_limit_bucket",
     "listing_photo",
 }
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from ..domain.passwords import password_problems
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, ValidationFailed
+from .rate_limits import count_attempt
 
 # Verifying against this when the account does not exist keeps both answers equally slow.
 _DUMMY_PASSWORD_HASH = generate_password_hash("not-a-real-password-for-timing")
@@ -80,23 +82,44 @@ def _exists(condition) -> bool:
     return db.session.scalar(select(User.id).where(condition).limit(1)) is not None
 
 
-def authenticate(login: str, password: str) -> User | None:
-    """The user for these credentials, or None; the caller shows one generic message."""
+def authenticate(login: str, password: str, client_address: str | None = None) -> User | None:
+    """The user for these credentials, or None; the caller shows one generic message.
+
+    Per client address, attempts are rate-limited (TooManyAttempts); per account, repeated
+    failures lock it for a while. A locked account answers exactly like a wrong password.
+    """
+    config = current_app.config
+    count_attempt(f"login:{client_address or 'unknown'}", config["LOGIN_ATTEMPTS_PER_MINUTE"])
     user = find_user_by_login(login)
     if user is None:
         check_password_hash(_DUMMY_PASSWORD_HASH, password)
-        record_event("user.login", "user", None, outcome="failure", after={"reason": "credentials"})
-        db.session.commit()
-        return None
+        return _refuse(None, "credentials")
+    if user.locked_until is not None and user.locked_until > utcnow():
+        check_password_hash(_DUMMY_PASSWORD_HASH, password)
+        return _refuse(user, "locked")
     if not check_password_hash(user.password_hash, password) or not user.is_active:
-        record_event("user.login", "user", user.id, outcome="failure",
-                     after={"reason": "credentials" if user.is_active else "inactive"})
-        db.session.commit()
-        return None
+        _count_failure(user, config["LOGIN_MAX_FAILURES"], config["LOCKOUT_MINUTES"])
+        return _refuse(user, "credentials" if user.is_active else "inactive")
+    user.failed_login_count, user.locked_until = 0, None
     user.last_login_at = utcnow()
     record_event("user.login", "user", user.id, actor=user)
     db.session.commit()
     return user
+
+
+def _count_failure(user: User, max_failures: int, lockout_minutes: int) -> None:
+    user.failed_login_count += 1
+    if user.failed_login_count >= max_failures:
+        user.locked_until = utcnow() + timedelta(minutes=lockout_minutes)
+        user.failed_login_count = 0
+        record_event("user.lock", "user", user.id, outcome="locked",
+                     after={"locked_until": user.locked_until.isoformat()})
+
+
+def _refuse(user: User | None, reason: str) -> None:
+    record_event("user.login", "user", user.id if user else None, outcome="failure", after={"reason": reason})
+    db.session.commit()
+    return None
 
 
 def find_user_by_login(login: str) -> User | None:

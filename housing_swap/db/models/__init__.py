@@ -5,6 +5,7 @@ from .accounts import (
     IdempotencyRecord,
     Organization,
     OrganizationKind,
+    RateLimitBucket,
     Role,
     User,
 )
@@ -40,7 +41,7 @@ __all__ = [
     "AuditEvent", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
-    "ProgramRuleVersion", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
+    "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
     "Unit", "UnitStatus", "User",
 ]
 

@@ -98,6 +98,8 @@ class User(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout-everywhere, password change or disabling: older sessions stop loading.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -150,3 +152,16 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int]
     response_body: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RateLimitBucket(Base):
+    """Attempts per key (e.g. a client address) per minute, in the shared database so the
+    limit holds across every app worker without another server."""
+
+    __tablename__ = "rate_limit_bucket"
+    __table_args__ = (UniqueConstraint("key", "window_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
