@@ -22,7 +22,7 @@ def issue_token():
     fields = required_strings(json_object(), "username", "password")
     user = accounts.authenticate(fields["username"], fields["password"], request.remote_addr)
     if user is None:
-        raise InvalidCredentials("用户名或密码错误，或账户已停用、暂时锁定")
+        raise InvalidCredentials(accounts.LOGIN_REFUSED_MESSAGE)
     raw, expires_at = api_tokens.issue_token(user)
     return jsonify({"token": raw, "expires_at": expires_at.isoformat()}), 201
 

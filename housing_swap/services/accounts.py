@@ -23,6 +23,9 @@ from .audit import record_event
 from .errors import Conflict, ValidationFailed
 from .rate_limits import count_attempt
 
+# The one answer to every refused sign-in, so it reveals nothing about the account.
+LOGIN_REFUSED_MESSAGE = "用户名或密码错误，或账户已停用、暂时锁定"
+
 # Verifying against this when the account does not exist keeps both answers equally slow.
 _DUMMY_PASSWORD_HASH = generate_password_hash("not-a-real-password-for-timing")
 

@@ -13,7 +13,6 @@ from .forms import LoginForm, RegistrationForm, attach_field_errors
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
-GENERIC_LOGIN_ERROR = "用户名或密码错误，或账户已停用、暂时锁定"
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -36,7 +35,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.login.data, form.password.data, request.remote_addr)
         if user is None:
-            form.password.errors.append(GENERIC_LOGIN_ERROR)
+            form.password.errors.append(accounts.LOGIN_REFUSED_MESSAGE)
         else:
             session.clear()  # a fresh session at sign-in (no fixation)
             login_user(user)
