@@ -26,9 +26,10 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
-## Static checks: unused names, syntax errors, import order.
+## Static checks: unused names, syntax errors, import order; bandit fails on high-severity findings.
 lint: $(INSTALLED)
 	$(BIN)/ruff check housing_swap tests scripts migrations
+	$(BIN)/bandit --quiet --recursive housing_swap --severity-level high
 
 services-up:
 	bash scripts/services.sh up

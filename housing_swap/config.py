@@ -37,6 +37,8 @@ class Settings:
     login_max_failures: int = 5
     lockout_minutes: int = 15
     login_attempts_per_minute: int = 20
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
     https: bool = False
 
     def flask_config(self) -> dict:
@@ -54,6 +56,8 @@ class Settings:
             "LOGIN_MAX_FAILURES": self.login_max_failures,
             "LOCKOUT_MINUTES": self.lockout_minutes,
             "LOGIN_ATTEMPTS_PER_MINUTE": self.login_attempts_per_minute,
+            "SESSION_IDLE_MINUTES": self.session_idle_minutes,
+            "SESSION_MAX_HOURS": self.session_max_hours,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.https,
@@ -82,6 +86,8 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         login_max_failures=_positive_int(env, "LOGIN_MAX_FAILURES", 5),
         lockout_minutes=_positive_int(env, "LOCKOUT_MINUTES", 15),
         login_attempts_per_minute=_positive_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 20),
+        session_idle_minutes=_positive_int(env, "SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_positive_int(env, "SESSION_MAX_HOURS", 12),
         https=_flag(env, "HTTPS"),
     )
 

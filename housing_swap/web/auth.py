@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from ..security import sessions as session_limits
 from ..security.access import public, signed_in
 from ..services import accounts
 from ..services.errors import ValidationFailed
@@ -39,6 +40,7 @@ def login():
         else:
             session.clear()  # a fresh session at sign-in (no fixation)
             login_user(user)
+            session_limits.start()
             flash(f"欢迎，{user.display_name}", "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -70,6 +72,7 @@ def register():
         else:
             session.clear()
             login_user(user)
+            session_limits.start()
             flash("注册成功，欢迎使用郑州市卖旧买新服务平台", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/register.html", form=form)
