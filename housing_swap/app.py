@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import ConfigError, load_settings
 from .extensions import csrf, db, login_manager, migrate
@@ -27,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(_asset_dir("templates")),
         static_folder=str(_asset_dir("static")),
     )
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(settings.flask_config())
     app.config.update(overrides)
     app.extensions["field_cipher"] = FieldCipher(app.config["DATA_KEY"])
@@ -34,6 +36,14 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` path ids beyond a 64-bit integer are no route (404), not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _asset_dir(name: str) -> Path:

@@ -41,3 +41,9 @@ def test_session_cookie_flags(client, make, login):
     make.household(phone="13500001111")
     cookie = login("13500001111").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_out_of_range_ids_are_not_found(client):
+    huge = 2**70
+    assert client.get(f"/api/v1/units/{huge}").status_code == 404
+    assert client.get(f"/listings/{huge}").status_code == 404
