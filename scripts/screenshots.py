@@ -28,6 +28,7 @@ PAGES = [
     ("search-units", None, "/search/units?program=true&bedrooms=3"),
     ("search-empty", None, "/search?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E5%B0%8F%E5%8C%BA&district=410105"),
     ("project-directory", None, "/projects?program=true"),
+    ("eligibility", None, "/eligibility"),
     ("agency-listings", "demo-agency", "/my/listings"),
     ("agency-import", "demo-agency", "/agency/import"),
     ("listing-form", "demo-owner", "/my/listings/new"),
