@@ -1,7 +1,7 @@
 """Bureau administration: organizations and staff accounts."""
 from sqlalchemy import func, select
 
-from housing_swap.db.models import AuditEvent, Organization, Role, User
+from housing_swap.db.models import AuditEvent, Organization, OrganizationKind, Role, User
 from housing_swap.extensions import db
 
 ORG = {"kind": "agency", "name": "郑州安居房产经纪有限公司", "licence_number": "91410100MA123",
@@ -76,3 +76,12 @@ def test_create_admin_refuses_a_weak_password(runner):
                                  "--password", "weak"])
     assert result.exit_code != 0 and "密码至少需要10个字符" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_form_library_messages_are_chinese_too(client, make, login):
+    sign_in_admin(make, login)
+    agency = make.organization(OrganizationKind.AGENCY)
+    page = client.post("/admin/users/new", data={"username": "x", "real_name": "x", "role": "emperor",
+                                                 "organization_id": str(agency.id), "password": "Agent-pass-2024"})
+    text = page.get_data(as_text=True)
+    assert "不是有效的选择" in text and "Not a valid choice" not in text

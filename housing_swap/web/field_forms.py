@@ -11,7 +11,7 @@ from wtforms.validators import Length, Optional
 
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.fields import Field
-from .forms import select_choices
+from .forms import ChineseForm, select_choices
 
 BOOLEAN_CHOICES = (("", "请选择"), ("是", "是"), ("否", "否"))
 BOOLEAN_FIELDS = {"has_elevator", "in_swap_program"}
@@ -20,7 +20,7 @@ LONG_TEXT_FIELDS = {"description", "swap_offer"}
 
 def form_class(name: str, fields: tuple[Field, ...], skip: tuple[str, ...] = ()) -> type[FlaskForm]:
     attributes = {field.name: _wtforms_field(field) for field in fields if field.name not in skip}
-    return type(name, (FlaskForm,), attributes)
+    return type(name, (ChineseForm,), attributes)
 
 
 def _wtforms_field(field: Field):

@@ -3,17 +3,26 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
+from wtforms.i18n import get_translations
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 REQUIRED = "此项为必填项"
 
 
-class LoginForm(FlaskForm):
+class ChineseForm(FlaskForm):
+    """Every form: WTForms' own messages (e.g. an invalid choice) in Simplified Chinese."""
+
+    class Meta:
+        def get_translations(self, form):
+            return get_translations(["zh"])
+
+
+class LoginForm(ChineseForm):
     login = StringField("用户名或手机号", validators=[DataRequired(REQUIRED), Length(max=64, message="不能超过64个字符")])
     password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=128, message="不能超过128个字符")])
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(ChineseForm):
     real_name = StringField("真实姓名", validators=[DataRequired(REQUIRED), Length(max=30, message="不能超过30个字符")])
     phone = StringField("手机号码", validators=[DataRequired(REQUIRED), Length(max=20, message="不能超过20个字符")])
     id_number = StringField(
@@ -25,7 +34,7 @@ class RegistrationForm(FlaskForm):
     )
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(ChineseForm):
     kind = SelectField("机构类型", validators=[DataRequired(REQUIRED)])
     name = StringField("机构名称", validators=[DataRequired(REQUIRED), Length(max=120, message="不能超过120个字符")])
     licence_number = StringField("营业执照/资质证书编号",
@@ -34,7 +43,7 @@ class OrganizationForm(FlaskForm):
     contact_phone = StringField("联系电话", validators=[DataRequired(REQUIRED), Length(max=20, message="不能超过20个字符")])
 
 
-class StaffUserForm(FlaskForm):
+class StaffUserForm(ChineseForm):
     username = StringField("登录用户名", validators=[DataRequired(REQUIRED), Length(max=64, message="不能超过64个字符")])
     real_name = StringField("姓名", validators=[DataRequired(REQUIRED), Length(max=30, message="不能超过30个字符")])
     phone = StringField("手机号码（选填）", validators=[Optional(), Length(max=20, message="不能超过20个字符")])
