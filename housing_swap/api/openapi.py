@@ -81,6 +81,9 @@ SEARCH_PARAMETERS = [
 FACET = {"type": "array", "items": {"type": "object", "required": ["key", "label", "count"], "properties": {
     "key": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}}}}
 
+COUNTS = {"type": "object", "required": ["total", "city_group", "market", "pilot"], "properties": {
+    name: {"type": "integer"} for name in ("total", "city_group", "market", "pilot")}}
+
 STATUS_BODY = {"type": "object", "required": ["status"], "properties": {
     "status": {"type": "string"}, "reason": {"type": ["string", "null"]}}}
 FILE = {"type": "string", "format": "binary"}
@@ -227,6 +230,21 @@ PATHS = {
                 "rule": {"type": "string"}, "message": {"type": "string"}}}},
             "rule_version": {"type": "integer"}, "counts_toward_pilot": {"type": "boolean"}}}, "The decision"),
             **_error_responses(404, 422)}}},
+    "/api/v1/progress": {"get": {
+        "summary": "Progress against the program targets, from the goal ledger (public aggregates only)",
+        "operationId": "progress",
+        "parameters": [_query("from", {"type": "string", "format": "date"}, "completed on or after"),
+                       _query("to", {"type": "string", "format": "date"}, "completed on or before"),
+                       _query("district", {"type": "string"}, "division code"),
+                       _query("channel", {"type": "string", "enum": ["city_group", "market"]})],
+        "responses": {"200": _json({"type": "object", "required": [
+            "rule_version", "as_of", "targets", "completed", "by_district", "by_month"], "properties": {
+            "rule_version": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"},
+            "targets": COUNTS, "completed": COUNTS,
+            "by_district": {"type": "array", "items": {"type": "object", "required": [
+                "code", "name", "city_group", "market", "total"]}},
+            "by_month": {"type": "array", "items": {"type": "object", "required": [
+                "month", "city_group", "market", "total"]}}}}, "Progress"), **_error_responses(422)}}},
     "/api/v1/openapi.json": {
         "get": {
             "summary": "This document",

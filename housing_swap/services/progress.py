@@ -1,13 +1,16 @@
 """Counts against the program targets. Every count comes from the goal ledger."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timezone
 
 from sqlalchemy import case, func, select
 
 from ..db.models import Channel, GoalLedgerEntry, LedgerEntryType
+from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.rules import Targets
 from ..extensions import db
+from .errors import ValidationFailed
 from .rules import current_rules
 
 
@@ -38,3 +41,83 @@ def goal_progress() -> GoalProgress:
     ).one()
     total, city_group, market, pilot = (int(value) for value in row)
     return GoalProgress(version.version, rules.targets, total, city_group, market, pilot)
+
+
+@dataclass(frozen=True)
+class ProgressFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    district: str | None = None
+    channel: Channel | None = None
+
+
+def parse_progress_filters(args: dict[str, str]) -> ProgressFilters:
+    errors: dict[str, list[str]] = {}
+
+    def day(name: str) -> date | None:
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = ["应为日期，如 2024-05-01"]
+            return None
+
+    district = (args.get("district") or "").strip() or None
+    if district and district not in DISTRICTS_BY_CODE:
+        errors["district"] = ["未知的区县代码"]
+    channel_raw = (args.get("channel") or "").strip() or None
+    if channel_raw and channel_raw not in tuple(Channel):
+        errors["channel"] = ["应为 city_group 或 market"]
+    filters = ProgressFilters(day("from"), day("to"), district, Channel(channel_raw) if channel_raw and
+                              channel_raw in tuple(Channel) else None)
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        errors["to"] = ["结束日期不能早于开始日期"]
+    if errors:
+        raise ValidationFailed("统计筛选条件有误", errors)
+    return filters
+
+
+def progress_report(filters: ProgressFilters) -> dict:
+    """Counts against the targets, by district and by month, all from the ledger (reversals subtract)."""
+    version, rules = current_rules()
+    signed = case((GoalLedgerEntry.entry_type == LedgerEntryType.COUNT, 1), else_=-1)
+    query = (select(GoalLedgerEntry.district_code, GoalLedgerEntry.channel, GoalLedgerEntry.completed_on,
+                    GoalLedgerEntry.pilot, func.sum(signed))
+             .where(GoalLedgerEntry.program_year == rules.program_year)
+             .group_by(GoalLedgerEntry.district_code, GoalLedgerEntry.channel, GoalLedgerEntry.completed_on,
+                       GoalLedgerEntry.pilot))
+    if filters.date_from:
+        query = query.where(GoalLedgerEntry.completed_on >= filters.date_from)
+    if filters.date_to:
+        query = query.where(GoalLedgerEntry.completed_on <= filters.date_to)
+    if filters.district:
+        query = query.where(GoalLedgerEntry.district_code == filters.district)
+    if filters.channel:
+        query = query.where(GoalLedgerEntry.channel == filters.channel)
+    completed = {"total": 0, "city_group": 0, "market": 0, "pilot": 0}
+    by_district: dict[str, dict] = {}
+    by_month: dict[str, dict] = {}
+    for district_code, channel, completed_on, pilot, count in db.session.execute(query):
+        count = int(count)
+        completed["total"] += count
+        completed[channel.value] += count
+        completed["pilot"] += count if pilot else 0
+        for bucket in (by_district.setdefault(district_code, _row(code=district_code,
+                                                                   name=DISTRICTS_BY_CODE[district_code].name)),
+                       by_month.setdefault(f"{completed_on:%Y-%m}", _row(month=f"{completed_on:%Y-%m}"))):
+            bucket[channel.value] += count
+            bucket["total"] += count
+    return {
+        "rule_version": version.version,
+        "as_of": datetime.now(timezone.utc).isoformat(),
+        "targets": asdict(rules.targets),
+        "completed": completed,
+        "by_district": sorted(by_district.values(), key=lambda row: (-row["total"], row["code"])),
+        "by_month": [by_month[month] for month in sorted(by_month)],
+    }
+
+
+def _row(**keys) -> dict:
+    return {**keys, "city_group": 0, "market": 0, "total": 0}
