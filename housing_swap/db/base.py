@@ -107,3 +107,16 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "table":
         return "_fts" not in name
     return True
+
+
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """``text`` with LIKE's wildcards escaped (use with ``escape=LIKE_ESCAPE``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, wildcards in ``text`` taken literally."""
+    return f"%{escape_like(text)}%"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, case, column, func, literal, or_, text
 from sqlalchemy.orm import Session
 
+from ..db.base import contains_pattern
 from ..domain.districts import DISTRICTS_BY_CODE
 from .geo import bounding_box, distance_km
 from .query import (
@@ -126,11 +127,6 @@ def _contains(column, pattern: str, dialect: str):
     return column.ilike(pattern, escape="\\")
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _text_condition(q: str, c: Columns, dialect: str):
     phrase = match_expression(q) if dialect == "sqlite" else None
     if phrase is not None:
@@ -138,7 +134,7 @@ def _text_condition(q: str, c: Columns, dialect: str):
                                  .bindparams(phrase=phrase).columns(column("rowid")))
                    for table, id_column in c.text_index]
     else:
-        pattern = _like_pattern(q)
+        pattern = contains_pattern(q)
         matches = [_contains(column, pattern, dialect) for column in c.texts]
     if is_initials_query(q):
         initials = q.lower()
@@ -149,7 +145,7 @@ def _text_condition(q: str, c: Columns, dialect: str):
 def order_by(query: SearchQuery, c: Columns) -> list:
     sort = query.effective_sort()
     if sort == Sort.RELEVANCE:
-        pattern = _like_pattern(query.q)
+        pattern = contains_pattern(query.q)
         rank = case((c.name == query.q, 0), (c.name.ilike(pattern, escape="\\"), 1), else_=2)
         return [rank, c.newest.desc(), c.id]
     return {

@@ -23,10 +23,13 @@ def pending_count(session: Session) -> int:
     return session.scalar(select(func.count(SearchOutboxEntry.id)).where(SearchOutboxEntry.processed_at.is_(None)))
 
 
-def drain_outbox(session: Session, backend: ElasticsearchBackend | None, limit: int = BATCH) -> int:
+def drain_outbox(session: Session, backend: ElasticsearchBackend | None, limit: int = BATCH,
+                 refresh: bool = True) -> int:
     """Apply up to ``limit`` pending outbox rows; returns how many were processed.
 
     With the SQL backend there is no index to update, so rows are simply marked processed.
+    ``refresh`` makes the changes searchable at once; the per-request push leaves that to the
+    index's own refresh interval (about a second) so busy writes do not force a refresh each.
     On an Elasticsearch failure the rows stay pending (with the error noted) and the error
     propagates to the caller, which decides whether to log or to retry.
     """
@@ -39,7 +42,7 @@ def drain_outbox(session: Session, backend: ElasticsearchBackend | None, limit: 
             for entity_type, kind in KINDS.items():
                 ids = {e.entity_id for e in entries if e.entity_type == entity_type}
                 if ids:
-                    _apply(session, backend, kind, ids)
+                    _apply(session, backend, kind, ids, refresh)
     except Exception as error:
         session.rollback()
         _note_failure(session, [e.id for e in entries], error)
@@ -51,7 +54,7 @@ def drain_outbox(session: Session, backend: ElasticsearchBackend | None, limit: 
     return len(entries)
 
 
-def _apply(session: Session, backend: ElasticsearchBackend, kind: Kind, ids: set[int]) -> None:
+def _apply(session: Session, backend: ElasticsearchBackend, kind: Kind, ids: set[int], refresh: bool) -> None:
     columns = COLUMNS[kind]
     rows = {row.id: row for row in session.execute(SELECTS[kind]().where(columns.id.in_(ids)))}
     upserts, deletes = [], []
@@ -62,7 +65,8 @@ def _apply(session: Session, backend: ElasticsearchBackend, kind: Kind, ids: set
         elif row is not None:
             deletes.append((row.id, row.version))
     backend.write(kind, upserts, deletes)
-    backend.client.indices.refresh(index=alias_name(backend.prefix, kind))
+    if refresh:
+        backend.client.indices.refresh(index=alias_name(backend.prefix, kind))
 
 
 def _note_failure(session: Session, entry_ids: list[int], error: Exception) -> None:

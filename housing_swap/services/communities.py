@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
+from ..db.base import escape_like
 from ..db.models import Community, District
 from ..extensions import db
 from ..search.query import is_initials_query
@@ -12,7 +13,7 @@ def suggest_communities(prefix: str, limit: int = 10) -> list[dict]:
     prefix = prefix.strip()[:30]
     if not prefix:
         return []
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = escape_like(prefix)
     conditions = [Community.name.ilike(f"{escaped}%", escape="\\"), Community.name.ilike(f"%{escaped}%", escape="\\")]
     if is_initials_query(prefix):
         conditions.append(Community.search_initials.like(f"{prefix.lower()}%"))

@@ -1,6 +1,12 @@
 """Errors a use case raises; web and API turn them into HTTP answers in one place each."""
 from __future__ import annotations
 
+from typing import Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+
 
 class ServiceError(Exception):
     """Base class. ``message`` is shown to users, so it is Chinese."""
@@ -34,3 +40,13 @@ class NotFound(ServiceError):
 class Forbidden(ServiceError):
     http_status = 403
     code = "forbidden"
+
+
+def flush_or_conflict(message_for: Callable[[str], str]) -> None:
+    """Flush inside a savepoint so a constraint violation leaves the session usable, and turn it
+    into a Conflict whose message ``message_for`` picks from the database's error text."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise Conflict(message_for(str(error.orig))) from None

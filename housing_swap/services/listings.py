@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from ..db.base import utcnow
 from ..db.models import (
@@ -27,7 +26,7 @@ from ..domain.verification import TitleFacts, VerificationResult, verify_listing
 from ..extensions import db
 from ..search.query import search_initials
 from .audit import record_event
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .search_outbox import enqueue
 
 # Fields that identify the property; they cannot change once it is submitted for verification.
@@ -126,7 +125,7 @@ def create_listing(raw: dict, user: User) -> Listing:
         values["agency_reference"] = None
     _apply_values(listing, values, user)
     db.session.add(listing)
-    _flush_or_conflict()
+    flush_or_conflict(_conflict_message)
     record_event("listing.create", "listing", listing.id, actor=user, after=_summary(listing))
     enqueue("listing", listing.id, listing.version)
     db.session.commit()
@@ -144,7 +143,7 @@ def update_listing(listing_id: int, raw: dict, user: User) -> Listing:
         db.session.add(ListingPriceChange(listing=listing, old_price=listing.asking_price,
                                           new_price=values["asking_price"], changed_by_user_id=user.id))
     _apply_values(listing, values, user)
-    _flush_or_conflict()
+    flush_or_conflict(_conflict_message)
     record_event("listing.update", "listing", listing.id, actor=user, before=before, after=_summary(listing))
     enqueue("listing", listing.id, listing.version)
     db.session.commit()
@@ -214,15 +213,6 @@ def resolve_community(name: str, district_code: str, address: str, build_year: i
                               search_initials=search_initials(name, district_code))
         db.session.add(community)
     return community
-
-
-def _flush_or_conflict() -> None:
-    """Flush inside a savepoint so a constraint violation leaves the session usable."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:
-        raise Conflict(_conflict_message(str(error.orig))) from None
 
 
 def _conflict_message(detail: str) -> str:
@@ -298,7 +288,7 @@ def _enter(listing: Listing, target: ListingStatus) -> None:
     if target == ListingStatus.ACTIVE:
         listing.renewed_at = utcnow()
         listing.listed_at = listing.listed_at or listing.renewed_at
-    _flush_or_conflict()
+    flush_or_conflict(_conflict_message)
 
 
 def _submit(listing: Listing) -> None:

@@ -4,19 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
+from ..db.base import contains_pattern
 from ..db.models import Building, Project, Role, Unit, UnitStatus, User
 from ..domain.fields import parse_fields
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS, unit_status_problem
 from ..extensions import db
 from ..search.query import search_initials
 from .audit import record_event
-from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .imports import RowError, raise_row_errors
 from .search_outbox import enqueue
 from .spreadsheets import Upload, read_table
 
+PERMIT_TAKEN = "该预售许可证号已被其他项目使用"
+UNIT_TAKEN = "该楼栋已有相同楼层和房号的房屋"
 UNIT_LABELS = {field.name: field.label for field in UNIT_FIELDS}
 
 
@@ -59,7 +61,7 @@ def create_project(raw: dict, user: User) -> Project:
     project = Project(developer_org_id=user.organization_id, **values,
                       search_initials=search_initials(values["name"], values["district_code"]))
     db.session.add(project)
-    _flush_or_conflict("该预售许可证号已被其他项目使用")
+    flush_or_conflict(lambda _: PERMIT_TAKEN)
     record_event("project.create", "project", project.id, actor=user, after={"name": project.name})
     db.session.commit()
     return project
@@ -74,7 +76,7 @@ def update_project(project_id: int, raw: dict, user: User) -> Project:
     for name, value in values.items():
         setattr(project, name, value)
     project.search_initials = search_initials(project.name, project.district_code)
-    _flush_or_conflict("该预售许可证号已被其他项目使用")
+    flush_or_conflict(lambda _: PERMIT_TAKEN)
     record_event("project.update", "project", project.id, actor=user, before=before,
                  after={name: str(value) for name, value in values.items()})
     for unit in _units_of(project):
@@ -85,14 +87,6 @@ def update_project(project_id: int, raw: dict, user: User) -> Project:
 
 def _units_of(project: Project) -> list[Unit]:
     return list(db.session.scalars(select(Unit).join(Building).where(Building.project_id == project.id)))
-
-
-def _flush_or_conflict(message: str) -> None:
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict(message) from None
 
 
 # ----- units --------------------------------------------------------------------------------
@@ -205,7 +199,7 @@ def update_unit(unit_id: int, raw: dict, user: User) -> Unit:
     before = {name: str(getattr(unit, name)) for name in values}
     for name, value in values.items():
         setattr(unit, name, value)
-    _flush_or_conflict("该楼栋已有相同楼层和房号的房屋")
+    flush_or_conflict(lambda _: UNIT_TAKEN)
     record_event("unit.update", "unit", unit.id, actor=user, before=before,
                  after={name: str(value) for name, value in values.items()})
     enqueue("unit", unit.id, unit.version)
@@ -256,7 +250,7 @@ def create_unit(project_id: int, building_name: str, raw: dict, user: User) -> U
     building = _building(project, building_name, [(0, values)])
     unit = Unit(building=building, status=UnitStatus.AVAILABLE, **values)
     db.session.add(unit)
-    _flush_or_conflict("该楼栋已有相同楼层和房号的房屋")
+    flush_or_conflict(lambda _: UNIT_TAKEN)
     record_event("unit.create", "unit", unit.id, actor=user, after={"room": unit.room, "list_price": unit.list_price})
     enqueue("unit", unit.id, unit.version)
     db.session.commit()
@@ -280,7 +274,7 @@ def project_directory(q: str = "", district: str | None = None, program_only: bo
     query = select(Project, available.c.units, available.c.lowest).outerjoin(
         available, available.c.project_id == Project.id)
     if q.strip():
-        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(q.strip())
         query = query.where(or_(Project.name.ilike(pattern, escape="\\"), Project.address.ilike(pattern, escape="\\"),
                                 Project.search_initials.like(q.strip().lower() + "%")))
     if district:

@@ -74,7 +74,7 @@ def push_pending() -> None:
     backend = elasticsearch_backend()
     quick = ElasticsearchBackend(backend.client.options(request_timeout=2, max_retries=0), backend.prefix)
     try:
-        drain_outbox(db.session, quick, limit=500)
+        drain_outbox(db.session, quick, limit=500, refresh=False)
     except Exception as error:  # the write already committed; indexing must never undo or fail it
         state["failed_at"] = time.monotonic()
         log.warning("search outbox push failed; rows stay pending for `flask search sync`: %s", error)

@@ -51,6 +51,7 @@ def test_a_write_reaches_the_index_right_after_commit(es_app, client, make, es_b
     client.post("/auth/login", data={"login": "sync-bureau", "password": Factories.PASSWORD})
     client.post(f"/bureau/listings/{listing.id}/verify", data={"note": "材料齐全"})
     assert pending() == 0
+    es_backend.client.indices.refresh(index=f"{es_backend.prefix}_listing")  # the push leaves refresh to ES
     found = es_backend.search(SearchQuery(kind=Kind.LISTING, q=listing.community.name))
     assert listing.id in {item["id"] for item in found.items}
     assert bureau.id  # the bureau acted through the page, as in production
