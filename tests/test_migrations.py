@@ -15,7 +15,8 @@ EXPECTED_TABLES = {
     "swap_application", "acquisition", "market_swap", "goal_ledger_entry", "audit_event",
     "search_outbox", "alembic_version", "title_record", "idempotency_record", "favourite",
     "saved_search", "notification", "email_outbox", "rate_limit_bucket",
-    "listing_photo",
+    "listing_photo", "recorded_sale", "application_event", "application_match", "chain_proposal",
+    "chain_link",
 }
 
 

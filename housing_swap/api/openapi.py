@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..domain.applications import APPLICATION_FIELDS
 from ..domain.fields import Field
 from ..domain.listing_fields import LISTING_FIELDS
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS
@@ -254,6 +255,74 @@ PATHS = {
     },
 }
 
+APPLICATION_INPUT = _input_schema(APPLICATION_FIELDS, {"listing_id": {
+    "type": ["integer", "string", "null"], "description": "the household's own listing of this home"}})
+APPLICATION = _ref("Application")
+CHAIN = _ref("ChainProposal")
+
+
+def _application_get(summary: str, operation: str, schema: dict, extra_parameters: list | None = None,
+                     errors: tuple[int, ...] = (401, 403, 404, 409)) -> dict:
+    return {"get": {"summary": summary, "operationId": operation, "security": BEARER,
+                    "parameters": [ID] + (extra_parameters or []),
+                    "responses": {"200": _json(schema, summary), **_error_responses(*errors)}}}
+
+
+def _household_post(summary: str, operation: str, schema: dict) -> dict:
+    return {"post": {"summary": summary, "operationId": operation, "security": BEARER, "parameters": [ID],
+                     "responses": {"200": _json(schema, summary), **_error_responses(401, 403, 404, 409)}}}
+
+
+PATHS.update({
+    "/api/v1/applications": {
+        "get": {"summary": "The signed-in household's applications", "operationId": "listApplications",
+                "security": BEARER, "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
+                    "items": {"type": "array", "items": APPLICATION}}}, "Applications"), **_error_responses(401, 403)}},
+        "post": {"summary": "Start a swap application as a draft (real-name verified household)",
+                 "operationId": "createApplication", "security": BEARER, "requestBody": _body(APPLICATION_INPUT),
+                 "responses": {"201": _json(APPLICATION, "Created"), **_error_responses(401, 403, 409, 422)}}},
+    "/api/v1/applications/{id}": {
+        **_application_get("One application with its decision and timeline", "getApplication", APPLICATION),
+        "patch": {"summary": "Change a draft (or an ineligible application before resubmitting)",
+                  "operationId": "updateApplication", "security": BEARER, "parameters": [ID],
+                  "requestBody": _body(_input_schema(APPLICATION_FIELDS, partial=True)),
+                  "responses": {"200": _json(APPLICATION, "Updated"), **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/applications/{id}/submit": _household_post(
+        "Submit: decided at once under the rule version in force", "submitApplication", APPLICATION),
+    "/api/v1/applications/{id}/withdraw": _household_post("Withdraw the application", "withdrawApplication",
+                                                          APPLICATION),
+    "/api/v1/applications/{id}/valuation": _application_get(
+        "Valuation of the old home: estimate, range, comparables, caveat", "applicationValuation",
+        _ref("Valuation")),
+    "/api/v1/applications/{id}/matches": _application_get(
+        "Top new-build units for the application, with reasons", "applicationMatches", {
+            "type": "object", "required": ["channel", "items"], "properties": {
+                "channel": {"type": "string", "enum": ["city_group", "market"]},
+                "items": {"type": "array", "items": {"type": "object", "required": [
+                    "unit_id", "label", "score", "total_price", "area_m2", "reasons"], "properties": {
+                    "unit_id": {"type": "integer"}, "label": {"type": "string"}, "score": {"type": "number"},
+                    "total_price": {"type": "integer"}, "area_m2": {"type": "string"},
+                    "reasons": {"type": "array", "items": {"type": "string"}}}}}}}),
+    "/api/v1/applications/{id}/buyers": _application_get(
+        "Who could buy the old home: the city group's indicative range and fitting households",
+        "applicationBuyers", {"type": "object", "required": ["city_group", "households"], "properties": {
+            "city_group": {"type": ["object", "null"], "properties": {
+                "low": {"type": "integer"}, "high": {"type": "integer"}}},
+            "households": {"type": "array", "items": {"type": "object", "required": [
+                "application_id", "score", "reasons"]}}}}),
+    "/api/v1/applications/{id}/cash-gap": _application_get(
+        "Cash gap for one unit: proceeds − payoff − fees + savings + subsidies, loan needed, gap",
+        "applicationCashGap", _ref("CashGap"), [{**_query("unit_id", {"type": "integer"}), "required": True}],
+        errors=(401, 403, 404, 409, 422)),
+    "/api/v1/chains": {"get": {
+        "summary": "Swap-chain proposals that include the signed-in household", "operationId": "listChains",
+        "security": BEARER, "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": CHAIN}}}, "Proposals"), **_error_responses(401, 403)}}},
+    "/api/v1/chains/{id}/accept": _household_post("Accept the household's link", "acceptChain", CHAIN),
+    "/api/v1/chains/{id}/decline": _household_post("Decline: the whole proposal is cancelled", "declineChain",
+                                                   CHAIN),
+})
+
 COMPONENTS = {
     "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
     "schemas": {
@@ -344,6 +413,53 @@ COMPONENTS = {
                 "kind": {"type": "string", "enum": ["agency", "developer", "city_group", "appraiser", "bureau"]},
                 "name": {"type": "string"}, "licence_number": {"type": "string"},
                 "approval_state": {"type": "string", "enum": ["pending", "approved", "rejected", "suspended"]},
+            },
+        },
+        "Application": {
+            "type": "object", "required": ["id", "status", "channel_preference", "old_home", "finances", "needs",
+                                           "decision", "timeline"],
+            "properties": {
+                "id": {"type": "integer"},
+                "status": {"type": "string", "enum": ["draft", "submitted", "eligible", "ineligible", "matched",
+                                                      "in_progress", "completed", "withdrawn"]},
+                "channel_preference": {"type": "string", "enum": ["city_group", "market", "either"]},
+                "old_home": {"type": "object", "description": "certificate_number is masked"},
+                "finances": {"type": "object"}, "needs": {"type": "object"},
+                "decision": {"type": ["object", "null"], "properties": {
+                    "eligible_channels": {"type": "array", "items": {"type": "string"}},
+                    "reasons": {"type": "array", "items": {"type": "object", "required": ["rule", "message"]}},
+                    "rule_version": {"type": "integer"}, "counts_toward_pilot": {"type": "boolean"},
+                    "decided_at": {"type": "string", "format": "date-time"}}},
+                "timeline": {"type": "array", "items": {"type": "object", "required": ["status", "at", "note"]}},
+            },
+        },
+        "Valuation": {
+            "type": "object", "required": ["estimate", "low", "high", "unit_price", "method", "comparables", "caveat"],
+            "properties": {
+                "estimate": {"type": "integer"}, "low": {"type": "integer"}, "high": {"type": "integer"},
+                "unit_price": {"type": "integer"}, "method": {"type": "string", "enum": ["comparables", "model"]},
+                "caveat": {"type": "string"},
+                "comparables": {"type": "array", "items": {"type": "object", "required": [
+                    "kind", "evidence_id", "area_m2", "floor", "build_year", "price", "on", "adjusted_unit_price"]}},
+            },
+        },
+        "CashGap": {
+            "type": "object", "required": ["old_sale_price", "sale_fees", "mortgage_payoff", "savings",
+                                           "new_home_price", "deed_tax", "subsidies", "down_payment_available",
+                                           "loan_needed", "loan_allowed", "gap", "affordable"],
+            "properties": {name: {"type": "integer"} for name in (
+                "old_sale_price", "sale_fees", "mortgage_payoff", "savings", "new_home_price", "deed_tax",
+                "subsidies", "down_payment_available", "loan_needed", "loan_allowed", "gap")}
+            | {"affordable": {"type": "boolean"}},
+        },
+        "ChainProposal": {
+            "type": "object", "required": ["id", "kind", "starter", "status", "links"],
+            "properties": {
+                "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["chain", "cycle"]},
+                "starter": {"type": ["string", "null"]},
+                "status": {"type": "string", "enum": ["proposed", "agreed", "declined"]},
+                "links": {"type": "array", "items": {"type": "object", "required": [
+                    "position", "application_id", "buys_from_application_id", "new_unit_id", "decision"]}},
             },
         },
     },

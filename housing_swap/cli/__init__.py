@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import demo, listings, operations, reference, search, users
+from . import demo, listings, matching, operations, reference, search, users
 
 
 def register_commands(app: Flask) -> None:
@@ -12,5 +12,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo.demo_group)
     app.cli.add_command(listings.listings_group)
     app.cli.add_command(search.search_group)
+    app.cli.add_command(matching.match_group)
     app.cli.add_command(operations.audit_group)
     app.cli.add_command(operations.backup_group)

@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 from ..db.models import (
     Acquisition,
     AcquisitionStatus,
+    ApplicationEvent,
     ApplicationStatus,
     ApprovalState,
     Building,
@@ -36,6 +37,7 @@ from ..db.models import (
     Organization,
     OrganizationKind,
     Project,
+    RecordedSale,
     Role,
     SwapApplication,
     TitleRecord,
@@ -96,11 +98,12 @@ class Scale:
     completed_swaps: int
     agencies: int
     developers: int
+    recorded_sales: int
 
 
 SCALES = {
-    "small": Scale("small", 4, 600, 12, 480, 150, 40, 4, 4),
-    "city": Scale("city", 120, 200_000, 300, 100_000, 20_000, 10_000, 60, 40),
+    "small": Scale("small", 4, 600, 12, 480, 150, 40, 4, 4, 500),
+    "city": Scale("city", 120, 200_000, 300, 100_000, 20_000, 10_000, 60, 40, 60_000),
 }
 
 
@@ -110,7 +113,8 @@ class AlreadySeeded(Exception):
 
 def planned_rows(scale: Scale) -> int:
     """Rows the seed writes, for a progress bar."""
-    return (len(ZHENGZHOU_DISTRICTS) * scale.communities_per_district + 2 * scale.listings
+    return (len(ZHENGZHOU_DISTRICTS) * scale.communities_per_district + 2 * scale.listings + scale.recorded_sales
+            + 2 * scale.households
             + scale.units + 2 * scale.households + 2 * scale.completed_swaps)
 
 
@@ -174,6 +178,7 @@ class _DemoBuilder:
         self.certificate_serial = 0
         self.unit_district: dict[int, str] = {}
         self.demo_owner_id_hash = ""
+        self.community_factor: dict[int, float] = {}
 
     # ----- orchestration -------------------------------------------------------------
 
@@ -182,10 +187,12 @@ class _DemoBuilder:
         demo_users = self._demo_users(orgs)
         communities = self._communities()
         listings = self._listings(communities, orgs["agencies"], demo_users)
+        sales = self._recorded_sales(communities)
         units = self._projects_and_units(orgs["developers"])
         households = self._households(demo_users["demo-owner"])
         completed = self._applications_and_swaps(households, communities, units, orgs, demo_users)
-        return {"communities": len(communities), "listings": listings, "units": len(units),
+        return {"communities": len(communities), "listings": listings, "recorded_sales": sales,
+                "units": len(units),
                 "households": len(households), "completed_swaps": completed}
 
     def _insert(self, model, rows: list[dict]) -> None:
@@ -321,14 +328,17 @@ class _DemoBuilder:
                     "lat": self._near(district.lat, 0.025), "lon": self._near(district.lon, 0.03),
                     "build_year": self.rng.randint(1995, 2022),
                 })
+                self.community_factor[rows[-1]["id"]] = self.rng.lognormvariate(0, 0.10)
         self._insert(Community, rows)
         return rows
 
     def _area(self, low: int, high: int) -> Decimal:
         return Decimal(self.rng.randint(low * 100, high * 100)) / 100
 
-    def _second_hand_price(self, district_code: str, area: Decimal, build_year: int) -> int:
-        base = SECOND_HAND_PRICE[district_code] * self.rng.lognormvariate(0, 0.12)
+    def _second_hand_price(self, community: dict, area: Decimal, build_year: int) -> int:
+        """District guide price × the community's standing × this home's own variation."""
+        base = (SECOND_HAND_PRICE[community["district_code"]] * self.community_factor[community["id"]]
+                * self.rng.lognormvariate(0, 0.06))
         age_factor = 1 - 0.006 * max(0, 2024 - build_year)
         return int(round(float(area) * base * age_factor, -3))
 
@@ -350,6 +360,23 @@ class _DemoBuilder:
         self._insert(TitleRecord, [self._title_row(row) for row in rows])
         return len(rows)
 
+    def _recorded_sales(self, communities: list[dict]) -> int:
+        """Registered resale contracts of the last eighteen months: the valuation's evidence."""
+        rows = []
+        for _ in range(self.scale.recorded_sales):
+            community = self.rng.choice(communities)
+            area = self._area(55, 140)
+            total_floors = self.rng.choice((6, 7)) if community["build_year"] < 2000 else self.rng.choice((11, 18, 33))
+            rows.append({
+                "id": self.ids.next(RecordedSale), "community_id": community["id"], "area_m2": area,
+                "floor": self.rng.randint(1, total_floors), "total_floors": total_floors,
+                "build_year": community["build_year"],
+                "price": self._second_hand_price(community, area, community["build_year"]),
+                "sold_on": date(2023, 4, 1) + timedelta(days=self.rng.randrange(540)), "source": "registry",
+            })
+        self._insert(RecordedSale, rows)
+        return len(rows)
+
     def _title_row(self, listing: dict) -> dict:
         """The registry entry behind each demo listing; submitted ones disagree on area."""
         mismatch = listing["status"] == ListingStatus.SUBMITTED
@@ -367,7 +394,7 @@ class _DemoBuilder:
         area = self._area(55, 140)
         bedrooms = 1 if area < 60 else 2 if area < 90 else 3 if area < 125 else 4
         total_floors = self.rng.choice((6, 7)) if build_year < 2000 else self.rng.choice((11, 18, 26, 33))
-        price = self._second_hand_price(community["district_code"], area, build_year)
+        price = self._second_hand_price(community, area, build_year)
         certificate, certificate_hash = self._certificate()
         contact_phone = self._phone()
         listed = BASE_TIME + timedelta(days=self.rng.randrange(270), minutes=self.rng.randrange(1440))
@@ -485,6 +512,7 @@ class _SwapPlanner:
         self.agent = demo_users["demo-agency"]
         self.bureau_user = demo_users["demo-bureau"]
         self.sold_unit_ids: list[int] = []
+        self.events: list[dict] = []
         self.acquisitions: list[dict] = []
         self.market_swaps: list[dict] = []
         self.ledger: list[dict] = []
@@ -508,16 +536,22 @@ class _SwapPlanner:
         submitted = BASE_TIME + timedelta(days=b.rng.randrange(200))
         decision = check_old_home_for_city_group(
             OldHomeFacts(community["district_code"], build_year, area, seized=False), b.rules, submitted.date())
+        total_floors = b.rng.choice((6, 7)) if build_year < 2000 else b.rng.choice((11, 18, 33))
+        bedrooms = 1 if area < 60 else 2 if area < 90 else 3
         row = {
             "id": b.ids.next(SwapApplication), "household_user_id": household,
             "old_district_code": community["district_code"], "old_community_name": community["name"],
+            "old_community_id": community["id"], "old_bedrooms": bedrooms,
+            "old_floor": b.rng.randint(1, total_floors), "old_total_floors": total_floors,
+            "old_has_elevator": total_floors > 7, "old_asking_price": None, "valuation_estimate": None,
             "old_area_m2": area, "old_build_year": build_year,
             "old_certificate_number": certificate, "old_certificate_hash": certificate_hash,
             "old_seized": False, "remaining_mortgage": b.rng.choice((0, 0, 150_000, 300_000)),
             "savings": b.rng.randrange(100_000, 800_000, 10_000),
             "max_loan": b.rng.randrange(300_000, 1_500_000, 50_000),
             "wanted_districts": [community["district_code"]], "min_area_m2": area + 15,
-            "min_bedrooms": 3, "budget_max": int(old_price * 1.6), "needs_elevator": b.rng.random() < 0.7,
+            "min_bedrooms": min(bedrooms + 1, 4), "budget_max": int(old_price * 1.6),
+            "needs_elevator": b.rng.random() < 0.7, "move_in_by": None,
             "channel_preference": ChannelPreference.CITY_GROUP if qualifying else b.rng.choice(list(ChannelPreference)),
             "decision_rule_version_id": b.rule_version.id,
             "decision_reasons": [],
@@ -525,8 +559,34 @@ class _SwapPlanner:
             "created_at": submitted - timedelta(days=1), "updated_at": submitted,
         }
         row["status"] = self._status(outcome, decision, row)
+        row["eligible_channels"] = self._eligible_channels(row, decision.ok)
+        row["counts_toward_pilot"] = "city_group" in row["eligible_channels"] and counts_toward_pilot(
+            row["old_district_code"], submitted.date(), b.rules)
         self._story(outcome, row, old_price)
+        self._timeline(row)
         return row
+
+    @staticmethod
+    def _eligible_channels(row: dict, city_group_ok: bool) -> list[str]:
+        if row["submitted_at"] is None or row["status"] == ApplicationStatus.INELIGIBLE:
+            return []
+        wanted = {ChannelPreference.CITY_GROUP: ["city_group"], ChannelPreference.MARKET: ["market"],
+                  ChannelPreference.EITHER: ["city_group", "market"]}[row["channel_preference"]]
+        return [channel for channel in wanted if channel == "market" or city_group_ok]
+
+    def _timeline(self, row: dict) -> None:
+        """Submitted, then the decision, then where the application stands now."""
+        if row["submitted_at"] is None:
+            return
+        steps = [(ApplicationStatus.SUBMITTED, row["submitted_at"], "已提交申请")]
+        decided = ApplicationStatus.INELIGIBLE if row["status"] == ApplicationStatus.INELIGIBLE \
+            else ApplicationStatus.ELIGIBLE
+        steps.append((decided, row["decided_at"], "按规则自动审核"))
+        if row["status"] not in (ApplicationStatus.SUBMITTED, decided):
+            steps.append((row["status"], row["decided_at"] + timedelta(days=5), ""))
+        for status, at, note in steps:
+            self.events.append({"id": self.b.ids.next(ApplicationEvent), "application_id": row["id"],
+                                "status": status, "note": note, "actor_user_id": None, "at": at})
 
     def _old_home(self, communities: list[dict], outcome: str, qualifying: bool) -> tuple[dict, int, Decimal, int]:
         """Draw the old home; a completed city-group swap redraws until an unsold new unit in
@@ -537,7 +597,7 @@ class _SwapPlanner:
             build_year = b.rng.randint(2006, 2022) if qualifying else (
                 b.rng.randint(1990, 2002) if outcome == "ineligible" else b.rng.randint(1995, 2022))
             area = b._area(60, 119) if qualifying else b._area(60, 135)
-            old_price = b._second_hand_price(community["district_code"], area, build_year)
+            old_price = b._second_hand_price(community, area, build_year)
             if outcome != "city_group_done" or (self.urban_prices and self.urban_prices[-1] >= old_price):
                 return community, build_year, area, old_price
         raise RuntimeError("demo scale has too few new units for its completed city-group swaps")
@@ -680,6 +740,7 @@ class _SwapPlanner:
 
     def write(self) -> None:
         b = self.b
+        b._insert(ApplicationEvent, self.events)
         b._insert(Acquisition, self.acquisitions)
         b._insert(MarketSwap, self.market_swaps)
         b._insert(GoalLedgerEntry, self.ledger)

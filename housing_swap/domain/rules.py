@@ -1,15 +1,26 @@
 """Program rules as data. A rule set is stored as a versioned JSON document; this is its shape.
 
 Every value the program reports only vaguely is a parameter here (program-facts.md,
-"Rules reported for the state-owned channel"), never a constant in the code.
+"Rules reported for the state-owned channel"), never a constant in the code. ``RULE_FIELDS``
+describes each editable parameter once, for the bureau's rule editor and its parser.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 
-from .districts import ZHENGZHOU_DISTRICTS
+from .districts import DISTRICTS_BY_CODE, ZHENGZHOU_DISTRICTS
+from .fields import (
+    Field,
+    FieldProblem,
+    parse_boolean,
+    parse_date,
+    parse_decimal_between,
+    parse_district,
+    parse_integer,
+    parse_text,
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,15 @@ class ProgramRules:
     new_to_old_price_ratio: Decimal = Decimal("1.0")    # reported: new total ≥ group's price
     new_home_contract_within_days: int = 180      # market channel time limit: unknown
     quota_is_hard_cap: bool = False               # whether quotas refuse or only flag: unknown
+    offer_max_ratio_to_appraisal: Decimal = Decimal("1.00")  # acquisition formula: unknown
+    offer_valid_days: int = 15                    # how long a household may consider an offer
+    deed_tax_subsidy_percent: int = 0             # optional subsidy: share of the new home's deed tax
+    voucher_bonus_percents: tuple[int, ...] = ()  # optional voucher bonus by quarter since approval
+    deed_tax_rate_small: Decimal = Decimal("0.01")   # new home ≤ 140 m² (2024 national rate)
+    deed_tax_rate_large: Decimal = Decimal("0.02")   # new home > 140 m²
+    market_sale_fee_rate: Decimal = Decimal("0.02")  # agency fee and taxes on a market sale
+    min_down_payment_ratio: Decimal = Decimal("0.15")  # Zhengzhou 2024 minimum down payment
+    chain_max_length: int = 4                     # households in one swap chain
 
     def to_document(self) -> dict:
         """A JSON-safe dict (dates as ISO strings, decimals as strings)."""
@@ -47,15 +67,25 @@ class ProgramRules:
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in document.items() if key in known}
         values["targets"] = Targets(**document.get("targets", {}))
-        for key in ("pilot_districts", "main_urban_districts"):
+        for key in ("pilot_districts", "main_urban_districts", "voucher_bonus_percents"):
             values[key] = tuple(document.get(key, ()))
         for key in ("pilot_start", "pilot_end"):
             if key in document:
                 values[key] = date.fromisoformat(document[key])
-        for key in ("old_home_max_area_m2", "new_to_old_price_ratio"):
+        for key in DECIMAL_RULES:
             if key in document:
                 values[key] = Decimal(document[key])
         return cls(**values)
+
+    def voucher_bonus_percent(self, months_since_approval: int) -> int:
+        """The voucher bonus falls with time: one step per quarter, then nothing."""
+        quarter = max(0, months_since_approval) // 3
+        return self.voucher_bonus_percents[quarter] if quarter < len(self.voucher_bonus_percents) else 0
+
+
+DECIMAL_RULES = ("old_home_max_area_m2", "new_to_old_price_ratio", "offer_max_ratio_to_appraisal",
+                 "deed_tax_rate_small", "deed_tax_rate_large", "market_sale_fee_rate",
+                 "min_down_payment_ratio")
 
 
 def _jsonable(value):
@@ -74,3 +104,89 @@ def initial_rules() -> ProgramRules:
         pilot_districts=tuple(d.code for d in ZHENGZHOU_DISTRICTS if d.pilot),
         main_urban_districts=tuple(d.code for d in ZHENGZHOU_DISTRICTS if d.main_urban),
     )
+
+
+def parse_district_list(raw: str) -> tuple[str, ...]:
+    """Districts by code or name, separated by commas, 、 or spaces."""
+    parts = [part for part in raw.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if part]
+    codes = tuple(dict.fromkeys(parse_district(part) for part in parts))
+    if not codes:
+        raise FieldProblem("至少填写一个区县")
+    return codes
+
+
+def district_list_text(codes: tuple[str, ...]) -> str:
+    return "、".join(DISTRICTS_BY_CODE[code].name for code in codes if code in DISTRICTS_BY_CODE)
+
+
+def parse_percent_list(raw: str) -> tuple[int, ...]:
+    parts = [part for part in raw.replace("，", ",").replace("、", ",").split(",") if part.strip()]
+    return tuple(parse_integer(0, 100)(part.strip()) for part in parts)
+
+
+_RATE = parse_decimal_between("0", "1", 4)
+RULE_FIELDS: tuple[Field, ...] = (
+    Field("name", "版本名称", True, parse_text(80)),
+    Field("effective_from", "生效日期", True, parse_date),
+    Field("program_year", "项目年度", True, parse_integer(2024, 2030)),
+    Field("targets.total", "年度总目标（套）", True, parse_integer(0, 1_000_000)),
+    Field("targets.city_group", "城发集团收购目标（套）", True, parse_integer(0, 1_000_000)),
+    Field("targets.market", "市场交易目标（套）", True, parse_integer(0, 1_000_000)),
+    Field("targets.pilot", "试点目标（套）", True, parse_integer(0, 1_000_000)),
+    Field("pilot_districts", "试点区县", True, parse_district_list),
+    Field("pilot_start", "试点开始日期", True, parse_date),
+    Field("pilot_end", "试点结束日期", True, parse_date),
+    Field("main_urban_districts", "主城区范围", True, parse_district_list),
+    Field("old_home_max_age_years", "旧房房龄上限（年）", True, parse_integer(1, 100)),
+    Field("old_home_max_area_m2", "旧房面积上限（㎡）", True, parse_decimal_between("10", "1000", 2)),
+    Field("old_home_max_area_inclusive", "面积上限含本数", True, parse_boolean),
+    Field("old_home_no_seizure", "旧房不得查封", True, parse_boolean),
+    Field("old_home_no_mortgage", "旧房不得有未解除抵押", True, parse_boolean),
+    Field("new_home_main_urban_only", "新房须在主城区", True, parse_boolean),
+    Field("new_to_old_price_ratio", "新房总价不低于旧房收购价的倍数", True, parse_decimal_between("0", "10", 2)),
+    Field("new_home_contract_within_days", "出售旧房后购买新房的期限（天）", True, parse_integer(1, 3650)),
+    Field("quota_is_hard_cap", "配额为硬上限（否则仅提示超目标）", True, parse_boolean),
+    Field("offer_max_ratio_to_appraisal", "收购报价不高于评估价的倍数", True, parse_decimal_between("0.1", "2", 2)),
+    Field("offer_valid_days", "报价有效期（天）", True, parse_integer(1, 365)),
+    Field("deed_tax_subsidy_percent", "契税补贴比例（%）", True, parse_integer(0, 100)),
+    Field("voucher_bonus_percents", "房票奖励（按季度递减，%，逗号分隔）", False, parse_percent_list),
+    Field("deed_tax_rate_small", "契税税率（140㎡及以下）", True, _RATE),
+    Field("deed_tax_rate_large", "契税税率（140㎡以上）", True, _RATE),
+    Field("market_sale_fee_rate", "市场出售税费及佣金比例", True, _RATE),
+    Field("min_down_payment_ratio", "最低首付比例", True, _RATE),
+    Field("chain_max_length", "连环单最多户数", True, parse_integer(2, 8)),
+)
+
+
+def rule_form_values(rules: ProgramRules) -> dict[str, str]:
+    """The rule set as the editor's text values."""
+    values: dict[str, object] = {f.name: getattr(rules, f.name) for f in fields(ProgramRules)
+                                 if f.name != "targets"}
+    values.update({f"targets.{name}": value for name, value in asdict(rules.targets).items()})
+    for key in ("pilot_districts", "main_urban_districts"):
+        values[key] = district_list_text(values[key])
+    values["voucher_bonus_percents"] = ",".join(str(p) for p in rules.voucher_bonus_percents)
+    return {key: ("是" if value is True else "否" if value is False else str(value))
+            for key, value in values.items()}
+
+
+def rules_from_values(values: dict) -> ProgramRules:
+    """Parsed editor values (see RULE_FIELDS) to a rule set; ``name`` and ``effective_from`` aside."""
+    targets = Targets(**{key.split(".", 1)[1]: value for key, value in values.items()
+                         if key.startswith("targets.")})
+    known = {f.name for f in fields(ProgramRules)}
+    plain = {key: value for key, value in values.items() if key in known and value is not None}
+    plain["voucher_bonus_percents"] = values.get("voucher_bonus_percents") or ()
+    return replace(ProgramRules(), targets=targets, **plain)
+
+
+def rule_problems(rules: ProgramRules) -> dict[str, list[str]]:
+    """Checks across parameters that one field alone cannot make."""
+    problems: dict[str, list[str]] = {}
+    if rules.pilot_end < rules.pilot_start:
+        problems["pilot_end"] = ["试点结束日期不能早于开始日期"]
+    if rules.targets.city_group + rules.targets.market != rules.targets.total:
+        problems["targets.total"] = ["总目标应等于城发集团收购目标与市场交易目标之和"]
+    if rules.targets.pilot > rules.targets.city_group:
+        problems["targets.pilot"] = ["试点目标不能超过城发集团收购目标"]
+    return problems

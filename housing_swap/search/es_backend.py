@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from elasticsearch import Elasticsearch, helpers
 
-from .geo import distance_km
+from ..domain.geo import distance_km
 from .query import (
     AREA_BANDS,
     BEDROOM_BANDS,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..db.base import contains_pattern
 from ..domain.districts import DISTRICTS_BY_CODE
-from .geo import bounding_box, distance_km
+from ..domain.geo import bounding_box, distance_km
 from .query import (
     AREA_BANDS,
     BEDROOM_BANDS,

@@ -8,6 +8,7 @@ from ..services.accounts import load_user_for_session
 from . import (
     admin,
     agency,
+    applications,
     auth,
     bureau,
     eligibility,
@@ -16,6 +17,7 @@ from . import (
     listings,
     main,
     projects,
+    rules,
     search,
 )
 
@@ -30,6 +32,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(projects.blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(eligibility.blueprint)
+    app.register_blueprint(applications.blueprint)
+    app.register_blueprint(rules.blueprint)
     formatting.register_filters(app)
     errors.register_error_handlers(app)
     login_manager.login_view = "auth.login"

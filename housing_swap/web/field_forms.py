@@ -10,11 +10,10 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..domain.districts import ZHENGZHOU_DISTRICTS
-from ..domain.fields import Field
+from ..domain.fields import Field, parse_boolean
 from .forms import ChineseForm, select_choices
 
 BOOLEAN_CHOICES = (("", "请选择"), ("是", "是"), ("否", "否"))
-BOOLEAN_FIELDS = {"has_elevator", "in_swap_program"}
 LONG_TEXT_FIELDS = {"description", "swap_offer"}
 
 
@@ -32,7 +31,7 @@ def _wtforms_field(field: Field):
     if field.choices:
         choices = [("", "请选择")] + [(c, c) for c in field.choices]
         return SelectField(label, choices=select_choices(choices), validators=validators)
-    if field.name in BOOLEAN_FIELDS:
+    if field.parse is parse_boolean:
         return SelectField(label, choices=select_choices(BOOLEAN_CHOICES), validators=validators)
     if field.name in LONG_TEXT_FIELDS:
         return TextAreaField(label, validators=validators)

@@ -39,8 +39,15 @@ def project_district(project) -> str:
     return district.name if district else project.district_code
 
 
+def district_name(code: str | None) -> str:
+    district = DISTRICTS_BY_CODE.get(code or "")
+    return district.name if district else (code or "—")
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_global(project_district)
+    app.add_template_filter(district_name)
+    app.add_template_filter(identity.mask_certificate)
     app.add_template_filter(wan_yuan)
     app.add_template_filter(yuan_per_m2)
     app.add_template_filter(square_metres)

@@ -20,9 +20,18 @@ from .listings import (
     ListingStatus,
     TitleRecord,
 )
+from .matching import (
+    ApplicationMatch,
+    ChainLink,
+    ChainProposal,
+    ChainStatus,
+    LinkDecision,
+    RecordedSale,
+)
 from .program import (
     Acquisition,
     AcquisitionStatus,
+    ApplicationEvent,
     ApplicationStatus,
     Channel,
     ChannelPreference,
@@ -37,6 +46,8 @@ from .reference import Community, District
 from .search_outbox import SearchOutboxEntry
 
 __all__ = [
+    "ApplicationEvent", "ApplicationMatch", "ChainLink", "ChainProposal", "ChainStatus", "LinkDecision",
+    "RecordedSale",
     "Acquisition", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
     "AuditEvent", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",

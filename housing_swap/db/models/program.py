@@ -5,10 +5,11 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..base import AREA, MONEY, Base, EncryptedString, UTCDateTime, enum_type, utcnow
+from .reference import Community
 
 
 class RuleVersionStatus(enum.StrEnum):
@@ -95,6 +96,14 @@ class SwapApplication(Base):
     )
     old_certificate_hash: Mapped[str] = mapped_column(String(64), index=True)
     old_seized: Mapped[bool] = mapped_column(default=False)
+    old_community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
+    old_bedrooms: Mapped[int] = mapped_column(default=2, server_default="2")
+    old_floor: Mapped[int] = mapped_column(default=1, server_default="1")
+    old_total_floors: Mapped[int] = mapped_column(default=6, server_default="6")
+    old_has_elevator: Mapped[bool] = mapped_column(default=False, server_default=false())
+    old_asking_price: Mapped[int | None] = mapped_column(MONEY)
+    # The valuation's estimate, kept so that batch matching need not re-value every home.
+    valuation_estimate: Mapped[int | None] = mapped_column(MONEY)
     remaining_mortgage: Mapped[int] = mapped_column(MONEY, default=0)
     savings: Mapped[int] = mapped_column(MONEY, default=0)
     max_loan: Mapped[int] = mapped_column(MONEY, default=0)
@@ -115,10 +124,35 @@ class SwapApplication(Base):
         ForeignKey("program_rule_version.id")
     )
     decision_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    eligible_channels: Mapped[list] = mapped_column(JSON, default=list)
+    counts_toward_pilot: Mapped[bool] = mapped_column(default=False, server_default=false())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    events: Mapped[list["ApplicationEvent"]] = relationship(
+        order_by="ApplicationEvent.id", back_populates="application")
+    old_community: Mapped[Community | None] = relationship()
+    decision_rule_version: Mapped[ProgramRuleVersion | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ApplicationEvent(Base):
+    """One step of an application's timeline, as the household sees it."""
+
+    __tablename__ = "application_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("swap_application.id"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(enum_type(ApplicationStatus, "application_status"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    application: Mapped[SwapApplication] = relationship(back_populates="events")
 
 
 class Acquisition(Base):

@@ -1,0 +1,90 @@
+"""The household's money: what selling the old home yields and what a new home costs in cash.
+
+All amounts are integer yuan. The same arithmetic serves the cash-gap calculator (one unit,
+every line shown) and matching (``affordable_mask``, the same test over many units at once).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+from .rules import ProgramRules
+
+LARGE_HOME_M2 = Decimal("140")  # the deed-tax rate steps up above 140 m² (2024 national rule)
+
+
+@dataclass(frozen=True)
+class Finances:
+    remaining_mortgage: int
+    savings: int
+    max_loan: int
+
+
+@dataclass(frozen=True)
+class CashGap:
+    old_sale_price: int
+    sale_fees: int
+    mortgage_payoff: int
+    savings: int
+    new_home_price: int
+    deed_tax: int
+    subsidies: int
+    down_payment_available: int
+    loan_needed: int
+    loan_allowed: int
+    gap: int
+
+    @property
+    def affordable(self) -> bool:
+        return self.gap == 0
+
+
+def _yuan(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def sale_fees(old_sale_price: int, channel: str, rules: ProgramRules) -> int:
+    """Agency fee and seller taxes on an open-market sale; the city group charges none."""
+    return 0 if channel == "city_group" else _yuan(old_sale_price * rules.market_sale_fee_rate)
+
+
+def available_cash(old_sale_price: int, channel: str, finances: Finances, rules: ProgramRules) -> int:
+    """Cash for the new home's down payment and taxes once the old home is sold and paid off."""
+    return old_sale_price - sale_fees(old_sale_price, channel, rules) - finances.remaining_mortgage + finances.savings
+
+
+def deed_tax_rate(area_m2: Decimal, rules: ProgramRules) -> Decimal:
+    return rules.deed_tax_rate_large if area_m2 > LARGE_HOME_M2 else rules.deed_tax_rate_small
+
+
+def subsidy_rate(deed_rate: Decimal, rules: ProgramRules, months_since_approval: int) -> Decimal:
+    """Subsidies as a share of the new home's price: part of the deed tax plus any voucher bonus."""
+    return (deed_rate * rules.deed_tax_subsidy_percent / 100
+            + Decimal(rules.voucher_bonus_percent(months_since_approval)) / 100)
+
+
+def cash_gap(old_sale_price: int, channel: str, finances: Finances, new_home_price: int,
+             new_home_area_m2: Decimal, rules: ProgramRules, months_since_approval: int = 0) -> CashGap:
+    """Sale proceeds − payoff − fees + savings + subsidies → down payment; the rest is loan or gap."""
+    fees = sale_fees(old_sale_price, channel, rules)
+    rate = deed_tax_rate(new_home_area_m2, rules)
+    deed_tax = _yuan(new_home_price * rate)
+    subsidies = _yuan(new_home_price * subsidy_rate(rate, rules, months_since_approval))
+    cash = available_cash(old_sale_price, channel, finances, rules) + subsidies
+    loan_allowed = min(finances.max_loan, _yuan(new_home_price * (1 - rules.min_down_payment_ratio)))
+    loan_needed = max(0, new_home_price + deed_tax - cash)
+    return CashGap(old_sale_price, fees, finances.remaining_mortgage, finances.savings, new_home_price,
+                   deed_tax, subsidies, cash, loan_needed, loan_allowed, max(0, loan_needed - loan_allowed))
+
+
+def affordable_mask(prices: np.ndarray, areas: np.ndarray, cash: int, max_loan: int,
+                    rules: ProgramRules) -> np.ndarray:
+    """``cash_gap(...).gap == 0`` for many units at once (no voucher: it depends on the date)."""
+    small, large = (float(r * (1 - Decimal(rules.deed_tax_subsidy_percent) / 100))
+                    for r in (rules.deed_tax_rate_small, rules.deed_tax_rate_large))
+    net_tax = np.where(areas > float(LARGE_HOME_M2), large, small)
+    loan = np.minimum(max_loan, prices * (1 - float(rules.min_down_payment_ratio)))
+    # A yuan of slack absorbs the rounding cash_gap does per line.
+    return prices * (1 + net_tax) - loan <= cash + 1

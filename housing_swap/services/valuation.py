@@ -1,0 +1,58 @@
+"""Valuing old homes: evidence from the database, the fitted model kept as a snapshot."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import func, literal, select, union_all
+
+from ..db.models import Community, Listing, ListingStatus, RecordedSale, SwapApplication
+from ..domain.valuation import EVIDENCE_COLUMNS, MONTHS_RELEVANT, Subject, Valuation, ValuationModel
+from ..extensions import db
+from .errors import NotFound
+from .snapshots import snapshot
+
+LIVE_LISTING = (ListingStatus.ACTIVE, ListingStatus.RESERVED)
+
+
+def evidence_frame(as_of: date) -> pd.DataFrame:
+    """Recorded sales and live listings of the relevant period, one row each."""
+    since = as_of - timedelta(days=int(MONTHS_RELEVANT * 30.44) + 366)  # the model looks further back
+    sales = (select(RecordedSale.id, literal("sale").label("kind"), RecordedSale.community_id,
+                    Community.district_code, RecordedSale.area_m2, RecordedSale.floor, RecordedSale.total_floors,
+                    RecordedSale.build_year, RecordedSale.price, RecordedSale.sold_on.label("on"))
+             .join(Community, Community.id == RecordedSale.community_id)
+             .where(RecordedSale.sold_on >= since, RecordedSale.sold_on <= as_of))
+    listings = (select(Listing.id, literal("listing").label("kind"), Listing.community_id, Community.district_code,
+                       Listing.area_m2, Listing.floor, Listing.total_floors, Listing.build_year,
+                       Listing.asking_price, func.date(Listing.listed_at).label("on"))
+                .join(Community, Community.id == Listing.community_id)
+                .where(Listing.status.in_(LIVE_LISTING), Listing.seized.is_(False)))
+    rows = db.session.execute(union_all(sales, listings)).all()
+    frame = pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
+    frame["on"] = [(value if isinstance(value, date) else date.fromisoformat(str(value)[:10])).toordinal()
+                   for value in frame["on"]]
+    return frame
+
+
+def model(as_of: date | None = None) -> ValuationModel:
+    as_of = as_of or date.today()
+    live = Listing.status.in_(LIVE_LISTING)
+    fingerprint = select(select(func.count(RecordedSale.id)).scalar_subquery(),
+                         select(func.max(RecordedSale.id)).scalar_subquery(),
+                         select(func.count(Listing.id)).where(live).scalar_subquery(),
+                         select(func.max(Listing.updated_at)).where(live).scalar_subquery(),
+                         literal(as_of.isoformat()))
+    return snapshot("valuation_model", fingerprint, lambda: ValuationModel(evidence_frame(as_of), as_of))
+
+
+def subject_of(application: SwapApplication) -> Subject:
+    return Subject(application.old_community_id, application.old_district_code, application.old_area_m2,
+                   application.old_floor, application.old_total_floors, application.old_build_year)
+
+
+def value_application(application: SwapApplication) -> Valuation:
+    try:
+        return model().value(subject_of(application))
+    except ValueError:
+        raise NotFound("暂无足够的成交和挂牌数据，无法估值") from None

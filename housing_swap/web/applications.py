@@ -1,0 +1,126 @@
+"""Swap application pages: apply, follow the timeline, see the valuation, matches and cash gap."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..db.models import Role
+from ..domain.applications import APPLICATION_FIELDS, CHANNEL_LABELS, STATUS_LABELS
+from ..domain.rules import district_list_text
+from ..security.access import roles
+from ..services import applications, chains, matching
+from ..services.errors import ValidationFailed
+from .field_forms import form_class, submitted_values
+from .forms import attach_field_errors
+
+blueprint = Blueprint("applications", __name__)
+household = roles(Role.HOUSEHOLD)
+ApplicationForm = form_class("ApplicationForm", APPLICATION_FIELDS)
+
+
+@blueprint.route("/applications")
+@household
+def mine():
+    return render_template("applications/mine.html", applications=applications.applications_of(current_user),
+                           status_labels=STATUS_LABELS)
+
+
+@blueprint.route("/applications/new", methods=["GET", "POST"])
+@household
+def new_application():
+    listing_id = request.values.get("listing_id", "")
+    prefill = applications.prefill_from_listing(int(listing_id), current_user) \
+        if listing_id.isdigit() and request.method == "GET" else {}
+    form = ApplicationForm(data=prefill or None)
+    if form.validate_on_submit():
+        try:
+            created = applications.create_application(
+                {**submitted_values(form, APPLICATION_FIELDS), "listing_id": listing_id}, current_user)
+        except ValidationFailed as error:
+            attach_field_errors(form, error.details)
+        else:
+            flash("申请草稿已保存，核对无误后请提交。", "success")
+            return redirect(url_for("applications.detail", application_id=created.id))
+    return render_template("applications/form.html", form=form, application=None, listing_id=listing_id)
+
+
+@blueprint.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@household
+def edit_application(application_id: int):
+    application = applications.application_for_changing(application_id, current_user)
+    form = ApplicationForm(data=_form_values(application))
+    if form.validate_on_submit():
+        try:
+            applications.update_application(application.id, submitted_values(form, APPLICATION_FIELDS), current_user)
+        except ValidationFailed as error:
+            attach_field_errors(form, error.details)
+        else:
+            flash("申请已更新", "success")
+            return redirect(url_for("applications.detail", application_id=application.id))
+    return render_template("applications/form.html", form=form, application=application, listing_id="")
+
+
+def _form_values(application) -> dict[str, str]:
+    yes_no = lambda value: "是" if value else "否"  # noqa: E731
+    money = lambda value: "" if value is None else str(value)  # noqa: E731
+    return {"community": application.old_community_name, "district_code": application.old_district_code,
+            "area_m2": str(application.old_area_m2), "build_year": str(application.old_build_year),
+            "bedrooms": str(application.old_bedrooms), "floor": str(application.old_floor),
+            "total_floors": str(application.old_total_floors), "has_elevator": yes_no(application.old_has_elevator),
+            "certificate_number": application.old_certificate_number, "seized": yes_no(application.old_seized),
+            "remaining_mortgage": money(application.remaining_mortgage), "savings": money(application.savings),
+            "max_loan": money(application.max_loan),
+            "wanted_districts": district_list_text(tuple(application.wanted_districts or ())),
+            "min_area_m2": money(application.min_area_m2), "min_bedrooms": money(application.min_bedrooms),
+            "budget_max": money(application.budget_max),
+            "move_in_by": application.move_in_by.isoformat() if application.move_in_by else "",
+            "needs_elevator": yes_no(application.needs_elevator),
+            "channel_preference": CHANNEL_LABELS[application.channel_preference]}
+
+
+@blueprint.route("/applications/<int:application_id>")
+@roles(Role.HOUSEHOLD, Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
+def detail(application_id: int):
+    application = applications.application_for_viewing(application_id, current_user)
+    context = {"application": application, "status_labels": STATUS_LABELS, "channel_labels": CHANNEL_LABELS,
+               "valuation": None, "matches": [], "buyers": None, "gap": None, "chosen_unit": None}
+    if application.status in matching.MATCHABLE:
+        context["valuation"] = matching.valuation_or_none(application)
+        context["matches"] = matching.new_home_matches(application)
+        context["buyers"] = matching.old_home_buyers(application, context["valuation"])
+        chosen = request.args.get("unit", "")
+        if chosen.isdigit():
+            context["chosen_unit"] = int(chosen)
+            context["gap"] = matching.cash_gap_for_unit(application, int(chosen))
+    return render_template("applications/detail.html", **context)
+
+
+@blueprint.route("/applications/<int:application_id>/submit", methods=["POST"])
+@household
+def submit(application_id: int):
+    application = applications.submit_application(application_id, current_user)
+    flash("申请已提交并完成资格审核。" if application.eligible_channels else
+          "申请已提交，但暂不符合条件，原因见下方。", "success" if application.eligible_channels else "error")
+    return redirect(url_for("applications.detail", application_id=application_id))
+
+
+@blueprint.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+@household
+def withdraw(application_id: int):
+    applications.withdraw_application(application_id, current_user)
+    flash("申请已撤回", "success")
+    return redirect(url_for("applications.detail", application_id=application_id))
+
+
+@blueprint.route("/chains")
+@household
+def my_chains():
+    return render_template("applications/chains.html", proposals=chains.proposals_for(current_user))
+
+
+@blueprint.route("/chains/<int:proposal_id>/<any(accept, decline):answer>", methods=["POST"])
+@household
+def answer_chain(proposal_id: int, answer: str):
+    chains.decide_link(proposal_id, current_user, accept=answer == "accept")
+    flash("已确认参加连环单" if answer == "accept" else "已拒绝该连环单", "success")
+    return redirect(url_for("applications.my_chains"))
