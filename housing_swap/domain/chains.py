@@ -9,6 +9,8 @@ home ``b`` would buy. Two kinds of proposal come out (docs/matching.md explains 
 * Chains, by a bounded depth-first search: a chain starts where an outside buyer (the city
   group, or a plain buyer who has reserved the home) takes the last household's old home;
   each household buys the previous one's old home; the first household buys a new unit.
+  The longest chain within the cap wins, so each outside purchase moves as many households
+  as it can.
 """
 from __future__ import annotations
 
@@ -102,18 +104,20 @@ def bounded_chains(wants: dict[int, list[int]], outside_buyer: dict[int, str], b
 
 def _chain_ending_at(last: int, wants: dict[int, list[int]], buys_new: set[int], max_length: int,
                      used: set[int]) -> list[int] | None:
-    """Depth-first, favourites first: [first, ..., last] with at least two households."""
-    def extend(path: list[int]) -> list[int] | None:
-        buyer = path[0]
-        for seller in wants.get(buyer, []):
+    """[first, ..., last]: the longest chain within the cap (more households served), favourites
+    first among equally long ones. At most (choices per household)^(cap - 1) paths are tried."""
+    best: list[int] | None = None
+
+    def extend(path: list[int]) -> None:
+        nonlocal best
+        for seller in wants.get(path[0], []):
             if seller in used or seller in path:
                 continue
             candidate = [seller] + path
-            if seller in buys_new:
-                return candidate
+            if seller in buys_new and (best is None or len(candidate) > len(best)):
+                best = candidate
             if len(candidate) < max_length:
-                longer = extend(candidate)
-                if longer:
-                    return longer
-        return None
-    return extend([last])
+                extend(candidate)
+
+    extend([last])
+    return best

@@ -23,6 +23,8 @@ EVIDENCE_COLUMNS = ("id", "kind", "community_id", "district_code", "area_m2", "f
 MAX_COMPARABLES = 12
 PRIOR_WEIGHT = 2.0         # the model counts as this many comparables in the blend
 MONTHS_RELEVANT = 24       # older evidence is left out of the comparables
+MIN_EVIDENCE = 10          # fewer rows than this and there is no model to speak of
+RIDGE = 1.0                # shrinkage of district levels and slopes (see ValuationModel)
 CAVEAT = ("估值依据同小区及本区近期网签成交和在售挂牌，经面积、楼层、房龄修正，并结合全区价格模型，"
           "仅供参考，不构成收购报价；实际价格以现场查勘和评估为准。")
 DISTRICT_CODES = tuple(d.code for d in ZHENGZHOU_DISTRICTS)
@@ -96,12 +98,17 @@ class ValuationModel:
     def __init__(self, evidence: pd.DataFrame, as_of: date):
         self.as_of = as_of.toordinal()
         frame = evidence.loc[evidence["area_m2"].astype(float) > 0].copy()
-        frame["area_m2"] = frame["area_m2"].astype(float)
-        design = _features(frame, self.as_of)
-        if len(frame) < design.shape[1]:
+        if len(frame) < MIN_EVIDENCE:
             raise ValueError("too little evidence to fit the valuation model")
+        frame["area_m2"] = frame["area_m2"].astype(float)
+        design = self._augmented(_features(frame, self.as_of), fit=True)
         log_unit_price = np.log(frame["price"].to_numpy(dtype=float) / frame["area_m2"].to_numpy())
-        self.beta, *_ = np.linalg.lstsq(design, log_unit_price, rcond=None)
+        # Ridge, with the intercept left free: with little evidence, district levels shrink to the
+        # city level and the slopes to zero instead of swinging wildly (and an unseen district
+        # still gets a sensible price).
+        penalty = np.full(design.shape[1], RIDGE)
+        penalty[0] = 0.0
+        self.beta = np.linalg.solve(design.T @ design + np.diag(penalty), design.T @ log_unit_price)
         self.residual_sd = float(np.std(log_unit_price - design @ self.beta))
         order = np.lexsort((frame["on"].to_numpy(), frame["community_id"].to_numpy()))
         self.design = design[order]
@@ -109,8 +116,16 @@ class ValuationModel:
         self.columns = {name: frame[name].to_numpy()[order]
                         for name in ("id", "kind", "community_id", "area_m2", "floor", "build_year", "price", "on")}
 
+    def _augmented(self, raw: np.ndarray, fit: bool = False) -> np.ndarray:
+        """An intercept, then the district columns, then the slopes centred on the evidence's means."""
+        districts = len(DISTRICT_CODES)
+        if fit:
+            self.slope_means = raw[:, districts:].mean(axis=0)
+        slopes = raw[:, districts:] - self.slope_means
+        return np.column_stack([np.ones(len(raw)), raw[:, :districts], slopes])
+
     def value(self, subject: Subject) -> Valuation:
-        subject_x = _subject_features(subject, self.as_of)
+        subject_x = self._augmented(_subject_features(subject, self.as_of)[None, :])[0]
         model_log = float(subject_x @ self.beta)
         comparables, adjusted_logs, weights = self._comparables(subject, subject_x)
         if comparables:

@@ -60,8 +60,9 @@ def _households_in_live_proposals() -> set[int]:
 
 def _declined_pairs() -> set[tuple[int, int]]:
     """(buyer, seller) pairs a household has turned down; they are not proposed again."""
-    return set(db.session.execute(select(ChainLink.application_id, ChainLink.buys_from_application_id).where(
-        ChainLink.decision == LinkDecision.DECLINED, ChainLink.buys_from_application_id.is_not(None))).tuples())
+    rows = db.session.execute(select(ChainLink.application_id, ChainLink.buys_from_application_id).where(
+        ChainLink.decision == LinkDecision.DECLINED, ChainLink.buys_from_application_id.is_not(None)))
+    return {(buyer, seller) for buyer, seller in rows}
 
 
 def _preferences(applications: list[SwapApplication], rules) -> dict[int, list[int]]:

@@ -78,7 +78,8 @@ def buyer_table(rules: ProgramRules) -> BuyerTable:
 def _load_buyer_table(rules: ProgramRules) -> BuyerTable:
     applications = db.session.scalars(select(SwapApplication).where(SwapApplication.status.in_(MATCHABLE))).all()
     return BuyerTable([{
-        "application_id": a.id, "power": resale_buying_power(a, rules), "min_area_m2": a.min_area_m2,
+        "application_id": a.id, "power": min(resale_buying_power(a, rules), a.budget_max or 10**12),
+        "min_area_m2": a.min_area_m2,
         "old_area_m2": float(a.old_area_m2), "old_bedrooms": a.old_bedrooms, "min_bedrooms": a.min_bedrooms,
         "needs_elevator": a.needs_elevator, "wanted_districts": a.wanted_districts or [],
     } for a in applications])

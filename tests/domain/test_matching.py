@@ -1,0 +1,152 @@
+"""Matching respects every hard constraint, orders by score, and explains with the real numbers."""
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from housing_swap.domain.finance import Finances, available_cash, cash_gap
+from housing_swap.domain.matching import (
+    BuyerTable,
+    HomeOnOffer,
+    MatchRequest,
+    Needs,
+    UnitTable,
+    buyers_for,
+    match_units,
+)
+from housing_swap.domain.rules import initial_rules
+
+RULES = initial_rules()
+TODAY = date(2024, 6, 1)
+
+
+def unit(unit_id, price, area, bedrooms=3, district="410105", floors=18, delivery=date(2025, 6, 30), offer=False,
+         lat=34.7758, lon=113.6860):
+    return {"unit_id": unit_id, "project_id": 1, "district_code": district, "price": price, "area_m2": area,
+            "bedrooms": bedrooms, "unit_price": round(price / area), "has_elevator": floors > 6,
+            "delivery_date": delivery, "lat": lat, "lon": lon, "has_offer": offer, "label": f"单元{unit_id}"}
+
+
+def request(**changes) -> MatchRequest:
+    base = MatchRequest(channel="market", old_district_code="410105", old_area_m2=Decimal("80.00"), old_bedrooms=2,
+                        old_lat=34.7758, old_lon=113.6860, old_price=1_000_000, cash=600_000, max_loan=1_000_000,
+                        needs=Needs(), today=TODAY)
+    return replace(base, **changes)
+
+
+def affordable(price: int, area: float, r: MatchRequest) -> bool:
+    """The calculator's own verdict, with the request's cash handed over as savings."""
+    gap = cash_gap(0, "city_group", Finances(0, r.cash, r.max_loan), price, Decimal(str(area)), RULES)
+    return gap.affordable
+
+
+UNITS = [
+    unit(1, 1_300_000, 100.0), unit(2, 1_600_000, 120.0), unit(3, 900_000, 78.0, bedrooms=2),
+    unit(4, 1_000_000, 95.0, district="410122"), unit(5, 1_450_000, 110.0, floors=6),
+    unit(6, 5_000_000, 200.0, bedrooms=4), unit(7, 1_200_000, 90.0, delivery=date(2027, 12, 31)),
+    unit(8, 1_250_000, 96.0, offer=True),
+]
+TABLE = UnitTable(UNITS)
+
+
+def test_only_affordable_improvements_are_offered():
+    found = {m.unit_id for m in match_units(TABLE, request(), RULES)}
+    assert 3 not in found          # smaller and no more bedrooms than the old home
+    assert 6 not in found          # far beyond the budget
+    for m in match_units(TABLE, request(), RULES):
+        assert affordable(m.price, float(m.area_m2), request())
+
+
+def test_city_group_channel_adds_main_urban_and_minimum_price():
+    r = request(channel="city_group", old_price=1_250_000)
+    found = {m.unit_id for m in match_units(TABLE, r, RULES)}
+    assert 4 not in found                       # 中牟县 is outside the main urban area
+    assert all(m.price >= 1_250_000 for m in match_units(TABLE, r, RULES))
+    assert 4 in {m.unit_id for m in match_units(TABLE, request(), RULES)}  # the market allows it
+
+
+def test_needs_are_hard_constraints():
+    needs = Needs(min_area_m2=Decimal("100"), min_bedrooms=3, budget_max=1_500_000, needs_elevator=True,
+                  move_in_by=date(2026, 1, 1))
+    found = match_units(TABLE, request(needs=needs), RULES)
+    assert {m.unit_id for m in found} == {1}
+    assert [m.unit_id for m in match_units(TABLE, request(needs=replace(needs, needs_elevator=False)), RULES)] \
+        .count(5) == 1
+
+
+def test_results_are_ordered_by_score():
+    scores = [m.score for m in match_units(TABLE, request(), RULES)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_explanations_match_the_numbers():
+    r = request(needs=Needs(wanted_districts=("410105",)))
+    for m in match_units(TABLE, r, RULES):
+        text = "，".join(m.reasons)
+        gain = m.area_m2 - r.old_area_m2
+        if gain > 0:
+            assert f"面积比现住房大{gain}㎡" in text
+        assert f"总价{m.price / 10_000:.0f}万元" in text
+        source = next(u for u in UNITS if u["unit_id"] == m.unit_id)
+        assert ("位于您首选的金水区" in text) is (source["district_code"] == "410105")
+        assert ("项目提供以旧换新优惠" in text) is source["has_offer"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(cash=st.integers(0, 2_000_000), loan=st.integers(0, 3_000_000), min_area=st.integers(60, 160),
+       channel=st.sampled_from(["market", "city_group"]), old_price=st.integers(300_000, 2_000_000))
+def test_every_result_satisfies_every_hard_constraint(cash, loan, min_area, channel, old_price):
+    r = request(cash=cash, max_loan=loan, channel=channel, old_price=old_price,
+                needs=Needs(min_area_m2=Decimal(min_area)))
+    found = match_units(TABLE, r, RULES)
+    for m in found:
+        assert m.area_m2 >= min_area and m.price <= cash + loan
+        assert affordable(m.price, float(m.area_m2), r)
+        if channel == "city_group":
+            assert m.price >= old_price
+    # Nothing left out that should be in: a brute-force check of the same constraints.
+    expected = {u["unit_id"] for u in UNITS
+                if u["area_m2"] >= min_area and (u["area_m2"] > 80 or u["bedrooms"] > 2)
+                and affordable(u["price"], u["area_m2"], r)
+                and (channel == "market" or (u["district_code"] != "410122" and u["price"] >= old_price))}
+    assert {m.unit_id for m in found} == expected
+
+
+def test_cash_gap_lines_add_up():
+    rules = replace(RULES, deed_tax_subsidy_percent=50, voucher_bonus_percents=(20, 16, 12))
+    gap = cash_gap(1_000_000, "market", Finances(200_000, 100_000, 800_000), 1_500_000, Decimal("120"), rules,
+                   months_since_approval=4)
+    assert gap.sale_fees == 20_000
+    assert gap.deed_tax == 15_000
+    assert gap.subsidies == 7_500 + 240_000          # half the deed tax + the 16% voucher of months 4-6
+    assert gap.down_payment_available == 1_000_000 - 20_000 - 200_000 + 100_000 + 247_500
+    assert gap.loan_needed == 1_500_000 + 15_000 - gap.down_payment_available
+    assert gap.gap == max(0, gap.loan_needed - min(800_000, 1_275_000))
+    assert available_cash(1_000_000, "city_group", Finances(0, 0, 0), rules) == 1_000_000
+
+
+def test_voucher_bonus_falls_by_quarter_then_stops():
+    rules = replace(RULES, voucher_bonus_percents=(20, 16, 12))
+    assert [rules.voucher_bonus_percent(m) for m in (0, 2, 3, 6, 8, 9, 30)] == [20, 20, 16, 12, 12, 0, 0]
+
+
+def test_buyers_for_an_old_home_fit_their_wants():
+    table = BuyerTable([
+        {"application_id": 1, "power": 1_500_000, "min_area_m2": Decimal("80"), "old_area_m2": 60.0,
+         "old_bedrooms": 1, "min_bedrooms": 2, "needs_elevator": False, "wanted_districts": ["410105"]},
+        {"application_id": 2, "power": 800_000, "min_area_m2": None, "old_area_m2": 50.0, "old_bedrooms": 1,
+         "min_bedrooms": None, "needs_elevator": False, "wanted_districts": []},
+        {"application_id": 3, "power": 2_000_000, "min_area_m2": None, "old_area_m2": 60.0, "old_bedrooms": 1,
+         "min_bedrooms": None, "needs_elevator": True, "wanted_districts": []},
+        {"application_id": 4, "power": 2_000_000, "min_area_m2": None, "old_area_m2": 60.0, "old_bedrooms": 1,
+         "min_bedrooms": None, "needs_elevator": False, "wanted_districts": ["410122"]},
+        {"application_id": 5, "power": 2_000_000, "min_area_m2": None, "old_area_m2": 60.0, "old_bedrooms": 1,
+         "min_bedrooms": None, "needs_elevator": False, "wanted_districts": []},
+    ])
+    home = HomeOnOffer(5, "410105", Decimal("89.00"), 2, False, 1_000_000)
+    found = buyers_for(table, home)
+    # 2 cannot afford it, 3 needs a lift, 4 wants another district, 5 is the seller itself.
+    assert [b.application_id for b in found] == [1]
+    assert "对方首选金水区" in found[0].reasons
