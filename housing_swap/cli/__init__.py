@@ -15,3 +15,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(matching.match_group)
     app.cli.add_command(operations.audit_group)
     app.cli.add_command(operations.backup_group)
+    app.cli.add_command(operations.ledger_group)

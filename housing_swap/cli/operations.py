@@ -1,4 +1,4 @@
-"""Operator commands: ``flask audit verify`` and ``flask backup create|restore``."""
+"""Operator commands: ``flask audit verify``, ``flask ledger verify`` and ``flask backup create|restore``."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..services import ledger
 from ..services.audit import verify_chain
 from ..services.backup import create_backup, restore_backup
 from ..services.errors import ServiceError
@@ -51,3 +52,17 @@ def restore(backup: Path, yes: bool) -> None:
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"restored from {backup}")
+
+
+ledger_group = AppGroup("ledger", help="The goal ledger.")
+
+
+@ledger_group.command("verify")
+def verify_ledger() -> None:
+    """Check the ledger's invariants; exit 1 naming each violation."""
+    violations = ledger.verify()
+    for violation in violations:
+        click.echo(str(violation), err=True)
+    if violations:
+        raise SystemExit(1)
+    click.echo("ledger verified: no violations")

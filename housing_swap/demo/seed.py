@@ -29,6 +29,7 @@ from ..db.models import (
     ChannelPreference,
     Community,
     GoalLedgerEntry,
+    LedgerClaim,
     LedgerEntryType,
     Listing,
     ListingStatus,
@@ -744,6 +745,9 @@ class _SwapPlanner:
         b._insert(Acquisition, self.acquisitions)
         b._insert(MarketSwap, self.market_swaps)
         b._insert(GoalLedgerEntry, self.ledger)
+        b._insert(LedgerClaim, [{"id": entry["id"], "property_hash": entry["property_hash"],
+                                 "program_year": entry["program_year"], "new_unit_id": entry["new_unit_id"],
+                                 "entry_id": entry["id"]} for entry in self.ledger])
         for start in range(0, len(self.sold_unit_ids), CHUNK):
             chunk = self.sold_unit_ids[start:start + CHUNK]
             db.session.execute(

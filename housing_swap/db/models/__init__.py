@@ -11,7 +11,7 @@ from .accounts import (
 )
 from .alerts import EmailOutboxMessage, Notification, SavedSearch
 from .audit import AuditEvent
-from .ledger import GoalLedgerEntry, LedgerEntryType
+from .ledger import GoalLedgerEntry, LedgerClaim, LedgerEntryType
 from .listings import (
     Favourite,
     Listing,
@@ -47,7 +47,7 @@ from .search_outbox import SearchOutboxEntry
 
 __all__ = [
     "ApplicationEvent", "ApplicationMatch", "ChainLink", "ChainProposal", "ChainStatus", "LinkDecision",
-    "RecordedSale",
+    "RecordedSale", "LedgerClaim",
     "Acquisition", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
     "AuditEvent", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",

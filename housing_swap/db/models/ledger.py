@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..base import Base, UTCDateTime, enum_type, utcnow
@@ -48,3 +48,22 @@ class GoalLedgerEntry(Base):
     rule_version_id: Mapped[int] = mapped_column(ForeignKey("program_rule_version.id"))
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LedgerClaim(Base):
+    """The live counts, one row each: what makes "counted once" hold under concurrency.
+
+    The ledger itself only grows; this index of it is what the database keeps unique. A count
+    inserts its claim in the same transaction (a second writer for the same property and year,
+    or the same new unit, fails on the unique constraint); a reversal deletes the claim, so the
+    property can be counted again.
+    """
+
+    __tablename__ = "goal_ledger_claim"
+    __table_args__ = (UniqueConstraint("property_hash", "program_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    property_hash: Mapped[str] = mapped_column(String(64))
+    program_year: Mapped[int]
+    new_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), unique=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("goal_ledger_entry.id"), unique=True)

@@ -1,0 +1,159 @@
+"""The goal ledger as use cases: count a completed swap once, reverse it with a reason, verify it.
+
+Rows are only ever added. What keeps a property from being counted twice in a program year,
+or a new unit from serving two households, is ``LedgerClaim``'s unique constraints, written in
+the same transaction as the count, so it holds across workers and concurrent requests.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, select
+
+from ..db.models import (
+    Acquisition,
+    Channel,
+    GoalLedgerEntry,
+    LedgerClaim,
+    LedgerEntryType,
+    MarketSwap,
+    ProgramRuleVersion,
+    User,
+)
+from ..domain.eligibility import counts_toward_pilot, minimum_new_home_price
+from ..domain.rules import ProgramRules
+from ..extensions import db
+from .audit import record_event
+from .errors import Conflict, NotFound, flush_or_conflict
+
+
+@dataclass(frozen=True)
+class CountedSwap:
+    channel: Channel
+    property_hash: str
+    district_code: str
+    completed_on: date
+    new_unit_id: int | None
+    rule_version: ProgramRuleVersion
+    acquisition_id: int | None = None
+    market_swap_id: int | None = None
+
+
+def _conflict_message(error_text: str) -> str:
+    if "new_unit_id" in error_text:
+        return "该新房已用于其他家庭的换房，不能重复计入"
+    return "该房屋本项目年度已计入目标，不能重复计入"
+
+
+def record_count(swap: CountedSwap, actor: User | None) -> GoalLedgerEntry:
+    """Add the +1 row and its claim; the caller's transaction commits both or neither."""
+    rules = ProgramRules.from_document(swap.rule_version.document)
+    entry = GoalLedgerEntry(
+        entry_type=LedgerEntryType.COUNT, channel=swap.channel, program_year=rules.program_year,
+        property_hash=swap.property_hash, district_code=swap.district_code, completed_on=swap.completed_on,
+        pilot=swap.channel == Channel.CITY_GROUP and counts_toward_pilot(swap.district_code, swap.completed_on, rules),
+        acquisition_id=swap.acquisition_id, market_swap_id=swap.market_swap_id, new_unit_id=swap.new_unit_id,
+        rule_version_id=swap.rule_version.id, recorded_by_user_id=actor.id if actor else None)
+    db.session.add(entry)
+    db.session.flush()
+    db.session.add(LedgerClaim(property_hash=entry.property_hash, program_year=entry.program_year,
+                               new_unit_id=entry.new_unit_id, entry_id=entry.id))
+    flush_or_conflict(_conflict_message)
+    record_event("ledger.count", "goal_ledger_entry", entry.id, actor=actor,
+                 after={"channel": entry.channel, "district": entry.district_code, "pilot": entry.pilot})
+    return entry
+
+
+def reverse(entry_id: int, reason: str, actor: User) -> GoalLedgerEntry:
+    """A cancellation: a −1 row that names the count and why; the property may be counted again."""
+    if not reason or not reason.strip():
+        raise Conflict("撤销计数须填写原因")
+    counted = db.session.get(GoalLedgerEntry, entry_id, with_for_update=True)
+    if counted is None or counted.entry_type != LedgerEntryType.COUNT:
+        raise NotFound("台账记录不存在")
+    reversal = GoalLedgerEntry(
+        entry_type=LedgerEntryType.REVERSAL, channel=counted.channel, program_year=counted.program_year,
+        property_hash=counted.property_hash, district_code=counted.district_code,
+        completed_on=counted.completed_on, pilot=counted.pilot, acquisition_id=counted.acquisition_id,
+        market_swap_id=counted.market_swap_id, new_unit_id=counted.new_unit_id, reverses_entry_id=counted.id,
+        reason=reason.strip(), rule_version_id=counted.rule_version_id, recorded_by_user_id=actor.id)
+    db.session.add(reversal)
+    flush_or_conflict(lambda _: "该计数已被撤销")
+    db.session.execute(delete(LedgerClaim).where(LedgerClaim.entry_id == counted.id))
+    record_event("ledger.reverse", "goal_ledger_entry", counted.id, actor=actor, after={"reason": reversal.reason})
+    db.session.commit()
+    return reversal
+
+
+# ----- flask ledger verify ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Violation:
+    entry_id: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"ledger entry {self.entry_id}: {self.problem}"
+
+
+def verify() -> list[Violation]:
+    """Every invariant of the ledger, checked from the rows themselves (not from the claims)."""
+    entries = db.session.scalars(select(GoalLedgerEntry).order_by(GoalLedgerEntry.id)).all()
+    by_id = {entry.id: entry for entry in entries}
+    reversed_ids = {e.reverses_entry_id for e in entries if e.entry_type == LedgerEntryType.REVERSAL}
+    live = [e for e in entries if e.entry_type == LedgerEntryType.COUNT and e.id not in reversed_ids]
+    rule_sets: dict[int, ProgramRules] = {}
+    violations = _reversal_violations(entries, by_id)
+    violations += _duplicates(live, lambda e: (e.property_hash, e.program_year), "property counted twice in one year")
+    violations += _duplicates([e for e in live if e.new_unit_id], lambda e: e.new_unit_id,
+                              "new unit used by two households")
+    for entry in live:
+        rules = rule_sets.setdefault(entry.rule_version_id, ProgramRules.from_document(
+            db.session.get(ProgramRuleVersion, entry.rule_version_id).document))
+        violations += [Violation(entry.id, problem) for problem in _evidence_problems(entry, rules)]
+    return violations
+
+
+def _reversal_violations(entries, by_id) -> list[Violation]:
+    found = []
+    for entry in entries:
+        if entry.entry_type != LedgerEntryType.REVERSAL:
+            continue
+        target = by_id.get(entry.reverses_entry_id)
+        if target is None or target.entry_type != LedgerEntryType.COUNT:
+            found.append(Violation(entry.id, "reversal does not point at a count"))
+        elif (target.property_hash, target.program_year, target.channel) != \
+                (entry.property_hash, entry.program_year, entry.channel):
+            found.append(Violation(entry.id, f"reversal does not match count {target.id}"))
+    return found
+
+
+def _duplicates(entries, key, problem: str) -> list[Violation]:
+    first: dict = {}
+    found = []
+    for entry in entries:
+        seen = first.setdefault(key(entry), entry.id)
+        if seen != entry.id:
+            found.append(Violation(entry.id, f"{problem} (also entry {seen})"))
+    return found
+
+
+def _evidence_problems(entry: GoalLedgerEntry, rules: ProgramRules) -> list[str]:
+    if entry.acquisition_id:
+        acquisition = db.session.get(Acquisition, entry.acquisition_id)
+        if not (acquisition.contract_number and acquisition.purchase_contract_number):
+            return ["acquisition lacks its acquisition or purchase contract"]
+        if acquisition.new_home_price < minimum_new_home_price(acquisition.contract_price, rules):
+            return ["new home cheaper than the rule allows for the acquisition price"]
+        if acquisition.new_unit_id != entry.new_unit_id:
+            return ["new unit differs from the acquisition's"]
+        return []
+    swap = db.session.get(MarketSwap, entry.market_swap_id)
+    if not (swap.old_sale_contract_number and swap.new_purchase_contract_number):
+        return ["market swap lacks a sale or purchase contract"]
+    if (swap.new_purchase_on - swap.old_sale_on).days > rules.new_home_contract_within_days:
+        return ["new home bought later than the rule's time limit after the sale"]
+    if swap.old_certificate_hash != entry.property_hash:
+        return ["property differs from the market swap's"]
+    return []
