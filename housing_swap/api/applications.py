@@ -105,7 +105,7 @@ def application_matches(application_id: int):
 @readers
 def application_buyers(application_id: int):
     application = applications.application_for_viewing(application_id, g.api_user)
-    buyers = matching.old_home_buyers(application, matching.valuation_or_none(application))
+    buyers = matching.old_home_buyers(application, valuation.valuation_or_none(application))
     return jsonify({"city_group": asdict(buyers.city_group) if buyers.city_group else None,
                     "households": [{"application_id": b.application_id, "score": b.score, "reasons": list(b.reasons)}
                                    for b in buyers.households]})

@@ -170,7 +170,7 @@ def _explain(table: UnitTable, row: int, score: float, parts: dict[str, float], 
         reasons.append(f"面积比现住房大{gain}㎡")
     if table.bedrooms[row] > request.old_bedrooms:
         reasons.append(f"多{int(table.bedrooms[row]) - request.old_bedrooms}个卧室")
-    district_name = DISTRICTS_BY_CODE[ZHENGZHOU_DISTRICTS[table.district[row]].code].name
+    district_name = ZHENGZHOU_DISTRICTS[table.district[row]].name
     if parts["district"] == 1.0:
         reasons.append(f"位于您首选的{district_name}")
     else:

@@ -26,7 +26,7 @@ from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .listings import certificate_hash, listing_for_changing
 from .rules import current_rules
-from .valuation import value_application
+from .valuation import valuation_or_none
 
 STAFF_READERS = (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE,
@@ -108,7 +108,8 @@ def submit_application(application_id: int, user: User, on: date | None = None) 
     application.decision_reasons = [{"rule": r.rule, "message": r.message} for r in decision.reasons]
     application.eligible_channels = list(decision.eligible_channels)
     application.counts_toward_pilot = decision.counts_toward_pilot
-    application.valuation_estimate = _estimate(application)
+    valuation = valuation_or_none(application)
+    application.valuation_estimate = valuation.estimate if valuation else None
     target = ApplicationStatus.ELIGIBLE if decision.eligible else ApplicationStatus.INELIGIBLE
     _move(application, target, f"按第{version.version}版项目规则审核", None)
     record_event("application.submit", "swap_application", application.id, actor=user,
@@ -147,13 +148,6 @@ def _check_no_other_live_application(application: SwapApplication) -> None:
         SwapApplication.status.notin_((ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN))))
     if other is not None:
         raise Conflict("这套房屋已有一份进行中的以旧换新申请")
-
-
-def _estimate(application: SwapApplication) -> int | None:
-    try:
-        return value_application(application).estimate
-    except NotFound:
-        return None
 
 
 def _old_home(application: SwapApplication) -> OldHome:

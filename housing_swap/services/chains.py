@@ -15,7 +15,6 @@ from ..db.models import (
     LinkDecision,
     Listing,
     ListingStatus,
-    Role,
     SwapApplication,
     User,
 )
@@ -127,14 +126,6 @@ def proposals_for(user: User) -> list[ChainProposal]:
     return list(db.session.scalars(
         select(ChainProposal).join(ChainLink).join(SwapApplication, SwapApplication.id == ChainLink.application_id)
         .where(SwapApplication.household_user_id == user.id).order_by(ChainProposal.id.desc())).unique())
-
-
-def proposal_for_viewing(proposal_id: int, user: User) -> ChainProposal:
-    proposal = db.session.get(ChainProposal, proposal_id)
-    if proposal is None or not (user.role in (Role.BUREAU_ADMIN, Role.CITY_GROUP_OFFICER)
-                                or _own_link(proposal, user) is not None):
-        raise NotFound("连环单不存在，或与您无关")
-    return proposal
 
 
 def _own_link(proposal: ChainProposal, user: User) -> ChainLink | None:

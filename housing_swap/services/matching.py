@@ -40,7 +40,7 @@ from .errors import Conflict, NotFound
 from .rules import current_rules
 from .snapshots import snapshot
 from .valuation import model as valuation_model
-from .valuation import subject_of, value_application
+from .valuation import subject_of
 
 MATCHABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.MATCHED)
 TOP = 20
@@ -183,13 +183,6 @@ def cash_gap_for_unit(application: SwapApplication, unit_id: int, today: date | 
                     unit.list_price, unit.area_m2, rules, months)
 
 
-def valuation_or_none(application: SwapApplication) -> Valuation | None:
-    try:
-        return value_application(application)
-    except NotFound:
-        return None
-
-
 # ----- the batch run ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -254,7 +247,3 @@ def _store(chunk: list[SwapApplication], rows: list[dict], newly_matched: list[i
              "actor_user_id": None, "at": utcnow()} for i in newly_matched])
     db.session.commit()
 
-
-def stored_matches(application_id: int) -> list[ApplicationMatch]:
-    return list(db.session.scalars(select(ApplicationMatch).where(ApplicationMatch.application_id == application_id)
-                                   .order_by(ApplicationMatch.rank)))

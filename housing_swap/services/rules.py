@@ -95,6 +95,9 @@ def _draft(version_id: int) -> ProgramRuleVersion:
     return version
 
 
+DECIDED = (ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE, ApplicationStatus.MATCHED)
+
+
 @dataclass(frozen=True)
 class WhatIfRow:
     district_code: str
@@ -121,5 +124,3 @@ def what_if(version_id: int, on: date | None = None) -> list[WhatIfRow]:
     return [WhatIfRow(district, channel, gained, lost)
             for (district, channel), (gained, lost) in sorted(changes.items())]
 
-
-DECIDED = (ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE, ApplicationStatus.MATCHED)

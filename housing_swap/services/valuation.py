@@ -56,3 +56,11 @@ def value_application(application: SwapApplication) -> Valuation:
         return model().value(subject_of(application))
     except ValueError:
         raise NotFound("暂无足够的成交和挂牌数据，无法估值") from None
+
+
+def valuation_or_none(application: SwapApplication) -> Valuation | None:
+    """For pages and jobs that go on without a valuation when evidence is too thin."""
+    try:
+        return value_application(application)
+    except NotFound:
+        return None

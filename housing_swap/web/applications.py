@@ -8,7 +8,7 @@ from ..db.models import Role
 from ..domain.applications import APPLICATION_FIELDS, CHANNEL_LABELS, STATUS_LABELS
 from ..domain.rules import district_list_text
 from ..security.access import roles
-from ..services import applications, chains, matching
+from ..services import applications, chains, matching, valuation
 from ..services.errors import ValidationFailed
 from .field_forms import form_class, submitted_values
 from .forms import attach_field_errors
@@ -85,7 +85,7 @@ def detail(application_id: int):
     context = {"application": application, "status_labels": STATUS_LABELS, "channel_labels": CHANNEL_LABELS,
                "valuation": None, "matches": [], "buyers": None, "gap": None, "chosen_unit": None}
     if application.status in matching.MATCHABLE:
-        context["valuation"] = matching.valuation_or_none(application)
+        context["valuation"] = valuation.valuation_or_none(application)
         context["matches"] = matching.new_home_matches(application)
         context["buyers"] = matching.old_home_buyers(application, context["valuation"])
         chosen = request.args.get("unit", "")

@@ -61,7 +61,7 @@ def test_old_home_side_names_the_city_group_and_fitting_households(make):
     seller, _ = submitted_application(make, area_m2="95.00", bedrooms="3", channel_preference="均可")
     buyer, _ = submitted_application(make, community="远方小区", district_code="410102", area_m2="60.00",
                                      bedrooms="1", savings="900000", wanted_districts="金水区")
-    found = matching.old_home_buyers(seller, matching.valuation_or_none(seller))
+    found = matching.old_home_buyers(seller, valuation.valuation_or_none(seller))
     assert found.city_group is not None and found.city_group.low <= found.city_group.high
     assert buyer.id in [b.application_id for b in found.households]
 
