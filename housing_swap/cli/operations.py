@@ -1,4 +1,5 @@
-"""Operator commands: ``flask audit verify``, ``flask ledger verify`` and ``flask backup create|restore``."""
+"""Operator commands: ``flask audit verify``, ``flask ledger verify``, ``flask backup create|restore``
+and ``flask acquisitions expire-offers``."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..services import ledger
+from ..services import acquisitions, ledger
 from ..services.audit import verify_chain
 from ..services.backup import create_backup, restore_backup
 from ..services.errors import ServiceError
@@ -66,3 +67,15 @@ def verify_ledger() -> None:
     if violations:
         raise SystemExit(1)
     click.echo("ledger verified: no violations")
+
+
+acquisitions_group = AppGroup("acquisitions", help="City-group acquisitions.")
+
+
+@acquisitions_group.command("expire-offers")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to judge deadlines by (default: today).")
+def expire_offers(today: datetime | None) -> None:
+    """Mark offers past their deadline as expired; run once a day (cron or a systemd timer)."""
+    expired = acquisitions.expire_offers(today.date() if today else None)
+    click.echo(f"{expired} offer(s) expired")

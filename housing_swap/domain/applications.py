@@ -72,7 +72,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "ineligible": frozenset({"submitted", "withdrawn"}),
     "matched": frozenset({"eligible", "matched", "in_progress", "withdrawn"}),
     "in_progress": frozenset({"completed", "eligible"}),
-    "completed": frozenset(),
+    "completed": frozenset({"eligible"}),  # the swap was cancelled after counting (a ledger reversal)
     "withdrawn": frozenset(),
 }
 

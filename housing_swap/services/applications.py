@@ -97,7 +97,7 @@ def update_application(application_id: int, raw: dict, user: User) -> SwapApplic
 def submit_application(application_id: int, user: User, on: date | None = None) -> SwapApplication:
     """Decide at once under the rule version in force; the decision keeps that version."""
     application = application_for_changing(application_id, user)
-    _move(application, ApplicationStatus.SUBMITTED, "已提交申请", user)
+    move_application(application, ApplicationStatus.SUBMITTED, "已提交申请", user)
     _check_no_other_live_application(application)
     on = on or date.today()
     version, rules = current_rules(on)
@@ -111,7 +111,7 @@ def submit_application(application_id: int, user: User, on: date | None = None) 
     valuation = valuation_or_none(application)
     application.valuation_estimate = valuation.estimate if valuation else None
     target = ApplicationStatus.ELIGIBLE if decision.eligible else ApplicationStatus.INELIGIBLE
-    _move(application, target, f"按第{version.version}版项目规则审核", None)
+    move_application(application, target, f"按第{version.version}版项目规则审核", None)
     record_event("application.submit", "swap_application", application.id, actor=user,
                  after={"status": target, "rule_version": version.version,
                         "eligible_channels": list(decision.eligible_channels)})
@@ -122,14 +122,16 @@ def submit_application(application_id: int, user: User, on: date | None = None) 
 def withdraw_application(application_id: int, user: User) -> SwapApplication:
     application = application_for_changing(application_id, user)
     before = application.status
-    _move(application, ApplicationStatus.WITHDRAWN, "申请人撤回", user)
+    move_application(application, ApplicationStatus.WITHDRAWN, "申请人撤回", user)
     record_event("application.withdraw", "swap_application", application.id, actor=user,
                  before={"status": before}, after={"status": ApplicationStatus.WITHDRAWN})
     db.session.commit()
     return application
 
 
-def _move(application: SwapApplication, target: ApplicationStatus, note: str, actor: User | None) -> None:
+def move_application(application: SwapApplication, target: ApplicationStatus, note: str,
+                     actor: User | None) -> None:
+    """Change status along the allowed transitions and add it to the household's timeline."""
     if problem := transition_problem(application.status, target):
         raise Conflict(problem)
     application.status = target

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, text
 
 from ..db.models import (
     Acquisition,
@@ -65,8 +65,40 @@ def record_count(swap: CountedSwap, actor: User | None) -> GoalLedgerEntry:
     return entry
 
 
+def live_entry_for(*, acquisition_id: int | None = None, market_swap_id: int | None = None) -> GoalLedgerEntry | None:
+    """The count standing for this acquisition or market swap, if it is counted now."""
+    query = select(GoalLedgerEntry).join(LedgerClaim, LedgerClaim.entry_id == GoalLedgerEntry.id)
+    if acquisition_id is not None:
+        return db.session.scalar(query.where(GoalLedgerEntry.acquisition_id == acquisition_id))
+    return db.session.scalar(query.where(GoalLedgerEntry.market_swap_id == market_swap_id))
+
+
+def is_counted(property_hash: str, program_year: int) -> bool:
+    return db.session.scalar(select(LedgerClaim.id).where(
+        LedgerClaim.property_hash == property_hash, LedgerClaim.program_year == program_year)) is not None
+
+
+def lock_counting(program_year: int) -> None:
+    """Serialize quota decisions for one program year on PostgreSQL (a transaction-scoped
+    advisory lock), so two completions cannot both take the last place under a hard cap.
+    SQLite already lets only one writer in at a time."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 21_000_000 + program_year})
+
+
+def live_count(channel: Channel, program_year: int, pilot_only: bool = False) -> int:
+    """Counts standing now (the claims are exactly the counts not reversed)."""
+    query = (select(func.count()).select_from(LedgerClaim)
+             .join(GoalLedgerEntry, GoalLedgerEntry.id == LedgerClaim.entry_id)
+             .where(GoalLedgerEntry.channel == channel, GoalLedgerEntry.program_year == program_year))
+    if pilot_only:
+        query = query.where(GoalLedgerEntry.pilot.is_(True))
+    return db.session.scalar(query)
+
+
 def reverse(entry_id: int, reason: str, actor: User) -> GoalLedgerEntry:
-    """A cancellation: a −1 row that names the count and why; the property may be counted again."""
+    """A −1 row that names the count and why; the property may be counted again. The caller's
+    transaction commits it together with the cancellation of the swap behind it."""
     if not reason or not reason.strip():
         raise Conflict("撤销计数须填写原因")
     counted = db.session.get(GoalLedgerEntry, entry_id, with_for_update=True)
@@ -82,7 +114,6 @@ def reverse(entry_id: int, reason: str, actor: User) -> GoalLedgerEntry:
     flush_or_conflict(lambda _: "该计数已被撤销")
     db.session.execute(delete(LedgerClaim).where(LedgerClaim.entry_id == counted.id))
     record_event("ledger.reverse", "goal_ledger_entry", counted.id, actor=actor, after={"reason": reversal.reason})
-    db.session.commit()
     return reversal
 
 

@@ -30,6 +30,8 @@ from .matching import (
 )
 from .program import (
     Acquisition,
+    AcquisitionDocument,
+    AcquisitionEvent,
     AcquisitionStatus,
     ApplicationEvent,
     ApplicationStatus,
@@ -48,7 +50,7 @@ from .search_outbox import SearchOutboxEntry
 __all__ = [
     "ApplicationEvent", "ApplicationMatch", "ChainLink", "ChainProposal", "ChainStatus", "LinkDecision",
     "RecordedSale", "LedgerClaim",
-    "Acquisition", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
+    "Acquisition", "AcquisitionDocument", "AcquisitionEvent", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
     "AuditEvent", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",

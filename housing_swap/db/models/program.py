@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, String, Text, false
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..base import AREA, MONEY, Base, EncryptedString, UTCDateTime, enum_type, utcnow
@@ -159,9 +159,14 @@ class Acquisition(Base):
     """The city group's purchase of a household's old home (收购)."""
 
     __tablename__ = "acquisition"
+    # One live acquisition per application; a cancelled one leaves the application free to be taken again.
+    __table_args__ = (
+        Index("uq_acquisition_live_application", "application_id", unique=True,
+              sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("swap_application.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("swap_application.id"), index=True)
     status: Mapped[AcquisitionStatus] = mapped_column(
         enum_type(AcquisitionStatus, "acquisition_status"), default=AcquisitionStatus.INTAKE,
         index=True,
@@ -170,7 +175,9 @@ class Acquisition(Base):
     inspection_on: Mapped[date | None]
     appraiser_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     appraised_value: Mapped[int | None] = mapped_column(MONEY)
+    appraised_on: Mapped[date | None]
     offer_price: Mapped[int | None] = mapped_column(MONEY)
+    offered_on: Mapped[date | None]
     offer_expires_on: Mapped[date | None]
     contract_number: Mapped[str | None] = mapped_column(String(64), unique=True)
     contract_price: Mapped[int | None] = mapped_column(MONEY)
@@ -181,6 +188,9 @@ class Acquisition(Base):
     purchased_on: Mapped[date | None]
     title_transferred_on: Mapped[date | None]
     completed_on: Mapped[date | None]
+    # Set when a completion went past a quota that is a target rather than a hard cap.
+    over_quota: Mapped[str | None] = mapped_column(Text)
+    cancelled_reason: Mapped[str | None] = mapped_column(Text)
     intended_use: Mapped[str | None] = mapped_column(String(40))
     rule_version_id: Mapped[int] = mapped_column(ForeignKey("program_rule_version.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -188,14 +198,68 @@ class Acquisition(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     application: Mapped[SwapApplication] = relationship()
+    events: Mapped[list["AcquisitionEvent"]] = relationship(
+        back_populates="acquisition", order_by="AcquisitionEvent.id")
+    documents: Mapped[list["AcquisitionDocument"]] = relationship(
+        back_populates="acquisition", order_by="AcquisitionDocument.id")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class AcquisitionEvent(Base):
+    """One step of an acquisition as the household and the officers see it (the audit log keeps
+    the before/after detail)."""
+
+    __tablename__ = "acquisition_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisition.id"), index=True)
+    status: Mapped[AcquisitionStatus] = mapped_column(enum_type(AcquisitionStatus, "acquisition_status"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    acquisition: Mapped[Acquisition] = relationship(back_populates="events")
+
+
+class AcquisitionDocument(Base):
+    """A paper behind a step (appraisal report, contract scan). Stored in the database so that
+    every stateless worker can serve it and a refused step leaves no stray file behind."""
+
+    __tablename__ = "acquisition_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisition.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    acquisition: Mapped[Acquisition] = relationship(back_populates="documents")
+
+
+# A market swap is live until rejected or cancelled; only live ones hold the property and the unit.
+_LIVE_SWAP = "status IN ('recorded', 'verified')"
 
 
 class MarketSwap(Base):
     """A household's open-market sale of its old home plus its new-home purchase."""
 
     __tablename__ = "market_swap"
+    __table_args__ = (
+        Index("uq_market_swap_live_property", "old_certificate_hash", unique=True,
+              sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
+        Index("uq_market_swap_live_unit", "new_unit_id", unique=True,
+              sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
+        Index("uq_market_swap_live_sale_contract", "old_sale_contract_number", unique=True,
+              sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
+        Index("uq_market_swap_live_purchase_contract", "new_purchase_contract_number", unique=True,
+              sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("swap_application.id"))
@@ -206,15 +270,15 @@ class MarketSwap(Base):
     old_certificate_number: Mapped[str] = mapped_column(
         EncryptedString("market_swap.old_certificate_number")
     )
-    old_certificate_hash: Mapped[str] = mapped_column(String(64), index=True)
+    old_certificate_hash: Mapped[str] = mapped_column(String(64))
     buyer_name: Mapped[str] = mapped_column(String(60))
     old_sale_price: Mapped[int] = mapped_column(MONEY)
-    old_sale_contract_number: Mapped[str] = mapped_column(String(64), unique=True)
+    old_sale_contract_number: Mapped[str] = mapped_column(String(64))
     old_sale_on: Mapped[date]
-    new_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), unique=True)
+    new_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     new_project_name: Mapped[str] = mapped_column(String(80))
     new_district_code: Mapped[str] = mapped_column(ForeignKey("district.code"))
-    new_purchase_contract_number: Mapped[str] = mapped_column(String(64), unique=True)
+    new_purchase_contract_number: Mapped[str] = mapped_column(String(64))
     new_home_price: Mapped[int] = mapped_column(MONEY)
     new_purchase_on: Mapped[date]
     status: Mapped[MarketSwapStatus] = mapped_column(
@@ -224,8 +288,13 @@ class MarketSwap(Base):
     verified_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # What the last check against the registered-contracts file found, when it did not match.
+    contract_check_note: Mapped[str | None] = mapped_column(Text)
     rule_version_id: Mapped[int] = mapped_column(ForeignKey("program_rule_version.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+
+    application: Mapped[SwapApplication | None] = relationship()
+    rule_version: Mapped[ProgramRuleVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": version}

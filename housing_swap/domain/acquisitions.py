@@ -1,0 +1,161 @@
+"""The city group's acquisition (收购) as pure rules: the order of steps, what each step asks for,
+the offer's limits and deadline, and how quotas treat one more completion.
+
+Nothing here touches the database; services/acquisitions.py applies these rules inside a
+transaction and records who did what.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from .fields import Field, parse_date, parse_integer, parse_text
+from .rules import ProgramRules
+
+STATUS_LABELS = {
+    "intake": "已受理",
+    "inspection_scheduled": "已安排查勘",
+    "appraised": "已评估",
+    "offer_made": "已报价",
+    "offer_accepted": "已接受报价",
+    "offer_declined": "已拒绝报价",
+    "offer_expired": "报价已过期",
+    "contract_signed": "已签收购合同",
+    "new_home_purchased": "已购新房",
+    "title_transferred": "已过户",
+    "completed": "已完成",
+    "cancelled": "已取消",
+}
+
+# Each step may only follow the ones listed; a declined or expired offer may be followed by a new one.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "intake": frozenset({"inspection_scheduled", "cancelled"}),
+    "inspection_scheduled": frozenset({"appraised", "cancelled"}),
+    "appraised": frozenset({"offer_made", "cancelled"}),
+    "offer_made": frozenset({"offer_accepted", "offer_declined", "offer_expired", "cancelled"}),
+    "offer_declined": frozenset({"offer_made", "cancelled"}),
+    "offer_expired": frozenset({"offer_made", "cancelled"}),
+    "offer_accepted": frozenset({"contract_signed", "cancelled"}),
+    "contract_signed": frozenset({"new_home_purchased", "cancelled"}),
+    "new_home_purchased": frozenset({"title_transferred", "cancelled"}),
+    "title_transferred": frozenset({"completed", "cancelled"}),
+    "completed": frozenset({"cancelled"}),
+    "cancelled": frozenset(),
+}
+
+# The main path, in order, for the progress bar a household sees.
+MAIN_PATH = ("intake", "inspection_scheduled", "appraised", "offer_made", "offer_accepted", "contract_signed",
+             "new_home_purchased", "title_transferred", "completed")
+
+# Steps the city group has to act on next, for the work queue ("waiting for what").
+WAITING_FOR = {
+    "intake": "安排查勘", "inspection_scheduled": "评估机构出具评估", "appraised": "报价",
+    "offer_made": "家庭答复报价", "offer_declined": "重新报价或取消", "offer_expired": "重新报价或取消",
+    "offer_accepted": "签订收购合同", "contract_signed": "登记新房购买", "new_home_purchased": "办理过户",
+    "title_transferred": "确认完成",
+}
+
+
+def step_problem(current: str, target: str) -> str | None:
+    """Why ``target`` may not follow ``current``, or None when it may."""
+    if target in TRANSITIONS[current]:
+        return None
+    if current == "completed":
+        return "该收购已完成，不能再办理其他步骤"
+    if current == "cancelled":
+        return "该收购已取消"
+    return f"当前状态为“{STATUS_LABELS[current]}”，不能办理“{STATUS_LABELS[target]}”"
+
+
+def progress_index(status: str) -> int:
+    """How far along the main path an acquisition is (declined/expired offers sit at the offer)."""
+    if status in ("offer_declined", "offer_expired"):
+        status = "offer_made"
+    return MAIN_PATH.index(status) if status in MAIN_PATH else -1
+
+
+# ----- offers ------------------------------------------------------------------------------------
+
+def highest_offer(appraised_value: int, rules: ProgramRules) -> int:
+    """The rule's ceiling for an offer: appraisal × the configured ratio, rounded down to a yuan."""
+    return int((Decimal(appraised_value) * rules.offer_max_ratio_to_appraisal).to_integral_value(ROUND_FLOOR))
+
+
+def offer_problem(price: int, appraised_value: int, rules: ProgramRules) -> str | None:
+    ceiling = highest_offer(appraised_value, rules)
+    if price > ceiling:
+        return (f"报价{price}元高于规则允许的上限{ceiling}元"
+                f"（评估价{appraised_value}元×{rules.offer_max_ratio_to_appraisal}）")
+    return None
+
+
+def offer_deadline(offered_on: date, rules: ProgramRules) -> date:
+    """The last day on which the household may answer."""
+    return offered_on + timedelta(days=rules.offer_valid_days)
+
+
+def offer_has_expired(expires_on: date, today: date) -> bool:
+    return today > expires_on
+
+
+# ----- quotas ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuotaCheck:
+    allowed: bool
+    over_target: str | None  # the note kept on a completion that went past a target
+
+
+def check_quotas(channel_done: int, pilot_done: int | None, rules: ProgramRules) -> QuotaCheck:
+    """Whether one more city-group completion fits. ``pilot_done`` is None when the completion
+    does not count toward the pilot. Over a quota: refused when quotas are hard caps, else flagged."""
+    exceeded = []
+    if channel_done >= rules.targets.city_group:
+        exceeded.append(f"城发集团年度收购额度（{rules.targets.city_group}套）")
+    if pilot_done is not None and pilot_done >= rules.targets.pilot:
+        exceeded.append(f"试点额度（{rules.targets.pilot}套）")
+    if not exceeded:
+        return QuotaCheck(True, None)
+    note = "已超出" + "、".join(exceeded)
+    return QuotaCheck(not rules.quota_is_hard_cap, note)
+
+
+# ----- what each step asks for -------------------------------------------------------------------
+
+def _money(raw: str) -> int:
+    return parse_integer(1, 1_000_000_000)(raw)
+
+
+INSPECTION_FIELDS = (
+    Field("inspection_on", "查勘日期", True, parse_date),
+    Field("appraiser_org_id", "评估机构", True, parse_integer(1, 2**62)),
+)
+APPRAISAL_FIELDS = (
+    Field("appraised_value", "评估价（元）", True, _money),
+    Field("appraised_on", "评估日期", True, parse_date),
+)
+OFFER_FIELDS = (Field("offer_price", "收购报价（元）", True, _money),)
+CONTRACT_FIELDS = (
+    Field("contract_number", "收购合同编号", True, parse_text(64)),
+    Field("contract_price", "合同价格（元）", True, _money),
+    Field("contract_signed_on", "签约日期", True, parse_date),
+)
+PURCHASE_FIELDS = (
+    Field("unit_id", "新房房屋编号", True, parse_integer(1, 2**62)),
+    Field("purchase_contract_number", "购房合同/网签备案号", True, parse_text(64)),
+    Field("new_home_price", "新房总价（元）", True, _money),
+    Field("purchased_on", "购房日期", True, parse_date),
+)
+TITLE_FIELDS = (Field("title_transferred_on", "过户日期", True, parse_date),)
+COMPLETION_FIELDS = (Field("completed_on", "完成日期", True, parse_date),)
+REASON_FIELDS = (Field("reason", "原因", True, parse_text(500)),)
+
+
+def date_problem(on: date, today: date, not_before: date | None = None, earlier_label: str = "") -> str | None:
+    """Dates of papers cannot lie in the future, nor before the step they follow."""
+    if on > today:
+        return "日期不能晚于今天"
+    if not_before is not None and on < not_before:
+        return f"日期不能早于{earlier_label}（{not_before.isoformat()}）"
+    return None

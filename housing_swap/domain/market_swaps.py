@@ -1,0 +1,96 @@
+"""Market-channel swaps (市场交易) as pure rules: what a record holds, the time limit between the
+old home's sale and the new home's purchase, and how a record compares with the registration
+system's contracts (网签备案).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .fields import Field, parse_date, parse_district, parse_integer, parse_text
+from .listing_fields import parse_certificate, parse_phone
+from .rules import ProgramRules
+
+STATUS_LABELS = {"recorded": "待核验", "verified": "已核验计入", "rejected": "已退回", "cancelled": "已撤销"}
+
+
+def _money(raw: str) -> int:
+    return parse_integer(1, 1_000_000_000)(raw)
+
+
+HOUSEHOLD_FIELD = Field("household_phone", "换房家庭手机号", True, parse_phone)
+MARKET_SWAP_FIELDS = (
+    Field("old_district_code", "旧房所在区县", True, parse_district),
+    Field("old_certificate_number", "旧房不动产权证号", True, parse_certificate),
+    Field("buyer_name", "旧房买方姓名", True, parse_text(60)),
+    Field("old_sale_price", "旧房成交价（元）", True, _money),
+    Field("old_sale_contract_number", "旧房买卖合同编号", True, parse_text(64)),
+    Field("old_sale_on", "旧房签约日期", True, parse_date),
+    Field("new_unit_id", "新房房屋编号（平台内）", False, parse_integer(1, 2**62)),
+    Field("new_project_name", "新房楼盘名称（平台外）", False, parse_text(80)),
+    Field("new_district_code", "新房所在区县（平台外）", False, parse_district),
+    Field("new_purchase_contract_number", "新房购房合同/网签备案号", True, parse_text(64)),
+    Field("new_home_price", "新房总价（元）", True, _money),
+    Field("new_purchase_on", "新房签约日期", True, parse_date),
+)
+
+
+def record_problems(values: dict, rules: ProgramRules, today: date) -> dict[str, list[str]]:
+    """Cross-field checks of a market-swap record, by field name."""
+    problems: dict[str, list[str]] = {}
+    for name in ("old_sale_on", "new_purchase_on"):
+        if values[name] > today:
+            problems.setdefault(name, []).append("日期不能晚于今天")
+    gap = abs((values["new_purchase_on"] - values["old_sale_on"]).days)
+    if gap > rules.new_home_contract_within_days:
+        problems.setdefault("new_purchase_on", []).append(
+            f"新房与旧房签约相隔{gap}天，超过规则允许的{rules.new_home_contract_within_days}天")
+    if values["old_sale_contract_number"] == values["new_purchase_contract_number"]:
+        problems.setdefault("new_purchase_contract_number", []).append("不能与旧房买卖合同编号相同")
+    if values.get("new_unit_id") is None and not (values.get("new_project_name") and values.get("new_district_code")):
+        problems.setdefault("new_unit_id", []).append("请填写平台内的新房房屋编号，或平台外楼盘的名称和区县")
+    return problems
+
+
+def completion_date(old_sale_on: date, new_purchase_on: date) -> date:
+    """A market swap is complete when both legs are signed: the later of the two dates."""
+    return max(old_sale_on, new_purchase_on)
+
+
+# ----- checking against registered contracts -----------------------------------------------------
+
+@dataclass(frozen=True)
+class RegisteredContract:
+    number: str
+    price: int
+    signed_on: date
+
+
+@dataclass(frozen=True)
+class ContractLeg:
+    label: str  # 旧房买卖合同 / 新房购房合同
+    number: str
+    price: int
+    signed_on: date
+
+
+MATCHED, MISMATCHED, MISSING = "matched", "mismatched", "missing"
+OUTCOME_LABELS = {MATCHED: "一致", MISMATCHED: "不一致", MISSING: "未找到备案"}
+
+
+def compare_with_registry(legs: list[ContractLeg], registry: dict[str, RegisteredContract]) -> tuple[str, list[str]]:
+    """The outcome for one swap and every reason: missing contracts first, then differences."""
+    missing, differences = [], []
+    for leg in legs:
+        registered = registry.get(leg.number)
+        if registered is None:
+            missing.append(f"{leg.label}{leg.number}在备案文件中不存在")
+            continue
+        if registered.price != leg.price:
+            differences.append(f"{leg.label}{leg.number}价格不一致：备案{registered.price}元，申报{leg.price}元")
+        if registered.signed_on != leg.signed_on:
+            differences.append(f"{leg.label}{leg.number}签约日期不一致：备案{registered.signed_on.isoformat()}，"
+                               f"申报{leg.signed_on.isoformat()}")
+    if missing:
+        return MISSING, missing + differences
+    return (MISMATCHED, differences) if differences else (MATCHED, [])

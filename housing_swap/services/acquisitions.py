@@ -1,0 +1,447 @@
+"""City-group acquisitions (收购) as use cases: the officers' work queue and every step from
+intake to completion, each role-checked, audited and committed whole or not at all.
+
+Every step locks its acquisition row first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has a
+single writer), so of several simultaneous attempts at the same step one wins and the others see
+the new status and are refused with the reason. Completion counts the swap on the goal ledger
+in the same transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..db.models import (
+    Acquisition,
+    AcquisitionEvent,
+    AcquisitionStatus,
+    ApplicationStatus,
+    ApprovalState,
+    Channel,
+    Organization,
+    OrganizationKind,
+    Project,
+    Role,
+    SwapApplication,
+    Unit,
+    UnitStatus,
+    User,
+)
+from ..db.models.projects import Building
+from ..domain import acquisitions as steps
+from ..domain.eligibility import NewHomeFacts, check_new_home_for_city_group, counts_toward_pilot
+from ..domain.fields import Field, parse_fields
+from ..domain.rules import ProgramRules
+from ..extensions import db
+from . import ledger
+from .applications import move_application
+from .audit import record_event
+from .documents import DocumentUpload, attach
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
+from .rules import current_rules
+from .search_outbox import enqueue
+
+OFFICERS = (Role.CITY_GROUP_OFFICER,)
+READERS = (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
+WAITING = "waiting"  # the queue's name for an eligible application nobody has taken in yet
+TAKEABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.MATCHED)
+
+
+# ----- reading -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueFilters:
+    district: str | None = None
+    pilot: bool | None = None
+    status: str | None = None  # WAITING or an acquisition status; None: all open work
+    min_days: int | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    application: SwapApplication
+    acquisition: Acquisition | None
+    days_in_queue: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def work_queue(filters: QueueFilters, today: date | None = None) -> QueuePage:
+    """Applications eligible for the city-group channel and their acquisitions, oldest first."""
+    today = today or date.today()
+    live = and_(Acquisition.application_id == SwapApplication.id, Acquisition.status != AcquisitionStatus.CANCELLED)
+    query = (select(SwapApplication, Acquisition).outerjoin(Acquisition, live)
+             .where(cast(SwapApplication.eligible_channels, String).contains(Channel.CITY_GROUP.value)))
+    query = query.where(_queue_status_clause(filters.status))
+    if filters.district:
+        query = query.where(SwapApplication.old_district_code == filters.district)
+    if filters.pilot is not None:
+        query = query.where(SwapApplication.counts_toward_pilot.is_(filters.pilot))
+    if filters.min_days:
+        query = query.where(SwapApplication.submitted_at <= _days_before(today, filters.min_days))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(SwapApplication.submitted_at, SwapApplication.id)
+                              .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)).all()
+    return QueuePage([QueueRow(application, acquisition, _days_waiting(application, today))
+                      for application, acquisition in rows], total, filters.page, filters.per_page)
+
+
+def _queue_status_clause(status: str | None):
+    waiting = and_(Acquisition.id.is_(None), SwapApplication.status.in_(TAKEABLE))
+    if status == WAITING:
+        return waiting
+    if status:
+        return Acquisition.status == AcquisitionStatus(status)
+    return or_(waiting, Acquisition.status.notin_((AcquisitionStatus.COMPLETED,)))
+
+
+def _days_before(today: date, days: int) -> datetime:
+    return datetime.combine(today - timedelta(days=days), time.max, tzinfo=timezone.utc)
+
+
+def _days_waiting(application: SwapApplication, today: date) -> int:
+    return (today - application.submitted_at.date()).days if application.submitted_at else 0
+
+
+def acquisition_for_viewing(acquisition_id: int, user: User) -> Acquisition:
+    """Officers and the bureau see all; the household its own; an appraiser those assigned to it."""
+    acquisition = db.session.get(Acquisition, acquisition_id)
+    if acquisition is None or not _may_view(acquisition, user):
+        raise NotFound("收购记录不存在，或您无权查看")
+    return acquisition
+
+
+def _may_view(acquisition: Acquisition, user: User) -> bool:
+    if user.role in READERS:
+        return True
+    if user.role == Role.HOUSEHOLD:
+        return acquisition.application.household_user_id == user.id
+    return user.role == Role.APPRAISER and user.organization_id == acquisition.appraiser_org_id
+
+
+def acquisitions_for(user: User) -> list[Acquisition]:
+    """A household's own acquisitions, or the ones assigned to an appraiser's organization."""
+    query = select(Acquisition).order_by(Acquisition.id.desc())
+    if user.role == Role.HOUSEHOLD:
+        query = query.join(SwapApplication).where(SwapApplication.household_user_id == user.id)
+    elif user.role == Role.APPRAISER:
+        query = query.where(Acquisition.appraiser_org_id == user.organization_id)
+    elif user.role not in READERS:
+        raise Forbidden("您无权查看收购记录")
+    return list(db.session.scalars(query.limit(200)))
+
+
+def live_acquisition_of(application: SwapApplication) -> Acquisition | None:
+    return db.session.scalar(select(Acquisition).where(
+        Acquisition.application_id == application.id, Acquisition.status != AcquisitionStatus.CANCELLED))
+
+
+def appraiser_organizations() -> list[Organization]:
+    return list(db.session.scalars(select(Organization).where(
+        Organization.kind == OrganizationKind.APPRAISER, Organization.approval_state == ApprovalState.APPROVED)
+        .order_by(Organization.name)))
+
+
+# ----- steps -------------------------------------------------------------------------------------
+
+def take_in(application_id: int, officer: User) -> Acquisition:
+    """Intake: the officer takes an eligible application off the queue."""
+    _require_officer(officer)
+    application = db.session.get(SwapApplication, application_id, with_for_update=True)
+    if application is None:
+        raise NotFound("申请不存在")
+    if Channel.CITY_GROUP.value not in (application.eligible_channels or []):
+        raise Conflict("该申请不符合城发集团收购渠道的条件，不能受理")
+    if application.status not in TAKEABLE:
+        raise Conflict("该申请已在办理中或已结束，不能重复受理")
+    version, _ = current_rules()
+    acquisition = Acquisition(application=application, officer_user_id=officer.id, rule_version_id=version.id,
+                              status=AcquisitionStatus.INTAKE)
+    db.session.add(acquisition)
+    flush_or_conflict(lambda _: "该申请已由城发集团受理")
+    move_application(application, ApplicationStatus.IN_PROGRESS, "城发集团已受理收购", officer)
+    _event(acquisition, AcquisitionStatus.INTAKE, "城发集团受理", officer)
+    record_event("acquisition.intake", "acquisition", acquisition.id, actor=officer,
+                 after={"application_id": application.id, "status": AcquisitionStatus.INTAKE.value})
+    db.session.commit()
+    return acquisition
+
+
+def schedule_inspection(acquisition_id: int, raw: dict, officer: User) -> Acquisition:
+    _require_officer(officer)
+    acquisition = _locked(acquisition_id)
+    values = _values(steps.INSPECTION_FIELDS, raw)
+    appraiser = db.session.get(Organization, values["appraiser_org_id"])
+    if appraiser is None or appraiser.kind != OrganizationKind.APPRAISER or not appraiser.is_operational:
+        raise ValidationFailed("评估机构无效", {"appraiser_org_id": ["请选择一家已审核通过的评估机构"]})
+    if values["inspection_on"] < acquisition.created_at.date():
+        raise ValidationFailed("查勘日期有误", {"inspection_on": ["查勘日期不能早于受理日期"]})
+    return _advance(acquisition, AcquisitionStatus.INSPECTION_SCHEDULED, officer, values,
+                    f"查勘安排在{values['inspection_on'].isoformat()}，评估机构：{appraiser.name}")
+
+
+def appraise(acquisition_id: int, raw: dict, report: DocumentUpload | None, appraiser: User,
+             today: date | None = None) -> Acquisition:
+    """The assigned appraiser organization's user enters the value and uploads the report."""
+    acquisition = _locked(acquisition_id)
+    if appraiser.role != Role.APPRAISER or appraiser.organization_id != acquisition.appraiser_org_id:
+        raise Forbidden("只有受委托的评估机构可以录入评估结果")
+    values = _values(steps.APPRAISAL_FIELDS, raw)
+    _check_date(values, "appraised_on", today, acquisition.inspection_on, "查勘日期")
+    if report is None:
+        raise ValidationFailed("请上传评估报告", {"report": ["请上传评估报告（PDF、JPEG或PNG）"]})
+    _require_step(acquisition, AcquisitionStatus.APPRAISED)
+    attach(acquisition, "appraisal_report", report, appraiser, field="report")
+    return _advance(acquisition, AcquisitionStatus.APPRAISED, appraiser, values,
+                    f"评估价{values['appraised_value']}元")
+
+
+def make_offer(acquisition_id: int, raw: dict, officer: User, today: date | None = None) -> Acquisition:
+    _require_officer(officer)
+    today = today or date.today()
+    acquisition = _locked(acquisition_id)
+    _expire_if_due(acquisition, today)
+    values = _values(steps.OFFER_FIELDS, raw)
+    _, rules = current_rules(today)
+    _require_step(acquisition, AcquisitionStatus.OFFER_MADE)
+    if problem := steps.offer_problem(values["offer_price"], acquisition.appraised_value, rules):
+        raise ValidationFailed("报价不符合规则", {"offer_price": [problem]})
+    values |= {"offered_on": today, "offer_expires_on": steps.offer_deadline(today, rules)}
+    return _advance(acquisition, AcquisitionStatus.OFFER_MADE, officer, values,
+                    f"报价{values['offer_price']}元，请在{values['offer_expires_on'].isoformat()}前答复")
+
+
+def answer_offer(acquisition_id: int, accept: bool, household: User, today: date | None = None) -> Acquisition:
+    """The household accepts or declines before the deadline; after it, the offer has expired."""
+    today = today or date.today()
+    acquisition = _locked(acquisition_id)
+    if household.role != Role.HOUSEHOLD or acquisition.application.household_user_id != household.id:
+        raise NotFound("收购记录不存在，或您无权查看")
+    if _expire_if_due(acquisition, today):
+        db.session.commit()
+        raise Conflict(f"报价已于{acquisition.offer_expires_on.isoformat()}过期，请联系城发集团重新报价")
+    target = AcquisitionStatus.OFFER_ACCEPTED if accept else AcquisitionStatus.OFFER_DECLINED
+    return _advance(acquisition, target, household, {}, "家庭接受报价" if accept else "家庭拒绝报价")
+
+
+def expire_offers(today: date | None = None) -> int:
+    """Mark every offer past its deadline as expired (run daily by ``flask acquisitions expire``)."""
+    today = today or date.today()
+    due = db.session.scalars(select(Acquisition.id).where(
+        Acquisition.status == AcquisitionStatus.OFFER_MADE, Acquisition.offer_expires_on < today)).all()
+    for acquisition_id in due:
+        _expire_if_due(_locked(acquisition_id), today)
+        db.session.commit()
+    return len(due)
+
+
+def sign_contract(acquisition_id: int, raw: dict, document: DocumentUpload | None, officer: User,
+                  today: date | None = None) -> Acquisition:
+    _require_officer(officer)
+    acquisition = _locked(acquisition_id)
+    values = _values(steps.CONTRACT_FIELDS, raw)
+    _require_step(acquisition, AcquisitionStatus.CONTRACT_SIGNED)
+    _check_date(values, "contract_signed_on", today, acquisition.offered_on, "报价日期")
+    if values["contract_price"] != acquisition.offer_price:
+        raise ValidationFailed("合同价格有误", {"contract_price": [
+            f"合同价格须与家庭接受的报价{acquisition.offer_price}元一致"]})
+    if document is not None:
+        attach(acquisition, "acquisition_contract", document, officer)
+    _advance(acquisition, AcquisitionStatus.CONTRACT_SIGNED, officer, values,
+             f"收购合同{values['contract_number']}，价格{values['contract_price']}元", commit=False)
+    flush_or_conflict(lambda _: "该收购合同编号已被使用")
+    db.session.commit()
+    return acquisition
+
+
+def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | None, officer: User,
+                    today: date | None = None) -> Acquisition:
+    """The household's new home from the platform, checked against the rules; the unit is sold."""
+    _require_officer(officer)
+    acquisition = _locked(acquisition_id)
+    values = _values(steps.PURCHASE_FIELDS, raw)
+    _require_step(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED)
+    _check_date(values, "purchased_on", today, acquisition.created_at.date(), "受理日期")
+    unit = _unit_for_swap(values.pop("unit_id"))
+    _, rules = current_rules(values["purchased_on"])
+    _check_new_home(unit, values["new_home_price"], acquisition.contract_price, rules)
+    if document is not None:
+        attach(acquisition, "purchase_contract", document, officer)
+    unit.status = UnitStatus.SOLD
+    values["new_unit_id"] = unit.id
+    _advance(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED, officer, values,
+             f"购买新房：{_unit_name(unit)}，总价{values['new_home_price']}元", commit=False)
+    flush_or_conflict(lambda text: "该新房已用于其他家庭的换房" if "new_unit_id" in text
+                      else "该购房合同/网签备案号已被使用")
+    enqueue("unit", unit.id, unit.version)
+    db.session.commit()
+    return acquisition
+
+
+def transfer_title(acquisition_id: int, raw: dict, document: DocumentUpload | None, officer: User,
+                   today: date | None = None) -> Acquisition:
+    _require_officer(officer)
+    acquisition = _locked(acquisition_id)
+    values = _values(steps.TITLE_FIELDS, raw)
+    _require_step(acquisition, AcquisitionStatus.TITLE_TRANSFERRED)
+    _check_date(values, "title_transferred_on", today, acquisition.contract_signed_on, "收购合同签约日期")
+    if document is not None:
+        attach(acquisition, "title_certificate", document, officer)
+    return _advance(acquisition, AcquisitionStatus.TITLE_TRANSFERRED, officer, values, "旧房已过户至城发集团")
+
+
+def complete(acquisition_id: int, raw: dict, officer: User, today: date | None = None) -> Acquisition:
+    """The last step: checked against quotas and the rules in force, and counted on the ledger."""
+    _require_officer(officer)
+    acquisition = _locked(acquisition_id)
+    values = _values(steps.COMPLETION_FIELDS, raw)
+    _require_step(acquisition, AcquisitionStatus.COMPLETED)
+    _check_date(values, "completed_on", today, acquisition.title_transferred_on, "过户日期")
+    version, rules = current_rules(values["completed_on"])
+    _check_new_home(db.session.get(Unit, acquisition.new_unit_id), acquisition.new_home_price,
+                    acquisition.contract_price, rules)
+    application = acquisition.application
+    quota = _quota_check(application.old_district_code, values["completed_on"], rules)
+    if not quota.allowed:
+        raise Conflict(f"{quota.over_target}，按规则不能再完成收购")
+    values |= {"rule_version_id": version.id, "over_quota": quota.over_target}
+    _advance(acquisition, AcquisitionStatus.COMPLETED, officer, values,
+             "收购与换房完成，已计入目标" + (f"（{quota.over_target}）" if quota.over_target else ""),
+             commit=False)
+    ledger.record_count(ledger.CountedSwap(
+        Channel.CITY_GROUP, application.old_certificate_hash, application.old_district_code,
+        values["completed_on"], acquisition.new_unit_id, version, acquisition_id=acquisition.id), officer)
+    move_application(application, ApplicationStatus.COMPLETED, "以旧换新完成", officer)
+    db.session.commit()
+    return acquisition
+
+
+def cancel(acquisition_id: int, reason: str, actor: User) -> Acquisition:
+    """Stop an acquisition at any step. A completed one is reversed on the ledger with the reason;
+    the application returns to the queue."""
+    if actor.role not in READERS:
+        raise Forbidden("只有城发集团经办人或住房保障局可以取消收购")
+    values = _values(steps.REASON_FIELDS, {"reason": reason})
+    acquisition = _locked(acquisition_id)
+    _require_step(acquisition, AcquisitionStatus.CANCELLED)
+    if acquisition.status == AcquisitionStatus.COMPLETED:
+        ledger.reverse(ledger.live_entry_for(acquisition_id=acquisition.id).id, values["reason"], actor)
+    _advance(acquisition, AcquisitionStatus.CANCELLED, actor, {"cancelled_reason": values["reason"]},
+             f"取消：{values['reason']}", commit=False)
+    move_application(acquisition.application, ApplicationStatus.ELIGIBLE, "收购已取消，可重新办理", actor)
+    db.session.commit()
+    return acquisition
+
+
+# ----- helpers -----------------------------------------------------------------------------------
+
+def _require_officer(user: User) -> None:
+    if user.role not in OFFICERS:
+        raise Forbidden("只有城发集团经办人可以办理收购")
+
+
+def _locked(acquisition_id: int) -> Acquisition:
+    acquisition = db.session.get(Acquisition, acquisition_id, with_for_update=True, populate_existing=True)
+    if acquisition is None:
+        raise NotFound("收购记录不存在")
+    return acquisition
+
+
+def _values(fields: tuple[Field, ...], raw: dict) -> dict:
+    values, errors = parse_fields(fields, raw)
+    if errors:
+        raise ValidationFailed("填写的内容有误", errors)
+    return values
+
+
+def _require_step(acquisition: Acquisition, target: AcquisitionStatus) -> None:
+    if problem := steps.step_problem(acquisition.status.value, target.value):
+        raise Conflict(problem)
+
+
+def _check_date(values: dict, name: str, today: date | None, not_before: date | None, earlier_label: str) -> None:
+    if problem := steps.date_problem(values[name], today or date.today(), not_before, earlier_label):
+        raise ValidationFailed("日期有误", {name: [problem]})
+
+
+def _advance(acquisition: Acquisition, target: AcquisitionStatus, actor: User, values: dict, note: str,
+             commit: bool = True) -> Acquisition:
+    """Move to ``target`` with the step's values, add it to the timeline and the audit log."""
+    _require_step(acquisition, target)
+    before = {"status": acquisition.status.value, **{name: _plain(getattr(acquisition, name)) for name in values}}
+    for name, value in values.items():
+        setattr(acquisition, name, value)
+    acquisition.status = target
+    _event(acquisition, target, note, actor)
+    record_event(f"acquisition.{target.value}", "acquisition", acquisition.id, actor=actor, before=before,
+                 after={"status": target.value, **{name: _plain(value) for name, value in values.items()}})
+    if commit:
+        try:
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            raise Conflict("该收购刚被他人更新，请刷新后重试") from None
+    return acquisition
+
+
+def _event(acquisition: Acquisition, status: AcquisitionStatus, note: str, actor: User | None) -> None:
+    db.session.add(AcquisitionEvent(acquisition=acquisition, status=status, note=note,
+                                    actor_user_id=actor.id if actor else None))
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _expire_if_due(acquisition: Acquisition, today: date) -> bool:
+    if acquisition.status != AcquisitionStatus.OFFER_MADE or not steps.offer_has_expired(
+            acquisition.offer_expires_on, today):
+        return False
+    _advance(acquisition, AcquisitionStatus.OFFER_EXPIRED, None, {},
+             f"报价已于{acquisition.offer_expires_on.isoformat()}过期，家庭未答复", commit=False)
+    return True
+
+
+def _unit_for_swap(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id, with_for_update=True, populate_existing=True)
+    if unit is None:
+        raise ValidationFailed("新房不存在", {"unit_id": ["平台上没有这个房屋编号"]})
+    if unit.status == UnitStatus.SOLD:
+        raise Conflict("该新房已售出，不能再用于换房")
+    return unit
+
+
+def _check_new_home(unit: Unit, price: int, acquisition_price: int, rules: ProgramRules) -> None:
+    project = db.session.get(Project, db.session.get(Building, unit.building_id).project_id)
+    decision = check_new_home_for_city_group(NewHomeFacts(project.district_code, price), acquisition_price, rules)
+    if not decision.ok:
+        messages = [reason.message for reason in decision.reasons]
+        raise ValidationFailed("新房不符合项目规则：" + "；".join(messages), {"unit_id": messages})
+
+
+def _unit_name(unit: Unit) -> str:
+    building = db.session.get(Building, unit.building_id)
+    return f"{building.project.name}{building.name}{unit.room}"
+
+
+def _quota_check(district_code: str, completed_on: date, rules: ProgramRules) -> steps.QuotaCheck:
+    ledger.lock_counting(rules.program_year)
+    channel_done = ledger.live_count(Channel.CITY_GROUP, rules.program_year)
+    pilot_done = (ledger.live_count(Channel.CITY_GROUP, rules.program_year, pilot_only=True)
+                  if counts_toward_pilot(district_code, completed_on, rules) else None)
+    return steps.check_quotas(channel_done, pilot_done, rules)

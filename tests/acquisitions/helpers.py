@@ -1,0 +1,58 @@
+"""Builders for acquisition and market-swap tests: an acquisition driven to any step."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from housing_swap.db.models import Acquisition, AcquisitionStatus, OrganizationKind, Role
+from housing_swap.domain.acquisitions import MAIN_PATH
+from housing_swap.services import acquisitions
+from housing_swap.services.documents import DocumentUpload
+from tests.matching.helpers import submitted_application, units_on_sale
+
+PDF = DocumentUpload("评估报告.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+TODAY = date.today()
+APPRAISED_VALUE = 1_000_000
+
+
+class Cast:
+    """The people an acquisition needs: a household, an officer, an appraiser and a unit to buy."""
+
+    def __init__(self, make, unit_price: int = 1_500_000, district: str = "410105"):
+        self.application, self.household = submitted_application(make, channel_preference="城发集团收购")
+        self.officer = make.staff(Role.CITY_GROUP_OFFICER)
+        appraiser_org = make.organization(OrganizationKind.APPRAISER)
+        self.appraiser = make.staff(Role.APPRAISER, organization=appraiser_org)
+        self.unit = units_on_sale(make, district=district, prices=(unit_price,))[0]
+
+
+STEP_INPUT = {
+    "inspection_scheduled": lambda cast, a: acquisitions.schedule_inspection(
+        a.id, {"inspection_on": TODAY.isoformat(), "appraiser_org_id": str(cast.appraiser.organization_id)},
+        cast.officer),
+    "appraised": lambda cast, a: acquisitions.appraise(
+        a.id, {"appraised_value": str(APPRAISED_VALUE), "appraised_on": TODAY.isoformat()}, PDF, cast.appraiser),
+    "offer_made": lambda cast, a: acquisitions.make_offer(a.id, {"offer_price": "950000"}, cast.officer),
+    "offer_accepted": lambda cast, a: acquisitions.answer_offer(a.id, True, cast.household),
+    "contract_signed": lambda cast, a: acquisitions.sign_contract(
+        a.id, {"contract_number": f"SG-{a.id}", "contract_price": "950000",
+               "contract_signed_on": TODAY.isoformat()}, None, cast.officer),
+    "new_home_purchased": lambda cast, a: acquisitions.record_purchase(
+        a.id, {"unit_id": str(cast.unit.id), "purchase_contract_number": f"WQ-{a.id}",
+               "new_home_price": str(cast.unit.list_price), "purchased_on": TODAY.isoformat()}, None, cast.officer),
+    "title_transferred": lambda cast, a: acquisitions.transfer_title(
+        a.id, {"title_transferred_on": TODAY.isoformat()}, None, cast.officer),
+    "completed": lambda cast, a: acquisitions.complete(a.id, {"completed_on": TODAY.isoformat()}, cast.officer),
+}
+
+
+def drive_to(cast: Cast, status: str) -> Acquisition:
+    """Take the cast's application in and run every step up to and including ``status``."""
+    acquisition = acquisitions.take_in(cast.application.id, cast.officer)
+    for step in MAIN_PATH[1:MAIN_PATH.index(status) + 1]:
+        acquisition = STEP_INPUT[step](cast, acquisition)
+    assert acquisition.status == AcquisitionStatus(status)
+    return acquisition
+
+
+def days_from_today(days: int) -> date:
+    return TODAY + timedelta(days=days)
