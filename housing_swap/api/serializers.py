@@ -1,8 +1,18 @@
 """JSON shapes of API resources. Personal data is masked unless the caller is the owner side."""
 from __future__ import annotations
 
+import enum
+from datetime import date, datetime
+
 from ..db.models import Listing, Project, Unit
 from ..domain.identity import mask_certificate, mask_phone
+
+
+def iso(value):
+    """A column value as JSON: dates and times as ISO text, enums as their value."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def listing_json(listing: Listing, owner_view: bool) -> dict:

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..db.models import (
     Acquisition,
+    AcquisitionDocument,
     AcquisitionEvent,
     AcquisitionStatus,
     ApplicationStatus,
@@ -47,6 +48,7 @@ from .search_outbox import enqueue
 OFFICERS = (Role.CITY_GROUP_OFFICER,)
 READERS = (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
 WAITING = "waiting"  # the queue's name for an eligible application nobody has taken in yet
+STATUS_VALUES = frozenset(status.value for status in AcquisitionStatus)
 TAKEABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.MATCHED)
 
 
@@ -149,6 +151,14 @@ def acquisitions_for(user: User) -> list[Acquisition]:
 def live_acquisition_of(application: SwapApplication) -> Acquisition | None:
     return db.session.scalar(select(Acquisition).where(
         Acquisition.application_id == application.id, Acquisition.status != AcquisitionStatus.CANCELLED))
+
+
+def document_for_viewing(document_id: int, user: User) -> AcquisitionDocument:
+    """A paper, for whoever may see its acquisition."""
+    document = db.session.get(AcquisitionDocument, document_id)
+    if document is None or not _may_view(document.acquisition, user):
+        raise NotFound("文件不存在，或您无权查看")
+    return document
 
 
 def appraiser_organizations() -> list[Organization]:

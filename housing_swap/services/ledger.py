@@ -22,6 +22,7 @@ from ..db.models import (
     User,
 )
 from ..domain.eligibility import counts_toward_pilot, minimum_new_home_price
+from ..domain.fields import Field, parse_choice, parse_date, parse_district, parse_fields, parse_integer
 from ..domain.rules import ProgramRules
 from ..extensions import db
 from .audit import record_event
@@ -115,6 +116,75 @@ def reverse(entry_id: int, reason: str, actor: User) -> GoalLedgerEntry:
     db.session.execute(delete(LedgerClaim).where(LedgerClaim.entry_id == counted.id))
     record_event("ledger.reverse", "goal_ledger_entry", counted.id, actor=actor, after={"reason": reversal.reason})
     return reversal
+
+
+# ----- reading ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EntryFilters:
+    channel: Channel | None = None
+    district: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    entry_type: LedgerEntryType | None = None
+    page: int = 1
+    per_page: int = 100
+
+
+ENTRY_FILTER_FIELDS = (
+    Field("channel", "渠道", False, parse_choice(tuple(c.value for c in Channel))),
+    Field("district", "区县", False, parse_district),
+    Field("from", "开始日期", False, parse_date),
+    Field("to", "结束日期", False, parse_date),
+    Field("entry_type", "类型", False, parse_choice(tuple(t.value for t in LedgerEntryType))),
+    Field("page", "页码", False, parse_integer(1, 100_000)),
+)
+
+
+def parse_entry_filters(raw: dict) -> tuple[EntryFilters, dict[str, list[str]]]:
+    values, errors = parse_fields(ENTRY_FILTER_FIELDS, raw, partial=True)
+    filters = EntryFilters(
+        channel=Channel(values["channel"]) if values.get("channel") else None, district=values.get("district"),
+        date_from=values.get("from"), date_to=values.get("to"),
+        entry_type=LedgerEntryType(values["entry_type"]) if values.get("entry_type") else None,
+        page=values.get("page") or 1)
+    return filters, errors
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    items: list[GoalLedgerEntry]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def entry_page(filters: EntryFilters) -> EntryPage:
+    """Ledger rows (counts and reversals), newest first, completion dates inclusive."""
+    query = select(GoalLedgerEntry)
+    for column, value in ((GoalLedgerEntry.channel, filters.channel), (GoalLedgerEntry.district_code, filters.district),
+                          (GoalLedgerEntry.entry_type, filters.entry_type)):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.date_from:
+        query = query.where(GoalLedgerEntry.completed_on >= filters.date_from)
+    if filters.date_to:
+        query = query.where(GoalLedgerEntry.completed_on <= filters.date_to)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(GoalLedgerEntry.id.desc()).limit(filters.per_page)
+                               .offset((filters.page - 1) * filters.per_page)).all()
+    return EntryPage(list(items), total, filters.page, filters.per_page)
+
+
+def entry(entry_id: int) -> GoalLedgerEntry:
+    found = db.session.get(GoalLedgerEntry, entry_id)
+    if found is None:
+        raise NotFound("台账记录不存在")
+    return found
 
 
 # ----- flask ledger verify ----------------------------------------------------------------------

@@ -5,10 +5,10 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..base import Base, UTCDateTime, enum_type, utcnow
-from .program import Channel
+from .program import Channel, ProgramRuleVersion
 
 
 class LedgerEntryType(enum.StrEnum):
@@ -48,6 +48,8 @@ class GoalLedgerEntry(Base):
     rule_version_id: Mapped[int] = mapped_column(ForeignKey("program_rule_version.id"))
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    rule_version: Mapped[ProgramRuleVersion] = relationship()
 
 
 class LedgerClaim(Base):

@@ -1,0 +1,167 @@
+"""OpenAPI paths and schemas for acquisitions, market swaps and the ledger (api/swaps.py)."""
+from __future__ import annotations
+
+from ..domain import acquisitions as steps
+from ..domain.market_swaps import HOUSEHOLD_FIELD, MARKET_SWAP_FIELDS
+from .openapi import BEARER, COMPONENTS, FILE, ID, PATHS, _body, _error_responses, _input_schema, _json, _query, _ref
+
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {
+    "type": "string", "maxLength": 100}, "description": "a retry with the same key returns the first answer"}
+ACQUISITION = _ref("Acquisition")
+MARKET_SWAP = _ref("MarketSwap")
+LEDGER_ENTRY = _ref("LedgerEntry")
+DATE = {"type": ["string", "null"], "format": "date"}
+MONEY = {"type": ["integer", "null"]}
+TEXT = {"type": ["string", "null"]}
+
+
+def _items(schema: dict) -> dict:
+    return {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": schema}}}
+
+
+def _post(summary: str, operation: str, response: dict, body: dict | None, status: str = "200",
+          with_id: bool = True) -> dict:
+    operation_doc = {"summary": summary, "operationId": operation, "security": BEARER,
+                     "parameters": ([ID] if with_id else []) + [IDEMPOTENCY_KEY],
+                     "responses": {status: _json(response, summary), **_error_responses(401, 403, 404, 409, 422)}}
+    if body is not None:
+        operation_doc["requestBody"] = body
+    return {"post": operation_doc}
+
+
+def _get(summary: str, operation: str, response: dict, parameters: list | None = None) -> dict:
+    return {"get": {"summary": summary, "operationId": operation, "security": BEARER, "parameters": parameters or [],
+                    "responses": {"200": _json(response, summary), **_error_responses(401, 403, 404, 422)}}}
+
+
+def _step_body(fields: tuple, paper: str | None = None) -> dict:
+    """JSON, or multipart when a paper (PDF/JPEG/PNG) goes with the step."""
+    schema = _input_schema(fields)
+    content = {"application/json": {"schema": schema}}
+    if paper:
+        content["multipart/form-data"] = {"schema": {**schema, "properties": {**schema["properties"], paper: FILE}}}
+    return {"required": True, "content": content}
+
+
+REASON = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "maxLength": 500}}}
+ACQ = "/api/v1/acquisitions/{id}"
+
+PATHS.update({
+    "/api/v1/acquisition-queue": _get(
+        "City-group work queue: eligible applications of the channel and their acquisitions, oldest first",
+        "acquisitionQueue", {"type": "object", "required": ["total", "page", "pages", "items"]}, [
+            _query("district", {"type": "string"}), _query("pilot", {"type": "boolean"}),
+            _query("status", {"type": "string", "enum": ["waiting", *steps.STATUS_LABELS]}),
+            _query("min_days", {"type": "integer", "minimum": 0}, "days since submission, at least"),
+            _query("page", {"type": "integer", "minimum": 1})]),
+    "/api/v1/acquisitions": {
+        **_get("Acquisitions the caller may see (own, assigned, or all for officers and the bureau)",
+               "listAcquisitions", _items(ACQUISITION)),
+        **_post("Take an eligible application in (intake)", "takeInApplication", ACQUISITION, _body({
+            "type": "object", "required": ["application_id"], "properties": {"application_id": {"type": "integer"}}}),
+            status="201", with_id=False)},
+    ACQ: _get("One acquisition with its timeline and papers", "getAcquisition", ACQUISITION, [ID]),
+    "/api/v1/acquisition-documents/{id}": {"get": {
+        "summary": "Download a paper of an acquisition", "operationId": "downloadAcquisitionDocument",
+        "security": BEARER, "parameters": [ID],
+        "responses": {"200": {"description": "The file", "content": {
+            "application/pdf": {"schema": FILE}, "image/jpeg": {"schema": FILE}, "image/png": {"schema": FILE}}},
+            **_error_responses(401, 403, 404)}}},
+    f"{ACQ}/inspection": _post("Schedule the inspection and name the appraiser organization", "scheduleInspection",
+                               ACQUISITION, _step_body(steps.INSPECTION_FIELDS)),
+    f"{ACQ}/appraisal": _post("The assigned appraiser enters the value with the report (multipart)",
+                              "appraise", ACQUISITION, _step_body(steps.APPRAISAL_FIELDS, "report")),
+    f"{ACQ}/offer": _post("Make an offer (≤ appraisal × the rule's ratio; valid for the rule's days)",
+                          "makeOffer", ACQUISITION, _step_body(steps.OFFER_FIELDS)),
+    f"{ACQ}/accept": _post("The household accepts the offer before its deadline", "acceptOffer", ACQUISITION, None),
+    f"{ACQ}/decline": _post("The household declines the offer", "declineOffer", ACQUISITION, None),
+    f"{ACQ}/contract": _post("Record the signed acquisition contract (price = accepted offer)", "signContract",
+                             ACQUISITION, _step_body(steps.CONTRACT_FIELDS, "document")),
+    f"{ACQ}/purchase": _post("Record the household's new-home purchase (unit on the platform; rules checked)",
+                             "recordPurchase", ACQUISITION, _step_body(steps.PURCHASE_FIELDS, "document")),
+    f"{ACQ}/title-transfer": _post("Record the old home's title transfer", "transferTitle", ACQUISITION,
+                                   _step_body(steps.TITLE_FIELDS, "document")),
+    f"{ACQ}/completion": _post("Complete: quotas checked, counted once on the goal ledger", "completeAcquisition",
+                               ACQUISITION, _step_body(steps.COMPLETION_FIELDS)),
+    f"{ACQ}/cancellation": _post("Cancel with a reason (a completed one is reversed on the ledger)",
+                                 "cancelAcquisition", ACQUISITION, _body(REASON)),
+    "/api/v1/market-swaps": {
+        **_get("Market swaps the caller may see", "listMarketSwaps", _items(MARKET_SWAP), [
+            _query("status", {"type": "string", "enum": ["recorded", "verified", "rejected", "cancelled"]})]),
+        **_post("Record a market swap: the old home's sale and the new home's purchase", "recordMarketSwap",
+                MARKET_SWAP, _body(_input_schema(MARKET_SWAP_FIELDS + (HOUSEHOLD_FIELD,))), status="201",
+                with_id=False)},
+    "/api/v1/market-swaps/{id}": _get("One market swap", "getMarketSwap", MARKET_SWAP, [ID]),
+    "/api/v1/market-swaps/{id}/verify": _post("Verify and count (bureau)", "verifyMarketSwap", MARKET_SWAP, None),
+    "/api/v1/market-swaps/{id}/reject": _post("Reject with a reason (bureau)", "rejectMarketSwap", MARKET_SWAP,
+                                              _body(REASON)),
+    "/api/v1/market-swaps/{id}/cancel": _post(
+        "Cancel: the recorder before verification, the bureau after (reversing the count)", "cancelMarketSwap",
+        MARKET_SWAP, _body(REASON)),
+    "/api/v1/market-swaps/contract-check": _post(
+        "Check every pending record against a CSV/XLSX of registered contracts (合同编号, 成交价格, 签约日期); "
+        "matching ones are verified and counted", "checkContractFile", {
+            "type": "object", "required": ["summary", "items"], "properties": {
+                "summary": {"type": "object"}, "items": {"type": "array", "items": {
+                    "type": "object", "required": ["market_swap_id", "outcome", "reasons"], "properties": {
+                        "market_swap_id": {"type": "integer"},
+                        "outcome": {"type": "string", "enum": ["matched", "mismatched", "missing", "conflict"]},
+                        "reasons": {"type": "array", "items": {"type": "string"}}}}}}},
+        {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"], "properties": {"file": FILE}}}}}, with_id=False),
+    "/api/v1/ledger/entries": _get("Goal-ledger rows, newest first (bureau)", "listLedgerEntries", {
+        "type": "object", "required": ["total", "page", "pages", "items"], "properties": {
+            "items": {"type": "array", "items": LEDGER_ENTRY}}}, [
+        _query("channel", {"type": "string", "enum": ["city_group", "market"]}), _query("district", {"type": "string"}),
+        _query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
+        _query("entry_type", {"type": "string", "enum": ["count", "reversal"]}),
+        _query("page", {"type": "integer", "minimum": 1})]),
+    "/api/v1/ledger/entries/{id}": _get("One ledger row", "getLedgerEntry", LEDGER_ENTRY, [ID]),
+    "/api/v1/ledger/entries/{id}/reversal": _post(
+        "Reverse a count with a reason: the swap behind it is cancelled; the property may be counted again",
+        "reverseLedgerEntry", LEDGER_ENTRY, _body(REASON), status="201"),
+})
+
+_ACQUISITION_DATES = ("inspection_on", "appraised_on", "offered_on", "offer_expires_on", "contract_signed_on",
+                      "purchased_on", "title_transferred_on", "completed_on")
+_ACQUISITION_MONEY = ("appraised_value", "offer_price", "contract_price", "new_home_price")
+
+COMPONENTS["schemas"].update({
+    "Acquisition": {
+        "type": "object", "required": ["id", "status", "application_id", "timeline", "documents"],
+        "properties": {
+            "id": {"type": "integer"}, "status": {"type": "string", "enum": list(steps.STATUS_LABELS)},
+            "application_id": {"type": "integer"}, "appraiser_org_id": {"type": ["integer", "null"]},
+            "new_unit_id": {"type": ["integer", "null"]}, "ledger_entry_id": {"type": ["integer", "null"]},
+            "contract_number": TEXT, "purchase_contract_number": TEXT, "over_quota": TEXT, "cancelled_reason": TEXT,
+            **{name: DATE for name in _ACQUISITION_DATES}, **{name: MONEY for name in _ACQUISITION_MONEY},
+            "timeline": {"type": "array", "items": {"type": "object", "required": ["status", "note", "at"]}},
+            "documents": {"type": "array", "items": {"type": "object", "required": [
+                "id", "kind", "filename", "content_type", "size_bytes", "sha256", "uploaded_at"]}},
+        },
+    },
+    "MarketSwap": {
+        "type": "object", "required": ["id", "status", "old_certificate_number", "buyer_name", "rule_version"],
+        "properties": {
+            "id": {"type": "integer"}, "status": {"type": "string"},
+            "old_certificate_number": {"type": "string", "description": "masked"},
+            "buyer_name": {"type": "string", "description": "masked except for the bureau"},
+            "old_sale_price": {"type": "integer"}, "new_home_price": {"type": "integer"},
+            "old_sale_on": {"type": "string", "format": "date"}, "new_purchase_on": {"type": "string", "format": "date"},
+            "contract_check_note": TEXT, "rejection_reason": TEXT, "rule_version": {"type": "integer"},
+            "ledger_entry_id": {"type": ["integer", "null"]},
+        },
+    },
+    "LedgerEntry": {
+        "type": "object", "required": ["id", "entry_type", "channel", "program_year", "district_code",
+                                       "completed_on", "pilot", "rule_version"],
+        "properties": {
+            "id": {"type": "integer"}, "entry_type": {"type": "string", "enum": ["count", "reversal"]},
+            "channel": {"type": "string", "enum": ["city_group", "market"]}, "program_year": {"type": "integer"},
+            "district_code": {"type": "string"}, "completed_on": {"type": "string", "format": "date"},
+            "pilot": {"type": "boolean"}, "acquisition_id": {"type": ["integer", "null"]},
+            "market_swap_id": {"type": ["integer", "null"]}, "new_unit_id": {"type": ["integer", "null"]},
+            "reverses_entry_id": {"type": ["integer", "null"]}, "reason": TEXT, "rule_version": {"type": "integer"},
+        },
+    },
+})
