@@ -16,7 +16,7 @@ EXPECTED_TABLES = {
     "search_outbox", "alembic_version", "title_record", "idempotency_record", "favourite",
     "saved_search", "notification", "email_outbox", "rate_limit_bucket",
     "listing_photo", "recorded_sale", "application_event", "application_match", "chain_proposal",
-    "chain_link", "goal_ledger_claim",
+    "chain_link", "goal_ledger_claim", "acquisition_event", "acquisition_document",
 }
 
 

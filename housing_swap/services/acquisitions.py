@@ -449,6 +449,20 @@ def _unit_name(unit: Unit) -> str:
     return f"{building.project.name}{building.name}{unit.room}"
 
 
+@dataclass(frozen=True)
+class UnitLabel:
+    project_id: int
+    text: str
+
+
+def new_home_label(acquisition: Acquisition) -> UnitLabel | None:
+    """The purchased unit as people name it, with its project for a link."""
+    if acquisition.new_unit_id is None:
+        return None
+    unit = db.session.get(Unit, acquisition.new_unit_id)
+    return UnitLabel(db.session.get(Building, unit.building_id).project_id, _unit_name(unit))
+
+
 def _quota_check(district_code: str, completed_on: date, rules: ProgramRules) -> steps.QuotaCheck:
     ledger.lock_counting(rules.program_year)
     channel_done = ledger.live_count(Channel.CITY_GROUP, rules.program_year)

@@ -6,6 +6,7 @@ from flask import Flask
 from ..extensions import login_manager
 from ..services.accounts import load_user_for_session
 from . import (
+    acquisitions,
     admin,
     agency,
     applications,
@@ -16,6 +17,7 @@ from . import (
     formatting,
     listings,
     main,
+    market_swaps,
     projects,
     rules,
     search,
@@ -34,6 +36,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(eligibility.blueprint)
     app.register_blueprint(applications.blueprint)
     app.register_blueprint(rules.blueprint)
+    app.register_blueprint(acquisitions.blueprint)
+    app.register_blueprint(market_swaps.blueprint)
     formatting.register_filters(app)
     errors.register_error_handlers(app)
     login_manager.login_view = "auth.login"

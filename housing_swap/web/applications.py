@@ -5,10 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..db.models import Role
+from ..domain.acquisitions import STATUS_LABELS as ACQUISITION_LABELS
 from ..domain.applications import APPLICATION_FIELDS, CHANNEL_LABELS, STATUS_LABELS
 from ..domain.rules import district_list_text
 from ..security.access import roles
-from ..services import applications, chains, matching, valuation
+from ..services import acquisitions, applications, chains, matching, valuation
 from ..services.errors import ValidationFailed
 from .field_forms import form_class, submitted_values
 from .forms import attach_field_errors
@@ -83,6 +84,7 @@ def _form_values(application) -> dict[str, str]:
 def detail(application_id: int):
     application = applications.application_for_viewing(application_id, current_user)
     context = {"application": application, "status_labels": STATUS_LABELS, "channel_labels": CHANNEL_LABELS,
+               "acquisition": acquisitions.live_acquisition_of(application), "acquisition_labels": ACQUISITION_LABELS,
                "valuation": None, "matches": [], "buyers": None, "gap": None, "chosen_unit": None}
     if application.status in matching.MATCHABLE:
         context["valuation"] = valuation.valuation_or_none(application)

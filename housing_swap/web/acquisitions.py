@@ -1,0 +1,211 @@
+"""City-group acquisition pages: the officers' work queue, one acquisition with the form for its
+next step, the household's view of its offer, and the appraiser's tasks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectField
+from wtforms.validators import Optional
+
+from ..db.models import Acquisition, Role
+from ..domain import acquisitions as steps
+from ..domain.districts import ZHENGZHOU_DISTRICTS
+from ..domain.fields import Field
+from ..extensions import db
+from ..security.access import roles
+from ..services import acquisitions
+from ..services.documents import KIND_LABELS, DocumentUpload
+from ..services.errors import ServiceError, ValidationFailed
+from .field_forms import form_class, submitted_values
+from .forms import attach_field_errors, select_choices
+
+blueprint = Blueprint("acquisitions", __name__)
+VIEWERS = roles(Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN, Role.HOUSEHOLD, Role.APPRAISER)
+officers = roles(Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
+
+
+@dataclass(frozen=True)
+class StepPage:
+    """A step as a page offers it: its form fields, paper, who acts, and the service call."""
+    label: str
+    fields: tuple[Field, ...]
+    actor: Role
+    run: Callable
+    paper: str | None = None  # the file field's name, when the step takes one
+    paper_required: bool = False
+
+
+STEP_PAGES: dict[str, StepPage] = {
+    "inspection_scheduled": StepPage("安排查勘", steps.INSPECTION_FIELDS, Role.CITY_GROUP_OFFICER,
+                                     lambda a, v, f, u: acquisitions.schedule_inspection(a, v, u)),
+    "appraised": StepPage("录入评估结果", steps.APPRAISAL_FIELDS, Role.APPRAISER,
+                          lambda a, v, f, u: acquisitions.appraise(a, v, f, u), "report", True),
+    "offer_made": StepPage("报价", steps.OFFER_FIELDS, Role.CITY_GROUP_OFFICER,
+                           lambda a, v, f, u: acquisitions.make_offer(a, v, u)),
+    "contract_signed": StepPage("登记收购合同", steps.CONTRACT_FIELDS, Role.CITY_GROUP_OFFICER,
+                                lambda a, v, f, u: acquisitions.sign_contract(a, v, f, u), "document"),
+    "new_home_purchased": StepPage("登记新房购买", steps.PURCHASE_FIELDS, Role.CITY_GROUP_OFFICER,
+                                   lambda a, v, f, u: acquisitions.record_purchase(a, v, f, u), "document"),
+    "title_transferred": StepPage("登记过户", steps.TITLE_FIELDS, Role.CITY_GROUP_OFFICER,
+                                  lambda a, v, f, u: acquisitions.transfer_title(a, v, f, u), "document"),
+    "completed": StepPage("确认完成并计入目标", steps.COMPLETION_FIELDS, Role.CITY_GROUP_OFFICER,
+                          lambda a, v, f, u: acquisitions.complete(a, v, u)),
+}
+
+
+class InspectionForm(form_class("InspectionFields", steps.INSPECTION_FIELDS, skip=("appraiser_org_id",))):
+    appraiser_org_id = SelectField("评估机构", validators=[Optional()])
+
+
+STEP_FORMS = {step: InspectionForm if step == "inspection_scheduled" else form_class(f"StepForm_{step}", page.fields)
+              for step, page in STEP_PAGES.items()}
+ReasonForm = form_class("ReasonForm", steps.REASON_FIELDS)
+QUEUE_STATUSES = [("", "全部待办"), (acquisitions.WAITING, "待受理")] + list(steps.STATUS_LABELS.items())
+
+
+# ----- the queue ---------------------------------------------------------------------------------
+
+@blueprint.route("/city-group/queue")
+@officers
+def queue():
+    args = request.args
+    try:
+        filters = acquisitions.QueueFilters(
+            district=args.get("district") or None,
+            pilot={"是": True, "否": False}.get(args.get("pilot", "")),
+            status=args.get("status") if args.get("status") in dict(QUEUE_STATUSES) else None,
+            min_days=int(args["min_days"]) if args.get("min_days", "").isdigit() else None,
+            page=int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) > 0 else 1)
+    except ValueError:
+        filters = acquisitions.QueueFilters()
+    return render_template("acquisitions/queue.html", page=acquisitions.work_queue(filters), filters=filters,
+                           statuses=QUEUE_STATUSES, districts=ZHENGZHOU_DISTRICTS, labels=steps.STATUS_LABELS,
+                           waiting_for=steps.WAITING_FOR)
+
+
+@blueprint.route("/city-group/queue/<int:application_id>/take-in", methods=["POST"])
+@roles(Role.CITY_GROUP_OFFICER)
+def take_in(application_id: int):
+    acquisition = acquisitions.take_in(application_id, current_user)
+    flash("已受理，请安排查勘", "success")
+    return redirect(url_for("acquisitions.detail", acquisition_id=acquisition.id))
+
+
+# ----- one acquisition ---------------------------------------------------------------------------
+
+@blueprint.route("/acquisitions")
+@VIEWERS
+def mine():
+    if current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN):
+        return redirect(url_for("acquisitions.queue"))
+    return render_template("acquisitions/mine.html", acquisitions=acquisitions.acquisitions_for(current_user),
+                           labels=steps.STATUS_LABELS)
+
+
+@blueprint.route("/acquisitions/<int:acquisition_id>")
+@VIEWERS
+def detail(acquisition_id: int):
+    acquisition = acquisitions.acquisition_for_viewing(acquisition_id, current_user)
+    return _render_detail(acquisition)
+
+
+def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200):
+    next_steps = [s for s in steps.TRANSITIONS[acquisition.status.value] if s in STEP_PAGES
+                  and STEP_PAGES[s].actor == current_user.role]
+    forms = {step: step_form if step_form is not None and step_form.step == step else _step_form(step)
+             for step in next_steps}
+    return render_template(
+        "acquisitions/detail.html", acquisition=acquisition, labels=steps.STATUS_LABELS, main_path=steps.MAIN_PATH,
+        progress=steps.progress_index(acquisition.status.value), step_pages=STEP_PAGES, forms=forms,
+        reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
+        new_home=acquisitions.new_home_label(acquisition),
+        may_answer=current_user.role == Role.HOUSEHOLD and acquisition.status.value == "offer_made",
+        may_cancel=current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
+        and "cancelled" in steps.TRANSITIONS[acquisition.status.value]), status
+
+
+def _step_form(step: str, submitted: bool = False):
+    """The step's form, empty or filled from the request; it remembers which step it is for."""
+    form = STEP_FORMS[step]() if submitted else STEP_FORMS[step](formdata=None)
+    form.step = step
+    if step == "inspection_scheduled":
+        form.appraiser_org_id.choices = select_choices(
+            [("", "请选择")] + [(str(o.id), o.name) for o in acquisitions.appraiser_organizations()])
+    return form
+
+
+@blueprint.route("/acquisitions/<int:acquisition_id>/steps/<step>", methods=["POST"])
+@roles(Role.CITY_GROUP_OFFICER, Role.APPRAISER)
+def advance(acquisition_id: int, step: str):
+    acquisition = acquisitions.acquisition_for_viewing(acquisition_id, current_user)
+    page = STEP_PAGES.get(step)
+    if page is None:
+        return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+    form = _step_form(step, submitted=True)
+    if not form.validate_on_submit():
+        return _render_detail(acquisition, form, 422)
+    try:
+        page.run(acquisition_id, submitted_values(form, page.fields), _paper(page), current_user)
+    except ValidationFailed as error:
+        attach_field_errors(form, error.details)
+        form.form_errors.append(error.message)
+        return _render_detail(acquisitions.acquisition_for_viewing(acquisition_id, current_user), form, 422)
+    except ServiceError as refused:
+        _refused(refused.message)
+    else:
+        flash(f"已{page.label}", "success")
+    return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+
+
+def _refused(message: str) -> None:
+    """A refused step leaves nothing half-written; the reason is shown on the acquisition page."""
+    db.session.rollback()
+    flash(message, "error")
+
+
+def _paper(page: StepPage) -> DocumentUpload | None:
+    if page.paper is None:
+        return None
+    uploaded = request.files.get(page.paper)
+    if uploaded is None or not uploaded.filename:
+        return None
+    return DocumentUpload(uploaded.filename, uploaded.read())
+
+
+@blueprint.route("/acquisitions/<int:acquisition_id>/<any(accept, decline):answer>", methods=["POST"])
+@roles(Role.HOUSEHOLD)
+def answer_offer(acquisition_id: int, answer: str):
+    try:
+        acquisitions.answer_offer(acquisition_id, answer == "accept", current_user)
+    except ServiceError as refused:
+        _refused(refused.message)
+    else:
+        flash("您已接受报价，城发集团将与您签订收购合同" if answer == "accept" else "您已拒绝该报价", "success")
+    return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+
+
+@blueprint.route("/acquisitions/<int:acquisition_id>/cancel", methods=["POST"])
+@officers
+def cancel(acquisition_id: int):
+    form = ReasonForm()
+    try:
+        if not form.validate_on_submit():
+            raise ValidationFailed("请填写取消原因")
+        acquisitions.cancel(acquisition_id, form.reason.data or "", current_user)
+    except ServiceError as refused:
+        _refused("请填写取消原因" if refused.details.get("reason") else refused.message)
+    else:
+        flash("收购已取消", "success")
+    return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+
+
+@blueprint.route("/acquisition-documents/<int:document_id>")
+@VIEWERS
+def document(document_id: int):
+    paper = acquisitions.document_for_viewing(document_id, current_user)
+    return Response(paper.content, mimetype=paper.content_type, headers={
+        "Content-Disposition": f"attachment; filename=document-{paper.id}", "Cache-Control": "private, no-store"})

@@ -1,0 +1,119 @@
+"""Market-swap pages: recording a swap (agency or household), the bureau's verification by hand
+or against a registered-contracts file, and the goal ledger with reversals."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..db.models import MarketSwapStatus, Role
+from ..domain.districts import ZHENGZHOU_DISTRICTS
+from ..domain.market_swaps import HOUSEHOLD_FIELD, MARKET_SWAP_FIELDS, OUTCOME_LABELS, STATUS_LABELS
+from ..extensions import db
+from ..security.access import roles
+from ..services import ledger, market_swaps, reversals
+from ..services.errors import ServiceError, ValidationFailed
+from ..services.imports import ImportRejected
+from .downloads import uploaded_file
+from .field_forms import form_class, submitted_values
+from .forms import attach_field_errors
+
+blueprint = Blueprint("market_swaps", __name__)
+recorders = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF)
+viewers = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF, Role.BUREAU_ADMIN)
+bureau_only = roles(Role.BUREAU_ADMIN)
+HouseholdSwapForm = form_class("HouseholdSwapForm", MARKET_SWAP_FIELDS)
+AgencySwapForm = form_class("AgencySwapForm", (HOUSEHOLD_FIELD,) + MARKET_SWAP_FIELDS)
+
+
+@blueprint.route("/market-swaps")
+@viewers
+def index():
+    raw = request.args.get("status", "recorded" if current_user.role == Role.BUREAU_ADMIN else "")
+    status = MarketSwapStatus(raw) if raw in STATUS_LABELS else None
+    return render_template("market_swaps/index.html", swaps=market_swaps.swaps_for(current_user, status),
+                           status=status, labels=STATUS_LABELS)
+
+
+@blueprint.route("/market-swaps/new", methods=["GET", "POST"])
+@recorders
+def new_swap():
+    fields = (HOUSEHOLD_FIELD,) + MARKET_SWAP_FIELDS if current_user.role == Role.AGENCY_STAFF else MARKET_SWAP_FIELDS
+    form = (AgencySwapForm if current_user.role == Role.AGENCY_STAFF else HouseholdSwapForm)()
+    if form.validate_on_submit():
+        try:
+            swap = market_swaps.record_swap(submitted_values(form, fields), current_user)
+        except ValidationFailed as error:
+            attach_field_errors(form, error.details)
+        except ServiceError as refused:
+            db.session.rollback()
+            form.form_errors.append(refused.message)
+        else:
+            flash("市场交易已登记，等待住房保障局核验后计入目标", "success")
+            return redirect(url_for("market_swaps.detail", swap_id=swap.id))
+    return render_template("market_swaps/form.html", form=form), 422 if form.errors else 200
+
+
+@blueprint.route("/market-swaps/<int:swap_id>")
+@viewers
+def detail(swap_id: int):
+    swap = market_swaps.swap_for_viewing(swap_id, current_user)
+    return render_template("market_swaps/detail.html", swap=swap, labels=STATUS_LABELS,
+                           counted=ledger.live_entry_for(market_swap_id=swap.id))
+
+
+@blueprint.route("/market-swaps/<int:swap_id>/<any(verify, reject, cancel):decision>", methods=["POST"])
+@viewers
+def decide(swap_id: int, decision: str):
+    reason = request.form.get("reason", "")
+    calls = {"verify": lambda: market_swaps.verify_swap(swap_id, current_user),
+             "reject": lambda: market_swaps.reject_swap(swap_id, reason, current_user),
+             "cancel": lambda: market_swaps.cancel_swap(swap_id, reason, current_user)}
+    done = {"verify": "已核验并计入目标", "reject": "已退回", "cancel": "已撤销"}
+    _flash_outcome(calls[decision], done[decision])
+    return redirect(url_for("market_swaps.detail", swap_id=swap_id))
+
+
+def _flash_outcome(call, success: str) -> None:
+    try:
+        call()
+    except ServiceError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        flash(success, "success")
+
+
+@blueprint.route("/bureau/contract-check", methods=["GET", "POST"])
+@bureau_only
+def contract_check():
+    context = {"columns": market_swaps.CONTRACT_COLUMNS, "outcome_labels": OUTCOME_LABELS}
+    if request.method == "GET":
+        return render_template("market_swaps/contract_check.html", **context)
+    upload = uploaded_file()
+    if upload is None:
+        return render_template("market_swaps/contract_check.html", problem="请选择备案合同文件", **context), 422
+    try:
+        report = market_swaps.check_against_contract_file(upload, current_user)
+    except ImportRejected as rejected:
+        return render_template("market_swaps/contract_check.html", errors=rejected.row_errors, **context), 422
+    except ValidationFailed as error:
+        return render_template("market_swaps/contract_check.html", problem=error.message, **context), 422
+    return render_template("market_swaps/contract_check.html", report=report, **context)
+
+
+# ----- the ledger --------------------------------------------------------------------------------
+
+@blueprint.route("/bureau/ledger")
+@bureau_only
+def ledger_entries():
+    filters, errors = ledger.parse_entry_filters({k: v for k, v in request.args.items() if v})
+    return render_template("market_swaps/ledger.html", page=ledger.entry_page(filters), filters=filters,
+                           errors=errors, districts=ZHENGZHOU_DISTRICTS)
+
+
+@blueprint.route("/bureau/ledger/<int:entry_id>/reverse", methods=["POST"])
+@bureau_only
+def reverse_entry(entry_id: int):
+    _flash_outcome(lambda: reversals.reverse_counted_swap(entry_id, request.form.get("reason", ""), current_user),
+                   "已撤销该计数，原记录保留，撤销记录已写入台账")
+    return redirect(url_for("market_swaps.ledger_entries"))
