@@ -20,6 +20,7 @@ run: $(INSTALLED)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --scale small
 	$(BIN)/flask match run
+	$(BIN)/flask acquisitions expire-offers
 	@echo "Serving on http://127.0.0.1:5000 (gunicorn, 2 workers). Stop with Ctrl-C."
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'housing_swap:create_app()'
 

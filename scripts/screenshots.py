@@ -34,6 +34,13 @@ PAGES = [
     ("listing-form", "demo-owner", "/my/listings/new"),
     ("developer-project", "demo-developer", "/developer/projects"),
     ("bureau-pending", "demo-bureau", "/bureau/listings/pending"),
+    ("city-group-queue", "demo-group", "/city-group/queue"),
+    ("acquisition-officer", "demo-group", "/acquisitions/{open_acquisition_id}"),
+    ("acquisition-offer", "demo-owner", "/acquisitions/1"),
+    ("appraiser-tasks", "demo-appraiser", "/acquisitions"),
+    ("market-swap-form", "demo-agency", "/market-swaps/new"),
+    ("market-swaps-bureau", "demo-bureau", "/market-swaps?status=verified"),
+    ("goal-ledger", "demo-bureau", "/bureau/ledger"),
 ]
 
 
@@ -42,6 +49,7 @@ def main() -> None:
     parser.add_argument("--base-url", default="http://127.0.0.1:5000")
     parser.add_argument("--listing-id", default="18")
     parser.add_argument("--verification-code", default="ZZ00000018")
+    parser.add_argument("--open-acquisition-id", default="22", help="an acquisition waiting for the officer")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -53,7 +61,8 @@ def main() -> None:
                 if login:
                     sign_in(page, args.base_url, login)
                 url = args.base_url + path.format(listing_id=args.listing_id,
-                                                  verification_code=args.verification_code)
+                                                  verification_code=args.verification_code,
+                                                  open_acquisition_id=args.open_acquisition_id)
                 page.goto(url)
                 target = OUT / f"{name}-{viewport_name}.png"
                 page.screenshot(path=str(target), full_page=True)

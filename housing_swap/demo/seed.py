@@ -8,6 +8,7 @@ below can sign in.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -20,6 +21,8 @@ from werkzeug.security import generate_password_hash
 
 from ..db.models import (
     Acquisition,
+    AcquisitionDocument,
+    AcquisitionEvent,
     AcquisitionStatus,
     ApplicationEvent,
     ApplicationStatus,
@@ -65,6 +68,8 @@ from ..services.rules import current_rules
 from . import names
 
 DEMO_PASSWORD = "demo-pass-2024"
+# A one-page stand-in for a real appraisal report (PDF text, ASCII only).
+DEMO_REPORT = b"%%PDF-1.4\n%% Demo appraisal report for acquisition %d (generated demo data)\n%%%%EOF\n"
 DEMO_LOGINS = {
     "demo-owner": Role.HOUSEHOLD,
     "demo-agency": Role.AGENCY_STAFF,
@@ -510,10 +515,13 @@ class _SwapPlanner:
         self.b = builder
         self.orgs = orgs
         self.officer = demo_users["demo-group"]
+        self.appraiser_user = demo_users["demo-appraiser"]
         self.agent = demo_users["demo-agency"]
         self.bureau_user = demo_users["demo-bureau"]
         self.sold_unit_ids: list[int] = []
         self.events: list[dict] = []
+        self.acquisition_events: list[dict] = []
+        self.documents: list[dict] = []
         self.acquisitions: list[dict] = []
         self.market_swaps: list[dict] = []
         self.ledger: list[dict] = []
@@ -525,13 +533,15 @@ class _SwapPlanner:
         self.urban_prices = [u["list_price"] for u in urban]
 
     def outcome_for(self, index: int) -> str:
-        if index < self.b.scale.completed_swaps:
-            return "city_group_done" if index % 2 == 0 else "market_done"
+        if index == 0:
+            return "demo_offer"  # demo-owner: an offer waiting for an answer, to try the household's side
+        if index <= self.b.scale.completed_swaps:
+            return "city_group_done" if index % 2 == 1 else "market_done"
         return self.b.rng.choice(("open", "open", "open", "city_group_open", "ineligible"))
 
     def application(self, household: int, communities: list[dict], outcome: str) -> dict:
         b = self.b
-        qualifying = outcome in ("city_group_done", "city_group_open")
+        qualifying = outcome in ("city_group_done", "city_group_open", "demo_offer")
         community, build_year, area, old_price = self._old_home(communities, outcome, qualifying)
         certificate, certificate_hash = b._certificate()
         submitted = BASE_TIME + timedelta(days=b.rng.randrange(200))
@@ -612,7 +622,7 @@ class _SwapPlanner:
     def _status(self, outcome: str, decision, row: dict) -> ApplicationStatus:
         if outcome.endswith("_done"):
             return ApplicationStatus.COMPLETED
-        if outcome == "city_group_open":
+        if outcome in ("city_group_open", "demo_offer"):
             return ApplicationStatus.IN_PROGRESS
         if outcome == "ineligible":
             row["channel_preference"] = ChannelPreference.CITY_GROUP
@@ -631,6 +641,8 @@ class _SwapPlanner:
             self._completed_market_swap(row, old_price)
         elif outcome == "city_group_open":
             self._open_acquisition(row, old_price)
+        elif outcome == "demo_offer":
+            self._open_acquisition(row, old_price, AcquisitionStatus.OFFER_MADE, offered_on=date.today())
 
     def _take_unit(self, minimum_price: int) -> dict:
         """An unused main-urban unit priced at least ``minimum_price`` (or the dearest left)."""
@@ -671,7 +683,9 @@ class _SwapPlanner:
             "purchase_contract_number": f"WQ-2024-{acquisition_id:07d}", "new_home_price": unit["list_price"],
             "purchased_on": signed + timedelta(days=7), "title_transferred_on": completed_on,
             "completed_on": completed_on, "intended_use": b.rng.choice(("翻新后再销售", "保障性租赁住房")),
+            "appraised_on": start + timedelta(days=12), "offered_on": signed - timedelta(days=3),
         })
+        self._acquisition_timeline(self.acquisitions[-1])
         self._ledger_row(Channel.CITY_GROUP, row, completed_on, unit["id"], acquisition_id=acquisition_id)
 
     def _acquisition_base(self, acquisition_id: int, row: dict, status: AcquisitionStatus) -> dict:
@@ -679,25 +693,59 @@ class _SwapPlanner:
             "inspection_on", "appraiser_org_id", "appraised_value", "offer_price", "offer_expires_on",
             "contract_number", "contract_price", "contract_signed_on", "new_unit_id",
             "purchase_contract_number", "new_home_price", "purchased_on", "title_transferred_on",
-            "completed_on", "intended_use"))
+            "completed_on", "intended_use", "appraised_on", "offered_on"))
         return {**empty, "id": acquisition_id, "application_id": row["id"], "status": status,
                 "officer_user_id": self.officer, "rule_version_id": self.b.rule_version.id,
                 "created_at": row["submitted_at"], "updated_at": row["submitted_at"], "version": 1}
 
-    def _open_acquisition(self, row: dict, old_price: int) -> None:
+    def _open_acquisition(self, row: dict, old_price: int, step: AcquisitionStatus | None = None,
+                          offered_on: date | None = None) -> None:
         b = self.b
-        step = b.rng.choice((AcquisitionStatus.INTAKE, AcquisitionStatus.INSPECTION_SCHEDULED,
-                             AcquisitionStatus.APPRAISED, AcquisitionStatus.OFFER_MADE))
+        step = step or b.rng.choice((AcquisitionStatus.INTAKE, AcquisitionStatus.INSPECTION_SCHEDULED,
+                                     AcquisitionStatus.APPRAISED, AcquisitionStatus.OFFER_MADE))
         values = self._acquisition_base(b.ids.next(Acquisition), row, step)
         start = row["submitted_at"].date()
         if step != AcquisitionStatus.INTAKE:
-            values["inspection_on"] = start + timedelta(days=7)
+            values.update(inspection_on=start + timedelta(days=7), appraiser_org_id=self.orgs["appraiser"])
         if step in (AcquisitionStatus.APPRAISED, AcquisitionStatus.OFFER_MADE):
-            values.update(appraiser_org_id=self.orgs["appraiser"],
-                          appraised_value=int(round(old_price * b.rng.uniform(0.92, 1.0), -3)))
+            values.update(appraised_value=int(round(old_price * b.rng.uniform(0.92, 1.0), -3)),
+                          appraised_on=start + timedelta(days=12))
         if step == AcquisitionStatus.OFFER_MADE:
-            values.update(offer_price=values["appraised_value"], offer_expires_on=start + timedelta(days=30))
+            offered_on = offered_on or start + timedelta(days=15)
+            values.update(offer_price=values["appraised_value"], offered_on=offered_on,
+                          offer_expires_on=offered_on + timedelta(days=b.rules.offer_valid_days))
         self.acquisitions.append(values)
+        self._acquisition_timeline(values)
+
+    # The steps an acquisition has passed, read from the dates it carries, in order.
+    _STEP_DATES = (("inspection_on", AcquisitionStatus.INSPECTION_SCHEDULED, "已安排查勘"),
+                   ("appraised_on", AcquisitionStatus.APPRAISED, "评估机构出具评估报告"),
+                   ("offered_on", AcquisitionStatus.OFFER_MADE, "城发集团报价"),
+                   ("contract_signed_on", AcquisitionStatus.OFFER_ACCEPTED, "家庭接受报价"),
+                   ("contract_signed_on", AcquisitionStatus.CONTRACT_SIGNED, "签订收购合同"),
+                   ("purchased_on", AcquisitionStatus.NEW_HOME_PURCHASED, "购买新房"),
+                   ("title_transferred_on", AcquisitionStatus.TITLE_TRANSFERRED, "旧房过户"),
+                   ("completed_on", AcquisitionStatus.COMPLETED, "以旧换新完成，已计入目标"))
+
+    def _acquisition_timeline(self, acquisition: dict) -> None:
+        """Timeline rows (and a stand-in appraisal report) for a demo acquisition."""
+        def event(status: AcquisitionStatus, note: str, at: datetime) -> dict:
+            return {"id": self.b.ids.next(AcquisitionEvent), "acquisition_id": acquisition["id"], "status": status,
+                    "note": note, "actor_user_id": self.officer, "at": at}
+        self.acquisition_events.append(event(AcquisitionStatus.INTAKE, "城发集团受理", acquisition["created_at"]))
+        for column, status, note in self._STEP_DATES:
+            if acquisition[column] is not None:
+                self.acquisition_events.append(
+                    event(status, note, datetime.combine(acquisition[column], time(2), tzinfo=timezone.utc)))
+        if acquisition["appraised_on"] is not None:
+            content = DEMO_REPORT % acquisition["id"]
+            self.documents.append({
+                "id": self.b.ids.next(AcquisitionDocument), "acquisition_id": acquisition["id"],
+                "kind": "appraisal_report", "filename": f"评估报告-{acquisition['id']}.pdf",
+                "content_type": "application/pdf", "size_bytes": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(), "content": content,
+                "uploaded_by_user_id": self.appraiser_user,
+                "uploaded_at": datetime.combine(acquisition["appraised_on"], time(2), tzinfo=timezone.utc)})
 
     def _completed_market_swap(self, row: dict, old_price: int) -> None:
         b = self.b
@@ -743,6 +791,8 @@ class _SwapPlanner:
         b = self.b
         b._insert(ApplicationEvent, self.events)
         b._insert(Acquisition, self.acquisitions)
+        b._insert(AcquisitionEvent, self.acquisition_events)
+        b._insert(AcquisitionDocument, self.documents)
         b._insert(MarketSwap, self.market_swaps)
         b._insert(GoalLedgerEntry, self.ledger)
         b._insert(LedgerClaim, [{"id": entry["id"], "property_hash": entry["property_hash"],
