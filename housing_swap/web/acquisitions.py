@@ -20,6 +20,7 @@ from ..security.access import roles
 from ..services import acquisitions
 from ..services.documents import KIND_LABELS, DocumentUpload
 from ..services.errors import ServiceError, ValidationFailed
+from ..services.rules import current_rules
 from .field_forms import form_class, submitted_values
 from .forms import attach_field_errors, select_choices
 
@@ -122,10 +123,19 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200):
         "acquisitions/detail.html", acquisition=acquisition, labels=steps.STATUS_LABELS, main_path=steps.MAIN_PATH,
         progress=steps.progress_index(acquisition.status.value), step_pages=STEP_PAGES, forms=forms,
         reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
-        new_home=acquisitions.new_home_label(acquisition),
+        new_home=acquisitions.new_home_label(acquisition), **_offer_terms(acquisition),
         may_answer=current_user.role == Role.HOUSEHOLD and acquisition.status.value == "offer_made",
         may_cancel=current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
         and "cancelled" in steps.TRANSITIONS[acquisition.status.value]), status
+
+
+def _offer_terms(acquisition: Acquisition) -> dict:
+    """The ceiling and answer window an officer sees before making an offer."""
+    if acquisition.appraised_value is None:
+        return {"offer_ceiling": None, "offer_valid_days": None}
+    _, rules = current_rules()
+    return {"offer_ceiling": steps.highest_offer(acquisition.appraised_value, rules),
+            "offer_valid_days": rules.offer_valid_days}
 
 
 def _step_form(step: str, submitted: bool = False):
