@@ -7,9 +7,11 @@ import pytest
 
 from housing_swap.db.models import OrganizationKind, Role
 from housing_swap.extensions import db
+from housing_swap.services.search import elasticsearch_backend
 from tests.acquisitions.helpers import PDF, TODAY, Cast, days_from_today, drive_to
 from tests.acquisitions.test_acquisition_steps import net_count
 from tests.acquisitions.test_market_swaps import contract_file, swap_fields
+from tests.conftest import SEARCH_BACKEND, rebuild_search_index
 from tests.factories import valid_id_number
 from tests.matching.helpers import application_fields
 from tests.test_api import assert_envelope, bearer, issue
@@ -146,3 +148,23 @@ def test_twenty_simultaneous_records_of_one_property_as_a_market_swap_keep_one(a
         "/api/v1/market-swaps", json=swap_fields(certificate, 400 + i), headers=headers))
     assert sorted(statuses) == [201] + [409] * 19
 
+
+
+def test_a_unit_bought_for_a_swap_leaves_search(client, make):
+    cast = Cast(make)
+    rebuild_search_index()
+    project_name = cast.unit.building.project.name
+
+    def unit_ids() -> set[int]:
+        found = client.get("/api/v1/units", query_string={"q": project_name}).get_json()
+        return {item["id"] for item in found["items"]}
+    assert cast.unit.id in unit_ids()
+    acquisition = drive_to(cast, "contract_signed")
+    bought = client.post(f"/api/v1/acquisitions/{acquisition.id}/purchase", headers=token_for(client, cast.officer),
+                         json={"unit_id": cast.unit.id, "purchase_contract_number": "WQ-SEARCH",
+                               "new_home_price": cast.unit.list_price, "purchased_on": TODAY.isoformat()})
+    assert bought.status_code == 200
+    if SEARCH_BACKEND == "elasticsearch":  # the request's own push leaves refreshing to the index
+        backend = elasticsearch_backend()
+        backend.client.indices.refresh(index=f"{backend.prefix}_*")
+    assert cast.unit.id not in unit_ids()
