@@ -752,7 +752,8 @@ class _SwapPlanner:
         sale_price = int(round(old_price * b.rng.uniform(0.95, 1.03), -3))
         sold_on = row["submitted_at"].date() + timedelta(days=b.rng.randrange(10, 60))
         unit = self._take_unit(sale_price)
-        purchased_on = sold_on + timedelta(days=b.rng.randrange(5, 90))
+        purchased_on = min(sold_on + timedelta(days=b.rng.randrange(5, 90)), PROGRAM_END)
+        sold_on = min(sold_on, purchased_on)
         swap_id = b.ids.next(MarketSwap)
         self.market_swaps.append({
             "id": swap_id, "application_id": row["id"], "household_user_id": row["household_user_id"],

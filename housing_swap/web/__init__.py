@@ -12,6 +12,7 @@ from . import (
     applications,
     auth,
     bureau,
+    dashboard,
     eligibility,
     errors,
     formatting,
@@ -38,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(rules.blueprint)
     app.register_blueprint(acquisitions.blueprint)
     app.register_blueprint(market_swaps.blueprint)
+    app.register_blueprint(dashboard.blueprint)
     formatting.register_filters(app)
     errors.register_error_handlers(app)
     login_manager.login_view = "auth.login"

@@ -1,0 +1,151 @@
+"""The bureau's reporting workbook and its tables as CSV: the dashboard's own figures, laid out
+with Chinese headers. Personal data (in the stalled-cases table) is masked unless the caller's
+role may see it, and every export is audited.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from ..db.models import Role, User
+from ..domain.districts import DISTRICTS_BY_CODE
+from ..domain.identity import mask_name, mask_phone
+from ..extensions import db
+from .audit import record_event
+from .ledger import EntryFilters, entry_page
+from .monitoring import Dashboard, dashboard
+from .progress import ProgressFilters
+from .rules import current_rules
+from .spreadsheets import write_table
+
+# City-group officers contact the households whose cases stall; the bureau monitors in aggregate.
+SEES_PERSONAL_DATA = frozenset({Role.CITY_GROUP_OFFICER})
+EXPORT_ROLES = frozenset({Role.BUREAU_ADMIN, Role.CITY_GROUP_OFFICER})
+LEDGER_ROWS_LIMIT = 100_000
+
+SHEETS = {"summary": "汇总", "by_district": "分区县", "by_month": "分月", "funnel": "申请漏斗",
+          "absorption": "新房去化", "ledger": "台账明细", "stalled": "滞留待办"}
+CHANNEL_NAMES = {"city_group": "城发集团收购", "market": "市场交易"}
+
+
+@dataclass(frozen=True)
+class ExportTables:
+    frames: dict[str, pd.DataFrame]
+    heading: str   # the generated-at line with the rule version and the filters
+
+
+def export_tables(filters: ProgressFilters, user: User, stall_days: int) -> ExportTables:
+    board = dashboard(filters, stall_days)
+    version, _ = current_rules()
+    frames = {
+        "summary": summary_frame(board), "by_district": by_district_frame(board), "by_month": by_month_frame(board),
+        "funnel": funnel_frame(board), "absorption": absorption_frame(board), "ledger": ledger_frame(filters),
+        "stalled": stalled_frame(board, masked=user.role not in SEES_PERSONAL_DATA),
+    }
+    heading = (f"生成时间：{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC；项目规则第{version.version}版"
+               f"（{version.name}）；筛选：{filter_text(filters)}")
+    return ExportTables(frames, heading)
+
+
+def filter_text(filters: ProgressFilters) -> str:
+    parts = [f"完成日期 {filters.date_from or '不限'} 至 {filters.date_to or '不限'}"]
+    if filters.district:
+        parts.append(DISTRICTS_BY_CODE[filters.district].name)
+    if filters.channel:
+        parts.append(CHANNEL_NAMES[filters.channel.value])
+    return "，".join(parts)
+
+
+def summary_frame(board: Dashboard) -> pd.DataFrame:
+    targets, completed = board.report["targets"], board.report["completed"]
+    rows = [(label, targets[key], completed[key], round(100 * completed[key] / targets[key], 1) if targets[key] else None)
+            for key, label in (("total", "合计"), ("city_group", "城发集团收购"), ("market", "市场交易"),
+                               ("pilot", "试点（金水区、郑东新区）"))]
+    rows.append(("年底预测", targets["total"], board.forecast.year_end_total, None))
+    return pd.DataFrame(rows, columns=["指标", "目标（套）", "已完成（套）", "完成率（%）"])
+
+
+def by_district_frame(board: Dashboard) -> pd.DataFrame:
+    return pd.DataFrame([(r["code"], r["name"], r["city_group"], r["market"], r["total"])
+                         for r in board.report["by_district"]],
+                        columns=["区县代码", "区县", "城发集团收购", "市场交易", "合计"])
+
+
+def by_month_frame(board: Dashboard) -> pd.DataFrame:
+    return pd.DataFrame([(r["month"], r["city_group"], r["market"], r["total"]) for r in board.report["by_month"]],
+                        columns=["月份", "城发集团收购", "市场交易", "合计"])
+
+
+def funnel_frame(board: Dashboard) -> pd.DataFrame:
+    return pd.DataFrame([(s.label, s.count, s.rate_from_previous, s.median_days) for s in board.funnel],
+                        columns=["阶段", "申请数", "较上一阶段转化率（%）", "较上一阶段中位天数"])
+
+
+def absorption_frame(board: Dashboard) -> pd.DataFrame:
+    return pd.DataFrame([(a.project_name, a.developer_name, DISTRICTS_BY_CODE[a.district_code].name,
+                          a.sold_through_program, a.remaining_stock) for a in board.absorption],
+                        columns=["楼盘", "开发企业", "区县", "通过项目售出（套）", "剩余参与房源（套）"])
+
+
+def ledger_frame(filters: ProgressFilters) -> pd.DataFrame:
+    page = entry_page(EntryFilters(channel=filters.channel, district=filters.district, date_from=filters.date_from,
+                                   date_to=filters.date_to, per_page=LEDGER_ROWS_LIMIT))
+    return pd.DataFrame([
+        (e.id, "计数" if e.entry_type.value == "count" else "撤销", CHANNEL_NAMES[e.channel.value],
+         DISTRICTS_BY_CODE[e.district_code].name, e.completed_on.isoformat(), "是" if e.pilot else "否",
+         e.acquisition_id, e.market_swap_id, e.new_unit_id, e.reverses_entry_id, e.reason or "", e.rule_version.version)
+        for e in page.items],
+        columns=["记录编号", "类型", "渠道", "区县", "完成日期", "试点", "收购编号", "市场交易编号", "新房编号",
+                 "撤销的记录", "撤销原因", "规则版本"])
+
+
+def stalled_frame(board: Dashboard, masked: bool) -> pd.DataFrame:
+    kinds = {"acquisition": "城发集团收购", "market_swap": "市场交易", "application": "申请"}
+    return pd.DataFrame([
+        (kinds[c.kind], c.record_id, c.application_id, DISTRICTS_BY_CODE[c.district_code].name, c.waiting_for,
+         c.days, mask_name(c.household_name) if masked else c.household_name,
+         (mask_phone(c.household_phone) if masked else c.household_phone) if c.household_phone else "")
+        for c in board.stalled],
+        columns=["类型", "编号", "申请编号", "区县", "等待事项", "已等待天数", "家庭", "手机号"])
+
+
+def workbook(tables: ExportTables) -> bytes:
+    """One sheet per table: the heading line, then the table with widths and number formats."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for key, frame in tables.frames.items():
+            sheet_name = SHEETS[key]
+            frame.to_excel(writer, sheet_name=sheet_name, index=False, startrow=2)
+            sheet = writer.sheets[sheet_name]
+            sheet.cell(row=1, column=1, value=tables.heading)
+            _format(sheet, frame)
+    return buffer.getvalue()
+
+
+def _format(sheet, frame: pd.DataFrame) -> None:
+    for index, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(index)
+        longest = max([len(str(column))] + [len(str(value)) for value in frame[column].head(500)])
+        sheet.column_dimensions[letter].width = min(50, 2 * longest + 2)
+        number_format = "0.0" if "%" in column or "天数" in column else "#,##0" if "套" in column or \
+            column in ("城发集团收购", "市场交易", "合计", "申请数") else None
+        if number_format:
+            for row in range(4, len(frame) + 4):
+                sheet.cell(row=row, column=index).number_format = number_format
+    sheet.freeze_panes = "A4"
+
+
+def export(filters: ProgressFilters, user: User, file_format: str, table: str | None = None,
+           stall_days: int = 14) -> bytes:
+    """The workbook (``table`` None) or one table as CSV; audited with what was exported."""
+    tables = export_tables(filters, user, stall_days)
+    content = workbook(tables) if table is None else write_table(tables.frames[table], file_format)
+    record_event("export.dashboard", "dashboard", None, actor=user, after={
+        "format": file_format, "table": table or "workbook", "filters": filter_text(filters),
+        "personal_data_masked": user.role not in SEES_PERSONAL_DATA})
+    db.session.commit()
+    return content

@@ -1,0 +1,111 @@
+"""The bureau's dashboard against a hand-computed ledger; exports equal the dashboard; personal
+data in exports is masked by role and every export is audited; the public page is cached."""
+import io
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import select
+
+from housing_swap.db.models import AcquisitionEvent, AuditEvent, Channel, Role
+from housing_swap.extensions import db
+from housing_swap.services import acquisitions, monitoring
+from housing_swap.services.progress import ProgressFilters
+from tests.acquisitions.helpers import Cast
+from tests.matching.helpers import submitted_application
+from tests.test_progress_api import ledger  # noqa: F401  (the hand-made ledger fixture)
+
+
+def test_dashboard_figures_match_the_hand_computed_ledger(ledger):  # noqa: F811
+    board = monitoring.dashboard(ProgressFilters(), today=date(2024, 7, 14))
+    assert board.report["completed"] == {"total": 4, "city_group": 3, "market": 1, "pilot": 2}
+    by_week = {point.week_start: point.cumulative for point in board.weekly}
+    assert by_week[date(2024, 4, 15)] == 1          # 04-20, the pilot's first day
+    assert by_week[date(2024, 5, 13)] == 2          # 05-15 and 05-20 count, then 05-20 is reversed
+    assert by_week[date(2024, 7, 8)] == 4
+    assert board.weekly[0].planned == 10000 * 7 / 366
+    # Forecast: 2 net completions in the 28 days to 07-14 (06-30, 07-01), 170 days left: 4 + round(2/28×170).
+    assert (board.forecast.done, board.forecast.days_left, board.forecast.year_end_total) == (4, 170, 16)
+    assert board.forecast.reaches_target is False
+    pilot_only = monitoring.dashboard(ProgressFilters(district="410190"), today=date(2024, 7, 14))
+    assert pilot_only.report["completed"] == {"total": 1, "city_group": 1, "market": 0, "pilot": 1}
+
+
+def test_the_funnel_counts_stages_and_rates(make):
+    submitted_application(make, channel_preference="城发集团收购")
+    market, _ = submitted_application(make, channel_preference="市场交易")
+    submitted_application(make, channel_preference="城发集团收购", area_m2="150.00")  # too big: ineligible
+    cast = Cast(make)
+    acquisitions.take_in(cast.application.id, cast.officer)
+    stages = {stage.key: stage for stage in monitoring.funnel(ProgressFilters())}
+    assert [stages[k].count for k in ("submitted", "eligible", "matched", "in_progress", "completed")] == [4, 3, 1, 1, 0]
+    assert stages["eligible"].rate_from_previous == 75.0
+    assert stages["in_progress"].median_days == 0.0
+    market_only = {s.key: s.count for s in monitoring.funnel(ProgressFilters(channel=Channel.MARKET))}
+    assert market_only["submitted"] == 1 and market.channel_preference.value == "market"
+
+
+def stalled_acquisition(make) -> Cast:
+    cast = Cast(make)
+    acquisition = acquisitions.take_in(cast.application.id, cast.officer)
+    for event in db.session.scalars(select(AcquisitionEvent).where(AcquisitionEvent.acquisition_id == acquisition.id)):
+        event.at = event.at - timedelta(days=30)
+    db.session.commit()
+    return cast
+
+
+def test_stalled_work_is_listed_with_what_it_waits_for(make):
+    cast = stalled_acquisition(make)
+    cases = monitoring.stalled_cases(ProgressFilters(), 14, date.today())
+    assert [(c.kind, c.waiting_for, c.days) for c in cases] == [("acquisition", "安排查勘", 30)]
+    assert monitoring.stalled_cases(ProgressFilters(), 31, date.today()) == []
+    assert cases[0].household_name == cast.household.real_name
+
+
+def test_the_workbook_equals_the_dashboard_and_is_audited(ledger, client, make, login):  # noqa: F811
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    login(bureau.username)
+    page = client.get("/bureau/dashboard").get_data(as_text=True)
+    assert "以旧换新监测看板" in page and "<svg" in page
+    response = client.get("/bureau/dashboard/export.xlsx")
+    assert response.status_code == 200
+    workbook = pd.read_excel(io.BytesIO(response.data), sheet_name=None, header=2)
+    board = monitoring.dashboard(ProgressFilters())
+    summary = workbook["汇总"].set_index("指标")
+    assert summary.loc["合计", "已完成（套）"] == board.report["completed"]["total"] == 4
+    assert summary.loc["城发集团收购", "已完成（套）"] == 3 and summary.loc["试点（金水区、郑东新区）", "已完成（套）"] == 2
+    districts = workbook["分区县"]
+    assert list(zip(districts["区县"], districts["合计"])) == [(r["name"], r["total"]) for r in board.report["by_district"]]
+    assert list(workbook["分月"]["合计"]) == [r["total"] for r in board.report["by_month"]]
+    assert len(workbook["台账明细"]) == 6 and list(workbook["台账明细"]["类型"]).count("撤销") == 1
+    heading = pd.read_excel(io.BytesIO(response.data), sheet_name="汇总", header=None).iloc[0, 0]
+    assert "项目规则第1版" in heading and "生成时间" in heading
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.dashboard")).one()
+    assert audit.actor_user_id == bureau.id and audit.after["table"] == "workbook"
+
+
+def test_personal_data_in_exports_is_masked_by_role(client, make, login):
+    cast = stalled_acquisition(make)
+    name, phone = cast.household.real_name, cast.household.phone
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    login(bureau.username)
+    masked = client.get("/bureau/dashboard/export/stalled.csv").data.decode("utf-8-sig")
+    assert name not in masked and phone not in masked and phone[:3] in masked
+    client.post("/auth/logout")
+    login(cast.officer.username)
+    unmasked = client.get("/bureau/dashboard/export/stalled.csv").data.decode("utf-8-sig")
+    assert name in unmasked and phone in unmasked
+    flags = [e.after["personal_data_masked"] for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export.dashboard").order_by(AuditEvent.id))]
+    assert flags == [True, False]
+    assert client.get("/bureau/dashboard").status_code == 403
+
+
+def test_the_public_page_shows_aggregates_and_is_cacheable(ledger, client, make, login):  # noqa: F811
+    page = client.get("/progress")
+    text = page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "public, max-age=300"
+    assert "4 / 10000 套" in text and "中原区" in text
+    assert "豫(2016)" not in text
+    household = make.household()
+    login(household.phone)
+    assert client.get("/progress").headers["Cache-Control"] == "private, no-cache"
