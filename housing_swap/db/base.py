@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask import current_app
 from sqlalchemy import (
@@ -32,6 +32,11 @@ AREA = Numeric(10, 2)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utc_midnight(day: date) -> datetime:
+    """The first instant of a calendar day, in UTC (dates on the platform are UTC dates)."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
 
 
 def utcnow() -> datetime:

@@ -1,11 +1,12 @@
 """Accounts: household registration, sign-in, staff and admin creation."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db.base import utcnow
@@ -20,7 +21,7 @@ from ..domain.identity import (
 from ..domain.passwords import password_problems
 from ..extensions import db
 from .audit import record_event
-from .errors import Conflict, ValidationFailed
+from .errors import Conflict, NotFound, ValidationFailed
 from .rate_limits import count_attempt
 
 # The one answer to every refused sign-in, so it reveals nothing about the account.
@@ -141,8 +142,8 @@ def load_user_for_session(session_id: str) -> User | None:
     if not (user_id.isdigit() and epoch.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_epoch != int(epoch):
-        return None
+    if user is None or user.session_epoch != int(epoch) or not user.is_active:
+        return None  # a disabled user, or staff of a suspended organization, is signed out at once
     return user
 
 
@@ -223,3 +224,67 @@ def ensure_bureau_organization() -> Organization:
         db.session.add(bureau)
         db.session.flush()
     return bureau
+
+
+# ----- the bureau's user administration -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class UserPage:
+    items: list[User]
+    total: int
+    page: int
+    per_page: int = 50
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_users(text: str = "", role: Role | None = None, page: int = 1) -> UserPage:
+    """Accounts by username, name or exact phone, newest first."""
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    if text.strip():
+        needle = text.strip()
+        matches = [User.username.contains(needle, autoescape=True), User.real_name.contains(needle, autoescape=True)]
+        if phone_problem(needle) is None:
+            matches.append(User.phone_hash == lookup_hash(normalize_phone(needle), "phone"))
+        query = query.where(or_(*matches))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(User.id.desc()).limit(50).offset((page - 1) * 50)).all()
+    return UserPage(list(items), total, page)
+
+
+def _managed_user(user_id: int, actor: User) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("账户不存在")
+    if user.id == actor.id:
+        raise Conflict("不能对自己的账户执行此操作")
+    return user
+
+
+def set_enabled(user_id: int, enabled: bool, actor: User) -> User:
+    """Disable (live sessions end at once) or enable an account."""
+    user = _managed_user(user_id, actor)
+    before = user.enabled
+    user.enabled = enabled
+    if not enabled:
+        user.session_epoch += 1
+    record_event("user.enable" if enabled else "user.disable", "user", user.id, actor=actor,
+                 before={"enabled": before}, after={"enabled": enabled})
+    db.session.commit()
+    return user
+
+
+def reset_password(user_id: int, actor: User) -> str:
+    """A new random password, shown once to the administrator; every session of the user ends."""
+    user = _managed_user(user_id, actor)
+    temporary = "Zz-" + secrets.token_urlsafe(12)
+    user.password_hash = generate_password_hash(temporary)
+    user.session_epoch += 1
+    user.failed_login_count, user.locked_until = 0, None
+    record_event("user.reset_password", "user", user.id, actor=actor)
+    db.session.commit()
+    return temporary

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, case, cast, exists, func, select
 
+from ..db.base import utc_midnight
 from ..db.models import (
     Acquisition,
     AcquisitionEvent,
@@ -135,9 +136,9 @@ def application_filter(query, filters: ProgressFilters):
     if filters.district:
         query = query.where(SwapApplication.old_district_code == filters.district)
     if filters.date_from:
-        query = query.where(SwapApplication.submitted_at >= _start_of(filters.date_from))
+        query = query.where(SwapApplication.submitted_at >= utc_midnight(filters.date_from))
     if filters.date_to:
-        query = query.where(SwapApplication.submitted_at < _start_of(filters.date_to + timedelta(days=1)))
+        query = query.where(SwapApplication.submitted_at < utc_midnight(filters.date_to + timedelta(days=1)))
     if filters.channel:
         query = query.where(SwapApplication.channel_preference.in_(
             (ChannelPreference(filters.channel.value), ChannelPreference.EITHER)))
@@ -192,7 +193,7 @@ class StalledCase:
 def stalled_cases(filters: ProgressFilters, stall_days: int, today: date) -> list[StalledCase]:
     """Open work untouched for more than ``stall_days``: acquisitions by their last step, market
     swaps awaiting verification, eligible city-group applications nobody has taken in."""
-    cutoff = _start_of(today - timedelta(days=stall_days))
+    cutoff = utc_midnight(today - timedelta(days=stall_days))
     cases = _stalled_acquisitions(filters, cutoff, today) + _stalled_swaps(filters, cutoff, today)
     cases += _untaken_applications(filters, cutoff, today)
     return sorted(cases, key=lambda case_: -case_.days)[:500]
@@ -272,6 +273,3 @@ def absorption(filters: ProgressFilters, rules: ProgramRules) -> list[ProjectAbs
             if not filters.district or project.district_code == filters.district or sold.get(project.id)]
     return sorted(rows, key=lambda row: (-row.sold_through_program, row.project_name))
 
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)

@@ -29,6 +29,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(main.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(admin.joining)
     app.register_blueprint(listings.blueprint)
     app.register_blueprint(agency.blueprint)
     app.register_blueprint(bureau.blueprint)

@@ -1,17 +1,20 @@
 """Bureau administration: organizations and their staff accounts."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..db.models import OrganizationKind, Role
+from ..db.models import OrganizationKind, Role, User
 from ..db.models.accounts import ROLE_LABELS, ROLE_ORGANIZATION_KIND
-from ..security.access import roles
-from ..services import accounts, organizations
-from ..services.errors import ValidationFailed
+from ..extensions import db
+from ..security.access import public, roles
+from ..services import accounts, audit_log, organizations
+from ..services.errors import ServiceError, ValidationFailed
+from .downloads import spreadsheet_response
 from .forms import OrganizationForm, StaffUserForm, attach_field_errors, select_choices
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+joining = Blueprint("joining", __name__)
 bureau_only = roles(Role.BUREAU_ADMIN)
 
 
@@ -19,7 +22,22 @@ bureau_only = roles(Role.BUREAU_ADMIN)
 @bureau_only
 def index():
     return render_template("admin/index.html", organizations=organizations.list_organizations(),
-                           kind_labels=organizations.ORGANIZATION_KIND_LABELS)
+                           kind_labels=organizations.ORGANIZATION_KIND_LABELS, decisions=organizations.DECISIONS,
+                           decision_labels=organizations.DECISION_LABELS)
+
+
+@blueprint.route("/organizations/<int:organization_id>/<any(approve, reject, suspend, reinstate):decision>",
+                 methods=["POST"])
+@bureau_only
+def decide_organization(organization_id: int, decision: str):
+    try:
+        organization = organizations.decide(organization_id, decision, request.form.get("reason", ""), current_user)
+    except ServiceError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        flash(f"已{organizations.DECISION_LABELS[decision]}：{organization.name}", "success")
+    return redirect(url_for("admin.index"))
 
 
 @blueprint.route("/organizations/new", methods=["GET", "POST"])
@@ -65,3 +83,96 @@ def new_staff_user():
             flash(f"已创建账户：{user.username}", "success")
             return redirect(url_for("admin.index"))
     return render_template("admin/staff_form.html", form=form)
+
+
+
+# ----- user accounts -----------------------------------------------------------------------------
+
+@blueprint.route("/users")
+@bureau_only
+def users():
+    role_value = request.args.get("role", "")
+    role = Role(role_value) if role_value in {r.value for r in Role} else None
+    page = int(request.args["page"]) if request.args.get("page", "").isdigit() and int(request.args["page"]) else 1
+    return render_template("admin/users.html", page=accounts.list_users(request.args.get("q", ""), role, page),
+                           role_labels=ROLE_LABELS, role=role, q=request.args.get("q", ""))
+
+
+@blueprint.route("/users/<int:user_id>/<any(disable, enable):change>", methods=["POST"])
+@bureau_only
+def change_user(user_id: int, change: str):
+    try:
+        user = accounts.set_enabled(user_id, change == "enable", current_user)
+    except ServiceError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        flash(f"已{'启用' if change == 'enable' else '停用'}账户 {user.username or user.real_name}", "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@blueprint.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@bureau_only
+def reset_password(user_id: int):
+    """The new password is shown on this page only, never stored in a cookie or a log."""
+    try:
+        temporary = accounts.reset_password(user_id, current_user)
+    except ServiceError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for("admin.users"))
+    user = db.session.get(User, user_id)
+    return render_template("admin/password_reset.html", user=user, temporary=temporary)
+
+
+# ----- the audit log -----------------------------------------------------------------------------
+
+def _audit_filters() -> tuple[dict, dict]:
+    try:
+        return audit_log.parse_filters(request.args.to_dict()), {}
+    except ValidationFailed as error:
+        return {}, error.details
+
+
+@blueprint.route("/audit")
+@bureau_only
+def audit():
+    filters, errors = _audit_filters()
+    return render_template("admin/audit.html", page=audit_log.search_events(filters), errors=errors,
+                           query=request.args.to_dict())
+
+
+@blueprint.route("/audit/<int:event_id>")
+@bureau_only
+def audit_event(event_id: int):
+    event, actor, organization = audit_log.event_with_actor(event_id)
+    return render_template("admin/audit_event.html", event=event, actor=actor, organization=organization,
+                           before=audit_log.readable(event.before), after=audit_log.readable(event.after))
+
+
+@blueprint.route("/audit/export.csv")
+@bureau_only
+def audit_export():
+    filters, _ = _audit_filters()
+    return spreadsheet_response(audit_log.export_events(filters, current_user), "审计日志", "csv")
+
+
+# ----- organizations applying to join ------------------------------------------------------------
+
+@joining.route("/organizations/apply", methods=["GET", "POST"])
+@public
+def apply():
+    form = OrganizationForm()
+    form.kind.choices = select_choices((kind.value, organizations.ORGANIZATION_KIND_LABELS[kind])
+                                       for kind in organizations.JOINING_KINDS)
+    if form.validate_on_submit():
+        data = organizations.OrganizationRegistration(
+            kind=OrganizationKind(form.kind.data), name=form.name.data, licence_number=form.licence_number.data,
+            contact_name=form.contact_name.data, contact_phone=form.contact_phone.data)
+        try:
+            organizations.apply_to_join(data)
+        except ValidationFailed as error:
+            attach_field_errors(form, error.details)
+        else:
+            return render_template("admin/applied.html", name=data.name.strip())
+    return render_template("admin/organization_form.html", form=form, applying=True)
