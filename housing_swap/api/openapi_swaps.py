@@ -1,4 +1,5 @@
-"""OpenAPI paths and schemas for acquisitions, market swaps and the ledger (api/swaps.py)."""
+"""OpenAPI paths and schemas for acquisitions, market swaps and the ledger (api/swaps.py), and the
+bureau's exports and audit log (api/monitoring.py)."""
 from __future__ import annotations
 
 from ..domain import acquisitions as steps
@@ -120,6 +121,35 @@ PATHS.update({
     "/api/v1/ledger/entries/{id}/reversal": _post(
         "Reverse a count with a reason: the swap behind it is cancelled; the property may be counted again",
         "reverseLedgerEntry", LEDGER_ENTRY, _body(REASON), status="201"),
+})
+
+PROGRESS_FILTERS = [_query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
+                    _query("district", {"type": "string"}),
+                    _query("channel", {"type": "string", "enum": ["city_group", "market"]})]
+AUDIT_EVENT = {"type": "object", "required": ["id", "occurred_at", "entity_type", "action", "outcome"]}
+
+PATHS.update({
+    "/api/v1/exports/progress": {"get": {
+        "summary": "The reporting workbook (xlsx) or one table (csv); personal data masked by role; audited",
+        "operationId": "exportProgress", "security": BEARER,
+        "parameters": PROGRESS_FILTERS + [
+            _query("format", {"type": "string", "enum": ["xlsx", "csv"]}),
+            _query("table", {"type": "string", "enum": ["summary", "by_district", "by_month", "funnel", "absorption",
+                                                        "ledger", "stalled"]}, "required with format=csv"),
+            _query("stall_days", {"type": "integer", "minimum": 1, "maximum": 365})],
+        "responses": {"200": {"description": "The file", "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": FILE},
+            "text/csv": {"schema": {"type": "string"}}}}, **_error_responses(401, 403, 422)}}},
+    "/api/v1/audit-events": _get("The audit log, newest first (bureau)", "listAuditEvents", {
+        "type": "object", "required": ["total", "page", "pages", "items"], "properties": {
+            "items": {"type": "array", "items": AUDIT_EVENT}}}, [
+        _query("actor", {"type": "string"}, "username"), _query("organization_id", {"type": "integer"}),
+        _query("entity_type", {"type": "string"}), _query("entity_id", {"type": "string"}),
+        _query("action", {"type": "string"}, "prefix, e.g. ledger."),
+        _query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
+        _query("page", {"type": "integer", "minimum": 1})]),
+    "/api/v1/audit-events/{id}": _get("One audit event with its before and after values", "getAuditEvent",
+                                      AUDIT_EVENT, [ID]),
 })
 
 _ACQUISITION_DATES = ("inspection_on", "appraised_on", "offered_on", "offer_expires_on", "contract_signed_on",

@@ -12,6 +12,7 @@ from housing_swap.services import acquisitions, monitoring
 from housing_swap.services.progress import ProgressFilters
 from tests.acquisitions.helpers import Cast
 from tests.matching.helpers import submitted_application
+from tests.test_api import assert_envelope, bearer, issue
 from tests.test_progress_api import ledger  # noqa: F401  (the hand-made ledger fixture)
 
 
@@ -109,3 +110,23 @@ def test_the_public_page_shows_aggregates_and_is_cacheable(ledger, client, make,
     household = make.household()
     login(household.phone)
     assert client.get("/progress").headers["Cache-Control"] == "private, no-cache"
+
+
+def test_exports_and_the_audit_log_over_the_api(ledger, client, make):  # noqa: F811
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    headers = bearer(issue(client, bureau.username).get_json()["token"])
+    workbook = client.get("/api/v1/exports/progress", headers=headers)
+    assert workbook.status_code == 200 and workbook.mimetype.endswith("spreadsheetml.sheet")
+    summary = pd.read_excel(io.BytesIO(workbook.data), sheet_name="汇总", header=2).set_index("指标")
+    assert summary.loc["合计", "已完成（套）"] == 4
+    months = client.get("/api/v1/exports/progress?format=csv&table=by_month", headers=headers)
+    assert months.data.decode("utf-8-sig").splitlines()[0] == "月份,城发集团收购,市场交易,合计"
+    assert_envelope(client.get("/api/v1/exports/progress?format=csv", headers=headers), 422, "validation_failed")
+    household = make.household()
+    assert_envelope(client.get("/api/v1/exports/progress", headers=bearer(issue(client, household.phone)
+                                                                           .get_json()["token"])), 403)
+    events = client.get("/api/v1/audit-events?action=export.", headers=headers).get_json()
+    assert events["total"] == 2 and {e["after"]["table"] for e in events["items"]} == {"workbook", "by_month"}
+    one = client.get(f"/api/v1/audit-events/{events['items'][0]['id']}", headers=headers).get_json()
+    assert one["actor_username"] == bureau.username
+    assert_envelope(client.get("/api/v1/audit-events?from=soon", headers=headers), 422)
