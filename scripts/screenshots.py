@@ -41,6 +41,10 @@ PAGES = [
     ("market-swap-form", "demo-agency", "/market-swaps/new"),
     ("market-swaps-bureau", "demo-bureau", "/market-swaps?status=verified"),
     ("goal-ledger", "demo-bureau", "/bureau/ledger"),
+    ("bureau-dashboard", "demo-bureau", "/bureau/dashboard"),
+    ("transparency", None, "/progress"),
+    ("admin-audit", "demo-bureau", "/admin/audit"),
+    ("admin-users", "demo-bureau", "/admin/users"),
 ]
 
 

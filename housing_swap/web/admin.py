@@ -95,7 +95,7 @@ def users():
     role = Role(role_value) if role_value in {r.value for r in Role} else None
     page = int(request.args["page"]) if request.args.get("page", "").isdigit() and int(request.args["page"]) else 1
     return render_template("admin/users.html", page=accounts.list_users(request.args.get("q", ""), role, page),
-                           role_labels=ROLE_LABELS, role=role, q=request.args.get("q", ""))
+                           role_labels=ROLE_LABELS, role_filter=role, q=request.args.get("q", ""))
 
 
 @blueprint.route("/users/<int:user_id>/<any(disable, enable):change>", methods=["POST"])

@@ -35,13 +35,13 @@ def bar_chart(title: str, rows: list[tuple[str, int, int]]) -> Markup:
     """Horizontal bars per row: (label, city-group count, market count), stacked."""
     if not rows:
         return Markup("")
-    row_height, label_width = 26, 110
-    height = TOP + row_height * len(rows) + 8
+    row_height, label_width, legend = 26, 110, 26
+    height = TOP + legend + row_height * len(rows) + 8
     top = max(max(city + market for _, city, market in rows), 1)
     span = WIDTH - label_width - RIGHT - 50
     bars = []
     for index, (label, city, market) in enumerate(rows):
-        y = TOP + index * row_height
+        y = TOP + legend + index * row_height
         city_width, market_width = span * city / top, span * market / top
         bars.append(
             f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
@@ -50,7 +50,11 @@ def bar_chart(title: str, rows: list[tuple[str, int, int]]) -> Markup:
             f'<text x="{label_width + city_width + market_width + 6:.1f}" y="{y + 15}">{city + market}</text>')
     return Markup(
         f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" class="chart">'
-        f'<title>{escape(title)}</title>{"".join(bars)}</svg>')
+        f'<title>{escape(title)}</title>'
+        f'<g class="legend"><rect x="{label_width}" y="{TOP}" width="14" height="12" class="city"/>'
+        f'<text x="{label_width + 20}" y="{TOP + 11}">城发集团收购</text>'
+        f'<rect x="{label_width + 120}" y="{TOP}" width="14" height="12" class="market"/>'
+        f'<text x="{label_width + 140}" y="{TOP + 11}">市场交易</text></g>{"".join(bars)}</svg>')
 
 
 def _scale(count: int):
