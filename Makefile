@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export FLASK_APP := housing_swap
 
-.PHONY: run test lint install services-up services-down seed-city clean
+.PHONY: run test lint install services-up services-down seed-city bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,20 @@ services-down:
 seed-city: $(INSTALLED)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --scale city
+
+## City-scale benchmarks into bench/results.json (SCALE=small for a quick check); docs/performance.md.
+SCALE ?= city
+BENCH_PG ?= postgresql://housing_swap:housing_swap_dev_only@127.0.0.1:5432/housing_swap
+BENCH_ES ?= http://127.0.0.1:9200
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null 2>&1 || echo "[bench] wrk unavailable: HTTP figures will be skipped"
+	@if bash scripts/services.sh up >/dev/null; then \
+	  HOUSING_SWAP_BENCH_POSTGRES_URL=$(BENCH_PG) HOUSING_SWAP_BENCH_ELASTICSEARCH_URL=$(BENCH_ES) \
+	    $(BIN)/python scripts/bench.py --scale $(SCALE); \
+	else \
+	  echo "[bench] PostgreSQL/Elasticsearch did not start: their figures will be skipped"; \
+	  $(BIN)/python scripts/bench.py --scale $(SCALE); \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
