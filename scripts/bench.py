@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
 
 from housing_swap import create_app  # noqa: E402
 from housing_swap.db.models import (  # noqa: E402
@@ -55,8 +55,6 @@ from housing_swap.search.es_backend import (  # noqa: E402
     build_sort,
 )
 from housing_swap.search.query import Kind, parse_search_args  # noqa: E402
-from housing_swap.search.sources import COLUMNS  # noqa: E402
-from housing_swap.search.sql_backend import filtered_select, order_by  # noqa: E402
 from housing_swap.search.sync import reindex  # noqa: E402
 from housing_swap.services import (  # noqa: E402
     accounts,
@@ -183,28 +181,30 @@ def search_figures() -> dict:
 
 
 def raw_sqlite(query) -> None:
-    """The floor: the same two statements the SQL backend sends (facets and the page), compiled
-    once to SQL text and run straight on sqlite3."""
-    statements = _compiled(query)
+    """The floor: the very statements the service sent for this query (captured once), replayed
+    straight on the sqlite3 connection with their parameters."""
     connection = db.session.connection().connection.dbapi_connection
-    for sql in statements:
-        connection.execute(sql).fetchall()
+    for statement, parameters in _statements_of(query):
+        connection.execute(statement, parameters).fetchall()
 
 
-_COMPILED: dict = {}
+_CAPTURED: dict = {}
 
 
-def _compiled(query) -> list[str]:
+def _statements_of(query) -> list[tuple[str, tuple]]:
     key = repr(query)
-    if key not in _COMPILED:
-        columns = COLUMNS[query.kind]
-        selection = filtered_select(query, columns, "sqlite")
-        grouped = selection.with_only_columns(columns.district, func.count()).group_by(columns.district)
-        page = selection.order_by(*order_by(query, columns)).limit(query.per_page)
-        dialect = db.session.get_bind().dialect
-        _COMPILED[key] = [str(s.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-                          for s in (grouped, page)]
-    return _COMPILED[key]
+    if key not in _CAPTURED:
+        captured = []
+
+        def capture(connection, cursor, statement, parameters, context, executemany):
+            captured.append((statement, parameters))
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            search.search(query)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+        _CAPTURED[key] = captured
+    return _CAPTURED[key]
 
 
 # ----- matching ----------------------------------------------------------------------------------
