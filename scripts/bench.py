@@ -43,7 +43,7 @@ from housing_swap.db.models import (  # noqa: E402
     Unit,
     User,
 )
-from housing_swap.demo.seed import SCALES, AlreadySeeded, seed_demo_data  # noqa: E402
+from housing_swap.demo.seed import SCALES, AlreadySeeded, planned_rows, seed_demo_data  # noqa: E402
 from housing_swap.domain import matching as matching_rules  # noqa: E402
 from housing_swap.domain.valuation import holdout_mdape  # noqa: E402
 from housing_swap.extensions import db  # noqa: E402
@@ -131,6 +131,19 @@ def step(label: str, run):
     return value
 
 
+def progress(label: str, total: int):
+    """A callback that prints every tenth of the way (long steps must show they are alive)."""
+    state = {"done": 0, "shown": 0}
+
+    def advance(count: int) -> None:
+        state["done"] += count
+        tenth = min(10, state["done"] * 10 // max(total, 1))
+        if tenth > state["shown"]:
+            state["shown"] = tenth
+            print(f"[bench]   {label}: {tenth * 10}%", file=sys.stderr, flush=True)
+    return advance
+
+
 def bench_app(database_url: str, workdir: Path, **overrides):
     """An app on the bench data; its secrets are generated once in ``workdir`` (as in production)."""
     os.environ["HOUSING_SWAP_INSTANCE_PATH"] = str(workdir)
@@ -157,10 +170,10 @@ def percentile(samples: list[float], fraction: float) -> float:
 def build_dataset(scale: str) -> dict:
     upgrade()
     try:
-        seed_demo_data(SCALES[scale], 2024)
+        seed_demo_data(SCALES[scale], 2024, advance=progress("seeding", planned_rows(SCALES[scale])))
     except AlreadySeeded:
         pass  # reuse the set built by an earlier run
-    matching.run_matching()
+    matching.run_matching(advance=progress("matching", _open_applications()))
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     return {"listings": count(Listing), "units": count(Unit), "applications": count(SwapApplication),
             "ledger_entries": count(GoalLedgerEntry)}
@@ -209,13 +222,17 @@ def _statements_of(query) -> list[tuple[str, tuple]]:
 
 # ----- matching ----------------------------------------------------------------------------------
 
+def _open_applications() -> int:
+    return db.session.scalar(select(func.count()).where(SwapApplication.status.in_(matching.MATCHABLE)))
+
+
 def matching_figures() -> dict:
     open_ids = db.session.scalars(select(SwapApplication.id).where(
         SwapApplication.status.in_(matching.MATCHABLE)).order_by(SwapApplication.id)).all()
     sample = [db.session.get(SwapApplication, i) for i in open_ids[:50]]
     one = [ms for application in sample for ms in timed(lambda a=application: matching.new_home_matches(a), 3)]
     started = time.perf_counter()
-    summary = matching.run_matching()
+    summary = matching.run_matching(advance=progress("matching (timed)", len(open_ids)))
     batch_s = time.perf_counter() - started
     naive_per_app = naive_seconds_per_application(sample[:NAIVE_SAMPLE])
     mdape, held_out = holdout_mdape(valuation.evidence_frame(date.today()), date.today())
