@@ -83,11 +83,11 @@ def progress_report(filters: ProgressFilters) -> dict:
     """Counts against the targets, by district and by month, all from the ledger (reversals subtract)."""
     version, rules = current_rules()
     signed = case((GoalLedgerEntry.entry_type == LedgerEntryType.COUNT, 1), else_=-1)
-    query = (select(GoalLedgerEntry.district_code, GoalLedgerEntry.channel, GoalLedgerEntry.completed_on,
-                    GoalLedgerEntry.pilot, func.sum(signed))
+    month = _month_of(GoalLedgerEntry.completed_on)
+    query = (select(GoalLedgerEntry.district_code, GoalLedgerEntry.channel, month, GoalLedgerEntry.pilot,
+                    func.sum(signed))
              .where(GoalLedgerEntry.program_year == rules.program_year)
-             .group_by(GoalLedgerEntry.district_code, GoalLedgerEntry.channel, GoalLedgerEntry.completed_on,
-                       GoalLedgerEntry.pilot))
+             .group_by(GoalLedgerEntry.district_code, GoalLedgerEntry.channel, month, GoalLedgerEntry.pilot))
     if filters.date_from:
         query = query.where(GoalLedgerEntry.completed_on >= filters.date_from)
     if filters.date_to:
@@ -99,14 +99,16 @@ def progress_report(filters: ProgressFilters) -> dict:
     completed = {"total": 0, "city_group": 0, "market": 0, "pilot": 0}
     by_district: dict[str, dict] = {}
     by_month: dict[str, dict] = {}
-    for district_code, channel, completed_on, pilot, count in db.session.execute(query):
+    for district_code, channel, month_text, pilot, count in db.session.execute(query):
         count = int(count)
         completed["total"] += count
         completed[channel.value] += count
         completed["pilot"] += count if pilot else 0
-        for bucket in (by_district.setdefault(district_code, _row(code=district_code,
-                                                                   name=DISTRICTS_BY_CODE[district_code].name)),
-                       by_month.setdefault(f"{completed_on:%Y-%m}", _row(month=f"{completed_on:%Y-%m}"))):
+        if district_code not in by_district:
+            by_district[district_code] = _row(code=district_code, name=DISTRICTS_BY_CODE[district_code].name)
+        if month_text not in by_month:
+            by_month[month_text] = _row(month=month_text)
+        for bucket in (by_district[district_code], by_month[month_text]):
             bucket[channel.value] += count
             bucket["total"] += count
     return {
@@ -117,6 +119,13 @@ def progress_report(filters: ProgressFilters) -> dict:
         "by_district": sorted(by_district.values(), key=lambda row: (-row["total"], row["code"])),
         "by_month": [by_month[month] for month in sorted(by_month)],
     }
+
+
+def _month_of(column):
+    """'YYYY-MM' of a date column, computed by the database so only months come back."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
 
 
 def _row(**keys) -> dict:
