@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from .cli import register_commands
     from .security.access import install_access_control
     from .security.headers import install_security_headers
+    from .security.reauth import install_password_age_check
     from .security.sessions import install_session_limits
     from .services.search import install_outbox_push
     from .web import register_web
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, never cookies
     install_session_limits(app)  # before the access rules, so an expired session counts as signed out
     install_access_control(app)
+    install_password_age_check(app)  # after the access rules: only signed-in, allowed requests
     install_security_headers(app)
     install_outbox_push(app)
     register_commands(app)

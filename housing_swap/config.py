@@ -38,6 +38,8 @@ class Settings:
     lockout_minutes: int = 15
     login_attempts_per_minute: int = 20
     session_idle_minutes: int = 30
+    password_max_age_days: int = 90   # MLPS periodic change, for staff accounts
+    reauth_minutes: int = 10          # how recent a password entry must be for prices, contracts, rules
     session_max_hours: int = 12
     https: bool = False
 
@@ -57,6 +59,8 @@ class Settings:
             "LOCKOUT_MINUTES": self.lockout_minutes,
             "LOGIN_ATTEMPTS_PER_MINUTE": self.login_attempts_per_minute,
             "SESSION_IDLE_MINUTES": self.session_idle_minutes,
+            "PASSWORD_MAX_AGE_DAYS": self.password_max_age_days,
+            "REAUTH_MINUTES": self.reauth_minutes,
             "SESSION_MAX_HOURS": self.session_max_hours,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -87,6 +91,8 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         lockout_minutes=_positive_int(env, "LOCKOUT_MINUTES", 15),
         login_attempts_per_minute=_positive_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 20),
         session_idle_minutes=_positive_int(env, "SESSION_IDLE_MINUTES", 30),
+        password_max_age_days=_positive_int(env, "PASSWORD_MAX_AGE_DAYS", 90),
+        reauth_minutes=_positive_int(env, "REAUTH_MINUTES", 10),
         session_max_hours=_positive_int(env, "SESSION_MAX_HOURS", 12),
         https=_flag(env, "HTTPS"),
     )

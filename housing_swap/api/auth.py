@@ -6,7 +6,7 @@ from flask import g, jsonify, request
 from ..domain.identity import mask_phone
 from ..security.access import public, signed_in
 from ..services import accounts, api_tokens
-from ..services.errors import ServiceError
+from ..services.errors import Forbidden, ServiceError
 from . import api_blueprint
 from .schemas import json_object, required_strings
 
@@ -23,6 +23,8 @@ def issue_token():
     user = accounts.authenticate(fields["username"], fields["password"], request.remote_addr)
     if user is None:
         raise InvalidCredentials(accounts.LOGIN_REFUSED_MESSAGE)
+    if accounts.password_change_due(user):
+        raise Forbidden("密码已被重置或已过期，请先登录网页修改密码后再申请令牌")
     raw, expires_at = api_tokens.issue_token(user)
     return jsonify({"token": raw, "expires_at": expires_at.isoformat()}), 201
 

@@ -17,6 +17,7 @@ from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.fields import Field
 from ..extensions import db
 from ..security.access import roles
+from ..security.reauth import confirmation_redirect
 from ..services import acquisitions
 from ..services.documents import KIND_LABELS, DocumentUpload
 from ..services.errors import ServiceError, ValidationFailed
@@ -65,6 +66,8 @@ class InspectionForm(form_class("InspectionFields", steps.INSPECTION_FIELDS, ski
 STEP_FORMS = {step: InspectionForm if step == "inspection_scheduled" else form_class(f"StepForm_{step}", page.fields)
               for step, page in STEP_PAGES.items()}
 ReasonForm = form_class("ReasonForm", steps.REASON_FIELDS)
+# Steps that record a price or a contract: the password must have been entered recently.
+PRICE_AND_CONTRACT_STEPS = {"appraised", "offer_made", "contract_signed", "new_home_purchased", "completed"}
 QUEUE_STATUSES = [("", "全部待办"), (acquisitions.WAITING, "待受理")] + list(steps.STATUS_LABELS.items())
 
 
@@ -155,6 +158,8 @@ def advance(acquisition_id: int, step: str):
     page = STEP_PAGES.get(step)
     if page is None:
         return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+    if step in PRICE_AND_CONTRACT_STEPS and (confirm := confirmation_redirect()):
+        return confirm
     form = _step_form(step, submitted=True)
     if not form.validate_on_submit():
         return _render_detail(acquisition, form, 422)

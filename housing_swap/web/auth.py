@@ -6,11 +6,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from ..security import reauth
 from ..security import sessions as session_limits
 from ..security.access import public, signed_in
 from ..services import accounts
 from ..services.errors import ValidationFailed
-from .forms import LoginForm, RegistrationForm, attach_field_errors
+from .forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm, RegistrationForm, attach_field_errors
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -41,6 +42,7 @@ def login():
             session.clear()  # a fresh session at sign-in (no fixation)
             login_user(user)
             session_limits.start()
+            reauth.stamp()
             flash(f"欢迎，{user.display_name}", "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -73,7 +75,44 @@ def register():
             session.clear()
             login_user(user)
             session_limits.start()
+            reauth.stamp()
             flash("注册成功，欢迎使用郑州市卖旧买新服务平台", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/register.html", form=form)
 
+
+
+@blueprint.route("/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    """Change the password; other sessions end, this one continues under the new session epoch."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data, form.new.data)
+        except ValidationFailed as error:
+            attach_field_errors(form, error.details)
+        else:
+            user = current_user._get_current_object()
+            session.clear()
+            login_user(user)
+            session_limits.start()
+            reauth.stamp()
+            flash("密码已修改，其他设备上的登录已失效", "success")
+            return redirect(url_for("main.home"))
+    due = accounts.password_change_due(current_user)
+    return render_template("auth/password.html", form=form, due=due)
+
+
+@blueprint.route("/confirm", methods=["GET", "POST"])
+@signed_in
+def confirm_password():
+    """Enter the password again before recording prices, contracts or rules."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if accounts.password_matches(current_user, form.password.data):
+            reauth.stamp()
+            flash("身份已确认，请重新提交刚才的操作", "success")
+            return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
+        form.password.errors.append("密码不正确")
+    return render_template("auth/confirm.html", form=form)

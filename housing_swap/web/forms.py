@@ -52,6 +52,16 @@ class StaffUserForm(ChineseForm):
     password = PasswordField("初始密码", validators=[DataRequired(REQUIRED), Length(max=128, message="不能超过128个字符")])
 
 
+class PasswordChangeForm(ChineseForm):
+    current = PasswordField("当前密码", validators=[DataRequired(REQUIRED), Length(max=128, message="不能超过128个字符")])
+    new = PasswordField("新密码", validators=[DataRequired(REQUIRED), Length(max=128, message="不能超过128个字符")])
+    confirm = PasswordField("确认新密码", validators=[DataRequired(REQUIRED), EqualTo("new", "两次输入的密码不一致")])
+
+
+class ConfirmPasswordForm(ChineseForm):
+    password = PasswordField("密码", validators=[DataRequired(REQUIRED), Length(max=128, message="不能超过128个字符")])
+
+
 def attach_field_errors(form: FlaskForm, details: dict[str, list[str]]) -> None:
     """Show a service's field-level messages beside the matching form fields."""
     for field_name, messages in details.items():

@@ -10,6 +10,7 @@ from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.market_swaps import HOUSEHOLD_FIELD, MARKET_SWAP_FIELDS, OUTCOME_LABELS, STATUS_LABELS
 from ..extensions import db
 from ..security.access import roles
+from ..security.reauth import confirmation_redirect, requires_recent_password
 from ..services import ledger, market_swaps, reversals
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.imports import ImportRejected
@@ -36,6 +37,7 @@ def index():
 
 @blueprint.route("/market-swaps/new", methods=["GET", "POST"])
 @recorders
+@requires_recent_password
 def new_swap():
     fields = (HOUSEHOLD_FIELD,) + MARKET_SWAP_FIELDS if current_user.role == Role.AGENCY_STAFF else MARKET_SWAP_FIELDS
     form = (AgencySwapForm if current_user.role == Role.AGENCY_STAFF else HouseholdSwapForm)()
@@ -64,6 +66,8 @@ def detail(swap_id: int):
 @blueprint.route("/market-swaps/<int:swap_id>/<any(verify, reject, cancel):decision>", methods=["POST"])
 @viewers
 def decide(swap_id: int, decision: str):
+    if decision == "verify" and (confirm := confirmation_redirect()):
+        return confirm  # verifying counts the swap: the bureau confirms its password first
     reason = request.form.get("reason", "")
     calls = {"verify": lambda: market_swaps.verify_swap(swap_id, current_user),
              "reject": lambda: market_swaps.reject_swap(swap_id, reason, current_user),
@@ -85,6 +89,7 @@ def _flash_outcome(call, success: str) -> None:
 
 @blueprint.route("/bureau/contract-check", methods=["GET", "POST"])
 @bureau_only
+@requires_recent_password
 def contract_check():
     context = {"columns": market_swaps.CONTRACT_COLUMNS, "outcome_labels": OUTCOME_LABELS}
     if request.method == "GET":
@@ -113,6 +118,7 @@ def ledger_entries():
 
 @blueprint.route("/bureau/ledger/<int:entry_id>/reverse", methods=["POST"])
 @bureau_only
+@requires_recent_password
 def reverse_entry(entry_id: int):
     _flash_outcome(lambda: reversals.reverse_counted_swap(entry_id, request.form.get("reason", ""), current_user),
                    "已撤销该计数，原记录保留，撤销记录已写入台账")

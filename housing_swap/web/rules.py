@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..db.models import Role, RuleVersionStatus
 from ..domain.rules import RULE_FIELDS, ProgramRules, rule_form_values
 from ..security.access import roles
+from ..security.reauth import requires_recent_password
 from ..services import rules
 from ..services.errors import ValidationFailed
 from .field_forms import form_class, submitted_values
@@ -34,6 +35,7 @@ def index():
 
 @blueprint.route("/new", methods=["GET", "POST"])
 @bureau_only
+@requires_recent_password
 def new_draft():
     current, _ = rules.current_rules()
     form = RuleForm(data=_values_of(current, name=f"{current.name}（修订）"))
@@ -50,6 +52,7 @@ def new_draft():
 
 @blueprint.route("/<int:version_id>/edit", methods=["GET", "POST"])
 @bureau_only
+@requires_recent_password
 def edit_draft(version_id: int):
     version = rules.rule_version(version_id)
     form = RuleForm(data=_values_of(version))
@@ -75,6 +78,7 @@ def detail(version_id: int):
 
 @blueprint.route("/<int:version_id>/publish", methods=["POST"])
 @bureau_only
+@requires_recent_password
 def publish(version_id: int):
     version = rules.publish(version_id, current_user)
     flash(f"第{version.version}版规则已发布，自{version.effective_from.isoformat()}起生效", "success")

@@ -95,6 +95,8 @@ class User(Base):
     # Optional; saved-search alerts are also mailed when mail is configured and this is set.
     email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # None after an administrator's reset: the user must choose a new password at next sign-in.
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
     enabled: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout-everywhere, password change or disabling: older sessions stop loading.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
