@@ -6,6 +6,7 @@ from sqlalchemy import select
 from housing_swap.db.base import utcnow
 from housing_swap.db.models import AuditEvent, User
 from housing_swap.extensions import db
+from housing_swap.services import rate_limits
 from tests.conftest import make_test_app
 from tests.factories import Factories
 
@@ -41,7 +42,14 @@ def test_success_resets_the_failure_count(app, client, make):
     assert sign_in(client, "13600006666").status_code == 302
 
 
-def test_an_address_is_rate_limited_across_accounts(app, client, make):
+def hold_the_clock(monkeypatch) -> None:
+    """Counting windows are calendar minutes: pin the limiter's clock so a test never straddles two."""
+    moment = utcnow()
+    monkeypatch.setattr(rate_limits, "utcnow", lambda: moment)
+
+
+def test_an_address_is_rate_limited_across_accounts(app, client, make, monkeypatch):
+    hold_the_clock(monkeypatch)
     app.config["LOGIN_ATTEMPTS_PER_MINUTE"] = 4
     answers = [sign_in(client, f"nobody-{n}", address="10.9.9.9").status_code for n in range(5)]
     assert answers == [200, 200, 200, 200, 429]
@@ -51,8 +59,9 @@ def test_an_address_is_rate_limited_across_accounts(app, client, make):
     assert token.status_code == 429 and token.get_json()["error"]["code"] == "too_many_requests"
 
 
-def test_the_limit_is_shared_by_every_worker(app, make):
+def test_the_limit_is_shared_by_every_worker(app, make, monkeypatch):
     """Two app instances (two workers) over one database add up to one limit."""
+    hold_the_clock(monkeypatch)
     app.config["LOGIN_ATTEMPTS_PER_MINUTE"] = 3
     other = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path + "-other",
                           WTF_CSRF_ENABLED=False, LOGIN_ATTEMPTS_PER_MINUTE=3)
