@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export FLASK_APP := housing_swap
 
-.PHONY: run test lint install services-up services-down seed-city bench clean
+.PHONY: run test lint attack install services-up services-down seed-city bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ services-down:
 seed-city: $(INSTALLED)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --scale city
+
+## API fuzzing (schemathesis) as every persona against a scratch instance on 127.0.0.1 (also in CI).
+attack: $(INSTALLED)
+	bash scripts/attack_checks.sh
 
 ## City-scale benchmarks into bench/results.json (SCALE=small for a quick check); docs/performance.md.
 SCALE ?= city

@@ -353,20 +353,25 @@ def http_figures(database: Path, workdir: Path) -> dict:
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
     base = {**os.environ, "HOUSING_SWAP_DATABASE_URL": f"sqlite:///{database}",
             "HOUSING_SWAP_INSTANCE_PATH": str(workdir), "HOUSING_SWAP_SEARCH_BACKEND": "sql"}
-    sql = _http_run(wrk, base)
     es_url = os.environ.get("HOUSING_SWAP_BENCH_ELASTICSEARCH_URL")
+    sql = _http_run(wrk, base, load_test=not es_url)
     if not es_url:
         return {"backend": "sql", **sql}
     es = _http_run(wrk, {**base, "HOUSING_SWAP_SEARCH_BACKEND": "elasticsearch",
-                         "HOUSING_SWAP_ELASTICSEARCH_URL": es_url, "HOUSING_SWAP_ELASTICSEARCH_INDEX_PREFIX": "hs_bench"})
+                         "HOUSING_SWAP_ELASTICSEARCH_URL": es_url, "HOUSING_SWAP_ELASTICSEARCH_INDEX_PREFIX": "hs_bench"},
+                   load_test=True)
     return {"backend": "elasticsearch", **es, "sql": sql}
 
 
-def _http_run(wrk: str, environment: dict) -> dict:
+def _http_run(wrk: str, environment: dict, load_test: bool = False) -> dict:
     with gunicorn(environment):
         api = run_wrk(wrk, f"http://127.0.0.1:{HTTP_PORT}/api/v1/listings?q=%E8%8A%B1%E5%9B%AD&district=410105")
         page = run_wrk(wrk, f"http://127.0.0.1:{HTTP_PORT}/search?q=%E8%8A%B1%E5%9B%AD&district=410105")
-    return {"search_api_rps": api["rps"], "search_api_p99_ms": api["p99_ms"], "search_api_non_2xx": api["non_2xx"],
+        load = run_wrk(wrk, f"http://127.0.0.1:{HTTP_PORT}/search?q=%E8%8A%B1%E5%9B%AD", connections=100,
+                       seconds=60) if load_test else None
+    figures = {} if load is None else {"load_100_clients": {"rps": load["rps"], "p99_ms": load["p99_ms"],
+                                                            "non_2xx": load["non_2xx"], "seconds": 60}}
+    return {**figures, "search_api_rps": api["rps"], "search_api_p99_ms": api["p99_ms"], "search_api_non_2xx": api["non_2xx"],
             "search_page_rps": page["rps"], "search_page_p99_ms": page["p99_ms"], "connections": 32,
             "seconds": HTTP_SECONDS}
 
@@ -388,8 +393,8 @@ def gunicorn(environment: dict):
         server.wait(timeout=30)
 
 
-def run_wrk(wrk: str, url: str) -> dict:
-    output = subprocess.run([wrk, "-t2", "-c32", f"-d{HTTP_SECONDS}s", "--latency", url],
+def run_wrk(wrk: str, url: str, connections: int = 32, seconds: int = HTTP_SECONDS) -> dict:
+    output = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
                             capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
@@ -442,6 +447,7 @@ TARGETS = [  # (dotted key, comparison, target, label)
     ("http.search_api_rps", ">=", 300, "search API throughput (req/s)"),
     ("http.search_api_p99_ms", "<=", 200, "search API p99 (ms)"),
     ("http.sql.search_api_rps", ">=", 300, "search API throughput, embedded SQL search (req/s)"),
+    ("http.load_100_clients.non_2xx", "<=", 0, "load test, 100 clients for 60 s: non-2xx answers"),
 ]
 
 
