@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..api.errors import error_response
@@ -20,6 +21,7 @@ MESSAGES = {
     422: "提交的内容有误",
     429: "请求过于频繁，请稍后再试",
     500: "系统出现错误，请稍后再试",
+    503: "数据库暂时无法连接，本次操作没有保存，请稍后再试",
 }
 
 
@@ -50,6 +52,16 @@ def register_error_handlers(app: Flask) -> None:
         if _wants_json():
             return error_response(status, _code_name(error), MESSAGES.get(status, error.name))
         return _render(status)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """A dropped or unreachable database: the transaction did not commit, so nothing is
+        half-written; say so plainly (the pool pre-pings, so stale connections never get here)."""
+        db.session.rollback()
+        app.logger.warning("database unavailable on %s: %s", request.path, error.orig)
+        if _wants_json():
+            return error_response(503, "database_unavailable", MESSAGES[503])
+        return _render(503)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
