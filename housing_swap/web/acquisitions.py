@@ -76,16 +76,13 @@ QUEUE_STATUSES = [("", "全部待办"), (acquisitions.WAITING, "待受理")] + l
 @blueprint.route("/city-group/queue")
 @officers
 def queue():
-    args = request.args
-    try:
-        filters = acquisitions.QueueFilters(
-            district=args.get("district") or None,
-            pilot={"是": True, "否": False}.get(args.get("pilot", "")),
-            status=args.get("status") if args.get("status") in dict(QUEUE_STATUSES) else None,
-            min_days=int(args["min_days"]) if args.get("min_days", "").isdigit() else None,
-            page=int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) > 0 else 1)
-    except ValueError:
-        filters = acquisitions.QueueFilters()
+    args = request.args  # malformed values are ignored: the page shows the unfiltered queue for them
+    filters = acquisitions.QueueFilters(
+        district=args.get("district") or None,
+        pilot={"是": True, "否": False}.get(args.get("pilot", "")),
+        status=args.get("status") if args.get("status") in dict(QUEUE_STATUSES) else None,
+        min_days=int(args["min_days"]) if args.get("min_days", "").isdigit() else None,
+        page=int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) > 0 else 1)
     return render_template("acquisitions/queue.html", page=acquisitions.work_queue(filters), filters=filters,
                            statuses=QUEUE_STATUSES, districts=ZHENGZHOU_DISTRICTS, labels=steps.STATUS_LABELS,
                            waiting_for=steps.WAITING_FOR)
