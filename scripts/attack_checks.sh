@@ -3,7 +3,8 @@
 #   schemathesis over /api/v1/openapi.json as every persona and anonymously: no 5xx, every
 #   response matches the documented schema;
 #   sqlmap against the search, list, export and audit parameters (with a bureau token where
-#   needed): no parameter may be reported injectable.
+#   needed) and the multipart listing import (its mode field and cells of the uploaded CSV, as
+#   an agency): no parameter may be reported injectable.
 # Exits non-zero on any failure.
 # Usage: bash scripts/attack_checks.sh   (the Makefile's `make attack`, and CI, call it)
 set -euo pipefail
@@ -63,12 +64,12 @@ BUREAU_TARGETS=(
   "/api/v1/market-swaps?status=recorded"
   "/api/v1/acquisition-queue?district=410105&status=waiting&min_days=1"
 )
-probe() {  # $1: path and query; further arguments go to sqlmap
+probe() {  # $1: what is probed; further arguments go to sqlmap (the target first)
   local target="$1"; shift
   echo "[attack] sqlmap ${target}" >&2
   local output
-  output=$("$BIN/sqlmap" -u "${BASE}${target}" --batch --level=1 --risk=1 --flush-session \
-           --output-dir="${WORK}/sqlmap" --disable-coloring "$@" 2>&1 || true)
+  output=$("$BIN/sqlmap" "$@" --batch --level=1 --risk=1 --flush-session \
+           --output-dir="${WORK}/sqlmap" --disable-coloring 2>&1 || true)
   if grep -q "identified the following injection point" <<<"$output"; then
     failed=1
     echo "$output"
@@ -78,6 +79,11 @@ probe() {  # $1: path and query; further arguments go to sqlmap
     echo "$output" | tail -20
   fi
 }
-for target in "${SQLMAP_TARGETS[@]}"; do probe "$target"; done
-for target in "${BUREAU_TARGETS[@]}"; do probe "$target" -H "Authorization: Bearer ${BUREAU_TOKEN}"; done
+for target in "${SQLMAP_TARGETS[@]}"; do probe "$target" -u "${BASE}${target}"; done
+for target in "${BUREAU_TARGETS[@]}"; do
+  probe "$target" -u "${BASE}${target}" -H "Authorization: Bearer ${BUREAU_TOKEN}"
+done
+# The import as a raw multipart request; sqlmap's '*' marks where its payloads go.
+"$BIN/python" scripts/import_request.py "$BASE" demo-agency demo-pass-2024 > "${WORK}/import.request"
+probe "/api/v1/listings/import (multipart)" -r "${WORK}/import.request"
 exit "$failed"
