@@ -2,7 +2,7 @@
 household, one agency and one developer (a listing, applications, an acquisition, a market swap,
 a project and its units).
 
-Cells checked:
+Cells checked (and, last, every form POST without its CSRF token is refused):
 - a persona whose role the route's declared rule does not allow never gets a success: pages answer
   with the sign-in redirect (anonymous) or 403, the API with 401 or 403;
 - a second household, agency and developer, whose roles *are* allowed, cannot change the first
@@ -157,3 +157,26 @@ def test_other_households_agencies_and_developers_cannot_change_what_is_not_thei
         assert changes == [], f"{persona} changed someone else's object: {changes}"
     assert attempted > 60
     assert snapshot(ids) == before_state
+
+
+def test_every_form_post_is_refused_without_its_csrf_token(app, world):
+    """Each page route that takes a POST, called as a persona its rule allows, with CSRF on."""
+    people, ids = world
+    app.config["WTF_CSRF_ENABLED"] = False  # sign-in itself happens as a browser would, with a token
+    clients = {persona: sign_in(app, persona, people)[0] for persona in PERSONAS}
+    before = db.session.scalar(select(func.max(AuditEvent.id)))
+    app.config["WTF_CSRF_ENABLED"] = True
+    accepted, posted = [], 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.rule.startswith("/api/"):
+            continue
+        declared = rule_for_endpoint(app, rule.endpoint)
+        persona = next(p for p in PERSONAS if declared.public or (
+            p != "anonymous" and (not declared.roles or people[p].role in declared.roles)))
+        response = clients[persona].post(concrete_path(rule, ids), data={"status": "withdrawn"})
+        posted += 1
+        if response.status_code != 400 or "安全令牌" not in response.get_data(as_text=True):
+            accepted.append(f"{persona} POST {rule.rule} -> {response.status_code}")
+    assert posted > 40 and accepted == []
+    changes = db.session.scalars(select(AuditEvent.action).where(AuditEvent.id > (before or 0))).all()
+    assert changes == []
