@@ -25,7 +25,9 @@ run: $(INSTALLED)
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'housing_swap:create_app()'
 
 ## Run the whole test suite (servers are used when HOUSING_SWAP_TEST_* variables name them).
+## The browser journeys need Chromium and axe-core: installed here on first use (a warning if not possible).
 test: $(INSTALLED)
+	-bash scripts/browser_setup.sh
 	$(BIN)/python -m pytest
 
 ## Static checks: unused names, syntax errors, import order; bandit fails on high-severity findings.

@@ -1,0 +1,145 @@
+"""Browser journeys: a real gunicorn server on 127.0.0.1 with the small demo data set, driven by
+Playwright through Debian's Chromium, every key page checked with axe-core and at phone width.
+
+Set-up comes from `scripts/browser_setup.sh` (the Makefile's `make test` runs it). Without
+Chromium or axe-core these tests skip, and fail under CI=true.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI, SEARCH_BACKEND, SUITE_INDEX_PREFIX
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_SCRIPT = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "build" / "browser-screenshots"
+BIN = Path(sys.executable).parent
+DEMO_PASSWORD = "demo-pass-2024"
+
+
+def _missing_tools() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing"
+    if not AXE_SCRIPT.exists():
+        return f"{AXE_SCRIPT} is missing"
+    return None
+
+
+def _server_environment(work: Path) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HOUSING_SWAP_")}
+    env.update({"FLASK_APP": "housing_swap", "HOUSING_SWAP_INSTANCE_PATH": str(work),
+                "HOUSING_SWAP_DATABASE_URL": f"sqlite:///{work / 'journeys.sqlite3'}",
+                "HOUSING_SWAP_SEARCH_BACKEND": SEARCH_BACKEND,
+                # Every journey signs in from the one loopback address.
+                "HOUSING_SWAP_LOGIN_ATTEMPTS_PER_MINUTE": "10000"})
+    if SEARCH_BACKEND == "elasticsearch":
+        env["HOUSING_SWAP_ELASTICSEARCH_URL"] = os.environ["HOUSING_SWAP_TEST_ELASTICSEARCH_URL"]
+        env["HOUSING_SWAP_ELASTICSEARCH_INDEX_PREFIX"] = f"{SUITE_INDEX_PREFIX}_browser"
+    return env
+
+
+def _prepare_data(env: dict) -> None:
+    commands = [["db", "upgrade"], ["demo", "seed", "--scale", "small"], ["match", "run"],
+                ["acquisitions", "expire-offers"]]
+    if SEARCH_BACKEND == "elasticsearch":
+        commands.append(["search", "reindex"])
+    for command in commands:
+        subprocess.run([str(BIN / "flask"), *command], env=env, cwd=ROOT, check=True, capture_output=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer {url} within 30 s")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    missing = _missing_tools()
+    if missing:
+        message = f"browser journeys need Chromium and axe-core ({missing}); run scripts/browser_setup.sh"
+        if IN_CI:
+            pytest.fail(f"CI=true and {message}")
+        pytest.skip(message)
+    work = tmp_path_factory.mktemp("browser-server")
+    env = _server_environment(work)
+    _prepare_data(env)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "housing_swap:create_app()"], env=env, cwd=ROOT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{base_url}/progress", server)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser(live_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.journey_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def new_page(browser, live_server, request):
+    """Pages in fresh browser contexts (one per person in a journey), closed afterwards; when
+    the journey fails, each page's last state is saved next to the screenshots."""
+    from tests.browser.journey import Journey
+
+    contexts, journeys = [], []
+
+    def open_page(journey_name: str) -> Journey:
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                      accept_downloads=True, base_url=live_server,
+                                      bypass_csp=True)  # lets the test inject axe-core; the app keeps its CSP
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        journeys.append(Journey(context.new_page(), journey_name, SCREENSHOTS))
+        return journeys[-1]
+
+    yield open_page
+    if getattr(request.node, "journey_failed", False):
+        for journey in journeys:
+            journey.save_failure()
+    for context in contexts:
+        context.close()
