@@ -100,8 +100,8 @@ def build_query(query: SearchQuery) -> dict:
             filters.append({"range": {"build_year": {"gte": query.min_build_year}}})
         if query.elevator is not None:
             filters.append({"term": {"elevator": query.elevator}})
-        if query.listed_since is not None:
-            filters.append({"range": {"listed_at": {"gte": query.listed_since.isoformat()}}})
+    if query.listed_since is not None:
+        filters.append({"range": {"listed_at": {"gte": query.listed_since.isoformat()}}})
     if query.kind == Kind.UNIT and query.program is not None:
         filters.append({"term": {"in_program": query.program}})
     if query.radius_km is not None:

@@ -59,6 +59,7 @@ UNIT_MAPPING = {
         "room": {"type": "keyword"},
         "in_program": {"type": "boolean"},
         "delivery_date": {"type": "date"},
+        "listed_at": {"type": "date"},
     },
 }
 

@@ -43,6 +43,7 @@ class Columns:
     lat: object
     lon: object
     newest: object
+    listed_at: object
     text_index: tuple = ()  # (SQLite FTS5 table, the id column its rowid refers to)
     build_year: object = None
     elevator: object = None
@@ -53,14 +54,16 @@ LISTING_COLUMNS = Columns(
     id=L.c.id, status=L.c.status, public_status="active", name=C.c.name, initials=C.c.search_initials,
     texts=(C.c.name, C.c.address, L.c.description), district=C.c.district_code, price=L.c.asking_price,
     unit_price=L.c.unit_price, area=L.c.area_m2, bedrooms=L.c.bedrooms, floor=L.c.floor, lat=C.c.lat,
-    lon=C.c.lon, newest=L.c.listed_at, build_year=L.c.build_year, elevator=L.c.has_elevator,
+    lon=C.c.lon, newest=L.c.listed_at, listed_at=L.c.listed_at, build_year=L.c.build_year,
+    elevator=L.c.has_elevator,
     text_index=(("community_fts", C.c.id), ("listing_fts", L.c.id)),
 )
 UNIT_COLUMNS = Columns(
     id=U.c.id, status=U.c.status, public_status="available", name=P.c.name, initials=P.c.search_initials,
     texts=(P.c.name, P.c.address), district=P.c.district_code, price=U.c.list_price,
     unit_price=U.c.unit_price, area=U.c.area_m2, bedrooms=U.c.bedrooms, floor=U.c.floor, lat=P.c.lat,
-    lon=P.c.lon, newest=U.c.id, program=P.c.in_swap_program, text_index=(("project_fts", P.c.id),),
+    lon=P.c.lon, newest=U.c.id, listed_at=U.c.listed_at, program=P.c.in_swap_program,
+    text_index=(("project_fts", P.c.id),),
 )
 COLUMNS = {Kind.LISTING: LISTING_COLUMNS, Kind.UNIT: UNIT_COLUMNS}
 
@@ -79,7 +82,7 @@ def unit_select() -> Select:
         U.c.id, U.c.version, U.c.status, P.c.id.label("project_id"), P.c.name.label("project_name"),
         P.c.search_initials, P.c.address, P.c.district_code, D.c.name.label("district_name"),
         B.c.name.label("building"), U.c.floor, U.c.room, U.c.list_price, U.c.unit_price, U.c.area_m2,
-        U.c.bedrooms, U.c.living_rooms, P.c.in_swap_program, P.c.delivery_date, P.c.lat, P.c.lon)
+        U.c.bedrooms, U.c.living_rooms, P.c.in_swap_program, P.c.delivery_date, P.c.lat, P.c.lon, U.c.listed_at)
         .select_from(U.join(B, U.c.building_id == B.c.id).join(P, B.c.project_id == P.c.id)
                      .join(D, P.c.district_code == D.c.code)))
 
@@ -114,6 +117,7 @@ def unit_document(row) -> dict:
         "status": str(row.status), "in_program": row.in_swap_program,
         "delivery_date": row.delivery_date.isoformat(),
         "location": {"lat": float(row.lat), "lon": float(row.lon)},
+        "listed_at": row.listed_at.isoformat(),
     }
 
 

@@ -115,7 +115,7 @@ def _conditions(query: SearchQuery, c: Columns, dialect: str):
     if query.kind == Kind.LISTING:
         yield c.build_year >= query.min_build_year if query.min_build_year is not None else None
         yield c.elevator.is_(query.elevator) if query.elevator is not None else None
-        yield c.newest >= query.listed_since if query.listed_since is not None else None
+    yield c.listed_at >= query.listed_since if query.listed_since is not None else None
     if query.kind == Kind.UNIT and query.program is not None:
         yield c.program.is_(query.program)
 

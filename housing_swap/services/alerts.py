@@ -17,28 +17,33 @@ from .errors import NotFound, ValidationFailed
 MAX_SAVED_SEARCHES = 20
 
 
-def save_search(user: User, name: str, query_string: str) -> SavedSearch:
-    """Keep a listings search; its query string is validated exactly as the search page does."""
+# Where each kind of search lives: the alert's link takes the user back to the same results.
+SEARCH_PAGES = {Kind.LISTING: "/search", Kind.UNIT: "/search/units"}
+
+
+def save_search(user: User, name: str, query_string: str, kind: Kind = Kind.LISTING) -> SavedSearch:
+    """Keep a search of second-hand listings or new-build units; its query string is validated
+    exactly as the search page does."""
     name = name.strip()
     errors = {}
     if not name or len(name) > 60:
         errors["name"] = ["请填写不超过60个字的名称"]
-    cleaned = _normalised_query_string(query_string, errors)
+    cleaned = _normalised_query_string(query_string, kind, errors)
     if _count(user) >= MAX_SAVED_SEARCHES:
         errors["name"] = [f"最多保存{MAX_SAVED_SEARCHES}个搜索，请先删除不用的"]
     if errors:
         raise ValidationFailed("无法保存该搜索", errors)
-    saved = SavedSearch(user_id=user.id, kind=Kind.LISTING.value, name=name, query_string=cleaned)
+    saved = SavedSearch(user_id=user.id, kind=kind.value, name=name, query_string=cleaned)
     db.session.add(saved)
     db.session.commit()
     return saved
 
 
-def _normalised_query_string(query_string: str, errors: dict) -> str:
+def _normalised_query_string(query_string: str, kind: Kind, errors: dict) -> str:
     params = {key: values for key, values in parse_qs(query_string, keep_blank_values=False).items()
               if key not in ("page", "per_page")}
     try:
-        parse_search_args(params, Kind.LISTING)
+        parse_search_args(params, kind)
     except QueryProblem as problem:
         errors["query"] = [message for messages in problem.errors.values() for message in messages]
     return urlencode(params, doseq=True)[:1000]
@@ -79,12 +84,12 @@ def unread_count(user: User) -> int:
 
 
 def run_alerts() -> int:
-    """For every active saved search, notify about listings published since its last check."""
+    """For every active saved search, notify about listings or units published since its last check."""
     notified = 0
     backend = SqlSearchBackend(db.session)
     for saved in list(db.session.scalars(select(SavedSearch).where(SavedSearch.active))):
         checked_at = utcnow()
-        query = parse_search_args(parse_qs(saved.query_string), Kind.LISTING)
+        query = parse_search_args(parse_qs(saved.query_string), Kind(saved.kind))
         fresh = backend.search(replace(query, listed_since=saved.last_checked_at, per_page=5))
         if fresh.total:
             _notify(saved, fresh.total, [item["community"] for item in fresh.items])
@@ -97,7 +102,7 @@ def run_alerts() -> int:
 def _notify(saved: SavedSearch, count: int, communities: list[str]) -> None:
     title = f"“{saved.name}”有{count}套新房源"
     body = "新上架：" + "、".join(dict.fromkeys(communities)) + ("等" if count > len(communities) else "")
-    link = f"/search?{saved.query_string}"
+    link = f"{SEARCH_PAGES[Kind(saved.kind)]}?{saved.query_string}"
     db.session.add(Notification(user_id=saved.user_id, title=title, body=body, link=link))
     user = db.session.get(User, saved.user_id)
     if current_app.config["MAIL_FROM"] and user.email:

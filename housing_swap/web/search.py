@@ -87,13 +87,14 @@ def _url_without(route: str, *keys: str) -> str:
 @blueprint.route("/search/save", methods=["POST"])
 @signed_in
 def save():
+    kind = Kind.UNIT if request.form.get("kind") == Kind.UNIT.value else Kind.LISTING
     try:
-        alerts.save_search(current_user, request.form.get("name", ""), request.form.get("query", ""))
+        alerts.save_search(current_user, request.form.get("name", ""), request.form.get("query", ""), kind)
     except ValidationFailed as error:
         flash("；".join(m for messages in error.details.values() for m in messages), "error")
     else:
         flash("已保存搜索。有新房源上架时，会在“消息”中提醒您。", "success")
-    return redirect(url_for("search.listings") + "?" + request.form.get("query", ""))
+    return redirect(url_for(PAGE_ROUTES[kind]) + "?" + request.form.get("query", ""))
 
 
 @blueprint.route("/notifications")

@@ -18,7 +18,9 @@ from housing_swap.search.query import Kind, parse_search_args
 from housing_swap.services import search as search_service
 from housing_swap.services.alerts import run_alerts
 from housing_swap.services.listings import create_listing, update_listing
+from tests.conftest import rebuild_search_index
 from tests.listings.helpers import listing_fields
+from tests.matching.helpers import units_on_sale
 
 
 def test_api_answers_in_the_documented_shape(seeded, client):
@@ -152,3 +154,35 @@ def test_text_index_follows_every_change(app, make):
     assert found("五号线") and found("地") and found("锦绣")
     update_listing(listing.id, {"description": "学区房，带车位"}, agent)
     assert found("车位") and not found("五号线")
+
+
+def test_a_saved_unit_search_alerts_on_units_published_since(app, make, login, client):
+    household = make.household(phone="13700008888")
+    login(household.phone)
+    page = client.get("/search/units", query_string={"district": "410105"}).get_data(as_text=True)
+    assert 'name="kind" value="unit"' not in page  # nothing to save while there are no results
+    units_on_sale(make, district="410105", prices=(1_500_000,))
+    rebuild_search_index()
+    page = client.get("/search/units", query_string={"district": "410105"}).get_data(as_text=True)
+    assert 'name="kind" value="unit"' in page
+    response = client.post("/search/save", data={"name": "金水区新房", "query": "district=410105&bedrooms=3",
+                                                 "kind": "unit"})
+    assert response.headers["Location"].startswith("/search/units?")
+    saved = db.session.scalar(select(SavedSearch))
+    assert saved.kind == "unit"
+    assert run_alerts() == 0  # the unit on sale before the search was saved is not news
+    new_units = units_on_sale(make, district="410105", prices=(1_600_000,)) + units_on_sale(
+        make, district="410102", prices=(1_700_000,))
+    rebuild_search_index()
+    assert all(unit.listed_at > saved.last_checked_at for unit in new_units)
+    assert run_alerts() == 1
+    notice = db.session.scalar(select(Notification))
+    assert "1套新房源" in notice.title and notice.link == "/search/units?district=410105&bedrooms=3"
+    assert new_units[0].building.project.name in notice.body
+    assert new_units[1].building.project.name not in notice.body
+
+
+def test_a_unit_search_with_bad_criteria_is_not_saved(app, make, login, client):
+    login(make.household().phone)
+    client.post("/search/save", data={"name": "错误", "query": "min_price=abc", "kind": "unit"})
+    assert db.session.scalar(select(func.count(SavedSearch.id))) == 0

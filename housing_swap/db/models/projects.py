@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...domain.listing_fields import unit_price
@@ -70,6 +70,8 @@ class Unit(Base):
     status: Mapped[UnitStatus] = mapped_column(
         enum_type(UnitStatus, "unit_status"), default=UnitStatus.AVAILABLE, index=True
     )
+    # When the unit was published on the platform: saved unit searches alert on newer ones.
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
