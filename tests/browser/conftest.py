@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from housing_swap.search.es_client import make_client
 from tests.conftest import IN_CI, SEARCH_BACKEND, SUITE_INDEX_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,6 +98,17 @@ def live_server(tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        _delete_browser_indices(env)
+
+
+def _delete_browser_indices(env: dict) -> None:
+    if SEARCH_BACKEND != "elasticsearch":
+        return
+    client = make_client(env["HOUSING_SWAP_ELASTICSEARCH_URL"])
+    names = list(client.indices.get(index=f"{env['HOUSING_SWAP_ELASTICSEARCH_INDEX_PREFIX']}_*",
+                                    allow_no_indices=True))
+    if names:
+        client.indices.delete(index=",".join(names))
 
 
 @pytest.fixture(scope="session")
