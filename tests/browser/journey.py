@@ -35,15 +35,17 @@ class Journey:
         stem = self.screenshots / self.name / f"{self.shots:02d}-{label}"
         stem.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=f"{stem}-desktop.png", full_page=True)
+        problems = self.accessibility_problems()
+        assert problems == [], f"{label}: axe-core reports {problems}"
         self.page.set_viewport_size(PHONE)
         try:
             self.page.screenshot(path=f"{stem}-phone.png", full_page=True)
             overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{label}: the page scrolls sideways by {overflow}px on a phone"
+            problems = self.accessibility_problems()  # includes tap-target size (WCAG 2.2 target-size)
+            assert problems == [], f"{label} on a phone: axe-core reports {problems}"
         finally:
             self.page.set_viewport_size(DESKTOP)
-        problems = self.accessibility_problems()
-        assert problems == [], f"{label}: axe-core reports {problems}"
 
     def save_failure(self) -> None:
         target = self.screenshots / "failures" / f"{self.name}.png"
@@ -52,8 +54,11 @@ class Journey:
         print(f"failed journey {self.name}: {self.page.url} -> {target}")
 
     def accessibility_problems(self) -> list[str]:
-        self.page.add_script_tag(path=str(AXE_SCRIPT))
-        result = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        if not self.page.evaluate("typeof axe !== 'undefined'"):
+            self.page.add_script_tag(path=str(AXE_SCRIPT))
+        result = self.page.evaluate(
+            "axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})")
         return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
                 for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS]
 
