@@ -1,0 +1,45 @@
+"""The interface outside the journeys: public pages checked like key pages, and keyboard use."""
+import pytest
+from playwright.sync_api import expect
+
+PUBLIC_PAGES = {
+    "home": "/",
+    "transparency": "/progress",
+    "project-directory": "/projects?program=true",
+    "eligibility-check": "/eligibility",
+    "listing-search-empty": "/search?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E5%B0%8F%E5%8C%BA",
+    "register": "/auth/register",
+    "organization-application": "/organizations/apply",
+}
+
+
+@pytest.mark.parametrize("label", PUBLIC_PAGES)
+def test_public_pages_work_on_a_phone_and_pass_axe(new_page, label):
+    visitor = new_page("public")
+    response = visitor.page.goto(PUBLIC_PAGES[label])
+    assert response.status == 200
+    visitor.checkpoint(label)
+
+
+def test_the_keyboard_reaches_the_content_first_and_focus_is_visible(new_page):
+    visitor = new_page("keyboard")
+    page = visitor.page
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="跳到主要内容")
+    expect(skip_link).to_be_focused()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); "
+                            "return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()")
+    assert outline[0] != "none" and outline[1] >= 2  # the focused control is visibly marked
+
+
+def test_an_empty_search_says_what_to_do_next(new_page):
+    visitor = new_page("empty-state")
+    visitor.page.goto(PUBLIC_PAGES["listing-search-empty"])
+    expect(visitor.page.get_by_role("heading", name="共找到 0 套二手房")).to_be_visible()
+    expect(visitor.page.get_by_text("没有符合条件的房源。可以试试：")).to_be_visible()
+    visitor.page.get_by_role("link", name="去掉关键词").click()
+    expect(visitor.page.get_by_role("heading", name="共找到 0 套二手房")).to_have_count(0)
