@@ -116,6 +116,7 @@ PATHS.update({
         _query("channel", {"type": "string", "enum": ["city_group", "market"]}), _query("district", {"type": "string"}),
         _query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
         _query("entry_type", {"type": "string", "enum": ["count", "reversal"]}),
+        _query("project", {"type": "integer", "minimum": 1}),
         _query("page", {"type": "integer", "minimum": 1})]),
     "/api/v1/ledger/entries/{id}": _get("One ledger row", "getLedgerEntry", LEDGER_ENTRY, [ID]),
     "/api/v1/ledger/entries/{id}/reversal": _post(

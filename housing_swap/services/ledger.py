@@ -13,12 +13,14 @@ from sqlalchemy import delete, func, select, text
 
 from ..db.models import (
     Acquisition,
+    Building,
     Channel,
     GoalLedgerEntry,
     LedgerClaim,
     LedgerEntryType,
     MarketSwap,
     ProgramRuleVersion,
+    Unit,
     User,
 )
 from ..domain.eligibility import counts_toward_pilot, minimum_new_home_price
@@ -127,6 +129,7 @@ class EntryFilters:
     date_from: date | None = None
     date_to: date | None = None
     entry_type: LedgerEntryType | None = None
+    project_id: int | None = None   # only live counts whose new home is in this project (absorption)
     page: int = 1
     per_page: int = 100
 
@@ -137,6 +140,7 @@ ENTRY_FILTER_FIELDS = (
     Field("from", "开始日期", False, parse_date),
     Field("to", "结束日期", False, parse_date),
     Field("entry_type", "类型", False, parse_choice(tuple(t.value for t in LedgerEntryType))),
+    Field("project", "楼盘", False, parse_integer(1, 2**62)),
     Field("page", "页码", False, parse_integer(1, 100_000)),
 )
 
@@ -147,7 +151,7 @@ def parse_entry_filters(raw: dict) -> tuple[EntryFilters, dict[str, list[str]]]:
         channel=Channel(values["channel"]) if values.get("channel") else None, district=values.get("district"),
         date_from=values.get("from"), date_to=values.get("to"),
         entry_type=LedgerEntryType(values["entry_type"]) if values.get("entry_type") else None,
-        page=values.get("page") or 1)
+        project_id=values.get("project"), page=values.get("page") or 1)
     return filters, errors
 
 
@@ -174,6 +178,11 @@ def entry_page(filters: EntryFilters) -> EntryPage:
         query = query.where(GoalLedgerEntry.completed_on >= filters.date_from)
     if filters.date_to:
         query = query.where(GoalLedgerEntry.completed_on <= filters.date_to)
+    if filters.project_id:
+        # The claim on a new unit exists while the count is live, as the absorption figure counts.
+        query = (query.join(LedgerClaim, LedgerClaim.entry_id == GoalLedgerEntry.id)
+                 .join(Unit, Unit.id == LedgerClaim.new_unit_id).join(Building, Building.id == Unit.building_id)
+                 .where(Building.project_id == filters.project_id))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(query.order_by(GoalLedgerEntry.id.desc()).limit(filters.per_page)
                                .offset((filters.page - 1) * filters.per_page)).all()

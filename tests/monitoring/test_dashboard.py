@@ -6,11 +6,13 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import select
 
-from housing_swap.db.models import AcquisitionEvent, AuditEvent, Channel, Role
+from housing_swap.db.models import AcquisitionEvent, AuditEvent, Channel, GoalLedgerEntry, Role
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions, monitoring
 from housing_swap.services.progress import ProgressFilters
-from tests.acquisitions.helpers import Cast
+from housing_swap.services.reversals import reverse_counted_swap
+from housing_swap.services.rules import current_rules
+from tests.acquisitions.helpers import Cast, drive_to
 from tests.matching.helpers import submitted_application
 from tests.test_api import assert_envelope, bearer, issue
 from tests.test_progress_api import ledger  # noqa: F401  (the hand-made ledger fixture)
@@ -130,3 +132,24 @@ def test_exports_and_the_audit_log_over_the_api(ledger, client, make):  # noqa: 
     one = client.get(f"/api/v1/audit-events/{events['items'][0]['id']}", headers=headers).get_json()
     assert one["actor_username"] == bureau.username
     assert_envelope(client.get("/api/v1/audit-events?from=soon", headers=headers), 422)
+
+
+def test_absorption_counts_live_swaps_per_project_and_drills_down_to_them(make, client, login):
+    first, second = Cast(make, unit_price=1_500_000), Cast(make, unit_price=1_600_000)
+    drive_to(first, "completed")
+    drive_to(second, "completed")
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    reversed_entry = db.session.scalar(select(GoalLedgerEntry).where(GoalLedgerEntry.new_unit_id == second.unit.id))
+    reverse_counted_swap(reversed_entry.id, "合同撤销", bureau)
+    rows = {row.project_id: row for row in monitoring.absorption(ProgressFilters(), current_rules()[1])}
+    first_project, second_project = first.unit.building.project_id, second.unit.building.project_id
+    assert rows[first_project].sold_through_program == 1
+    assert rows[second_project].sold_through_program == 0  # the reversal took it back
+    login(bureau.username)
+    page = client.get("/bureau/dashboard").get_data(as_text=True)
+    assert f"project={first_project}" in page
+    for project, expected in ((first_project, 1), (second_project, 0)):
+        drill_down = client.get("/bureau/ledger", query_string={"project": project}).get_data(as_text=True)
+        assert f"共 {expected} 条" in drill_down
+    refused = client.get("/bureau/ledger", query_string={"project": "abc"}).get_data(as_text=True)
+    assert 'role="alert"' in refused and "楼盘" in refused.split('role="alert"')[1].split("</div>")[0]
