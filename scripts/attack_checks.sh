@@ -85,5 +85,5 @@ for target in "${BUREAU_TARGETS[@]}"; do
 done
 # The import as a raw multipart request; sqlmap's '*' marks where its payloads go.
 "$BIN/python" scripts/import_request.py "$BASE" demo-agency demo-pass-2024 > "${WORK}/import.request"
-probe "/api/v1/listings/import (multipart)" -r "${WORK}/import.request"
+probe "/agency/import (multipart listing import)" -r "${WORK}/import.request"
 exit "$failed"
