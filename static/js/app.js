@@ -2,6 +2,18 @@
 (function () {
   "use strict";
 
+  // On a phone the header's links fold behind a 菜单 button (without this file they all show).
+  var menuButton = document.querySelector(".menu-toggle");
+  if (menuButton) {
+    var header = menuButton.closest(".site-header");
+    header.classList.add("nav-collapsible");
+    menuButton.hidden = false;
+    menuButton.addEventListener("click", function () {
+      var open = header.classList.toggle("nav-open");
+      menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   // Ask before destructive actions (buttons carry data-confirm).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");

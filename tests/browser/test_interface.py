@@ -43,3 +43,23 @@ def test_an_empty_search_says_what_to_do_next(new_page):
     expect(visitor.page.get_by_text("没有符合条件的房源。可以试试：")).to_be_visible()
     visitor.page.get_by_role("link", name="去掉关键词").click()
     expect(visitor.page.get_by_role("heading", name="共找到 0 套二手房")).to_have_count(0)
+
+
+def test_on_a_phone_the_header_links_fold_behind_a_menu_button(new_page):
+    bureau = new_page("phone-menu")
+    bureau.sign_in("demo-bureau")
+    page = bureau.page
+    menu = page.get_by_role("button", name="菜单")
+    dashboard_link = page.get_by_role("navigation", name="账户").get_by_role("link", name="监测看板")
+    expect(menu).to_be_hidden()  # a desktop shows every link
+    expect(dashboard_link).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(menu).to_be_visible()
+    expect(dashboard_link).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    bureau.checkpoint("menu-open")  # at phone width the open menu passes the same checks
+    page.set_viewport_size({"width": 390, "height": 844})
+    dashboard_link.click()
+    expect(page.locator("h1")).to_have_text("以旧换新监测看板")
