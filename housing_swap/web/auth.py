@@ -39,10 +39,7 @@ def login():
         if user is None:
             form.password.errors.append(accounts.LOGIN_REFUSED_MESSAGE)
         else:
-            session.clear()  # a fresh session at sign-in (no fixation)
-            login_user(user)
-            session_limits.start()
-            reauth.stamp()
+            _begin_session(user)
             flash(f"欢迎，{user.display_name}", "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -72,14 +69,10 @@ def register():
         except ValidationFailed as error:
             attach_field_errors(form, error.details)
         else:
-            session.clear()
-            login_user(user)
-            session_limits.start()
-            reauth.stamp()
+            _begin_session(user)
             flash("注册成功，欢迎使用郑州市卖旧买新服务平台", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/register.html", form=form)
-
 
 
 @blueprint.route("/password", methods=["GET", "POST"])
@@ -93,11 +86,7 @@ def change_password():
         except ValidationFailed as error:
             attach_field_errors(form, error.details)
         else:
-            user = current_user._get_current_object()
-            session.clear()
-            login_user(user)
-            session_limits.start()
-            reauth.stamp()
+            _begin_session(current_user._get_current_object())
             flash("密码已修改，其他设备上的登录已失效", "success")
             return redirect(url_for("main.home"))
     due = accounts.password_change_due(current_user)
@@ -116,3 +105,12 @@ def confirm_password():
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
         form.password.errors.append("密码不正确")
     return render_template("auth/confirm.html", form=form)
+
+
+def _begin_session(user) -> None:
+    """A fresh session (no fixation) for a user who has just entered their password: the
+    lifetime clocks start and the password counts as recently confirmed."""
+    session.clear()
+    login_user(user)
+    session_limits.start()
+    reauth.stamp()
