@@ -30,7 +30,7 @@ from housing_swap.extensions import db
 from housing_swap.security.access import rule_for_endpoint
 from housing_swap.services import acquisitions, market_swaps
 from housing_swap.services.listings import create_listing
-from tests.acquisitions.test_market_swaps import swap_fields
+from tests.acquisitions.helpers import swap_fields
 from tests.factories import Factories, valid_id_number
 from tests.listings.helpers import listing_fields
 from tests.matching.helpers import submitted_application, units_on_sale

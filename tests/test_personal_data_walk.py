@@ -25,7 +25,7 @@ from housing_swap.search.query import Kind
 from housing_swap.search.sources import document, listing_select, unit_select
 from housing_swap.services import acquisitions, market_swaps
 from housing_swap.services.listings import create_listing
-from tests.acquisitions.test_market_swaps import swap_fields
+from tests.acquisitions.helpers import swap_fields
 from tests.conftest import SEARCH_BACKEND, SUITE_INDEX_PREFIX, rebuild_search_index
 from tests.factories import valid_id_number
 from tests.listings.helpers import listing_fields

@@ -1,12 +1,17 @@
-"""Builders for acquisition and market-swap tests: an acquisition driven to any step."""
+"""Builders for acquisition and market-swap tests: an acquisition driven to any step, a market
+swap's fields, a file of registered contracts."""
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
+
+import pandas as pd
 
 from housing_swap.db.models import Acquisition, AcquisitionStatus, OrganizationKind, Role
 from housing_swap.domain.acquisitions import MAIN_PATH
 from housing_swap.services import acquisitions
 from housing_swap.services.documents import DocumentUpload
+from housing_swap.services.spreadsheets import Upload
 from tests.matching.helpers import submitted_application, units_on_sale
 
 PDF = DocumentUpload("评估报告.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
@@ -56,3 +61,24 @@ def drive_to(cast: Cast, status: str) -> Acquisition:
 
 def days_from_today(days: int) -> date:
     return TODAY + timedelta(days=days)
+
+
+def swap_fields(certificate: str, serial: int, unit_id: int | None = None, **changes) -> dict:
+    fields = {"old_district_code": "410105", "old_certificate_number": certificate, "buyer_name": "王五",
+              "old_sale_price": "900000", "old_sale_contract_number": f"ESF-{serial}",
+              "old_sale_on": days_from_today(-30).isoformat(),
+              "new_unit_id": str(unit_id) if unit_id else "", "new_project_name": "" if unit_id else "平台外新城",
+              "new_district_code": "" if unit_id else "410105",
+              "new_purchase_contract_number": f"WQ-{serial}", "new_home_price": "1500000",
+              "new_purchase_on": days_from_today(-10).isoformat()}
+    fields.update(changes)
+    return fields
+
+
+def contract_file(rows: list[tuple[str, str, str]], extension: str = "xlsx") -> Upload:
+    frame = pd.DataFrame(rows, columns=["合同编号", "成交价格", "签约日期"])
+    buffer = io.BytesIO()
+    if extension == "xlsx":
+        frame.to_excel(buffer, index=False)
+        return Upload("备案合同.xlsx", buffer.getvalue())
+    return Upload("备案合同.csv", frame.to_csv(index=False).encode("utf-8-sig"))

@@ -8,9 +8,8 @@ import pytest
 from housing_swap.db.models import OrganizationKind, Role
 from housing_swap.extensions import db
 from housing_swap.services.search import elasticsearch_backend
-from tests.acquisitions.helpers import PDF, TODAY, Cast, days_from_today, drive_to
+from tests.acquisitions.helpers import PDF, TODAY, Cast, contract_file, days_from_today, drive_to, swap_fields
 from tests.acquisitions.test_acquisition_steps import net_count
-from tests.acquisitions.test_market_swaps import contract_file, swap_fields
 from tests.conftest import SEARCH_BACKEND, rebuild_search_index
 from tests.factories import valid_id_number
 from tests.matching.helpers import application_fields

@@ -1,8 +1,6 @@
 """Market swaps: recorded by an agency or the household, verified by hand or against a file of
 registered contracts, counted once, cancelled with a reversal and counted again."""
-import io
 
-import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -21,7 +19,7 @@ from housing_swap.services import ledger, market_swaps
 from housing_swap.services.errors import Conflict, Forbidden, ValidationFailed
 from housing_swap.services.imports import ImportRejected
 from housing_swap.services.spreadsheets import Upload
-from tests.acquisitions.helpers import days_from_today
+from tests.acquisitions.helpers import contract_file, days_from_today, swap_fields
 from tests.factories import valid_id_number
 from tests.matching.helpers import application_fields, submitted_application, units_on_sale
 
@@ -29,18 +27,6 @@ from tests.matching.helpers import application_fields, submitted_application, un
 def net_count() -> int:
     signs = {LedgerEntryType.COUNT: 1, LedgerEntryType.REVERSAL: -1}
     return sum(signs[t] for t in db.session.scalars(select(GoalLedgerEntry.entry_type)))
-
-
-def swap_fields(certificate: str, serial: int, unit_id: int | None = None, **changes) -> dict:
-    fields = {"old_district_code": "410105", "old_certificate_number": certificate, "buyer_name": "王五",
-              "old_sale_price": "900000", "old_sale_contract_number": f"ESF-{serial}",
-              "old_sale_on": days_from_today(-30).isoformat(),
-              "new_unit_id": str(unit_id) if unit_id else "", "new_project_name": "" if unit_id else "平台外新城",
-              "new_district_code": "" if unit_id else "410105",
-              "new_purchase_contract_number": f"WQ-{serial}", "new_home_price": "1500000",
-              "new_purchase_on": days_from_today(-10).isoformat()}
-    fields.update(changes)
-    return fields
 
 
 @pytest.fixture
@@ -125,15 +111,6 @@ def test_cancelling_a_verified_swap_reverses_it_and_the_property_counts_again(ma
     second = market_swaps.record_swap(swap_fields(certificate, 6), household)
     market_swaps.verify_swap(second.id, bureau)
     assert net_count() == 1 and ledger.verify() == []
-
-
-def contract_file(rows: list[tuple[str, str, str]], extension: str = "xlsx") -> Upload:
-    frame = pd.DataFrame(rows, columns=["合同编号", "成交价格", "签约日期"])
-    buffer = io.BytesIO()
-    if extension == "xlsx":
-        frame.to_excel(buffer, index=False)
-        return Upload("备案合同.xlsx", buffer.getvalue())
-    return Upload("备案合同.csv", frame.to_csv(index=False).encode("utf-8-sig"))
 
 
 def test_the_contract_file_verifies_matches_and_lists_mismatches_and_missing(make, bureau):

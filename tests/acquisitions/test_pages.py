@@ -4,9 +4,8 @@ import io
 from housing_swap.db.models import AcquisitionStatus, MarketSwap, MarketSwapStatus, OrganizationKind, Role
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions, ledger
-from tests.acquisitions.helpers import PDF, TODAY, Cast, drive_to
+from tests.acquisitions.helpers import PDF, TODAY, Cast, contract_file, drive_to, swap_fields
 from tests.acquisitions.test_acquisition_steps import net_count
-from tests.acquisitions.test_market_swaps import contract_file, swap_fields
 from tests.factories import valid_id_number
 from tests.matching.helpers import application_fields
 

@@ -15,13 +15,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from housing_swap.search.es_client import make_client
+from tests.browser.journey import AXE_SCRIPT, Journey
 from tests.conftest import IN_CI, SEARCH_BACKEND, SUITE_INDEX_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-AXE_SCRIPT = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "build" / "browser-screenshots"
 BIN = Path(sys.executable).parent
 DEMO_PASSWORD = "demo-pass-2024"
@@ -113,8 +114,6 @@ def _delete_browser_indices(env: dict) -> None:
 
 @pytest.fixture(scope="session")
 def browser(live_server):
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -136,8 +135,6 @@ def pytest_runtest_makereport(item, call):
 def new_page(browser, live_server, request):
     """Pages in fresh browser contexts (one per person in a journey), closed afterwards; when
     the journey fails, each page's last state is saved next to the screenshots."""
-    from tests.browser.journey import Journey
-
     contexts, journeys = [], []
 
     def open_page(journey_name: str) -> Journey:

@@ -2,6 +2,7 @@
 width, no horizontal scrolling on the phone, and no serious or critical axe-core violation."""
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -61,6 +62,13 @@ class Journey:
             "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})")
         return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
                 for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS]
+
+
+def completed_total(page) -> int:
+    """The home page's count of completed swaps (as everyone sees it)."""
+    page.goto("/")
+    figure = page.locator(".big-number").first.inner_text()  # "40 / 10000 套"
+    return int(re.match(r"\s*(\d+)", figure).group(1))
 
 
 def new_household_identity() -> dict:

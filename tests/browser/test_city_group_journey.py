@@ -5,18 +5,17 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from tests.browser.journey import apply_for_the_program, new_household_identity, register_household
+from tests.browser.journey import (
+    apply_for_the_program,
+    completed_total,
+    new_household_identity,
+    register_household,
+)
 
 PDF_REPORT = {"name": "评估报告.pdf", "mimeType": "application/pdf",
               "buffer": b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"}
 TODAY = date.today().isoformat()
 OFFER = 950_000
-
-
-def completed_total(page) -> int:
-    page.goto("/")
-    figure = page.locator(".big-number").first.inner_text()  # "40 / 10000 套"
-    return int(re.match(r"\s*(\d+)", figure).group(1))
 
 
 def step_section(page, label: str):

@@ -5,8 +5,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.journey import new_household_identity, register_household
-from tests.browser.test_city_group_journey import completed_total
+from tests.browser.journey import completed_total, new_household_identity, register_household
 
 
 def days_ago(days: int) -> str:
