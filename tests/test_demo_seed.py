@@ -150,9 +150,9 @@ def test_home_page_progress_comes_from_the_ledger(app, client):
 
 def test_demo_listings_agree_with_the_demo_title_registry(app):
     seed_demo_data(SMALL, 2024)
-    titles = {t.certificate_hash: t for t in db.session.scalars(select(TitleRecord))}
+    titles = {t.property_key: t for t in db.session.scalars(select(TitleRecord))}
     for listing in db.session.scalars(select(Listing)):
-        title = titles[listing.certificate_hash]
+        title = titles[listing.property_key]
         outcome = verify_listing(listing.area_m2, listing.owner_id_hash,
                                  TitleFacts(title.area_m2, title.owner_id_hash, title.seized))
         expected = (VerificationResult.MISMATCH if listing.status == ListingStatus.SUBMITTED

@@ -21,7 +21,7 @@ from housing_swap.services.rules import current_rules
 from tests.matching.helpers import units_on_sale
 
 
-def market_swap(make, certificate_hash: str, unit_id: int | None, sale_on=date(2024, 5, 1),
+def market_swap(make, property_key: str, unit_id: int | None, sale_on=date(2024, 5, 1),
                 purchase_on=date(2024, 6, 1), serial: int = 1,
                 status: MarketSwapStatus = MarketSwapStatus.VERIFIED) -> MarketSwap:
     """A swap row written past the service. A second *live* row for the same property is refused
@@ -30,7 +30,7 @@ def market_swap(make, certificate_hash: str, unit_id: int | None, sale_on=date(2
     version, _ = current_rules(date(2024, 6, 1))
     swap = MarketSwap(household_user_id=household.id, recorded_by_user_id=household.id,
                       old_district_code="410105", old_certificate_number=f"证{serial}",
-                      old_certificate_hash=certificate_hash, buyer_name="买家", old_sale_price=1_000_000,
+                      old_property_key=property_key, buyer_name="买家", old_sale_price=1_000_000,
                       old_sale_contract_number=f"ES-{serial}", old_sale_on=sale_on, new_unit_id=unit_id,
                       new_project_name="", new_district_code="410105",
                       new_purchase_contract_number=f"WQ-{serial}", new_home_price=1_500_000,
@@ -42,7 +42,7 @@ def market_swap(make, certificate_hash: str, unit_id: int | None, sale_on=date(2
 
 def count(swap: MarketSwap) -> ledger.CountedSwap:
     version, _ = current_rules(date(2024, 6, 1))
-    return ledger.CountedSwap(Channel.MARKET, swap.old_certificate_hash, swap.old_district_code,
+    return ledger.CountedSwap(Channel.MARKET, swap.old_property_key, swap.old_district_code,
                               swap.new_purchase_on, swap.new_unit_id, version, market_swap_id=swap.id)
 
 
@@ -139,3 +139,22 @@ def test_twenty_simultaneous_counts_of_one_property_count_once(app, make):
         outcomes = list(pool.map(attempt, range(20)))
     assert outcomes.count("counted") == 1 and outcomes.count("conflict") == 19
     assert net_count() == 1
+
+
+def test_verify_names_two_live_counts_of_one_home_stored_under_two_keys(make, runner):
+    """Rows written before canonicalisation (kept apart by migration 0013) carry two keys for one
+    home; verify recomputes the identity from the certificate numbers and names the pair."""
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    spellings = ("豫(2015)郑州市不动产权第6584811号", "豫（2015）郑州市不动产权第6584811号")
+    swaps = [market_swap(make, f"{serial}" * 64, None, serial=serial, status=status)
+             for serial, status in ((1, MarketSwapStatus.VERIFIED), (2, MarketSwapStatus.CANCELLED))]
+    for swap, spelling in zip(swaps, spellings):
+        swap.old_certificate_number = spelling
+        ledger.record_count(count(swap), bureau)
+    db.session.commit()
+    entries = sorted(e.id for e in db.session.scalars(select(GoalLedgerEntry)))
+    assert [str(v) for v in ledger.verify()] == [
+        f"ledger entry {entries[1]}: one home counted twice in one year under two identifiers "
+        f"(also entry {entries[0]})"]
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code != 0 and "two identifiers" in result.output

@@ -3,7 +3,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from housing_swap.db.base import include_in_autogenerate
 from housing_swap.extensions import db
@@ -17,6 +17,7 @@ EXPECTED_TABLES = {
     "saved_search", "notification", "email_outbox", "rate_limit_bucket",
     "listing_photo", "recorded_sale", "application_event", "application_match", "chain_proposal",
     "chain_link", "goal_ledger_claim", "acquisition_event", "acquisition_document",
+    "property_identifier", "identity_collision",
 }
 
 
@@ -51,3 +52,37 @@ def test_migrations_round_trip_on_sqlite(tmp_path):
 def test_migrations_round_trip_on_postgresql(tmp_path):
     url = server_url("HOUSING_SWAP_TEST_POSTGRES_URL", "PostgreSQL")
     round_trip(url.replace("postgresql://", "postgresql+psycopg://", 1), tmp_path / "instance")
+
+
+def test_rekeying_reports_two_spellings_of_one_home_without_merging_them(tmp_path):
+    """0013 recomputes keys from the encrypted originals; a second spelling of a home the registry
+    already holds keeps its old key and is listed in identity_collision for the bureau."""
+    app = make_test_app(f"sqlite:///{tmp_path / 'rekey.sqlite3'}", tmp_path / "instance")
+    spellings = ("豫(2015)郑州市不动产权第6584811号", "豫（2015）郑州市不动产权第６５８４８１１号",
+                 "豫【2016】郑州市不动产权第0000002号")
+    with app.app_context():
+        drop_everything()
+        upgrade(revision="0012")
+        cipher = app.extensions["field_cipher"]
+        with db.engine.begin() as connection:
+            for number, spelling in enumerate(spellings, start=1):
+                connection.execute(text(
+                    "INSERT INTO title_record (id, certificate_number, certificate_hash, address, owner_id_hash,"
+                    " area_m2, seized, mortgaged, imported_at) VALUES (:id, :number, :hash, '地址', 'h', 90, 0, 0,"
+                    " CURRENT_TIMESTAMP)"),
+                    {"id": number, "number": cipher.encrypt(spelling, "title_record.certificate_number"),
+                     "hash": cipher.lookup_hash(spelling, "certificate")})
+        upgrade()
+        with db.engine.connect() as connection:
+            keys = dict(connection.execute(text("SELECT id, property_key FROM title_record")).all())
+            collisions = connection.execute(text(
+                "SELECT table_name, row_id, other_row_id FROM identity_collision")).all()
+            identifiers = connection.execute(text("SELECT count(*) FROM property_identifier")).scalar()
+        canonical = cipher.lookup_hash("豫(2015)郑州市不动产权第6584811号", "certificate")
+        assert keys[1] == canonical
+        assert keys[2] == cipher.lookup_hash(spellings[1], "certificate")  # not merged
+        assert keys[3] == cipher.lookup_hash("豫(2016)郑州市不动产权第0000002号", "certificate")
+        assert collisions == [("title_record", 2, 1)]
+        assert identifiers == 2
+        drop_everything()
+        db.engine.dispose()

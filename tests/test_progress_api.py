@@ -23,7 +23,7 @@ def ledger(app, make):
     version = db.session.scalar(select(ProgramRuleVersion))
     application = SwapApplication(household_user_id=household.id, old_district_code="410105",
                                   old_community_name="x", old_area_m2=90, old_build_year=2010,
-                                  old_certificate_number="豫(2016)郑州市不动产权第0000001号", old_certificate_hash="h")
+                                  old_certificate_number="豫(2016)郑州市不动产权第0000001号", old_property_key="h")
     db.session.add(application)
     db.session.flush()
     acquisition = Acquisition(application_id=application.id, rule_version_id=version.id)

@@ -1,4 +1,5 @@
-"""Operator commands: ``flask audit verify``, ``flask ledger verify``, ``flask backup create|restore``
+"""Operator commands: ``flask audit verify``, ``flask ledger verify|identity-collisions``,
+``flask backup create|restore``
 and ``flask acquisitions expire-offers``."""
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..services import acquisitions, ledger
+from ..services import acquisitions, ledger, property_identity
 from ..services.audit import verify_chain
 from ..services.backup import create_backup, restore_backup
 from ..services.errors import ServiceError
@@ -67,6 +68,16 @@ def verify_ledger() -> None:
     if violations:
         raise SystemExit(1)
     click.echo("ledger verified: no violations")
+
+
+@ledger_group.command("identity-collisions")
+def identity_collisions() -> None:
+    """List rows that name one home but were kept apart when identifiers were canonicalised."""
+    collisions = property_identity.collisions()
+    for collision in collisions:
+        click.echo(f"{collision.table_name} row {collision.row_id} and row {collision.other_row_id}: "
+                   f"one home (found {collision.detected_at:%Y-%m-%d}); settle which one stands")
+    click.echo(f"{len(collisions)} identity collision(s) to settle")
 
 
 acquisitions_group = AppGroup("acquisitions", help="City-group acquisitions.")

@@ -388,7 +388,7 @@ class _DemoBuilder:
         mismatch = listing["status"] == ListingStatus.SUBMITTED
         return {
             "id": self.ids.next(TitleRecord), "certificate_number": listing["certificate_number"],
-            "certificate_hash": listing["certificate_hash"],
+            "property_key": listing["property_key"],
             "address": f"{listing['building_no']}{listing['unit_no']}{listing['room_no']}",
             "owner_id_hash": listing["owner_id_hash"],
             "area_m2": listing["area_m2"] + (5 if mismatch else 0),
@@ -401,7 +401,7 @@ class _DemoBuilder:
         bedrooms = 1 if area < 60 else 2 if area < 90 else 3 if area < 125 else 4
         total_floors = self.rng.choice((6, 7)) if build_year < 2000 else self.rng.choice((11, 18, 26, 33))
         price = self._second_hand_price(community, area, build_year)
-        certificate, certificate_hash = self._certificate()
+        certificate, property_key = self._certificate()
         contact_phone = self._phone()
         listed = BASE_TIME + timedelta(days=self.rng.randrange(270), minutes=self.rng.randrange(1440))
         verified = status in (ListingStatus.ACTIVE, ListingStatus.RESERVED, ListingStatus.SOLD)
@@ -417,7 +417,7 @@ class _DemoBuilder:
             "orientation": self.rng.choice(names.ORIENTATIONS), "decoration": self.rng.choice(names.DECORATIONS),
             "build_year": build_year, "has_elevator": total_floors > 7,
             "property_type": self.rng.choice(names.PROPERTY_TYPES),
-            "certificate_number": certificate, "certificate_hash": certificate_hash,
+            "certificate_number": certificate, "property_key": property_key,
             "asking_price": price, "unit_price": unit_price(price, area),
             "description": f"{community['name']}{bedrooms}室，{self.rng.choice(names.ORIENTATIONS)}向，"
                            f"近{self.rng.choice(names.ROADS)}，生活配套齐全。",
@@ -543,7 +543,7 @@ class _SwapPlanner:
         b = self.b
         qualifying = outcome in ("city_group_done", "city_group_open", "demo_offer")
         community, build_year, area, old_price = self._old_home(communities, outcome, qualifying)
-        certificate, certificate_hash = b._certificate()
+        certificate, property_key = b._certificate()
         submitted = BASE_TIME + timedelta(days=b.rng.randrange(200))
         decision = check_old_home_for_city_group(
             OldHomeFacts(community["district_code"], build_year, area, seized=False), b.rules, submitted.date())
@@ -556,7 +556,7 @@ class _SwapPlanner:
             "old_floor": b.rng.randint(1, total_floors), "old_total_floors": total_floors,
             "old_has_elevator": total_floors > 7, "old_asking_price": None, "valuation_estimate": None,
             "old_area_m2": area, "old_build_year": build_year,
-            "old_certificate_number": certificate, "old_certificate_hash": certificate_hash,
+            "old_certificate_number": certificate, "old_property_key": property_key,
             "old_seized": False, "remaining_mortgage": b.rng.choice((0, 0, 150_000, 300_000)),
             "savings": b.rng.randrange(100_000, 800_000, 10_000),
             "max_loan": b.rng.randrange(300_000, 1_500_000, 50_000),
@@ -759,7 +759,7 @@ class _SwapPlanner:
             "id": swap_id, "application_id": row["id"], "household_user_id": row["household_user_id"],
             "recorded_by_user_id": self.agent, "organization_id": self.orgs["agencies"][0],
             "old_district_code": row["old_district_code"], "old_certificate_number": row["old_certificate_number"],
-            "old_certificate_hash": row["old_certificate_hash"], "buyer_name": b._person_name(),
+            "old_property_key": row["old_property_key"], "buyer_name": b._person_name(),
             "old_sale_price": sale_price, "old_sale_contract_number": f"ES-2024-{swap_id:07d}",
             "old_sale_on": sold_on, "new_unit_id": unit["id"], "new_project_name": "",
             "new_district_code": b.unit_district[unit["id"]],
@@ -778,7 +778,7 @@ class _SwapPlanner:
         self.ledger.append({
             "id": self.b.ids.next(GoalLedgerEntry), "entry_type": LedgerEntryType.COUNT,
             "channel": channel, "program_year": self.b.rules.program_year,
-            "property_hash": row["old_certificate_hash"], "district_code": row["old_district_code"],
+            "property_hash": row["old_property_key"], "district_code": row["old_district_code"],
             "completed_on": completed_on,
             "pilot": channel == Channel.CITY_GROUP and counts_toward_pilot(
                 row["old_district_code"], completed_on, self.b.rules),

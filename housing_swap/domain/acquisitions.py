@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from .fields import Field, parse_date, parse_integer, parse_text
+from .listing_fields import parse_contract_number
 from .rules import ProgramRules
 
 STATUS_LABELS = {
@@ -137,13 +138,13 @@ APPRAISAL_FIELDS = (
 )
 OFFER_FIELDS = (Field("offer_price", "收购报价（元）", True, _money),)
 CONTRACT_FIELDS = (
-    Field("contract_number", "收购合同编号", True, parse_text(64)),
+    Field("contract_number", "收购合同编号", True, parse_contract_number),
     Field("contract_price", "合同价格（元）", True, _money),
     Field("contract_signed_on", "签约日期", True, parse_date),
 )
 PURCHASE_FIELDS = (
     Field("unit_id", "新房房屋编号", True, parse_integer(1, 2**62)),
-    Field("purchase_contract_number", "购房合同/网签备案号", True, parse_text(64)),
+    Field("purchase_contract_number", "购房合同/网签备案号", True, parse_contract_number),
     Field("new_home_price", "新房总价（元）", True, _money),
     Field("purchased_on", "购房日期", True, parse_date),
 )

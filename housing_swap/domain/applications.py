@@ -19,7 +19,7 @@ from .fields import (
     parse_integer,
     parse_text,
 )
-from .listing_fields import MAX_PRICE, parse_build_year, parse_certificate
+from .listing_fields import MAX_PRICE, UNIT_CODE_FIELD, parse_build_year, parse_certificate
 from .rules import ProgramRules, parse_district_list
 
 CHANNEL_CHOICES = {"城发集团收购": "city_group", "市场交易": "market", "均可": "either"}
@@ -40,6 +40,7 @@ APPLICATION_FIELDS: tuple[Field, ...] = (
     Field("total_floors", "总楼层", True, parse_integer(1, 120)),
     Field("has_elevator", "有电梯", True, parse_boolean),
     Field("certificate_number", "不动产权证号", True, parse_certificate),
+    UNIT_CODE_FIELD,
     Field("seized", "是否被查封", True, parse_boolean),
     Field("remaining_mortgage", "剩余房贷（元）", True, _money),
     Field("savings", "可用存款（元）", True, _money),

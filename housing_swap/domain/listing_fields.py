@@ -18,40 +18,64 @@ from .fields import (
     parse_text,
 )
 from .identity import (
+    canonical_certificate,
+    canonical_contract_number,
+    canonical_id_number,
+    canonical_phone,
+    canonical_unit_code,
     id_number_problem,
-    normalize_id_number,
-    normalize_phone,
     phone_problem,
+    unit_code_problem,
 )
 
 ORIENTATIONS = ("南北", "南", "北", "东", "西", "东南", "西南", "东北", "西北", "东西")
 DECORATIONS = ("毛坯", "简装", "精装", "豪装")
 PROPERTY_TYPES = ("商品房", "房改房", "经济适用房", "安置房", "集资房")
-CERTIFICATE_PATTERN = re.compile(r"^[\u4e00-\u9fa5A-Za-z0-9()（）〔〕\[\]【】\-]{6,60}$")
+# After canonicalisation (identity.canonical_certificate) only these characters remain valid.
+CERTIFICATE_PATTERN = re.compile(r"^[\u4e00-\u9fa5A-Z0-9()\-]{6,60}$")
 MAX_PRICE = 200_000_000
 
 
 def parse_certificate(raw: str) -> str:
-    if not CERTIFICATE_PATTERN.match(raw):
-        raise FieldProblem("格式不正确")
-    return raw
+    """The canonical spelling, so that every later hash and comparison sees one identity."""
+    value = canonical_certificate(raw)
+    if not CERTIFICATE_PATTERN.match(value):
+        raise FieldProblem("格式不正确，应如“豫(2015)郑州市不动产权第0012345号”")
+    return value
+
+
+def parse_contract_number(raw: str) -> str:
+    """Contract numbers are unique on the platform, so they are compared in one spelling."""
+    value = canonical_contract_number(raw)
+    if not 1 <= len(value) <= 64:
+        raise FieldProblem("应为1到64个字符")
+    return value
+
+
+def parse_unit_code(raw: str) -> str:
+    if problem := unit_code_problem(raw):
+        raise FieldProblem(problem)
+    return canonical_unit_code(raw)
 
 
 def parse_phone(raw: str) -> str:
     if problem := phone_problem(raw):
         raise FieldProblem(problem)
-    return normalize_phone(raw)
+    return canonical_phone(raw)
 
 
 def parse_id_number(raw: str) -> str:
     if problem := id_number_problem(raw):
         raise FieldProblem(problem)
-    return normalize_id_number(raw)
+    return canonical_id_number(raw)
 
 
 def parse_build_year(raw: str) -> int:
+    """A home is listed or swapped only once it is built: no future years."""
     return parse_integer(1949, date.today().year)(raw)
 
+
+UNIT_CODE_FIELD = Field("unit_code", "不动产单元号", False, parse_unit_code)
 
 LISTING_FIELDS: tuple[Field, ...] = (
     Field("agency_reference", "机构房源编号", False, parse_text(64)),
@@ -74,6 +98,7 @@ LISTING_FIELDS: tuple[Field, ...] = (
     Field("has_elevator", "电梯", True, parse_boolean),
     choice_field("property_type", "房屋性质", True, PROPERTY_TYPES),
     Field("certificate_number", "不动产权证号", True, parse_certificate),
+    UNIT_CODE_FIELD,
     Field("owner_id_number", "产权人身份证号", False, parse_id_number),
     Field("asking_price", "挂牌总价（元）", True, parse_integer(10_000, MAX_PRICE)),
     Field("description", "房源描述", False, parse_text(2000)),

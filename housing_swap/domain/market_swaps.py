@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .fields import Field, parse_date, parse_district, parse_integer, parse_text
-from .listing_fields import parse_certificate, parse_phone
+from .listing_fields import parse_certificate, parse_contract_number, parse_phone, parse_unit_code
 from .rules import ProgramRules
 
 STATUS_LABELS = {"recorded": "待核验", "verified": "已核验计入", "rejected": "已退回", "cancelled": "已撤销"}
@@ -22,14 +22,15 @@ HOUSEHOLD_FIELD = Field("household_phone", "换房家庭手机号", True, parse_
 MARKET_SWAP_FIELDS = (
     Field("old_district_code", "旧房所在区县", True, parse_district),
     Field("old_certificate_number", "旧房不动产权证号", True, parse_certificate),
+    Field("old_unit_code", "旧房不动产单元号", False, parse_unit_code),
     Field("buyer_name", "旧房买方姓名", True, parse_text(60)),
     Field("old_sale_price", "旧房成交价（元）", True, _money),
-    Field("old_sale_contract_number", "旧房买卖合同编号", True, parse_text(64)),
+    Field("old_sale_contract_number", "旧房买卖合同编号", True, parse_contract_number),
     Field("old_sale_on", "旧房签约日期", True, parse_date),
     Field("new_unit_id", "新房房屋编号（平台内）", False, parse_integer(1, 2**62)),
     Field("new_project_name", "新房楼盘名称（平台外）", False, parse_text(80)),
     Field("new_district_code", "新房所在区县（平台外）", False, parse_district),
-    Field("new_purchase_contract_number", "新房购房合同/网签备案号", True, parse_text(64)),
+    Field("new_purchase_contract_number", "新房购房合同/网签备案号", True, parse_contract_number),
     Field("new_home_price", "新房总价（元）", True, _money),
     Field("new_purchase_on", "新房签约日期", True, parse_date),
 )

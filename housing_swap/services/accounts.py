@@ -13,9 +13,9 @@ from ..db.base import utcnow
 from ..db.models import ApprovalState, Organization, OrganizationKind, Role, User
 from ..db.models.accounts import ROLE_ORGANIZATION_KIND
 from ..domain.identity import (
+    canonical_id_number,
+    canonical_phone,
     id_number_problem,
-    normalize_id_number,
-    normalize_phone,
     phone_problem,
 )
 from ..domain.passwords import password_problems
@@ -44,8 +44,8 @@ def lookup_hash(value: str, kind: str) -> str:
 
 
 def register_household(data: HouseholdRegistration) -> User:
-    phone = normalize_phone(data.phone)
-    id_number = normalize_id_number(data.id_number) if data.id_number else None
+    phone = canonical_phone(data.phone)
+    id_number = canonical_id_number(data.id_number) if data.id_number else None
     _check_registration(data, phone, id_number)
     user = User(
         role=Role.HOUSEHOLD,
@@ -131,7 +131,7 @@ def find_user_by_login(login: str) -> User | None:
     login = login.strip()
     user = db.session.scalar(select(User).where(User.username == login))
     if user is None and phone_problem(login) is None:
-        phone_hash = lookup_hash(normalize_phone(login), "phone")
+        phone_hash = lookup_hash(canonical_phone(login), "phone")
         user = db.session.scalar(select(User).where(User.phone_hash == phone_hash))
     return user
 
@@ -176,7 +176,7 @@ def create_staff_user(data: StaffAccount, created_by: User | None) -> User:
 
 
 def _new_staff_user(data: StaffAccount) -> User:
-    phone = normalize_phone(data.phone) if data.phone else None
+    phone = canonical_phone(data.phone) if data.phone else None
     return User(
         username=data.username.strip(),
         role=data.role,
@@ -249,7 +249,7 @@ def list_users(text: str = "", role: Role | None = None, page: int = 1) -> UserP
         needle = text.strip()
         matches = [User.username.contains(needle, autoescape=True), User.real_name.contains(needle, autoescape=True)]
         if phone_problem(needle) is None:
-            matches.append(User.phone_hash == lookup_hash(normalize_phone(needle), "phone"))
+            matches.append(User.phone_hash == lookup_hash(canonical_phone(needle), "phone"))
         query = query.where(or_(*matches))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(query.order_by(User.id.desc()).limit(50).offset((page - 1) * 50)).all()

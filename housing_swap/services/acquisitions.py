@@ -334,7 +334,7 @@ def complete(acquisition_id: int, raw: dict, officer: User, today: date | None =
              "收购与换房完成，已计入目标" + (f"（{quota.over_target}）" if quota.over_target else ""),
              commit=False)
     ledger.record_count(ledger.CountedSwap(
-        Channel.CITY_GROUP, application.old_certificate_hash, application.old_district_code,
+        Channel.CITY_GROUP, application.old_property_key, application.old_district_code,
         values["completed_on"], acquisition.new_unit_id, version, acquisition_id=acquisition.id), officer)
     move_application(application, ApplicationStatus.COMPLETED, "以旧换新完成", officer)
     db.session.commit()

@@ -24,7 +24,8 @@ from ..domain.applications import (
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .listings import certificate_hash, listing_for_changing
+from .listings import listing_for_changing
+from .property_identity import property_key
 from .rules import current_rules
 from .valuation import valuation_or_none
 
@@ -66,7 +67,8 @@ def prefill_from_listing(listing_id: int, user: User) -> dict[str, str]:
             "area_m2": str(listing.area_m2), "build_year": str(listing.build_year),
             "bedrooms": str(listing.bedrooms), "floor": str(listing.floor),
             "total_floors": str(listing.total_floors), "has_elevator": "是" if listing.has_elevator else "否",
-            "certificate_number": listing.certificate_number, "seized": "是" if listing.seized else "否",
+            "certificate_number": listing.certificate_number, "unit_code": listing.unit_code or "",
+            "seized": "是" if listing.seized else "否",
             "listing_id": str(listing.id)}
 
 
@@ -145,7 +147,7 @@ def _add_event(application: SwapApplication, status: ApplicationStatus, note: st
 
 def _check_no_other_live_application(application: SwapApplication) -> None:
     other = db.session.scalar(select(SwapApplication.id).where(
-        SwapApplication.old_certificate_hash == application.old_certificate_hash,
+        SwapApplication.old_property_key == application.old_property_key,
         SwapApplication.id != application.id,
         SwapApplication.status.notin_((ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN))))
     if other is not None:
@@ -167,6 +169,7 @@ def _parsed(raw: dict, partial: bool = False) -> dict:
 COLUMN_FOR = {"district_code": "old_district_code", "area_m2": "old_area_m2", "build_year": "old_build_year",
               "bedrooms": "old_bedrooms", "floor": "old_floor", "total_floors": "old_total_floors",
               "has_elevator": "old_has_elevator", "certificate_number": "old_certificate_number",
+              "unit_code": "old_unit_code",
               "seized": "old_seized", "community": "old_community_name"}
 DEFAULTS = {"wanted_districts": [], "needs_elevator": False, "remaining_mortgage": 0, "savings": 0, "max_loan": 0}
 
@@ -177,8 +180,8 @@ def _apply(application: SwapApplication, values: dict, listing_id, user: User) -
             value = list(value or ())
         setattr(application, COLUMN_FOR.get(name, name), DEFAULTS.get(name) if value is None and name in DEFAULTS
                 else value)
-    if "certificate_number" in values:
-        application.old_certificate_hash = certificate_hash(values["certificate_number"])
+    if "certificate_number" in values or "unit_code" in values:
+        application.old_property_key = property_key(application.old_certificate_number, application.old_unit_code)
     application.old_community_id = db.session.scalar(select(Community.id).where(
         Community.name == application.old_community_name, Community.district_code == application.old_district_code))
     application.old_listing_id = _own_listing(listing_id, application, user)
@@ -189,7 +192,7 @@ def _own_listing(listing_id, application: SwapApplication, user: User) -> int | 
     if not listing_id:
         return application.old_listing_id
     listing = db.session.get(Listing, int(listing_id)) if str(listing_id).isdigit() else None
-    if listing is None or listing.owner_user_id != user.id or listing.certificate_hash != application.old_certificate_hash:
+    if listing is None or listing.owner_user_id != user.id or listing.property_key != application.old_property_key:
         raise ValidationFailed("申请信息有误", {"listing_id": ["所选房源不是您名下的这套房屋"]})
     application.old_asking_price = listing.asking_price
     return listing.id

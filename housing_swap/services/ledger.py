@@ -16,10 +16,12 @@ from ..db.models import (
     Building,
     Channel,
     GoalLedgerEntry,
+    IdentifierKind,
     LedgerClaim,
     LedgerEntryType,
     MarketSwap,
     ProgramRuleVersion,
+    PropertyIdentifier,
     Unit,
     User,
 )
@@ -29,6 +31,7 @@ from ..domain.rules import ProgramRules
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, flush_or_conflict
+from .property_identity import identifier_hash
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,7 @@ def verify() -> list[Violation]:
     rule_sets: dict[int, ProgramRules] = {}
     violations = _reversal_violations(entries, by_id)
     violations += _duplicates(live, lambda e: (e.property_hash, e.program_year), "property counted twice in one year")
+    violations += _identity_duplicates(live)
     violations += _duplicates([e for e in live if e.new_unit_id], lambda e: e.new_unit_id,
                               "new unit used by two households")
     for entry in live:
@@ -249,6 +253,35 @@ def _duplicates(entries, key, problem: str) -> list[Violation]:
     return found
 
 
+def _identity_duplicates(live: list[GoalLedgerEntry]) -> list[Violation]:
+    """Two live counts in one year whose evidence names one home under any of its identifiers,
+    recomputed from the certificate numbers and unit codes themselves, not from stored keys (a
+    row kept apart by migration 0013, or written with a stale key, is found too)."""
+    first: dict[tuple[str, int], int] = {}
+    found = []
+    for entry in live:
+        certificate, unit_code = _evidence_identifiers(entry)
+        hashes = {identifier_hash(IdentifierKind.CERTIFICATE, certificate)}
+        if unit_code:
+            hashes.add(identifier_hash(IdentifierKind.UNIT_CODE, unit_code))
+        hashes |= set(db.session.scalars(select(PropertyIdentifier.property_key)
+                                         .where(PropertyIdentifier.value_hash.in_(hashes))))
+        seen = {first[(h, entry.program_year)] for h in hashes if (h, entry.program_year) in first}
+        found += [Violation(entry.id, f"one home counted twice in one year under two identifiers (also entry {other})")
+                  for other in sorted(seen) if other != entry.id]
+        for value in hashes:
+            first.setdefault((value, entry.program_year), entry.id)
+    return found
+
+
+def _evidence_identifiers(entry: GoalLedgerEntry) -> tuple[str, str | None]:
+    if entry.acquisition_id:
+        application = db.session.get(Acquisition, entry.acquisition_id).application
+        return application.old_certificate_number, application.old_unit_code
+    swap = db.session.get(MarketSwap, entry.market_swap_id)
+    return swap.old_certificate_number, swap.old_unit_code
+
+
 def _evidence_problems(entry: GoalLedgerEntry, rules: ProgramRules) -> list[str]:
     if entry.acquisition_id:
         acquisition = db.session.get(Acquisition, entry.acquisition_id)
@@ -264,6 +297,6 @@ def _evidence_problems(entry: GoalLedgerEntry, rules: ProgramRules) -> list[str]
         return ["market swap lacks a sale or purchase contract"]
     if (swap.new_purchase_on - swap.old_sale_on).days > rules.new_home_contract_within_days:
         return ["new home bought later than the rule's time limit after the sale"]
-    if swap.old_certificate_hash != entry.property_hash:
+    if swap.old_property_key != entry.property_hash:
         return ["property differs from the market swap's"]
     return []

@@ -22,15 +22,15 @@ from ..domain.fields import display_text
 from ..domain.listing_fields import LISTING_FIELDS, parse_listing_fields
 from ..extensions import db
 from .audit import record_event
-from .errors import Forbidden
+from .errors import Conflict, Forbidden
 from .imports import RowError, raise_row_errors
 from .listings import (
     EDITABLE_IDENTITY_STATES,
     IDENTITY_FIELDS,
-    certificate_hash,
     cipher,
     resolve_community,
 )
+from .property_identity import property_key
 from .search_outbox import enqueue
 from .spreadsheets import Upload, read_table, write_table
 
@@ -72,6 +72,8 @@ def import_listings(upload: Upload, user: User, mode: ImportMode,
     existing = {listing.agency_reference: listing for listing in db.session.scalars(
         select(Listing).where(Listing.organization_id == user.organization_id))}
     parsed, errors = _parse_rows(frame)
+    errors += _identify(parsed)
+    parsed = [(row, values) for row, values in parsed if "property_key" in values]
     errors += _duplicates_within_file(parsed)
     errors += _conflicts_with_other_listings(parsed, user.organization_id)
     errors += _identity_changes_after_submission(parsed, existing)
@@ -103,11 +105,22 @@ def _parse_rows(frame: pd.DataFrame) -> tuple[list[tuple[int, dict]], list[RowEr
     return parsed, errors
 
 
+def _identify(parsed: list[tuple[int, dict]]) -> list[RowError]:
+    """Give each row the key of the home it names (two identifiers of two homes: a row error)."""
+    errors = []
+    for row, values in parsed:
+        try:
+            values["property_key"] = property_key(values["certificate_number"], values["unit_code"])
+        except Conflict as conflict:
+            errors.append(RowError(row, LABELS["unit_code"], conflict.message))
+    return errors
+
+
 def _duplicates_within_file(parsed: list[tuple[int, dict]]) -> list[RowError]:
     errors, seen_reference, seen_certificate = [], {}, {}
     for row, values in parsed:
         for key, seen, label in ((values["agency_reference"], seen_reference, LABELS["agency_reference"]),
-                                 (values["certificate_number"], seen_certificate, LABELS["certificate_number"])):
+                                 (values["property_key"], seen_certificate, LABELS["certificate_number"])):
             if key in seen:
                 errors.append(RowError(row, label, f"与第{seen[key]}行重复"))
             else:
@@ -117,11 +130,11 @@ def _duplicates_within_file(parsed: list[tuple[int, dict]]) -> list[RowError]:
 
 def _conflicts_with_other_listings(parsed: list[tuple[int, dict]], organization_id: int) -> list[RowError]:
     """A property already live elsewhere (another agency or its owner) cannot be imported."""
-    hashes = {certificate_hash(values["certificate_number"]): (row, values) for row, values in parsed}
+    hashes = {values["property_key"]: (row, values) for row, values in parsed}
     errors = []
     for chunk in _chunks(list(hashes), 500):
-        live = db.session.execute(select(Listing.certificate_hash, Listing.organization_id, Listing.agency_reference)
-                                  .where(Listing.certificate_hash.in_(chunk), Listing.status.in_(LIVE_LISTING_STATES)))
+        live = db.session.execute(select(Listing.property_key, Listing.organization_id, Listing.agency_reference)
+                                  .where(Listing.property_key.in_(chunk), Listing.status.in_(LIVE_LISTING_STATES)))
         for key, org_id, reference in live:
             row, values = hashes[key]
             if org_id != organization_id or reference != values["agency_reference"]:
@@ -197,8 +210,8 @@ def _fill(listing: Listing, values: dict, communities: _CommunityCache) -> None:
                  "contact_phone"):
         setattr(listing, name, values[name])
     listing.description = values["description"] or ""
-    listing.certificate_number = values["certificate_number"]
-    listing.certificate_hash = certificate_hash(values["certificate_number"])
+    listing.certificate_number, listing.unit_code = values["certificate_number"], values["unit_code"]
+    listing.property_key = values["property_key"]
     if values["owner_id_number"]:
         listing.owner_id_hash = cipher().lookup_hash(values["owner_id_number"], "id_number")
     listing.set_price(values["asking_price"])
@@ -222,7 +235,7 @@ def listing_values(listing: Listing) -> dict:
         "orientation": listing.orientation, "decoration": listing.decoration,
         "build_year": listing.build_year, "has_elevator": listing.has_elevator,
         "property_type": listing.property_type, "certificate_number": listing.certificate_number,
-        "owner_id_number": None, "asking_price": listing.asking_price,
+        "unit_code": listing.unit_code, "owner_id_number": None, "asking_price": listing.asking_price,
         "description": listing.description or None, "contact_name": listing.contact_name,
         "contact_phone": listing.contact_phone,
     }
@@ -257,7 +270,7 @@ def import_template(file_format: str) -> bytes:
         "floor": 6, "total_floors": 18, "area_m2": "89.50", "inner_area_m2": "72.30", "bedrooms": 2,
         "living_rooms": 1, "bathrooms": 1, "orientation": "南北", "decoration": "精装",
         "build_year": date.today().year - 12, "has_elevator": True, "property_type": "商品房",
-        "certificate_number": "豫(2016)郑州市不动产权第0012345号", "owner_id_number": "",
+        "certificate_number": "豫(2016)郑州市不动产权第0012345号", "unit_code": "", "owner_id_number": "",
         "asking_price": 1_350_000, "description": "南北通透，近地铁", "contact_name": "王经理",
         "contact_phone": "13800001234",
     }

@@ -27,20 +27,17 @@ from ..extensions import db
 from ..search.query import search_initials
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
+from .property_identity import property_key
 from .search_outbox import enqueue
 
 # Fields that identify the property; they cannot change once it is submitted for verification.
 IDENTITY_FIELDS = ("community", "district_code", "address", "building_no", "unit_no", "room_no",
-                   "area_m2", "certificate_number", "owner_id_number")
+                   "area_m2", "certificate_number", "unit_code", "owner_id_number")
 EDITABLE_IDENTITY_STATES = (ListingStatus.DRAFT, ListingStatus.WITHDRAWN, ListingStatus.EXPIRED)
 
 
 def cipher():
     return current_app.extensions["field_cipher"]
-
-
-def certificate_hash(number: str) -> str:
-    return cipher().lookup_hash(number, "certificate")
 
 
 # ----- who may do what --------------------------------------------------------------
@@ -163,7 +160,7 @@ def _refuse_identity_change_after_submission(listing: Listing, values: dict) -> 
     current = {"community": listing.community.name, "district_code": listing.community.district_code,
                "address": listing.community.address, "building_no": listing.building_no,
                "unit_no": listing.unit_no, "room_no": listing.room_no, "area_m2": listing.area_m2,
-               "certificate_number": listing.certificate_number}
+               "certificate_number": listing.certificate_number, "unit_code": listing.unit_code}
     changed = [name for name in IDENTITY_FIELDS
                if name in values and name in current and values[name] != current[name]]
     if changed or values.get("owner_id_number"):
@@ -187,9 +184,11 @@ def _apply_values(listing: Listing, values: dict, user: User) -> None:
         listing.description = values["description"] or ""
     if "area_m2" in values:
         listing.area_m2 = values["area_m2"]
-    if "certificate_number" in values:
-        listing.certificate_number = values["certificate_number"]
-        listing.certificate_hash = certificate_hash(values["certificate_number"])
+    if "certificate_number" in values or "unit_code" in values:
+        listing.certificate_number = values.get("certificate_number") or listing.certificate_number
+        if "unit_code" in values:
+            listing.unit_code = values["unit_code"]
+        listing.property_key = property_key(listing.certificate_number, listing.unit_code)
     _apply_owner_identity(listing, values, user)
     if "asking_price" in values or "area_m2" in values:
         listing.set_price(values.get("asking_price", listing.asking_price))
@@ -218,7 +217,7 @@ def resolve_community(name: str, district_code: str, address: str, build_year: i
 def _conflict_message(detail: str) -> str:
     if "agency_reference" in detail:
         return "本机构已有相同编号的房源，请更换机构房源编号"
-    if "certificate" in detail:
+    if "property" in detail:
         return DUPLICATE_PROPERTY_MESSAGE
     if "uq_community" in detail or "community" in detail:
         return "小区信息冲突，请刷新后重试"
@@ -294,7 +293,7 @@ def _enter(listing: Listing, target: ListingStatus) -> None:
 def _submit(listing: Listing) -> None:
     """Check the registry; a clean match goes live at once, anything else waits for the bureau."""
     _refuse_second_live_listing(listing)
-    title = db.session.scalar(select(TitleRecord).where(TitleRecord.certificate_hash == listing.certificate_hash))
+    title = db.session.scalar(select(TitleRecord).where(TitleRecord.property_key == listing.property_key))
     facts = TitleFacts(title.area_m2, title.owner_id_hash, title.seized) if title else None
     outcome = verify_listing(listing.area_m2, listing.owner_id_hash, facts)
     if outcome.result == VerificationResult.SEIZED:
@@ -308,7 +307,7 @@ def _submit(listing: Listing) -> None:
 
 def _refuse_second_live_listing(listing: Listing) -> None:
     other = db.session.scalar(select(Listing.id).where(
-        Listing.certificate_hash == listing.certificate_hash, Listing.id != listing.id,
+        Listing.property_key == listing.property_key, Listing.id != listing.id,
         Listing.status.in_(LIVE_LISTING_STATES)))
     if other is not None:
         raise Conflict(DUPLICATE_PROPERTY_MESSAGE)
@@ -332,7 +331,7 @@ def verify_by_hand(listing_id: int, user: User, note: str) -> Listing:
     if not decision.ok:
         raise Conflict("；".join(reason.message for reason in decision.reasons))
     seized = db.session.scalar(select(TitleRecord.seized).where(
-        TitleRecord.certificate_hash == listing.certificate_hash))
+        TitleRecord.property_key == listing.property_key))
     if seized:
         raise Conflict("登记簿显示该房屋处于查封状态，不能核验通过")
     listing.verification_note = f"住房保障局人工核验：{note.strip() or '材料齐全'}"

@@ -27,6 +27,7 @@ from ..db.models import (
 from ..db.models.projects import Building
 from ..domain import market_swaps as rules_of
 from ..domain.fields import FieldProblem, parse_date, parse_fields, parse_integer
+from ..domain.listing_fields import parse_contract_number
 from ..extensions import db
 from . import ledger
 from .accounts import lookup_hash
@@ -34,7 +35,7 @@ from .applications import move_application
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .imports import RowError, raise_row_errors
-from .listings import certificate_hash
+from .property_identity import property_key
 from .rules import current_rules
 from .search_outbox import enqueue
 from .spreadsheets import Upload, missing_columns, read_table
@@ -89,12 +90,12 @@ def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap
         _describe_platform_unit(values)
     swap = MarketSwap(household_user_id=household.id, recorded_by_user_id=actor.id,
                       organization_id=actor.organization_id if actor.role == Role.AGENCY_STAFF else None,
-                      old_certificate_hash=certificate_hash(values["old_certificate_number"]),
+                      old_property_key=property_key(values["old_certificate_number"], values["old_unit_code"]),
                       rule_version_id=version.id, status=MarketSwapStatus.RECORDED, **values)
-    _refuse_if_counted(swap.old_certificate_hash, rules.program_year)
+    _refuse_if_counted(swap.old_property_key, rules.program_year)
     db.session.add(swap)
     flush_or_conflict(_conflict_message)
-    if application := _live_application(household, swap.old_certificate_hash):
+    if application := _live_application(household, swap.old_property_key):
         swap.application_id = application.id
         move_application(application, ApplicationStatus.IN_PROGRESS, "已登记市场交易，等待住房保障局核验", actor)
     record_event("market_swap.record", "market_swap", swap.id, actor=actor,
@@ -138,7 +139,7 @@ def _refuse_if_counted(property_hash: str, program_year: int) -> None:
 
 
 def _conflict_message(error_text: str) -> str:
-    if "old_certificate_hash" in error_text or "live_property" in error_text:
+    if "old_property_key" in error_text or "live_property" in error_text:
         return "这套旧房已有一条待核验或已计入的市场交易记录"
     if "new_unit_id" in error_text or "live_unit" in error_text:
         return "该新房已登记在另一条市场交易记录中"
@@ -148,7 +149,7 @@ def _conflict_message(error_text: str) -> str:
 def _live_application(household: User, property_hash: str) -> SwapApplication | None:
     """The household's application for this home that chose (and may use) the market channel."""
     candidates = db.session.scalars(select(SwapApplication).where(
-        SwapApplication.household_user_id == household.id, SwapApplication.old_certificate_hash == property_hash,
+        SwapApplication.household_user_id == household.id, SwapApplication.old_property_key == property_hash,
         SwapApplication.status.in_((ApplicationStatus.ELIGIBLE, ApplicationStatus.MATCHED))))
     return next((a for a in candidates if Channel.MARKET.value in (a.eligible_channels or [])), None)
 
@@ -172,7 +173,7 @@ def _verify(swap: MarketSwap, bureau: User) -> None:
     swap.status = MarketSwapStatus.VERIFIED
     swap.verified_by_user_id, swap.verified_at, swap.contract_check_note = bureau.id, utcnow(), None
     ledger.record_count(ledger.CountedSwap(
-        Channel.MARKET, swap.old_certificate_hash, swap.old_district_code,
+        Channel.MARKET, swap.old_property_key, swap.old_district_code,
         rules_of.completion_date(swap.old_sale_on, swap.new_purchase_on), swap.new_unit_id,
         swap.rule_version, market_swap_id=swap.id), bureau)
     if swap.application is not None:
@@ -310,7 +311,7 @@ def _registered_contracts(upload: Upload) -> dict[str, rules_of.RegisteredContra
     for row, record in enumerate(frame.to_dict("records"), start=2):  # row 1 is the header
         try:
             contract = rules_of.RegisteredContract(
-                _required(record, "合同编号")[:64],
+                _parse_cell("合同编号", parse_contract_number, _required(record, "合同编号")),
                 _parse_cell("成交价格", parse_integer(0, 10**10), _required(record, "成交价格")),
                 _parse_cell("签约日期", parse_date, _required(record, "签约日期")))
         except _RowProblem as problem:

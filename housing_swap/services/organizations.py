@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from ..db.models import ApprovalState, Organization, OrganizationKind, User
-from ..domain.identity import normalize_phone, phone_problem
+from ..domain.identity import canonical_phone, phone_problem
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, ValidationFailed
@@ -39,7 +39,7 @@ def register_organization(data: OrganizationRegistration, actor: User) -> Organi
     _check_registration(data)
     organization = Organization(
         kind=data.kind, name=data.name.strip(), licence_number=data.licence_number.strip(),
-        contact_name=data.contact_name.strip(), contact_phone=normalize_phone(data.contact_phone),
+        contact_name=data.contact_name.strip(), contact_phone=canonical_phone(data.contact_phone),
         approval_state=ApprovalState.APPROVED,
     )
     db.session.add(organization)
@@ -76,7 +76,7 @@ def apply_to_join(data: OrganizationRegistration) -> Organization:
     _check_registration(data)
     organization = Organization(
         kind=data.kind, name=data.name.strip(), licence_number=data.licence_number.strip(),
-        contact_name=data.contact_name.strip(), contact_phone=normalize_phone(data.contact_phone),
+        contact_name=data.contact_name.strip(), contact_phone=canonical_phone(data.contact_phone),
         approval_state=ApprovalState.PENDING)
     db.session.add(organization)
     db.session.flush()

@@ -11,22 +11,26 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..db.models import TitleRecord, User
-from ..domain.fields import FieldProblem, parse_area, parse_boolean
-from ..domain.listing_fields import parse_certificate, parse_id_number
+from ..domain.fields import Field, parse_area, parse_boolean, parse_fields, parse_text
+from ..domain.listing_fields import UNIT_CODE_FIELD, parse_certificate, parse_id_number
 from ..extensions import db
 from .audit import record_event
-from .errors import ValidationFailed
+from .errors import Conflict, ValidationFailed
 from .imports import RowError, raise_row_errors
+from .property_identity import property_key
 from .spreadsheets import Upload, missing_columns, read_table
 
-COLUMNS = {
-    "不动产权证号": ("certificate_number", parse_certificate),
-    "房屋坐落": ("address", lambda raw: raw[:200]),
-    "产权人身份证号": ("owner_id_number", parse_id_number),
-    "建筑面积": ("area_m2", parse_area),
-    "是否查封": ("seized", parse_boolean),
-    "是否抵押": ("mortgaged", parse_boolean),
-}
+# Header → field; the unit code is optional (older registry extracts lack it).
+REGISTRY_FIELDS = (
+    Field("certificate_number", "不动产权证号", True, parse_certificate),
+    UNIT_CODE_FIELD,
+    Field("address", "房屋坐落", True, parse_text(200)),
+    Field("owner_id_number", "产权人身份证号", True, parse_id_number),
+    Field("area_m2", "建筑面积", True, parse_area),
+    Field("seized", "是否查封", True, parse_boolean),
+    Field("mortgaged", "是否抵押", True, parse_boolean),
+)
+REQUIRED_COLUMNS = [field.label for field in REGISTRY_FIELDS if field.required]
 
 
 @dataclass(frozen=True)
@@ -37,23 +41,29 @@ class RegistryImportResult:
 
 def import_title_registry(upload: Upload, actor: User) -> RegistryImportResult:
     frame = read_table(upload)
-    if missing := missing_columns(frame, list(COLUMNS)):
+    if missing := missing_columns(frame, REQUIRED_COLUMNS):
         raise ValidationFailed("缺少必需的列：" + "、".join(missing), {"file": ["缺少必需的列：" + "、".join(missing)]})
     rows, errors = _parse_rows(frame)
     raise_row_errors(errors)
     cipher = current_app.extensions["field_cipher"]
-    existing = {record.certificate_hash: record for record in db.session.scalars(select(TitleRecord))}
+    existing = {record.property_key: record for record in db.session.scalars(select(TitleRecord))}
     added = updated = 0
-    for values in rows:
-        key = cipher.lookup_hash(values["certificate_number"], "certificate")
+    for row, values in rows:
+        try:
+            key = property_key(values["certificate_number"], values["unit_code"])
+        except Conflict as conflict:
+            raise_row_errors([RowError(row, UNIT_CODE_FIELD.label, conflict.message)])
         record = existing.get(key)
         if record is None:
-            record = TitleRecord(certificate_hash=key, certificate_number=values["certificate_number"])
+            record = TitleRecord(property_key=key)
             db.session.add(record)
             existing[key] = record
             added += 1
         else:
             updated += 1
+        # The registry is the authority: a new certificate after a sale replaces the old one.
+        record.certificate_number = values["certificate_number"]
+        record.unit_code = values["unit_code"] or record.unit_code
         record.address = values["address"]
         record.owner_id_hash = cipher.lookup_hash(values["owner_id_number"], "id_number")
         record.area_m2 = values["area_m2"]
@@ -65,18 +75,13 @@ def import_title_registry(upload: Upload, actor: User) -> RegistryImportResult:
     return RegistryImportResult(added, updated)
 
 
-def _parse_rows(frame) -> tuple[list[dict], list[RowError]]:
+def _parse_rows(frame) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    headers = {field.label: field.name for field in REGISTRY_FIELDS if field.label in frame.columns}
+    labels = {field.name: field.label for field in REGISTRY_FIELDS}
     rows, errors = [], []
     for index, record in enumerate(frame.to_dict("records"), start=2):  # row 1 is the header
-        values = {}
-        for header, (name, parse) in COLUMNS.items():
-            raw = record[header]
-            if raw == "":
-                errors.append(RowError(index, header, f"{header}为必填项"))
-                continue
-            try:
-                values[name] = parse(raw)
-            except FieldProblem as problem:
-                errors.append(RowError(index, header, f"{header}{problem}"))
-        rows.append(values)
+        values, problems = parse_fields(REGISTRY_FIELDS, {name: record[label] for label, name in headers.items()})
+        errors += [RowError(index, labels[name], message) for name, messages in problems.items()
+                   for message in messages]
+        rows.append((index, values))
     return rows, errors

@@ -19,9 +19,9 @@ bureau_only = roles(Role.BUREAU_ADMIN)
 @bureau_only
 def title_registry_import():
     if request.method == "GET":
-        return render_template("bureau/title_registry.html", columns=list(title_registry.COLUMNS))
+        return render_template("bureau/title_registry.html", columns=[field.label for field in title_registry.REGISTRY_FIELDS])
     upload = uploaded_file()
-    context = {"columns": list(title_registry.COLUMNS)}
+    context = {"columns": [field.label for field in title_registry.REGISTRY_FIELDS]}
     if upload is None:
         return render_template("bureau/title_registry.html", problem="请选择登记簿文件", **context), 422
     try:

@@ -16,7 +16,7 @@ def test_import_command_reports_progress_and_counts(runner, make, tmp_path):
     make.staff(Role.AGENCY_STAFF, username="cli-agent")
     path = tmp_path / "listings.csv"
     rows = [listing_fields() for _ in range(3)]
-    pd.DataFrame([[r[f.name] for f in LISTING_FIELDS] for r in rows],
+    pd.DataFrame([[r.get(f.name, "") for f in LISTING_FIELDS] for r in rows],
                  columns=[f.label for f in LISTING_FIELDS]).to_csv(path, index=False)
     result = runner.invoke(args=["listings", "import", str(path), "--as-user", "cli-agent"])
     assert result.exit_code == 0, result.output
@@ -28,7 +28,7 @@ def test_import_command_lists_problems_and_writes_nothing(runner, make, tmp_path
     make.staff(Role.AGENCY_STAFF, username="cli-agent")
     path = tmp_path / "listings.csv"
     rows = [listing_fields(build_year="明年")]
-    pd.DataFrame([[r[f.name] for f in LISTING_FIELDS] for r in rows],
+    pd.DataFrame([[r.get(f.name, "") for f in LISTING_FIELDS] for r in rows],
                  columns=[f.label for f in LISTING_FIELDS]).to_csv(path, index=False)
     result = runner.invoke(args=["listings", "import", str(path), "--as-user", "cli-agent"])
     assert result.exit_code != 0 and "row 2 [建成年份]" in result.output

@@ -44,6 +44,7 @@ from .program import (
     SwapApplication,
 )
 from .projects import Building, Project, Unit, UnitStatus
+from .properties import IdentifierKind, IdentityCollision, PropertyIdentifier
 from .reference import Community, District
 from .search_outbox import SearchOutboxEntry
 
@@ -55,6 +56,6 @@ __all__ = [
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
-    "Unit", "UnitStatus", "User",
+    "Unit", "UnitStatus", "User", "IdentifierKind", "IdentityCollision", "PropertyIdentifier",
 ]
 

@@ -34,7 +34,7 @@ class Listing(Base):
     __tablename__ = "listing"
     __table_args__ = (
         UniqueConstraint("organization_id", "agency_reference"),
-        Index("uq_listing_live_certificate", "certificate_hash", unique=True,
+        Index("uq_listing_live_property", "property_key", unique=True,
               sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL)),
         Index("ix_listing_status_price", "status", "asking_price"),
         Index("ix_listing_status_listed_at", "status", "listed_at"),
@@ -65,7 +65,9 @@ class Listing(Base):
     has_elevator: Mapped[bool]
     property_type: Mapped[str] = mapped_column(String(20))
     certificate_number: Mapped[str] = mapped_column(EncryptedString("listing.certificate_number"))
-    certificate_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # Names the home (db/models/properties.py); one live listing per property key.
+    property_key: Mapped[str] = mapped_column(String(64), index=True)
+    unit_code: Mapped[str | None] = mapped_column(String(28))
     # Keyed hash of the owner's ID number, compared with the title registry; never the number.
     owner_id_hash: Mapped[str | None] = mapped_column(String(64))
     asking_price: Mapped[int] = mapped_column(MONEY)
@@ -146,7 +148,8 @@ class TitleRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_number: Mapped[str] = mapped_column(EncryptedString("title_record.certificate_number"))
-    certificate_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    property_key: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_code: Mapped[str | None] = mapped_column(String(28))
     address: Mapped[str] = mapped_column(String(200))
     owner_id_hash: Mapped[str] = mapped_column(String(64))
     area_m2: Mapped[Decimal] = mapped_column(AREA)

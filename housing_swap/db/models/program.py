@@ -94,7 +94,8 @@ class SwapApplication(Base):
     old_certificate_number: Mapped[str] = mapped_column(
         EncryptedString("swap_application.old_certificate_number")
     )
-    old_certificate_hash: Mapped[str] = mapped_column(String(64), index=True)
+    old_property_key: Mapped[str] = mapped_column(String(64), index=True)
+    old_unit_code: Mapped[str | None] = mapped_column(String(28))
     old_seized: Mapped[bool] = mapped_column(default=False)
     old_community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
     old_bedrooms: Mapped[int] = mapped_column(default=2, server_default="2")
@@ -251,7 +252,7 @@ class MarketSwap(Base):
 
     __tablename__ = "market_swap"
     __table_args__ = (
-        Index("uq_market_swap_live_property", "old_certificate_hash", unique=True,
+        Index("uq_market_swap_live_property", "old_property_key", unique=True,
               sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
         Index("uq_market_swap_live_unit", "new_unit_id", unique=True,
               sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
@@ -270,7 +271,8 @@ class MarketSwap(Base):
     old_certificate_number: Mapped[str] = mapped_column(
         EncryptedString("market_swap.old_certificate_number")
     )
-    old_certificate_hash: Mapped[str] = mapped_column(String(64))
+    old_property_key: Mapped[str] = mapped_column(String(64))
+    old_unit_code: Mapped[str | None] = mapped_column(String(28))
     buyer_name: Mapped[str] = mapped_column(String(60))
     old_sale_price: Mapped[int] = mapped_column(MONEY)
     old_sale_contract_number: Mapped[str] = mapped_column(String(64))
