@@ -11,6 +11,8 @@ IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
 ACQUISITION = _ref("Acquisition")
 MARKET_SWAP = _ref("MarketSwap")
 LEDGER_ENTRY = _ref("LedgerEntry")
+REVERSAL_REQUEST = _ref("LedgerReversalRequest")
+DECISION_NOTE = {"type": "object", "properties": {"note": {"type": "string", "maxLength": 1000}}}
 DATE = {"type": ["string", "null"], "format": "date"}
 MONEY = {"type": ["integer", "null"]}
 TEXT = {"type": ["string", "null"]}
@@ -84,11 +86,12 @@ PATHS.update({
                                    _step_body(steps.TITLE_FIELDS, "document")),
     f"{ACQ}/completion": _post("Complete: quotas checked, counted once on the goal ledger", "completeAcquisition",
                                ACQUISITION, _step_body(steps.COMPLETION_FIELDS)),
-    f"{ACQ}/cancellation": _post("Cancel with a reason (a completed one is reversed on the ledger)",
+    f"{ACQ}/cancellation": _post("Cancel with a reason, before the title transfer (later steps answer 409)",
                                  "cancelAcquisition", ACQUISITION, _body(REASON)),
     "/api/v1/market-swaps": {
         **_get("Market swaps the caller may see", "listMarketSwaps", _items(MARKET_SWAP), [
-            _query("status", {"type": "string", "enum": ["recorded", "verified", "rejected", "cancelled"]})]),
+            _query("status", {"type": "string", "enum": ["recorded", "verified", "rejected", "cancelled",
+                                                         "reversed"]})]),
         **_post("Record a market swap: the old home's sale and the new home's purchase", "recordMarketSwap",
                 MARKET_SWAP, _body(_input_schema(MARKET_SWAP_FIELDS + (HOUSEHOLD_FIELD,))), status="201",
                 with_id=False)},
@@ -97,7 +100,8 @@ PATHS.update({
     "/api/v1/market-swaps/{id}/reject": _post("Reject with a reason (bureau)", "rejectMarketSwap", MARKET_SWAP,
                                               _body(REASON)),
     "/api/v1/market-swaps/{id}/cancel": _post(
-        "Cancel: the recorder before verification, the bureau after (reversing the count)", "cancelMarketSwap",
+        "Withdraw a record not yet verified (its recorder or the bureau); a verified one answers 409",
+        "cancelMarketSwap",
         MARKET_SWAP, _body(REASON)),
     "/api/v1/market-swaps/contract-check": _post(
         "Check every pending record against a CSV/XLSX of registered contracts (合同编号, 成交价格, 签约日期); "
@@ -119,9 +123,25 @@ PATHS.update({
         _query("project", {"type": "integer", "minimum": 1}),
         _query("page", {"type": "integer", "minimum": 1})]),
     "/api/v1/ledger/entries/{id}": _get("One ledger row", "getLedgerEntry", LEDGER_ENTRY, [ID]),
-    "/api/v1/ledger/entries/{id}/reversal": _post(
-        "Reverse a count with a reason: the swap behind it is cancelled; the property may be counted again",
-        "reverseLedgerEntry", LEDGER_ENTRY, _body(REASON), status="201"),
+    "/api/v1/ledger/entries/{id}/reversal-requests": _post(
+        "Ask for a count to be taken back (bureau): a reason of at least 10 characters and a supporting paper "
+        "(PDF/JPEG/PNG); nothing changes on the ledger until a different bureau user approves",
+        "requestLedgerReversal", REVERSAL_REQUEST, {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["reason", "document"], "properties": {
+                "reason": {"type": "string", "minLength": 10, "maxLength": 1000}, "document": FILE}}}}},
+        status="201"),
+    "/api/v1/ledger/reversal-requests": _get("Reversal requests, pending first (bureau)", "listReversalRequests",
+                                             _items(REVERSAL_REQUEST)),
+    "/api/v1/ledger/reversal-requests/{id}/approval": _post(
+        "Approve (a bureau user other than the requester): the reversal row is written", "approveLedgerReversal",
+        REVERSAL_REQUEST, _body(DECISION_NOTE)),
+    "/api/v1/ledger/reversal-requests/{id}/rejection": _post(
+        "Reject with a note (a bureau user other than the requester): the count stands", "rejectLedgerReversal",
+        REVERSAL_REQUEST, _body(DECISION_NOTE)),
+    "/api/v1/ledger/reversal-requests/{id}/unit-settlement": _post(
+        "The new unit's developer says whether its sale was undone (true: the unit is for sale again)",
+        "settleReversedUnit", REVERSAL_REQUEST, _body({"type": "object", "required": ["sale_undone"],
+                                                       "properties": {"sale_undone": {"type": "boolean"}}})),
 })
 
 PROGRESS_FILTERS = [_query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
@@ -193,6 +213,21 @@ COMPONENTS["schemas"].update({
             "pilot": {"type": "boolean"}, "acquisition_id": {"type": ["integer", "null"]},
             "market_swap_id": {"type": ["integer", "null"]}, "new_unit_id": {"type": ["integer", "null"]},
             "reverses_entry_id": {"type": ["integer", "null"]}, "reason": TEXT, "rule_version": {"type": "integer"},
+            "reversible": {"type": "boolean", "description": "a count that still stands (a reversal may be asked)"},
+        },
+    },
+    "LedgerReversalRequest": {
+        "type": "object", "required": ["id", "status", "entry_id", "reason", "requested_at"],
+        "properties": {
+            "id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+            "entry_id": {"type": "integer"}, "reason": {"type": "string"}, "document_filename": {"type": "string"},
+            "document_sha256": {"type": "string"}, "requested_by_user_id": {"type": "integer"},
+            "requested_at": {"type": "string", "format": "date-time"},
+            "decided_by_user_id": {"type": ["integer", "null"]},
+            "decided_at": {"type": ["string", "null"], "format": "date-time"}, "decision_note": TEXT,
+            "reversal_entry_id": {"type": ["integer", "null"]},
+            "unit_settlement": {"type": ["string", "null"], "enum": ["pending", "sale_undone", "sale_stands", None]},
+            "settled_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
 })

@@ -40,8 +40,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "offer_accepted": frozenset({"contract_signed", "cancelled"}),
     "contract_signed": frozenset({"new_home_purchased", "cancelled"}),
     "new_home_purchased": frozenset({"title_transferred", "cancelled"}),
-    "title_transferred": frozenset({"completed", "cancelled"}),
-    "completed": frozenset({"cancelled"}),
+    # Once the title is transferred the purchase has happened: no one cancels it. A completed
+    # one's count is taken back only by a two-person ledger reversal (services/ledger_reversals.py).
+    "title_transferred": frozenset({"completed"}),
+    "completed": frozenset(),
     "cancelled": frozenset(),
 }
 
@@ -63,7 +65,9 @@ def step_problem(current: str, target: str) -> str | None:
     if target in TRANSITIONS[current]:
         return None
     if current == "completed":
-        return "该收购已完成，不能再办理其他步骤"
+        return "该收购已完成并计入目标，不能取消；如需撤销计数，须由住房保障局在目标台账提出申请并经另一人复核"
+    if current == "title_transferred" and target == "cancelled":
+        return "该房屋已过户，收购不能取消"
     if current == "cancelled":
         return "该收购已取消"
     return f"当前状态为“{STATUS_LABELS[current]}”，不能办理“{STATUS_LABELS[target]}”"

@@ -11,7 +11,8 @@ from .fields import Field, parse_date, parse_district, parse_integer, parse_text
 from .listing_fields import parse_certificate, parse_contract_number, parse_phone, parse_unit_code
 from .rules import ProgramRules
 
-STATUS_LABELS = {"recorded": "待核验", "verified": "已核验计入", "rejected": "已退回", "cancelled": "已撤销"}
+STATUS_LABELS = {"recorded": "待核验", "verified": "已核验计入", "rejected": "已退回", "cancelled": "已撤销",
+                 "reversed": "计数已撤销"}
 
 
 def _money(raw: str) -> int:

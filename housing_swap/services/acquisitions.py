@@ -342,15 +342,12 @@ def complete(acquisition_id: int, raw: dict, officer: User, today: date | None =
 
 
 def cancel(acquisition_id: int, reason: str, actor: User) -> Acquisition:
-    """Stop an acquisition at any step. A completed one is reversed on the ledger with the reason;
-    the application returns to the queue."""
+    """Stop an acquisition before its title transfer; the application returns to the queue."""
     if actor.role not in READERS:
         raise Forbidden("只有城发集团经办人或住房保障局可以取消收购")
     values = _values(steps.REASON_FIELDS, {"reason": reason})
     acquisition = _locked(acquisition_id)
     _require_step(acquisition, AcquisitionStatus.CANCELLED)
-    if acquisition.status == AcquisitionStatus.COMPLETED:
-        ledger.reverse(ledger.live_entry_for(acquisition_id=acquisition.id).id, values["reason"], actor)
     _advance(acquisition, AcquisitionStatus.CANCELLED, actor, {"cancelled_reason": values["reason"]},
              f"取消：{values['reason']}", commit=False)
     move_application(acquisition.application, ApplicationStatus.ELIGIBLE, "收购已取消，可重新办理", actor)

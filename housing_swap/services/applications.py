@@ -79,7 +79,7 @@ def create_application(raw: dict, user: User) -> SwapApplication:
     _apply(application, values, raw.get("listing_id"), user)
     db.session.add(application)
     db.session.flush()
-    _add_event(application, ApplicationStatus.DRAFT, "创建申请草稿", user)
+    add_event(application, ApplicationStatus.DRAFT, "创建申请草稿", user)
     record_event("application.create", "swap_application", application.id, actor=user,
                  after={"district": application.old_district_code, "channel": application.channel_preference})
     db.session.commit()
@@ -137,10 +137,10 @@ def move_application(application: SwapApplication, target: ApplicationStatus, no
     if problem := transition_problem(application.status, target):
         raise Conflict(problem)
     application.status = target
-    _add_event(application, target, note, actor)
+    add_event(application, target, note, actor)
 
 
-def _add_event(application: SwapApplication, status: ApplicationStatus, note: str, actor: User | None) -> None:
+def add_event(application: SwapApplication, status: ApplicationStatus, note: str, actor: User | None) -> None:
     db.session.add(ApplicationEvent(application=application, status=status, note=note,
                                     actor_user_id=actor.id if actor else None, at=utcnow()))
 

@@ -79,6 +79,24 @@ def live_entry_for(*, acquisition_id: int | None = None, market_swap_id: int | N
     return db.session.scalar(query.where(GoalLedgerEntry.market_swap_id == market_swap_id))
 
 
+def reversal_for(*, acquisition_id: int | None = None, market_swap_id: int | None = None) -> GoalLedgerEntry | None:
+    """The latest reversal of this acquisition's or market swap's count, if it was taken back."""
+    query = select(GoalLedgerEntry).where(GoalLedgerEntry.entry_type == LedgerEntryType.REVERSAL)
+    query = query.where(GoalLedgerEntry.acquisition_id == acquisition_id) if acquisition_id is not None \
+        else query.where(GoalLedgerEntry.market_swap_id == market_swap_id)
+    return db.session.scalars(query.order_by(GoalLedgerEntry.id.desc()).limit(1)).first()
+
+
+def is_reversed(entry_id: int) -> bool:
+    return db.session.scalar(select(GoalLedgerEntry.id).where(GoalLedgerEntry.reverses_entry_id == entry_id)) is not None
+
+
+def reversed_among(entry_ids: list[int]) -> set[int]:
+    """Which of these counts already have their reversal row."""
+    return set(db.session.scalars(select(GoalLedgerEntry.reverses_entry_id).where(
+        GoalLedgerEntry.reverses_entry_id.in_(entry_ids))))
+
+
 def is_counted(property_hash: str, program_year: int) -> bool:
     return db.session.scalar(select(LedgerClaim.id).where(
         LedgerClaim.property_hash == property_hash, LedgerClaim.program_year == program_year)) is not None
@@ -103,8 +121,9 @@ def live_count(channel: Channel, program_year: int, pilot_only: bool = False) ->
 
 
 def reverse(entry_id: int, reason: str, actor: User) -> GoalLedgerEntry:
-    """A −1 row that names the count and why; the property may be counted again. The caller's
-    transaction commits it together with the cancellation of the swap behind it."""
+    """A −1 row that names the count and why; the property may be counted again. Called only by
+    the approval of a two-person reversal request (services/ledger_reversals.py), whose
+    transaction commits it."""
     if not reason or not reason.strip():
         raise Conflict("撤销计数须填写原因")
     counted = db.session.get(GoalLedgerEntry, entry_id, with_for_update=True)

@@ -202,14 +202,13 @@ def reject_swap(swap_id: int, reason: str, bureau: User) -> MarketSwap:
 
 
 def cancel_swap(swap_id: int, reason: str, actor: User) -> MarketSwap:
-    """The recorder withdraws a record not yet verified; the bureau cancels a verified one, which
-    reverses its count with the reason."""
+    """The recorder (or the bureau) withdraws a record not yet verified. A verified one is counted:
+    only a two-person ledger reversal takes that back (services/ledger_reversals.py)."""
     swap = _locked(swap_id)
     text = _reason(reason)
     if swap.status == MarketSwapStatus.VERIFIED:
-        _require_bureau(actor)
-        ledger.reverse(ledger.live_entry_for(market_swap_id=swap.id).id, text, actor)
-    elif swap.status == MarketSwapStatus.RECORDED:
+        raise Conflict("该记录已核验并计入目标，不能撤销；如需撤销计数，须由住房保障局在目标台账提出申请并经另一人复核")
+    if swap.status == MarketSwapStatus.RECORDED:
         if actor.id != swap.recorded_by_user_id and actor.role != Role.BUREAU_ADMIN:
             raise Forbidden("只有登记人或住房保障局可以撤销该记录")
     else:

@@ -18,7 +18,7 @@ from ..domain.fields import Field
 from ..extensions import db
 from ..security.access import roles
 from ..security.reauth import confirmation_redirect
-from ..services import acquisitions
+from ..services import acquisitions, ledger
 from ..services.documents import KIND_LABELS, DocumentUpload
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.rules import current_rules
@@ -124,6 +124,7 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200):
         progress=steps.progress_index(acquisition.status.value), step_pages=STEP_PAGES, forms=forms,
         reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
         new_home=acquisitions.new_home_label(acquisition), **_offer_terms(acquisition),
+        reversal=ledger.reversal_for(acquisition_id=acquisition.id),
         may_answer=current_user.role == Role.HOUSEHOLD and acquisition.status.value == "offer_made",
         may_cancel=current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
         and "cancelled" in steps.TRANSITIONS[acquisition.status.value]), status

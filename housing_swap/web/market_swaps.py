@@ -1,8 +1,8 @@
 """Market-swap pages: recording a swap (agency or household), the bureau's verification by hand
-or against a registered-contracts file, and the goal ledger with reversals."""
+or against a registered-contracts file, and the goal ledger with its two-person reversals."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..db.models import MarketSwapStatus, Role
@@ -11,7 +11,8 @@ from ..domain.market_swaps import HOUSEHOLD_FIELD, MARKET_SWAP_FIELDS, OUTCOME_L
 from ..extensions import db
 from ..security.access import roles
 from ..security.reauth import confirmation_redirect, requires_recent_password
-from ..services import ledger, market_swaps, reversals
+from ..services import ledger, ledger_reversals, market_swaps
+from ..services.documents import DocumentUpload
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.imports import ImportRejected
 from .downloads import uploaded_file
@@ -22,6 +23,9 @@ blueprint = Blueprint("market_swaps", __name__)
 recorders = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF)
 viewers = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF, Role.BUREAU_ADMIN)
 bureau_only = roles(Role.BUREAU_ADMIN)
+REVERSAL_LABELS = {"pending": "待复核", "approved": "已同意撤销", "rejected": "已驳回",
+                   "sale_undone": "开发企业确认：销售已撤销", "sale_stands": "开发企业确认：销售仍有效",
+                   None: ""}
 HouseholdSwapForm = form_class("HouseholdSwapForm", MARKET_SWAP_FIELDS)
 AgencySwapForm = form_class("AgencySwapForm", (HOUSEHOLD_FIELD,) + MARKET_SWAP_FIELDS)
 
@@ -60,7 +64,8 @@ def new_swap():
 def detail(swap_id: int):
     swap = market_swaps.swap_for_viewing(swap_id, current_user)
     return render_template("market_swaps/detail.html", swap=swap, labels=STATUS_LABELS,
-                           counted=ledger.live_entry_for(market_swap_id=swap.id))
+                           counted=ledger.live_entry_for(market_swap_id=swap.id),
+                           reversal=ledger.reversal_for(market_swap_id=swap.id))
 
 
 @blueprint.route("/market-swaps/<int:swap_id>/<any(verify, reject, cancel):decision>", methods=["POST"])
@@ -112,14 +117,65 @@ def contract_check():
 @bureau_only
 def ledger_entries():
     filters, errors = ledger.parse_entry_filters({k: v for k, v in request.args.items() if v})
-    return render_template("market_swaps/ledger.html", page=ledger.entry_page(filters), filters=filters,
-                           errors=errors, districts=ZHENGZHOU_DISTRICTS)
+    page = ledger.entry_page(filters)
+    entry_ids = [entry.id for entry in page.items]
+    return render_template("market_swaps/ledger.html", page=page, filters=filters, errors=errors,
+                           districts=ZHENGZHOU_DISTRICTS, reversed_ids=ledger.reversed_among(entry_ids),
+                           pending=ledger_reversals.pending_by_entry(entry_ids))
 
 
-@blueprint.route("/bureau/ledger/<int:entry_id>/reverse", methods=["POST"])
+@blueprint.route("/bureau/ledger/<int:entry_id>/reversal-requests", methods=["POST"])
 @bureau_only
 @requires_recent_password
-def reverse_entry(entry_id: int):
-    _flash_outcome(lambda: reversals.reverse_counted_swap(entry_id, request.form.get("reason", ""), current_user),
-                   "已撤销该计数，原记录保留，撤销记录已写入台账")
-    return redirect(url_for("market_swaps.ledger_entries"))
+def request_reversal(entry_id: int):
+    upload = uploaded_file("document")
+    document = DocumentUpload(upload.filename, upload.content) if upload else None
+    _flash_outcome(lambda: ledger_reversals.request_reversal(entry_id, request.form.get("reason", ""), document,
+                                                              current_user),
+                   "撤销申请已提交，须由另一位住房保障局工作人员复核后生效")
+    return redirect(url_for("market_swaps.reversal_requests"))
+
+
+@blueprint.route("/bureau/ledger/reversal-requests")
+@bureau_only
+def reversal_requests():
+    return render_template("market_swaps/reversal_requests.html",
+                           requests=ledger_reversals.requests_for_review(), labels=REVERSAL_LABELS)
+
+
+@blueprint.route("/bureau/ledger/reversal-requests/<int:request_id>/<any(approve, reject):decision>",
+                 methods=["POST"])
+@bureau_only
+@requires_recent_password
+def decide_reversal(request_id: int, decision: str):
+    note = request.form.get("note", "")
+    if decision == "approve":
+        _flash_outcome(lambda: ledger_reversals.approve(request_id, note, current_user),
+                       "已复核同意：撤销记录已写入台账，原计数记录保留")
+    else:
+        _flash_outcome(lambda: ledger_reversals.reject(request_id, note, current_user), "已驳回该撤销申请，计数保持有效")
+    return redirect(url_for("market_swaps.reversal_requests"))
+
+
+@blueprint.route("/bureau/ledger/reversal-requests/<int:request_id>/document")
+@bureau_only
+def reversal_document(request_id: int):
+    paper = ledger_reversals.request_for_viewing(request_id, current_user)
+    return Response(paper.document_content, mimetype=paper.document_content_type, headers={
+        "Content-Disposition": f"attachment; filename=reversal-{paper.id}", "Cache-Control": "private, no-store"})
+
+
+@blueprint.route("/developer/reversed-sales")
+@roles(Role.DEVELOPER_STAFF)
+def reversed_sales():
+    return render_template("market_swaps/reversed_sales.html",
+                           requests=ledger_reversals.settlements_for(current_user))
+
+
+@blueprint.route("/developer/reversed-sales/<int:request_id>", methods=["POST"])
+@roles(Role.DEVELOPER_STAFF)
+def settle_reversed_sale(request_id: int):
+    sale_undone = request.form.get("sale_undone") == "yes"
+    _flash_outcome(lambda: ledger_reversals.settle_unit(request_id, sale_undone, current_user),
+                   "已确认：该房屋重新可售" if sale_undone else "已确认：该房屋的销售仍然有效")
+    return redirect(url_for("market_swaps.reversed_sales"))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from housing_swap.db.models import Acquisition, AcquisitionStatus, OrganizationKind, Role
 from housing_swap.domain.acquisitions import MAIN_PATH
-from housing_swap.services import acquisitions
+from housing_swap.services import acquisitions, ledger_reversals
 from housing_swap.services.documents import DocumentUpload
 from housing_swap.services.spreadsheets import Upload
 from tests.matching.helpers import submitted_application, units_on_sale
@@ -57,6 +57,13 @@ def drive_to(cast: Cast, status: str) -> Acquisition:
         acquisition = STEP_INPUT[step](cast, acquisition)
     assert acquisition.status == AcquisitionStatus(status)
     return acquisition
+
+
+def reverse_by_two(make, entry_id: int, reason: str = "购房合同已解除，网签备案已注销"):
+    """Take a count back as the rule requires: one bureau user asks, another approves."""
+    requester, reviewer = make.staff(Role.BUREAU_ADMIN), make.staff(Role.BUREAU_ADMIN)
+    request = ledger_reversals.request_reversal(entry_id, reason, PDF, requester)
+    return ledger_reversals.approve(request.id, "材料核实无误", reviewer)
 
 
 def days_from_today(days: int) -> date:

@@ -13,17 +13,19 @@ from housing_swap.db.models import (
     AuditEvent,
     GoalLedgerEntry,
     LedgerEntryType,
+    Organization,
     OrganizationKind,
     Role,
+    UnitSettlement,
     UnitStatus,
 )
 from housing_swap.domain.acquisitions import MAIN_PATH
 from housing_swap.domain.rules import rule_form_values
 from housing_swap.extensions import db
-from housing_swap.services import acquisitions, ledger, rules
+from housing_swap.services import acquisitions, ledger, ledger_reversals, rules
 from housing_swap.services.documents import DocumentUpload
 from housing_swap.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from tests.acquisitions.helpers import PDF, STEP_INPUT, TODAY, Cast, days_from_today, drive_to
+from tests.acquisitions.helpers import PDF, STEP_INPUT, TODAY, Cast, days_from_today, drive_to, reverse_by_two
 from tests.matching.helpers import submitted_application, units_on_sale
 
 
@@ -218,17 +220,63 @@ def test_quota_as_a_hard_cap_refuses_and_as_a_target_flags(make, hard_cap):
         assert net_count() == 2
 
 
-def test_cancelling_a_completed_acquisition_reverses_the_count_and_it_can_be_counted_again(make):
+def test_nobody_cancels_a_completed_acquisition_and_two_people_take_its_count_back(make):
     cast = Cast(make)
     acquisition = drive_to(cast, "completed")
-    bureau = make.staff(Role.BUREAU_ADMIN)
-    with pytest.raises(ValidationFailed, match="填写的内容有误"):
-        acquisitions.cancel(acquisition.id, "  ", bureau)
-    acquisitions.cancel(acquisition.id, "购房合同解除", bureau)
-    assert net_count() == 0
+    bureau, officer = make.staff(Role.BUREAU_ADMIN), cast.officer
+    for actor in (officer, bureau):
+        with pytest.raises(Conflict, match="不能取消"):
+            acquisitions.cancel(acquisition.id, "购房合同解除", actor)
+        db.session.rollback()
+    assert net_count() == 1
+    entry = ledger.live_entry_for(acquisition_id=acquisition.id)
+    with pytest.raises(ValidationFailed, match="不少于10个字"):
+        ledger_reversals.request_reversal(entry.id, "错误", PDF, bureau)
+    with pytest.raises(ValidationFailed, match="证明材料"):
+        ledger_reversals.request_reversal(entry.id, "购房合同已经解除，网签备案已注销", None, bureau)
+    request = ledger_reversals.request_reversal(entry.id, "购房合同已经解除，网签备案已注销", PDF, bureau)
+    assert net_count() == 1  # asking changes nothing
+    with pytest.raises(Conflict, match="待复核"):
+        ledger_reversals.request_reversal(entry.id, "同一计数的第二份撤销申请", PDF, make.staff(Role.BUREAU_ADMIN))
+    db.session.rollback()
+    with pytest.raises(Forbidden, match="申请人不能复核自己的撤销申请"):
+        ledger_reversals.approve(request.id, "", bureau)
+    with pytest.raises(Forbidden):
+        ledger_reversals.approve(request.id, "", officer)
+    assert net_count() == 1
+    ledger_reversals.approve(request.id, "核实无误", make.staff(Role.BUREAU_ADMIN))
+    assert net_count() == 0 and ledger.verify() == []
+    db.session.refresh(acquisition)
     db.session.refresh(cast.application)
-    assert cast.application.status == ApplicationStatus.ELIGIBLE
-    cast.unit = units_on_sale(make, prices=(1_600_000,))[0]
-    again = drive_to(cast, "completed")
-    assert again.id != acquisition.id and net_count() == 1
-    assert ledger.verify() == []
+    # What happened stays recorded: the acquisition is still completed, its timeline says why.
+    assert acquisition.status == AcquisitionStatus.COMPLETED
+    assert "目标计数已撤销（经住房保障局双人复核）：购房合同已经解除" in acquisition.events[-1].note
+    assert cast.application.status == ApplicationStatus.COMPLETED
+    assert "目标计数已撤销" in cast.application.events[-1].note
+    with pytest.raises(Conflict, match="已被撤销"):
+        ledger_reversals.request_reversal(entry.id, "再次申请撤销同一条计数", PDF, bureau)
+
+
+def test_a_title_transfer_cannot_be_cancelled(make):
+    cast = Cast(make)
+    acquisition = drive_to(cast, "title_transferred")
+    with pytest.raises(Conflict, match="已过户"):
+        acquisitions.cancel(acquisition.id, "家庭改变主意", cast.officer)
+
+
+def test_the_developer_settles_a_reversed_sale_and_the_unit_returns_to_stock(make):
+    cast = Cast(make)
+    acquisition = drive_to(cast, "completed")
+    request = reverse_by_two(make, ledger.live_entry_for(acquisition_id=acquisition.id).id)
+    assert request.unit_settlement == UnitSettlement.PENDING
+    developer = make.staff(Role.DEVELOPER_STAFF,
+                           organization=db.session.get(Organization, cast.unit.building.project.developer_org_id))
+    stranger = make.staff(Role.DEVELOPER_STAFF, organization=make.organization(OrganizationKind.DEVELOPER))
+    with pytest.raises(NotFound):
+        ledger_reversals.settle_unit(request.id, True, stranger)
+    assert [r.id for r in ledger_reversals.settlements_for(developer)] == [request.id]
+    ledger_reversals.settle_unit(request.id, True, developer)
+    db.session.refresh(cast.unit)
+    assert cast.unit.status == UnitStatus.AVAILABLE and ledger_reversals.settlements_for(developer) == []
+    with pytest.raises(Conflict, match="已确认"):
+        ledger_reversals.settle_unit(request.id, False, developer)

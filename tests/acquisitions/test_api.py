@@ -104,13 +104,28 @@ def test_market_swaps_contract_check_and_reversal_over_the_api(client, make):
     assert_envelope(client.get("/api/v1/ledger/entries?from=yesterday", headers=bureau), 422)
     assert_envelope(client.get("/api/v1/ledger/entries", headers=agency), 403)
     entry_id = entries["items"][0]["id"]
-    reversal = client.post(f"/api/v1/ledger/entries/{entry_id}/reversal", json={"reason": "合同解除"}, headers=bureau)
-    assert reversal.status_code == 201
-    assert (reversal.get_json()["entry_type"], reversal.get_json()["reverses_entry_id"]) == ("reversal", entry_id)
-    assert_envelope(client.post(f"/api/v1/ledger/entries/{entry_id}/reversal", json={"reason": "again"},
+    assert entries["items"][0]["reversible"] is True
+    assert_envelope(client.post(f"/api/v1/market-swaps/{swap['id']}/cancel", json={"reason": "买方违约"},
                                 headers=bureau), 409)
-    assert client.get(f"/api/v1/market-swaps/{swap['id']}", headers=agency).get_json()["status"] == "cancelled"
+    pdf = (io.BytesIO(PDF.content), "依据.pdf")
+    asked = client.post(f"/api/v1/ledger/entries/{entry_id}/reversal-requests", headers=bureau,
+                        data={"reason": "买卖合同已解除，网签备案已注销", "document": pdf})
+    assert asked.status_code == 201 and asked.get_json()["status"] == "pending"
+    request_id = asked.get_json()["id"]
+    assert_envelope(client.post(f"/api/v1/ledger/reversal-requests/{request_id}/approval", json={},
+                                headers=bureau), 403)
+    assert net_count() == 1
+    reviewer = token_for(client, make.staff(Role.BUREAU_ADMIN))
+    approved = client.post(f"/api/v1/ledger/reversal-requests/{request_id}/approval", json={"note": "核实"},
+                           headers=reviewer)
+    assert approved.status_code == 200 and approved.get_json()["reversal_entry_id"] is not None
     assert net_count() == 0
+    counted = client.get(f"/api/v1/ledger/entries/{entry_id}", headers=bureau).get_json()
+    assert counted["reversible"] is False
+    assert_envelope(client.post(f"/api/v1/ledger/entries/{entry_id}/reversal-requests", headers=bureau,
+                                data={"reason": "再一次申请撤销这条计数", "document": (io.BytesIO(PDF.content), "a.pdf")}),
+                    409)
+    assert client.get(f"/api/v1/market-swaps/{swap['id']}", headers=agency).get_json()["status"] == "reversed"
 
 
 def _twenty_at_once(app, send) -> list[int]:

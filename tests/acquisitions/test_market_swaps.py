@@ -19,7 +19,7 @@ from housing_swap.services import ledger, market_swaps
 from housing_swap.services.errors import Conflict, Forbidden, ValidationFailed
 from housing_swap.services.imports import ImportRejected
 from housing_swap.services.spreadsheets import Upload
-from tests.acquisitions.helpers import contract_file, days_from_today, swap_fields
+from tests.acquisitions.helpers import contract_file, days_from_today, reverse_by_two, swap_fields
 from tests.factories import valid_id_number
 from tests.matching.helpers import application_fields, submitted_application, units_on_sale
 
@@ -96,18 +96,23 @@ def test_one_live_record_per_property_and_a_rejected_one_frees_it(make, bureau):
     assert again.status == MarketSwapStatus.RECORDED
 
 
-def test_cancelling_a_verified_swap_reverses_it_and_the_property_counts_again(make, bureau):
+def test_a_verified_swap_is_not_cancelled_and_two_people_take_its_count_back(make, bureau):
     household = make.household(id_number=valid_id_number(903))
     certificate = application_fields()["certificate_number"]
     swap = market_swaps.record_swap(swap_fields(certificate, 5), household)
     market_swaps.verify_swap(swap.id, bureau)
-    with pytest.raises(Forbidden):
-        market_swaps.cancel_swap(swap.id, "买方违约", household)
-    market_swaps.cancel_swap(swap.id, "买方违约，合同解除", bureau)
+    for actor in (household, bureau):
+        with pytest.raises(Conflict, match="已核验并计入目标，不能撤销"):
+            market_swaps.cancel_swap(swap.id, "买方违约，合同解除", actor)
+        db.session.rollback()
+    assert net_count() == 1
+    reverse_by_two(make, ledger.live_entry_for(market_swap_id=swap.id).id, "买方违约，合同解除，网签已注销")
     assert net_count() == 0
+    db.session.refresh(swap)
+    assert swap.status == MarketSwapStatus.REVERSED and swap.verified_by_user_id == bureau.id
     reversal = db.session.scalars(select(GoalLedgerEntry).where(
         GoalLedgerEntry.entry_type == LedgerEntryType.REVERSAL)).one()
-    assert reversal.reason == "买方违约，合同解除"
+    assert reversal.reason == "买方违约，合同解除，网签已注销"
     second = market_swaps.record_swap(swap_fields(certificate, 6), household)
     market_swaps.verify_swap(second.id, bureau)
     assert net_count() == 1 and ledger.verify() == []

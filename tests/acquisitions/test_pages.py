@@ -1,7 +1,16 @@
 """The acquisition, market-swap and ledger pages as their users work them."""
 import io
 
-from housing_swap.db.models import AcquisitionStatus, MarketSwap, MarketSwapStatus, OrganizationKind, Role
+from sqlalchemy import select
+
+from housing_swap.db.models import (
+    AcquisitionStatus,
+    LedgerReversalRequest,
+    MarketSwap,
+    MarketSwapStatus,
+    OrganizationKind,
+    Role,
+)
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions, ledger
 from tests.acquisitions.helpers import PDF, TODAY, Cast, contract_file, drive_to, swap_fields
@@ -91,7 +100,22 @@ def test_market_swap_pages_from_recording_to_the_ledger(client, make, login):
     assert f"交易{swap_id}" in ledger_page and "计数 +1" in ledger_page
     assert "开始日期应为日期" in text_of(client.get("/bureau/ledger?from=someday"))
     entry_id = ledger.live_entry_for(market_swap_id=swap_id).id
-    refused = client.post(f"/bureau/ledger/{entry_id}/reverse", data={"reason": ""}, follow_redirects=True)
-    assert "请填写原因" in text_of(refused) and net_count() == 1
-    client.post(f"/bureau/ledger/{entry_id}/reverse", data={"reason": "合同网签已撤销"})
-    assert net_count() == 0 and db.session.get(MarketSwap, swap_id).status == MarketSwapStatus.CANCELLED
+    refused = client.post(f"/bureau/ledger/{entry_id}/reversal-requests", data={"reason": ""},
+                          follow_redirects=True)
+    assert "不少于10个字" in text_of(refused) and net_count() == 1
+    asked = client.post(f"/bureau/ledger/{entry_id}/reversal-requests", follow_redirects=True,
+                        content_type="multipart/form-data",
+                        data={"reason": "合同网签已撤销，买方已退房", "document": (io.BytesIO(PDF.content), "依据.pdf")})
+    assert "须由另一位住房保障局工作人员复核" in text_of(asked) and "等待另一位工作人员复核" in text_of(asked)
+    request_id = db.session.scalar(select(LedgerReversalRequest.id))
+    own = client.post(f"/bureau/ledger/reversal-requests/{request_id}/approve", follow_redirects=True)
+    assert "申请人不能复核自己的撤销申请" in text_of(own) and net_count() == 1
+    assert "撤销申请待复核" in text_of(client.get("/bureau/ledger?channel=market"))
+    client.post("/auth/logout")
+    login(make.staff(Role.BUREAU_ADMIN).username)
+    approved = client.post(f"/bureau/ledger/reversal-requests/{request_id}/approve", follow_redirects=True)
+    assert "撤销记录已写入台账" in text_of(approved)
+    assert net_count() == 0 and db.session.get(MarketSwap, swap_id).status == MarketSwapStatus.REVERSED
+    ledger_page = text_of(client.get("/bureau/ledger?channel=market"))
+    assert "已撤销" in ledger_page and "申请撤销" not in ledger_page
+    assert "经住房保障局双人复核撤销" in text_of(client.get(f"/market-swaps/{swap_id}"))

@@ -10,9 +10,8 @@ from housing_swap.db.models import AcquisitionEvent, AuditEvent, Channel, GoalLe
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions, monitoring
 from housing_swap.services.progress import ProgressFilters
-from housing_swap.services.reversals import reverse_counted_swap
 from housing_swap.services.rules import current_rules
-from tests.acquisitions.helpers import Cast, drive_to
+from tests.acquisitions.helpers import Cast, drive_to, reverse_by_two
 from tests.matching.helpers import submitted_application
 from tests.test_api import assert_envelope, bearer, issue
 from tests.test_progress_api import ledger  # noqa: F401  (the hand-made ledger fixture)
@@ -140,7 +139,7 @@ def test_absorption_counts_live_swaps_per_project_and_drills_down_to_them(make, 
     drive_to(second, "completed")
     bureau = make.staff(Role.BUREAU_ADMIN)
     reversed_entry = db.session.scalar(select(GoalLedgerEntry).where(GoalLedgerEntry.new_unit_id == second.unit.id))
-    reverse_counted_swap(reversed_entry.id, "合同撤销", bureau)
+    reverse_by_two(make, reversed_entry.id)
     rows = {row.project_id: row for row in monitoring.absorption(ProgressFilters(), current_rules()[1])}
     first_project, second_project = first.unit.building.project_id, second.unit.building.project_id
     assert rows[first_project].sold_through_program == 1

@@ -11,7 +11,14 @@ from .accounts import (
 )
 from .alerts import EmailOutboxMessage, Notification, SavedSearch
 from .audit import AuditEvent
-from .ledger import GoalLedgerEntry, LedgerClaim, LedgerEntryType
+from .ledger import (
+    GoalLedgerEntry,
+    LedgerClaim,
+    LedgerEntryType,
+    LedgerReversalRequest,
+    ReversalRequestStatus,
+    UnitSettlement,
+)
 from .listings import (
     Favourite,
     Listing,
@@ -57,5 +64,6 @@ __all__ = [
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
     "Unit", "UnitStatus", "User", "IdentifierKind", "IdentityCollision", "PropertyIdentifier",
+    "LedgerReversalRequest", "ReversalRequestStatus", "UnitSettlement",
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..base import Base, UTCDateTime, enum_type, utcnow
@@ -69,3 +69,50 @@ class LedgerClaim(Base):
     program_year: Mapped[int]
     new_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), unique=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("goal_ledger_entry.id"), unique=True)
+
+
+class ReversalRequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class UnitSettlement(enum.StrEnum):
+    """What became of the new unit's sale after its count was reversed (the developer says)."""
+    PENDING = "pending"
+    SALE_UNDONE = "sale_undone"
+    SALE_STANDS = "sale_stands"
+
+
+class LedgerReversalRequest(Base):
+    """Taking a count back takes two bureau users (双人复核): one asks, with a reason and a
+    supporting paper; another approves or rejects. Only an approval writes the reversal row."""
+
+    __tablename__ = "ledger_reversal_request"
+    __table_args__ = (
+        Index("uq_ledger_reversal_request_open", "entry_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+        CheckConstraint("decided_by_user_id IS NULL OR decided_by_user_id != requested_by_user_id",
+                        name="two_people"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("goal_ledger_entry.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    document_filename: Mapped[str] = mapped_column(String(200))
+    document_content_type: Mapped[str] = mapped_column(String(64))
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    document_content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    status: Mapped[ReversalRequestStatus] = mapped_column(
+        enum_type(ReversalRequestStatus, "reversal_request_status"), default=ReversalRequestStatus.PENDING)
+    requested_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    reversal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("goal_ledger_entry.id"))
+    unit_settlement: Mapped[UnitSettlement | None] = mapped_column(enum_type(UnitSettlement, "unit_settlement"))
+    settled_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    entry: Mapped[GoalLedgerEntry] = relationship(foreign_keys=[entry_id])

@@ -59,6 +59,8 @@ class MarketSwapStatus(enum.StrEnum):
     VERIFIED = "verified"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    # Its count was taken back by two bureau users; the sale itself stays on record.
+    REVERSED = "reversed"
 
 
 class ProgramRuleVersion(Base):
