@@ -17,6 +17,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
 from housing_swap import create_app
+from housing_swap.demo.seed import publish_demo_rules
 from housing_swap.extensions import db
 from housing_swap.search.query import Kind
 from housing_swap.search.sync import reindex
@@ -123,7 +124,7 @@ def drop_everything() -> None:
 def app(_migrated_schema, tmp_path):
     app = make_test_app(_migrated_schema, tmp_path / "instance", WTF_CSRF_ENABLED=False)
     with app.app_context():
-        load_reference_data()
+        load_programme_rules()
         rebuild_search_index()  # an empty index for an empty database
         yield app
         _empty_all_tables()
@@ -135,10 +136,18 @@ def csrf_app(_migrated_schema, tmp_path):
     """Like ``app`` but with CSRF protection on, as in production."""
     app = make_test_app(_migrated_schema, tmp_path / "instance")
     with app.app_context():
-        load_reference_data()
+        load_programme_rules()
         yield app
         _empty_all_tables()
         db.engine.dispose()
+
+
+def load_programme_rules() -> None:
+    """Districts and the 2024 rules (reference data), plus rules for each later year up to this
+    one (as a bureau would have published), so tests dated today find rules covering them."""
+    load_reference_data()
+    publish_demo_rules()
+    db.session.commit()
 
 
 def _empty_all_tables() -> None:

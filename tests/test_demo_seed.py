@@ -1,5 +1,6 @@
 """The demo data set: deterministic, idempotent, and consistent with the program rules."""
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -36,7 +37,7 @@ from housing_swap.domain.verification import (
     verify_listing,
 )
 from housing_swap.extensions import db
-from housing_swap.services.progress import goal_progress
+from housing_swap.services.progress import goal_progress, year_progress
 from housing_swap.services.reference_data import load_reference_data
 from housing_swap.services.rules import current_rules
 from tests.conftest import _empty_all_tables
@@ -107,15 +108,17 @@ def test_demo_logins_can_sign_in(app, login):
 
 def test_every_counted_swap_obeys_the_rules(app):
     seed_demo_data(SMALL, 2024)
-    version, rules = current_rules()
     ledger = db.session.scalars(select(GoalLedgerEntry)).all()
     completed = db.session.scalar(select(func.count(SwapApplication.id))
                                   .where(SwapApplication.status == ApplicationStatus.COMPLETED))
     assert len(ledger) == completed == SMALL.completed_swaps
     assert max(Counter(entry.property_hash for entry in ledger).values()) == 1
     assert max(Counter(entry.new_unit_id for entry in ledger).values()) == 1
+    assert {entry.program_year for entry in ledger} == set(range(2024, date.today().year + 1))  # 2024 to today
     for entry in ledger:
-        assert entry.rule_version_id == version.id
+        version, rules = current_rules(entry.completed_on)  # each count under its own year's rules
+        assert entry.rule_version_id == version.id and entry.program_year == entry.completed_on.year
+        assert entry.completed_on < date.today()
         assert entry.pilot == (entry.channel == Channel.CITY_GROUP
                                and counts_toward_pilot(entry.district_code, entry.completed_on, rules))
         unit = db.session.get(Unit, entry.new_unit_id)
@@ -142,8 +145,10 @@ def _assert_acquisition_obeys_rules(acquisition, unit, rules):
 
 def test_home_page_progress_comes_from_the_ledger(app, client):
     seed_demo_data(SMALL, 2024)
+    years = year_progress()
+    assert sum(year.total for year in years) == SMALL.completed_swaps
     progress = goal_progress()
-    assert progress.total == SMALL.completed_swaps
+    assert progress.program_year == date.today().year and progress.total > 0  # recent sales this year
     assert progress.city_group + progress.market == progress.total
     assert f"<strong>{progress.total}</strong> / 10000" in client.get("/").get_data(as_text=True)
 

@@ -1,6 +1,6 @@
 """Password change (other sessions end), forced change after a reset and for old staff passwords
 (MLPS), and re-authentication before recording prices, contracts and rule changes."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from housing_swap.db.base import utcnow
 from housing_swap.db.models import ProgramRuleVersion, Role, RuleVersionStatus, User
@@ -69,7 +69,8 @@ def test_staff_passwords_expire_but_households_are_not_forced_to_rotate(client, 
 def test_rule_changes_need_a_recent_password(client, make, login):
     admin = make.staff(Role.BUREAU_ADMIN)
     login(admin.username)
-    values = {**rule_form_values(rules.current_rules()[1]), "name": "2025年规则", "effective_from": "2025-01-01"}
+    values = {**rule_form_values(rules.current_rules()[1]), "name": "年中修订",
+              "effective_from": date.today().isoformat()}
     stale(client)
     refused = client.post("/bureau/rules/new", data=values, headers={"Referer": "http://localhost/bureau/rules/new"})
     assert refused.status_code == 302 and "/auth/confirm?next=/bureau/rules/new" in refused.headers["Location"]

@@ -53,8 +53,9 @@ def ledger(app, make):
 
 
 def test_progress_counts_with_reversals_and_pilot_edges(ledger, client):
-    response = client.get("/api/v1/progress")
+    response = client.get("/api/v1/progress?program_year=2024")
     body = response.get_json()
+    assert body["program_year"] == 2024
     assert response.headers["Cache-Control"] == "public, max-age=60"
     assert body["targets"] == {"total": 10000, "city_group": 5000, "market": 5000, "pilot": 500}
     assert body["completed"] == {"total": 4, "city_group": 3, "market": 1, "pilot": 2}
@@ -68,17 +69,20 @@ def test_progress_counts_with_reversals_and_pilot_edges(ledger, client):
 
 
 def test_progress_filters(ledger, client):
-    june = client.get("/api/v1/progress", query_string={"from": "2024-06-01", "to": "2024-07-31"}).get_json()
+    june = client.get("/api/v1/progress", query_string={"program_year": "2024", "from": "2024-06-01",
+                                                        "to": "2024-07-31"}).get_json()
     assert june["completed"] == {"total": 2, "city_group": 2, "market": 0, "pilot": 1}
-    market = client.get("/api/v1/progress", query_string={"channel": "market"}).get_json()
+    market = client.get("/api/v1/progress", query_string={"program_year": "2024", "channel": "market"}).get_json()
     assert market["completed"]["total"] == 1
-    jinshui = client.get("/api/v1/progress", query_string={"district": "410105"}).get_json()
+    jinshui = client.get("/api/v1/progress", query_string={"program_year": "2024", "district": "410105"}).get_json()
     assert jinshui["completed"]["total"] == 2 and len(jinshui["by_district"]) == 1
 
 
 @pytest.mark.parametrize("params, field", [
     ({"from": "May"}, "from"), ({"district": "999"}, "district"), ({"channel": "both"}, "channel"),
-    ({"from": "2024-06-01", "to": "2024-05-01"}, "to"),
+    ({"from": "2024-06-01", "to": "2024-05-01"}, "to"), ({"program_year": "2023"}, "program_year"),
+    ({"program_year": "2028"}, "program_year"), ({"program_year": "12214854572776188018688"}, "program_year"),
+    ({"from": "2024-05-01T99:99"}, "from"), ({"from": "2024-05-01 junk"}, "from"), ({"from": "20240501"}, "from"),
 ])
 def test_bad_filters_answer_422(app, client, params, field):
     response = client.get("/api/v1/progress", query_string=params)
@@ -86,5 +90,29 @@ def test_bad_filters_answer_422(app, client, params, field):
 
 
 def test_progress_matches_the_home_page_figure(ledger, client):
-    total = client.get("/api/v1/progress").get_json()["completed"]["total"]
-    assert f"<strong>{total}</strong> / 10000" in client.get("/").get_data(as_text=True)
+    body = client.get("/api/v1/progress").get_json()
+    home = client.get("/").get_data(as_text=True)
+    assert f"<strong>{body['completed']['total']}</strong> / {body['targets']['total']}" in home
+    assert f"{body['program_year']}年度目标进度" in home
+
+
+def test_each_programme_year_shows_its_own_counts_and_the_summary_lists_all_four(ledger, client, make):
+    """A swap completed in the current year counts there, never inside 2024's totals."""
+    this_year = date.today().year
+    version = db.session.scalar(select(ProgramRuleVersion).order_by(ProgramRuleVersion.version.desc()))
+    acquisition_id = db.session.scalar(select(Acquisition.id))
+    db.session.add(GoalLedgerEntry(entry_type=LedgerEntryType.COUNT, channel=Channel.CITY_GROUP, program_year=this_year,
+                                   property_hash="now", district_code="410105", completed_on=date.today(),
+                                   pilot=False, acquisition_id=acquisition_id, rule_version_id=version.id))
+    db.session.commit()
+    current = client.get("/api/v1/progress").get_json()
+    assert current["program_year"] == this_year and current["completed"]["total"] == 1
+    assert [row["month"] for row in current["by_month"]] == [f"{date.today():%Y-%m}"]
+    earlier = client.get("/api/v1/progress?program_year=2024").get_json()
+    assert earlier["completed"]["total"] == 4 and all(m["month"].startswith("2024") for m in earlier["by_month"])
+    years = {row["program_year"]: row for row in current["years"]}
+    assert list(years) == [2024, 2025, 2026, 2027]
+    assert years[2024]["completed"]["total"] == 4 and years[this_year]["completed"]["total"] == 1
+    assert years[2027]["targets"] is None and years[2027]["rule_version"] is None  # not published yet
+    page = client.get("/progress?program_year=2024").get_data(as_text=True)
+    assert "2024年度" in page and "2024—2027年各年度完成情况" in page and "该年度规则与目标尚未发布" in page

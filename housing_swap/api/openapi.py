@@ -7,6 +7,7 @@ from ..domain.applications import APPLICATION_FIELDS
 from ..domain.fields import Field
 from ..domain.listing_fields import LISTING_FIELDS
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS
+from ..domain.rules import PROGRAM_YEARS
 from ..security.access import public
 from . import api_blueprint
 
@@ -234,14 +235,24 @@ PATHS = {
     "/api/v1/progress": {"get": {
         "summary": "Progress against the program targets, from the goal ledger (public aggregates only)",
         "operationId": "progress",
-        "parameters": [_query("from", {"type": "string", "format": "date"}, "completed on or after"),
+        "parameters": [_query("program_year", {"type": "integer", "enum": list(PROGRAM_YEARS)},
+                              "the programme year (default: the current year); each count belongs to the year "
+                              "whose rules covered its completion date"),
+                       _query("from", {"type": "string", "format": "date"}, "completed on or after"),
                        _query("to", {"type": "string", "format": "date"}, "completed on or before"),
                        _query("district", {"type": "string"}, "division code"),
                        _query("channel", {"type": "string", "enum": ["city_group", "market"]})],
         "responses": {"200": _json({"type": "object", "required": [
-            "rule_version", "as_of", "targets", "completed", "by_district", "by_month"], "properties": {
-            "rule_version": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"},
-            "targets": COUNTS, "completed": COUNTS,
+            "program_year", "rule_version", "as_of", "targets", "completed", "by_district", "by_month", "years"],
+            "properties": {
+            "program_year": {"type": "integer"},
+            "rule_version": {"type": ["integer", "null"], "description": "null: the year's rules are not published"},
+            "as_of": {"type": "string", "format": "date-time"},
+            "targets": {"oneOf": [COUNTS, {"type": "null"}]}, "completed": COUNTS,
+            "years": {"type": "array", "description": "every year of the 2024-2027 plan", "items": {
+                "type": "object", "required": ["program_year", "rule_version", "targets", "completed"], "properties": {
+                    "program_year": {"type": "integer"}, "rule_version": {"type": ["integer", "null"]},
+                    "targets": {"oneOf": [COUNTS, {"type": "null"}]}, "completed": COUNTS}}},
             "by_district": {"type": "array", "items": {"type": "object", "required": [
                 "code", "name", "city_group", "market", "total"]}},
             "by_month": {"type": "array", "items": {"type": "object", "required": [

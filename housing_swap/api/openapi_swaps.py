@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..domain import acquisitions as steps
 from ..domain.market_swaps import HOUSEHOLD_FIELD, MARKET_SWAP_FIELDS
+from ..domain.rules import PROGRAM_YEARS
+from ..services import exports
 from .openapi import BEARER, COMPONENTS, FILE, ID, PATHS, _body, _error_responses, _input_schema, _json, _query, _ref
 
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {
@@ -144,7 +146,9 @@ PATHS.update({
                                                        "properties": {"sale_undone": {"type": "boolean"}}})),
 })
 
-PROGRESS_FILTERS = [_query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
+PROGRESS_FILTERS = [_query("program_year", {"type": "integer", "enum": list(PROGRAM_YEARS)},
+                           "default: the current year"),
+                    _query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
                     _query("district", {"type": "string"}),
                     _query("channel", {"type": "string", "enum": ["city_group", "market"]})]
 AUDIT_EVENT = {"type": "object", "required": ["id", "occurred_at", "entity_type", "action", "outcome"]}
@@ -155,8 +159,7 @@ PATHS.update({
         "operationId": "exportProgress", "security": BEARER,
         "parameters": PROGRESS_FILTERS + [
             _query("format", {"type": "string", "enum": ["xlsx", "csv"]}),
-            _query("table", {"type": "string", "enum": ["summary", "by_district", "by_month", "funnel", "absorption",
-                                                        "ledger", "stalled"]}, "required with format=csv"),
+            _query("table", {"type": "string", "enum": list(exports.SHEETS)}, "required with format=csv"),
             _query("stall_days", {"type": "integer", "minimum": 1, "maximum": 365})],
         "responses": {"200": {"description": "The file", "content": {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": FILE},

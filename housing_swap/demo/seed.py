@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Callable
@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
+from ..db.base import utc_midnight, utcnow
 from ..db.models import (
     Acquisition,
     AcquisitionDocument,
@@ -40,9 +41,11 @@ from ..db.models import (
     MarketSwapStatus,
     Organization,
     OrganizationKind,
+    ProgramRuleVersion,
     Project,
     RecordedSale,
     Role,
+    RuleVersionStatus,
     SwapApplication,
     TitleRecord,
     Unit,
@@ -59,12 +62,13 @@ from ..domain.eligibility import (
 )
 from ..domain.identity import id_check_char
 from ..domain.listing_fields import unit_price
+from ..domain.rules import PROGRAM_YEARS, ProgramRules, initial_rules
 from ..extensions import db
 from ..search import text_index
 from ..search.query import search_initials
 from ..services.audit import record_event
 from ..services.reference_data import load_reference_data
-from ..services.rules import current_rules
+from ..services.rules import current_rules, rules_of_year
 from . import names
 
 DEMO_PASSWORD = "demo-pass-2024"
@@ -80,7 +84,8 @@ DEMO_LOGINS = {
 }
 CHUNK = 5_000
 BASE_TIME = datetime(2024, 3, 1, tzinfo=timezone.utc)
-PROGRAM_END = date(2024, 12, 31)
+# Demo stories end this many days before the day the seed runs, so every date is in the past.
+RECENT_DAYS = 10
 
 # Second-hand guide prices (¥/m²), after program-facts.md: central districts well above the
 # 10,000 city average, outer counties well below. New homes run about 15% above.
@@ -129,6 +134,7 @@ def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lam
     if db.session.scalar(select(User.id).where(User.username == "demo-owner")) is not None:
         raise AlreadySeeded("demo data already loaded")
     load_reference_data()
+    publish_demo_rules()
     counts = _DemoBuilder(scale, seed, advance).build()
     text_index.rebuild(db.session.connection())  # the bulk inserts bypassed the ORM events
     record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, **counts})
@@ -136,6 +142,25 @@ def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lam
     _realign_postgres_sequences()
     _refresh_planner_statistics()
     return counts
+
+
+def publish_demo_rules(today: date | None = None) -> int:
+    """Rule versions for the programme years after 2024 up to this one. Their targets are not
+    public: the demo assumes 2024's, and says so in the version's name. A real deployment's
+    bureau publishes each year's rules in the rule editor instead."""
+    today = today or date.today()
+    published = 0
+    for year in PROGRAM_YEARS[1:]:
+        if year > today.year or rules_of_year(year) is not None:
+            continue
+        number = (db.session.scalar(select(func.max(ProgramRuleVersion.version))) or 0) + 1
+        db.session.add(ProgramRuleVersion(
+            version=number, name=f"{year}年卖旧买新规则（演示数据：目标沿用2024年，为假设值）",
+            effective_from=date(year, 1, 1), document=replace(initial_rules(), program_year=year).to_document(),
+            status=RuleVersionStatus.PUBLISHED, published_at=utcnow()))
+        db.session.flush()
+        published += 1
+    return published
 
 
 def _refresh_planner_statistics() -> None:
@@ -178,13 +203,22 @@ class _DemoBuilder:
         self.advance = advance
         self.ids = _IdAllocator()
         self.cipher = current_app.extensions["field_cipher"]
-        self.rule_version, self.rules = current_rules(date(2024, 6, 1))
+        self.rule_version, self.rules = current_rules(date(2024, 6, 1))  # for what does not depend on the year
+        self._rules_by_day: dict[date, tuple[ProgramRuleVersion, ProgramRules]] = {}
+        self.today = date.today()
+        self.last_day = self.today - timedelta(days=RECENT_DAYS)
         self.used_phones: set[str] = set()
         self.used_id_numbers: set[str] = set()
         self.certificate_serial = 0
         self.unit_district: dict[int, str] = {}
         self.demo_owner_id_hash = ""
         self.community_factor: dict[int, float] = {}
+
+    def rules_on(self, day: date) -> tuple[ProgramRuleVersion, ProgramRules]:
+        """The rules covering ``day`` (each story is decided and counted under its own year's)."""
+        if day not in self._rules_by_day:
+            self._rules_by_day[day] = current_rules(day)
+        return self._rules_by_day[day]
 
     # ----- orchestration -------------------------------------------------------------
 
@@ -279,6 +313,8 @@ class _DemoBuilder:
         rows = [self._user_row(Role.HOUSEHOLD, unusable, None)
                 for _ in range(self.scale.households - 1)]
         self._insert(User, rows)
+        self.household_id_hashes = {demo_owner_id: self.demo_owner_id_hash} | {
+            row["id"]: row["id_number_hash"] for row in rows}
         return [demo_owner_id] + [row["id"] for row in rows]
 
     def _person_name(self) -> str:
@@ -378,7 +414,7 @@ class _DemoBuilder:
                 "floor": self.rng.randint(1, total_floors), "total_floors": total_floors,
                 "build_year": community["build_year"],
                 "price": self._second_hand_price(community, area, community["build_year"]),
-                "sold_on": date(2023, 4, 1) + timedelta(days=self.rng.randrange(540)), "source": "registry",
+                "sold_on": self.today - timedelta(days=self.rng.randrange(RECENT_DAYS, 540)), "source": "registry",
             })
         self._insert(RecordedSale, rows)
         return len(rows)
@@ -403,7 +439,9 @@ class _DemoBuilder:
         price = self._second_hand_price(community, area, build_year)
         certificate, property_key = self._certificate()
         contact_phone = self._phone()
-        listed = BASE_TIME + timedelta(days=self.rng.randrange(270), minutes=self.rng.randrange(1440))
+        # Listed within the expiry window, so `flask listings expire` leaves the demo market alive.
+        listed = utc_midnight(self.today) - timedelta(days=self.rng.randrange(1, 80),
+                                                      minutes=self.rng.randrange(1440))
         verified = status in (ListingStatus.ACTIVE, ListingStatus.RESERVED, ListingStatus.SOLD)
         return {
             "id": self.ids.next(Listing), "community_id": community["id"],
@@ -520,6 +558,7 @@ class _SwapPlanner:
         self.bureau_user = demo_users["demo-bureau"]
         self.sold_unit_ids: list[int] = []
         self.events: list[dict] = []
+        self.titles: list[dict] = []
         self.acquisition_events: list[dict] = []
         self.documents: list[dict] = []
         self.acquisitions: list[dict] = []
@@ -544,9 +583,11 @@ class _SwapPlanner:
         qualifying = outcome in ("city_group_done", "city_group_open", "demo_offer")
         community, build_year, area, old_price = self._old_home(communities, outcome, qualifying)
         certificate, property_key = b._certificate()
-        submitted = BASE_TIME + timedelta(days=b.rng.randrange(200))
+        # Spread over the whole programme so far, leaving time for each story to finish.
+        submitted = BASE_TIME + timedelta(days=b.rng.randrange(max(1, (b.last_day - BASE_TIME.date()).days - 120)))
+        version, rules = b.rules_on(submitted.date())
         decision = check_old_home_for_city_group(
-            OldHomeFacts(community["district_code"], build_year, area, seized=False), b.rules, submitted.date())
+            OldHomeFacts(community["district_code"], build_year, area, seized=False), rules, submitted.date())
         total_floors = b.rng.choice((6, 7)) if build_year < 2000 else b.rng.choice((11, 18, 33))
         bedrooms = 1 if area < 60 else 2 if area < 90 else 3
         row = {
@@ -564,15 +605,21 @@ class _SwapPlanner:
             "min_bedrooms": min(bedrooms + 1, 4), "budget_max": int(old_price * 1.6),
             "needs_elevator": b.rng.random() < 0.7, "move_in_by": None,
             "channel_preference": ChannelPreference.CITY_GROUP if qualifying else b.rng.choice(list(ChannelPreference)),
-            "decision_rule_version_id": b.rule_version.id,
+            "decision_rule_version_id": version.id,
             "decision_reasons": [],
             "submitted_at": submitted, "decided_at": submitted + timedelta(days=2),
             "created_at": submitted - timedelta(days=1), "updated_at": submitted,
         }
+        # Every applicant's home is in the registry, as the city group needs before it takes a case.
+        self.titles.append({
+            "id": b.ids.next(TitleRecord), "certificate_number": certificate, "property_key": property_key,
+            "address": f"{community['name']}{b.rng.randint(1, 30)}号楼", "area_m2": area,
+            "owner_id_hash": b.household_id_hashes[household], "seized": False, "mortgaged": False,
+            "imported_at": BASE_TIME})
         row["status"] = self._status(outcome, decision, row)
         row["eligible_channels"] = self._eligible_channels(row, decision.ok)
         row["counts_toward_pilot"] = "city_group" in row["eligible_channels"] and counts_toward_pilot(
-            row["old_district_code"], submitted.date(), b.rules)
+            row["old_district_code"], submitted.date(), rules)
         self._story(outcome, row, old_price)
         self._timeline(row)
         return row
@@ -655,12 +702,14 @@ class _SwapPlanner:
         return unit
 
     def _completion_date(self, district_code: str, after: date) -> date:
+        """Inside the 2024 pilot window for half the pilot districts' cases that can make it,
+        otherwise some weeks after ``after`` and never later than the seed's last day."""
         rules = self.b.rules
         if district_code in rules.pilot_districts and self.b.rng.random() < 0.5:
             start = max(after, rules.pilot_start)
             if start <= rules.pilot_end:
                 return start + timedelta(days=self.b.rng.randrange((rules.pilot_end - start).days + 1))
-        return after + timedelta(days=self.b.rng.randrange(max(1, (PROGRAM_END - after).days - 30)) + 20)
+        return min(after + timedelta(days=self.b.rng.randrange(20, 120)), self.b.last_day)
 
     def _completed_acquisition(self, row: dict, old_price: int) -> None:
         b = self.b
@@ -671,16 +720,17 @@ class _SwapPlanner:
         if not decision.ok:
             raise RuntimeError(f"demo data broke a rule: {decision.reasons}")
         start = row["submitted_at"].date()
-        completed_on = min(self._completion_date(row["old_district_code"], start + timedelta(days=30)), PROGRAM_END)
+        completed_on = self._completion_date(row["old_district_code"], start + timedelta(days=30))
         signed = completed_on - timedelta(days=20)
         acquisition_id = b.ids.next(Acquisition)
         self.acquisitions.append({
             **self._acquisition_base(acquisition_id, row, AcquisitionStatus.COMPLETED),
             "inspection_on": start + timedelta(days=5), "appraiser_org_id": self.orgs["appraiser"],
             "appraised_value": appraised, "offer_price": appraised,
-            "offer_expires_on": signed + timedelta(days=5), "contract_number": f"CFAJ-2024-{acquisition_id:06d}",
+            "offer_expires_on": signed + timedelta(days=5),
+            "contract_number": f"CFAJ-{signed.year}-{acquisition_id:06d}",
             "contract_price": appraised, "contract_signed_on": signed, "new_unit_id": unit["id"],
-            "purchase_contract_number": f"WQ-2024-{acquisition_id:07d}", "new_home_price": unit["list_price"],
+            "purchase_contract_number": f"WQ-{signed.year}-{acquisition_id:07d}", "new_home_price": unit["list_price"],
             "purchased_on": signed + timedelta(days=7), "title_transferred_on": completed_on,
             "completed_on": completed_on, "intended_use": b.rng.choice(("翻新后再销售", "保障性租赁住房")),
             "appraised_on": start + timedelta(days=12), "offered_on": signed - timedelta(days=3),
@@ -752,7 +802,7 @@ class _SwapPlanner:
         sale_price = int(round(old_price * b.rng.uniform(0.95, 1.03), -3))
         sold_on = row["submitted_at"].date() + timedelta(days=b.rng.randrange(10, 60))
         unit = self._take_unit(sale_price)
-        purchased_on = min(sold_on + timedelta(days=b.rng.randrange(5, 90)), PROGRAM_END)
+        purchased_on = min(sold_on + timedelta(days=b.rng.randrange(5, 90)), b.last_day)
         sold_on = min(sold_on, purchased_on)
         swap_id = b.ids.next(MarketSwap)
         self.market_swaps.append({
@@ -760,14 +810,15 @@ class _SwapPlanner:
             "recorded_by_user_id": self.agent, "organization_id": self.orgs["agencies"][0],
             "old_district_code": row["old_district_code"], "old_certificate_number": row["old_certificate_number"],
             "old_property_key": row["old_property_key"], "buyer_name": b._person_name(),
-            "old_sale_price": sale_price, "old_sale_contract_number": f"ES-2024-{swap_id:07d}",
+            "old_sale_price": sale_price, "old_sale_contract_number": f"ES-{sold_on.year}-{swap_id:07d}",
             "old_sale_on": sold_on, "new_unit_id": unit["id"], "new_project_name": "",
             "new_district_code": b.unit_district[unit["id"]],
-            "new_purchase_contract_number": f"WQM-2024-{swap_id:07d}", "new_home_price": unit["list_price"],
+            "new_purchase_contract_number": f"WQM-{purchased_on.year}-{swap_id:07d}",
+            "new_home_price": unit["list_price"],
             "new_purchase_on": purchased_on, "status": MarketSwapStatus.VERIFIED,
             "verified_by_user_id": self.bureau_user,
             "verified_at": datetime.combine(purchased_on + timedelta(days=3), time(2), tzinfo=timezone.utc),
-            "rejection_reason": None, "rule_version_id": b.rule_version.id,
+            "rejection_reason": None, "rule_version_id": b.rules_on(purchased_on)[0].id,
             "created_at": datetime.combine(purchased_on, time(3), tzinfo=timezone.utc), "version": 1,
         })
         self._ledger_row(Channel.MARKET, row, purchased_on, unit["id"], market_swap_id=swap_id)
@@ -775,15 +826,16 @@ class _SwapPlanner:
     def _ledger_row(self, channel: Channel, row: dict, completed_on: date, unit_id: int,
                     acquisition_id: int | None = None, market_swap_id: int | None = None) -> None:
         self.completed += 1
+        version, rules = self.b.rules_on(completed_on)  # the year the swap completed counts it
         self.ledger.append({
             "id": self.b.ids.next(GoalLedgerEntry), "entry_type": LedgerEntryType.COUNT,
-            "channel": channel, "program_year": self.b.rules.program_year,
+            "channel": channel, "program_year": rules.program_year,
             "property_hash": row["old_property_key"], "district_code": row["old_district_code"],
             "completed_on": completed_on,
             "pilot": channel == Channel.CITY_GROUP and counts_toward_pilot(
-                row["old_district_code"], completed_on, self.b.rules),
+                row["old_district_code"], completed_on, rules),
             "acquisition_id": acquisition_id, "market_swap_id": market_swap_id, "new_unit_id": unit_id,
-            "reverses_entry_id": None, "reason": None, "rule_version_id": self.b.rule_version.id,
+            "reverses_entry_id": None, "reason": None, "rule_version_id": version.id,
             "recorded_by_user_id": self.bureau_user,
             "created_at": datetime.combine(completed_on, time(8), tzinfo=timezone.utc),
         })
@@ -791,6 +843,7 @@ class _SwapPlanner:
     def write(self) -> None:
         b = self.b
         b._insert(ApplicationEvent, self.events)
+        b._insert(TitleRecord, self.titles)
         b._insert(Acquisition, self.acquisitions)
         b._insert(AcquisitionEvent, self.acquisition_events)
         b._insert(AcquisitionDocument, self.documents)

@@ -107,14 +107,16 @@ def channels_for(preference: str) -> tuple[str, ...]:
     return ("city_group", "market") if preference == "either" else (preference,)
 
 
-def decide(old_home: OldHome, preference: str, on: date, rules: ProgramRules) -> ApplicationDecision:
-    """Every channel the household asked for is checked; each failing rule is a reason."""
+def decide(old_home: OldHome, preference: str, on: date, rules: ProgramRules,
+           wanted_districts: tuple[str, ...] = ()) -> ApplicationDecision:
+    """Every channel the household asked for is checked with the self-check's own decision
+    (domain/eligibility.check_eligibility); each failing rule is a reason."""
     eligible: list[str] = []
     reasons: list[Reason] = []
     pilot = False
     facts_home = OldHomeFacts(old_home.district_code, old_home.build_year, old_home.area_m2, old_home.seized)
     for channel in channels_for(preference):
-        result = check_eligibility(EligibilityFacts(channel, on, facts_home), rules)
+        result = check_eligibility(EligibilityFacts(channel, on, facts_home, wanted_districts=wanted_districts), rules)
         if result.decision.ok:
             eligible.append(channel)
             pilot = pilot or result.counts_toward_pilot

@@ -27,7 +27,7 @@ class NewHomeFacts:
 def check_old_home_for_city_group(
     home: OldHomeFacts, rules: ProgramRules, on: date
 ) -> Decision:
-    failures: list[Reason] = []
+    failures: list[Reason] = list(build_year_reasons(home, on))
     age = on.year - home.build_year
     # Program facts, old home age: built within the last N years.
     if age > rules.old_home_max_age_years:
@@ -46,19 +46,36 @@ def check_old_home_for_city_group(
     return Decision.from_failures(failures)
 
 
+def build_year_reasons(home: OldHomeFacts, on: date) -> list[Reason]:
+    """A home not built by the decision's year cannot be sold, in either channel."""
+    if home.build_year > on.year:
+        return [Reason("old_home_build_year", f"建成年份{home.build_year}年晚于{on.year}年，房屋尚未建成")]
+    return []
+
+
 def check_new_home_for_city_group(
-    new_home: NewHomeFacts, old_sale_price: int, rules: ProgramRules
+    new_home: NewHomeFacts, old_sale_price: int | None, rules: ProgramRules
 ) -> Decision:
-    failures: list[Reason] = []
-    # Program facts, new home location: main urban area.
-    if rules.new_home_main_urban_only and new_home.district_code not in rules.main_urban_districts:
-        failures.append(Reason("new_home_main_urban_only", "新房须位于主城区"))
+    """Every new-home rule that the known facts allow: the location always, the price when the
+    old home's price is known."""
+    failures = new_home_location_reasons((new_home.district_code,), rules, wanted=False)
     # Program facts, new home price: total ≥ price the group paid × ratio.
-    minimum = minimum_new_home_price(old_sale_price, rules)
-    if new_home.total_price < minimum:
-        failures.append(Reason("new_to_old_price_ratio",
-                               f"新房总价{new_home.total_price}元，低于要求的{minimum}元"))
+    if old_sale_price is not None:
+        minimum = minimum_new_home_price(old_sale_price, rules)
+        if new_home.total_price < minimum:
+            failures.append(Reason("new_to_old_price_ratio",
+                                   f"新房总价{new_home.total_price}元，低于要求的{minimum}元"))
     return Decision.from_failures(failures)
+
+
+def new_home_location_reasons(districts: tuple[str, ...], rules: ProgramRules, wanted: bool) -> list[Reason]:
+    """Program facts, new home location: the main urban area. ``districts`` are where the new
+    home is, or (``wanted``) where the household would take one: at least one must qualify."""
+    if not rules.new_home_main_urban_only or not districts or set(districts) & set(rules.main_urban_districts):
+        return []
+    if wanted:
+        return [Reason("new_home_main_urban_only", "意向区县均不在主城区，而城发集团收购渠道的新房须位于主城区")]
+    return [Reason("new_home_main_urban_only", "新房须位于主城区")]
 
 
 def minimum_new_home_price(old_sale_price: int, rules: ProgramRules) -> int:
@@ -87,6 +104,7 @@ class EligibilityFacts:
     old_home: OldHomeFacts
     old_price: int | None = None
     new_home: NewHomeFacts | None = None
+    wanted_districts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,15 +114,20 @@ class EligibilityDecision:
 
 
 def check_eligibility(facts: EligibilityFacts, rules: ProgramRules) -> EligibilityDecision:
-    """Every reason, for the chosen channel. The market channel only needs a sellable home."""
+    """The one decision, for the public self-check and for applications alike: every reason for
+    the chosen channel. The market channel only needs a sellable home."""
     if facts.channel == "city_group":
         failures = list(check_old_home_for_city_group(facts.old_home, rules, facts.decision_date).reasons)
-        if facts.new_home is not None and facts.old_price is not None:
+        if facts.new_home is not None:
             failures += check_new_home_for_city_group(facts.new_home, facts.old_price, rules).reasons
+        else:
+            failures += new_home_location_reasons(facts.wanted_districts, rules, wanted=True)
         pilot = counts_toward_pilot(facts.old_home.district_code, facts.decision_date, rules)
     else:
+        failures = build_year_reasons(facts.old_home, facts.decision_date)
         # Program facts: a seized home cannot be sold on the market either.
-        failures = [Reason("old_home_no_seizure", "房屋处于司法查封状态，不能交易")] if facts.old_home.seized else []
+        if facts.old_home.seized:
+            failures.append(Reason("old_home_no_seizure", "房屋处于司法查封状态，不能交易"))
         pilot = False
     decision = Decision.from_failures(failures)
     return EligibilityDecision(decision, pilot and decision.ok)

@@ -131,11 +131,21 @@ def parse_district(raw: str) -> str:
     raise FieldProblem("不是郑州市的区县代码或名称")
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A spreadsheet's date cell arrives as a midnight timestamp; any other time of day is refused.
+_MIDNIGHT_SUFFIXES = (" 00:00:00", "T00:00:00")
+
+
 def parse_date(raw: str) -> date:
+    """Strict ISO 8601 calendar dates (2025-06-30): no truncation of trailing text, no other forms."""
+    text = next((raw[:10] for suffix in _MIDNIGHT_SUFFIXES if raw.endswith(suffix) and len(raw) == 10 + len(suffix)),
+                raw)
+    if not _ISO_DATE.fullmatch(text):
+        raise FieldProblem("应为日期，如2025-06-30")
     try:
-        return date.fromisoformat(raw[:10])
+        return date.fromisoformat(text)
     except ValueError:
-        raise FieldProblem("应为日期，如2025-06-30") from None
+        raise FieldProblem("不是有效的日期") from None
 
 
 def parse_decimal_between(low: str, high: str, places: int) -> Callable[[str], Decimal]:

@@ -22,6 +22,9 @@ from .fields import (
     parse_text,
 )
 
+# The action plan runs 2024-2027; each year's targets come from that year's published rules.
+PROGRAM_YEARS = (2024, 2025, 2026, 2027)
+
 
 @dataclass(frozen=True)
 class Targets:
@@ -128,7 +131,7 @@ _RATE = parse_decimal_between("0", "1", 4)
 RULE_FIELDS: tuple[Field, ...] = (
     Field("name", "版本名称", True, parse_text(80)),
     Field("effective_from", "生效日期", True, parse_date),
-    Field("program_year", "项目年度", True, parse_integer(2024, 2030)),
+    Field("program_year", "项目年度", True, parse_integer(PROGRAM_YEARS[0], PROGRAM_YEARS[-1])),
     Field("targets.total", "年度总目标（套）", True, parse_integer(0, 1_000_000)),
     Field("targets.city_group", "城发集团收购目标（套）", True, parse_integer(0, 1_000_000)),
     Field("targets.market", "市场交易目标（套）", True, parse_integer(0, 1_000_000)),

@@ -27,6 +27,7 @@ from ..db.models import (
     Project,
     Role,
     SwapApplication,
+    TitleRecord,
     Unit,
     UnitStatus,
     User,
@@ -179,6 +180,7 @@ def take_in(application_id: int, officer: User) -> Acquisition:
         raise Conflict("该申请不符合城发集团收购渠道的条件，不能受理")
     if application.status not in TAKEABLE:
         raise Conflict("该申请已在办理中或已结束，不能重复受理")
+    _require_registered_title(application)
     version, _ = current_rules()
     acquisition = Acquisition(application=application, officer_user_id=officer.id, rule_version_id=version.id,
                               status=AcquisitionStatus.INTAKE)
@@ -190,6 +192,16 @@ def take_in(application_id: int, officer: User) -> Acquisition:
                  after={"application_id": application.id, "status": AcquisitionStatus.INTAKE.value})
     db.session.commit()
     return acquisition
+
+
+def _require_registered_title(application: SwapApplication) -> None:
+    """The city group buys only a home the title registry knows under this identity."""
+    seized = db.session.scalar(select(TitleRecord.seized).where(TitleRecord.property_key == application.old_property_key))
+    if seized is None:
+        raise Conflict("该房屋尚未通过不动产登记核验（登记簿中没有这套房屋），不能开始收购。"
+                       "请家庭先提交房源核验，或由住房保障局核对登记簿后再受理")
+    if seized:
+        raise Conflict("登记簿显示该房屋处于查封状态，不能收购")
 
 
 def schedule_inspection(acquisition_id: int, raw: dict, officer: User) -> Acquisition:

@@ -103,7 +103,8 @@ def submit_application(application_id: int, user: User, on: date | None = None) 
     _check_no_other_live_application(application)
     on = on or date.today()
     version, rules = current_rules(on)
-    decision = decide(_old_home(application), application.channel_preference, on, rules)
+    decision = decide(_old_home(application), application.channel_preference, on, rules,
+                      tuple(application.wanted_districts or ()))
     application.submitted_at = utcnow()
     application.decided_at = utcnow()
     application.decision_rule_version_id = version.id

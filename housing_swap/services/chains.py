@@ -24,7 +24,7 @@ from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound
 from .matching import MATCHABLE, buyer_table
-from .rules import current_rules
+from .rules import latest_rules
 
 CHOICES_PER_HOUSEHOLD = 5   # each household ranks at most this many old homes it could buy
 
@@ -38,7 +38,7 @@ class ChainRunSummary:
 
 
 def run_chain_finder() -> ChainRunSummary:
-    _, rules = current_rules()
+    _, rules = latest_rules()
     busy = _households_in_live_proposals()
     applications = [a for a in db.session.scalars(select(SwapApplication).where(SwapApplication.status.in_(MATCHABLE)))
                     if a.id not in busy]

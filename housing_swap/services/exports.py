@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pandas as pd
 from openpyxl import Workbook
@@ -17,12 +17,12 @@ from openpyxl.utils import get_column_letter
 from ..db.models import Role, User
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.identity import mask_name, mask_phone
+from ..domain.timezones import SHANGHAI
 from ..extensions import db
 from .audit import record_event
 from .ledger import EntryFilters, entry_page
 from .monitoring import Dashboard, dashboard
 from .progress import ProgressFilters
-from .rules import current_rules
 from .spreadsheets import write_table
 
 # City-group officers contact the households whose cases stall; the bureau monitors in aggregate.
@@ -30,7 +30,7 @@ SEES_PERSONAL_DATA = frozenset({Role.CITY_GROUP_OFFICER})
 EXPORT_ROLES = frozenset({Role.BUREAU_ADMIN, Role.CITY_GROUP_OFFICER})
 LEDGER_ROWS_LIMIT = 100_000
 
-SHEETS = {"summary": "汇总", "by_district": "分区县", "by_month": "分月", "funnel": "申请漏斗",
+SHEETS = {"summary": "汇总", "years": "各年度", "by_district": "分区县", "by_month": "分月", "funnel": "申请漏斗",
           "absorption": "新房去化", "ledger": "台账明细", "stalled": "滞留待办"}
 CHANNEL_NAMES = {"city_group": "城发集团收购", "market": "市场交易"}
 
@@ -43,19 +43,20 @@ class ExportTables:
 
 def export_tables(filters: ProgressFilters, user: User, stall_days: int) -> ExportTables:
     board = dashboard(filters, stall_days)
-    version, _ = current_rules()
     frames = {
-        "summary": summary_frame(board), "by_district": by_district_frame(board), "by_month": by_month_frame(board),
+        "summary": summary_frame(board), "years": years_frame(board), "by_district": by_district_frame(board), "by_month": by_month_frame(board),
         "funnel": funnel_frame(board), "absorption": absorption_frame(board), "ledger": ledger_frame(filters),
         "stalled": stalled_frame(board, masked=user.role not in SEES_PERSONAL_DATA),
     }
-    heading = (f"生成时间：{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC；项目规则第{version.version}版"
-               f"（{version.name}）；筛选：{filter_text(filters)}")
+    report = board.report
+    rules_text = f"项目规则第{report['rule_version']}版" if report["rule_version"] else "该年度规则与目标尚未发布"
+    heading = (f"生成时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（北京时间）；{report['program_year']}年度；"
+               f"{rules_text}；筛选：{filter_text(filters)}")
     return ExportTables(frames, heading)
 
 
 def filter_text(filters: ProgressFilters) -> str:
-    parts = [f"完成日期 {filters.date_from or '不限'} 至 {filters.date_to or '不限'}"]
+    parts = [f"{filters.program_year}年度", f"完成日期 {filters.date_from or '不限'} 至 {filters.date_to or '不限'}"]
     if filters.district:
         parts.append(DISTRICTS_BY_CODE[filters.district].name)
     if filters.channel:
@@ -63,13 +64,30 @@ def filter_text(filters: ProgressFilters) -> str:
     return "，".join(parts)
 
 
+TARGET_LABELS = (("total", "合计"), ("city_group", "城发集团收购"), ("market", "市场交易"),
+                 ("pilot", "试点（金水区、郑东新区）"))
+
+
 def summary_frame(board: Dashboard) -> pd.DataFrame:
-    targets, completed = board.report["targets"], board.report["completed"]
-    rows = [(label, targets[key], completed[key], round(100 * completed[key] / targets[key], 1) if targets[key] else None)
-            for key, label in (("total", "合计"), ("city_group", "城发集团收购"), ("market", "市场交易"),
-                               ("pilot", "试点（金水区、郑东新区）"))]
-    rows.append(("年底预测", targets["total"], board.forecast.year_end_total, None))
+    targets = board.report["targets"] or {}
+    completed = board.report["completed"]
+    rows = [(label, targets.get(key), completed[key],
+             round(100 * completed[key] / targets[key], 1) if targets.get(key) else None)
+            for key, label in TARGET_LABELS]
+    rows.append(("年底预测", targets.get("total"), board.forecast.year_end_total, None))
     return pd.DataFrame(rows, columns=["指标", "目标（套）", "已完成（套）", "完成率（%）"])
+
+
+def years_frame(board: Dashboard) -> pd.DataFrame:
+    """The 2024-2027 summary: each programme year's counts and, once published, its targets."""
+    rows = []
+    for year in board.report["years"]:
+        targets = year["targets"] or {}
+        rows.append((f"{year['program_year']}年", *(year["completed"][key] for key, _ in TARGET_LABELS),
+                     *(targets.get(key) for key, _ in TARGET_LABELS),
+                     f"第{year['rule_version']}版" if year["rule_version"] else "尚未发布"))
+    return pd.DataFrame(rows, columns=["项目年度", *(f"{label}完成（套）" for _, label in TARGET_LABELS),
+                                       *(f"{label}目标（套）" for _, label in TARGET_LABELS), "规则版本"])
 
 
 def by_district_frame(board: Dashboard) -> pd.DataFrame:
@@ -95,7 +113,7 @@ def absorption_frame(board: Dashboard) -> pd.DataFrame:
 
 
 def ledger_frame(filters: ProgressFilters) -> pd.DataFrame:
-    page = entry_page(EntryFilters(channel=filters.channel, district=filters.district, date_from=filters.date_from,
+    page = entry_page(EntryFilters(program_year=filters.program_year, channel=filters.channel, district=filters.district, date_from=filters.date_from,
                                    date_to=filters.date_to, per_page=LEDGER_ROWS_LIMIT))
     return pd.DataFrame([
         (e.id, "计数" if e.entry_type.value == "count" else "撤销", CHANNEL_NAMES[e.channel.value],

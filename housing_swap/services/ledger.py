@@ -27,7 +27,7 @@ from ..db.models import (
 )
 from ..domain.eligibility import counts_toward_pilot, minimum_new_home_price
 from ..domain.fields import Field, parse_choice, parse_date, parse_district, parse_fields, parse_integer
-from ..domain.rules import ProgramRules
+from ..domain.rules import PROGRAM_YEARS, ProgramRules
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, flush_or_conflict
@@ -146,6 +146,7 @@ def reverse(entry_id: int, reason: str, actor: User) -> GoalLedgerEntry:
 
 @dataclass(frozen=True)
 class EntryFilters:
+    program_year: int | None = None
     channel: Channel | None = None
     district: str | None = None
     date_from: date | None = None
@@ -157,6 +158,7 @@ class EntryFilters:
 
 
 ENTRY_FILTER_FIELDS = (
+    Field("program_year", "项目年度", False, parse_integer(PROGRAM_YEARS[0], PROGRAM_YEARS[-1])),
     Field("channel", "渠道", False, parse_choice(tuple(c.value for c in Channel))),
     Field("district", "区县", False, parse_district),
     Field("from", "开始日期", False, parse_date),
@@ -170,7 +172,7 @@ ENTRY_FILTER_FIELDS = (
 def parse_entry_filters(raw: dict) -> tuple[EntryFilters, dict[str, list[str]]]:
     values, errors = parse_fields(ENTRY_FILTER_FIELDS, raw, partial=True)
     filters = EntryFilters(
-        channel=Channel(values["channel"]) if values.get("channel") else None, district=values.get("district"),
+        program_year=values.get("program_year"), channel=Channel(values["channel"]) if values.get("channel") else None, district=values.get("district"),
         date_from=values.get("from"), date_to=values.get("to"),
         entry_type=LedgerEntryType(values["entry_type"]) if values.get("entry_type") else None,
         project_id=values.get("project"), page=values.get("page") or 1)
@@ -192,7 +194,8 @@ class EntryPage:
 def entry_page(filters: EntryFilters) -> EntryPage:
     """Ledger rows (counts and reversals), newest first, completion dates inclusive."""
     query = select(GoalLedgerEntry)
-    for column, value in ((GoalLedgerEntry.channel, filters.channel), (GoalLedgerEntry.district_code, filters.district),
+    for column, value in ((GoalLedgerEntry.program_year, filters.program_year),
+                          (GoalLedgerEntry.channel, filters.channel), (GoalLedgerEntry.district_code, filters.district),
                           (GoalLedgerEntry.entry_type, filters.entry_type)):
         if value is not None:
             query = query.where(column == value)
@@ -244,6 +247,7 @@ def verify() -> list[Violation]:
     for entry in live:
         rules = rule_sets.setdefault(entry.rule_version_id, ProgramRules.from_document(
             db.session.get(ProgramRuleVersion, entry.rule_version_id).document))
+        violations += [Violation(entry.id, problem) for problem in _year_problems(entry, rules)]
         violations += [Violation(entry.id, problem) for problem in _evidence_problems(entry, rules)]
     return violations
 
@@ -270,6 +274,15 @@ def _duplicates(entries, key, problem: str) -> list[Violation]:
         if seen != entry.id:
             found.append(Violation(entry.id, f"{problem} (also entry {seen})"))
     return found
+
+
+def _year_problems(entry: GoalLedgerEntry, rules: ProgramRules) -> list[str]:
+    """A count belongs to the programme year of the rules that covered its completion date."""
+    if entry.completed_on.year != entry.program_year:
+        return [f"completed on {entry.completed_on.isoformat()} but counted in programme year {entry.program_year}"]
+    if rules.program_year != entry.program_year:
+        return [f"counted in programme year {entry.program_year} under rules of year {rules.program_year}"]
+    return []
 
 
 def _identity_duplicates(live: list[GoalLedgerEntry]) -> list[Violation]:

@@ -37,7 +37,7 @@ from ..domain.rules import ProgramRules
 from ..domain.valuation import Valuation
 from ..extensions import db
 from .errors import Conflict, NotFound
-from .rules import current_rules
+from .rules import latest_rules
 from .snapshots import snapshot
 from .valuation import model as valuation_model
 from .valuation import subject_of
@@ -141,7 +141,7 @@ def _require_matchable(application: SwapApplication) -> None:
 
 def new_home_matches(application: SwapApplication, limit: int = TOP) -> list[UnitMatch]:
     _require_matchable(application)
-    _, rules = current_rules()
+    _, rules = latest_rules()
     return match_units(unit_table(), match_request(application, rules, date.today()), rules, limit)
 
 
@@ -160,7 +160,7 @@ class OldHomeBuyers:
 def old_home_buyers(application: SwapApplication, valuation: Valuation | None, limit: int = TOP) -> OldHomeBuyers:
     """The city group (with an indicative range) when the home qualifies, and fitting households."""
     _require_matchable(application)
-    _, rules = current_rules()
+    _, rules = latest_rules()
     offer = None
     if valuation is not None and "city_group" in (application.eligible_channels or []):
         ratio = rules.offer_max_ratio_to_appraisal
@@ -175,7 +175,7 @@ def cash_gap_for_unit(application: SwapApplication, unit_id: int, today: date | 
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise NotFound("房源不存在")
-    _, rules = current_rules()
+    _, rules = latest_rules()
     channel = matching_channel(application)
     approved = application.decided_at.date() if application.decided_at else date.today()
     months = ((today or date.today()) - approved).days // 30
@@ -199,7 +199,7 @@ def run_matching(advance: Callable[[int], None] = lambda n: None, batch: int = 5
     commit, so a long run shows progress and an interruption keeps what was done.
     """
     today = date.today()
-    _, rules = current_rules(today)
+    _, rules = latest_rules()
     table = unit_table()
     estimator = _estimator()
     ids = db.session.scalars(select(SwapApplication.id).where(SwapApplication.status.in_(MATCHABLE))

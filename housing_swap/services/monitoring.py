@@ -37,10 +37,10 @@ from ..db.models import (
 from ..db.models.projects import Building
 from ..domain import monitoring
 from ..domain.acquisitions import WAITING_FOR
-from ..domain.rules import ProgramRules
+from ..domain.rules import Targets
 from ..extensions import db
-from .progress import ProgressFilters, progress_report
-from .rules import current_rules
+from .progress import ProgressFilters, ledger_where, progress_report
+from .rules import rules_of_year
 
 DEFAULT_STALL_DAYS = 14
 
@@ -59,44 +59,31 @@ class Dashboard:
 
 def dashboard(filters: ProgressFilters, stall_days: int = DEFAULT_STALL_DAYS, today: date | None = None) -> Dashboard:
     today = today or date.today()
-    _, rules = current_rules()
-    daily = _daily_net_counts(filters, rules)
-    year_start, year_end = date(rules.program_year, 1, 1), date(rules.program_year, 12, 31)
-    target = _target_for(filters, rules)
-    as_of = min(today, year_end)
+    published = rules_of_year(filters.program_year)
+    daily = _daily_net_counts(filters)
+    year_start, year_end = date(filters.program_year, 1, 1), date(filters.program_year, 12, 31)
+    target = _target_for(filters, published[1].targets) if published else 0
+    as_of = max(min(today, year_end), year_start)
     return Dashboard(
         report=progress_report(filters),
         weekly=monitoring.weekly_progress(daily, year_start, year_end, target, as_of),
         forecast=monitoring.year_end_forecast(daily, as_of, year_end, target), weekly_target=target,
-        funnel=funnel(filters), absorption=absorption(filters, rules), stalled=stalled_cases(filters, stall_days, today),
+        funnel=funnel(filters), absorption=absorption(filters), stalled=stalled_cases(filters, stall_days, today),
         stall_days=stall_days)
 
 
-def _target_for(filters: ProgressFilters, rules: ProgramRules) -> int:
+def _target_for(filters: ProgressFilters, targets: Targets) -> int:
     if filters.channel == Channel.CITY_GROUP:
-        return rules.targets.city_group
+        return targets.city_group
     if filters.channel == Channel.MARKET:
-        return rules.targets.market
-    return rules.targets.total
+        return targets.market
+    return targets.total
 
 
-def _ledger_where(query, filters: ProgressFilters, rules: ProgramRules):
-    query = query.where(GoalLedgerEntry.program_year == rules.program_year)
-    if filters.date_from:
-        query = query.where(GoalLedgerEntry.completed_on >= filters.date_from)
-    if filters.date_to:
-        query = query.where(GoalLedgerEntry.completed_on <= filters.date_to)
-    if filters.district:
-        query = query.where(GoalLedgerEntry.district_code == filters.district)
-    if filters.channel:
-        query = query.where(GoalLedgerEntry.channel == filters.channel)
-    return query
-
-
-def _daily_net_counts(filters: ProgressFilters, rules: ProgramRules) -> dict[date, int]:
+def _daily_net_counts(filters: ProgressFilters) -> dict[date, int]:
     signed = case((GoalLedgerEntry.entry_type == LedgerEntryType.COUNT, 1), else_=-1)
-    query = _ledger_where(select(GoalLedgerEntry.completed_on, func.sum(signed))
-                          .group_by(GoalLedgerEntry.completed_on), filters, rules)
+    query = ledger_where(select(GoalLedgerEntry.completed_on, func.sum(signed))
+                         .group_by(GoalLedgerEntry.completed_on), filters)
     return {day: int(count) for day, count in db.session.execute(query)}
 
 
@@ -252,14 +239,14 @@ class ProjectAbsorption:
     remaining_stock: int
 
 
-def absorption(filters: ProgressFilters, rules: ProgramRules) -> list[ProjectAbsorption]:
+def absorption(filters: ProgressFilters) -> list[ProjectAbsorption]:
     """Units counted on the ledger (live counts) per project, beside the units still for sale in
     projects that take part in the program."""
-    sold_query = _ledger_where(
+    sold_query = ledger_where(
         select(Building.project_id, func.count()).select_from(LedgerClaim)
         .join(GoalLedgerEntry, GoalLedgerEntry.id == LedgerClaim.entry_id)
         .join(Unit, Unit.id == LedgerClaim.new_unit_id).join(Building, Building.id == Unit.building_id)
-        .group_by(Building.project_id), filters, rules)
+        .group_by(Building.project_id), filters)
     sold = dict(db.session.execute(sold_query).all())
     stock = dict(db.session.execute(
         select(Building.project_id, func.count()).select_from(Unit).join(Building, Building.id == Unit.building_id)

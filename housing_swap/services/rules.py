@@ -13,22 +13,68 @@ from ..domain.fields import parse_fields
 from ..domain.rules import RULE_FIELDS, ProgramRules, rule_problems, rules_from_values
 from ..extensions import db
 from .audit import record_event
-from .errors import Conflict, NotFound, ValidationFailed, flush_or_conflict
+from .errors import Conflict, NotFound, ServiceError, ValidationFailed, flush_or_conflict
+
+
+class RulesNotPublished(ServiceError):
+    """No published rule version covers the date: nothing is decided or counted on guesswork."""
+
+    http_status = 422
+    code = "rules_not_published"
+
+
+def _published_newest_first() -> list[ProgramRuleVersion]:
+    return list(db.session.scalars(
+        select(ProgramRuleVersion).where(ProgramRuleVersion.status == RuleVersionStatus.PUBLISHED)
+        .order_by(ProgramRuleVersion.effective_from.desc(), ProgramRuleVersion.version.desc())))
+
+
+def program_year_of(version: ProgramRuleVersion) -> int:
+    return ProgramRules.from_document(version.document).program_year
 
 
 def current_rules(on: date | None = None) -> tuple[ProgramRuleVersion, ProgramRules]:
-    """The newest published version effective on ``on`` (today by default)."""
+    """The version that covers ``on`` (today by default): the newest published version of that
+    calendar year's programme that is already in effect. A date no version covers is refused
+    with the dates that are covered, so a count never slips into another programme year."""
     on = on or date.today()
-    version = db.session.scalar(
-        select(ProgramRuleVersion)
-        .where(ProgramRuleVersion.status == RuleVersionStatus.PUBLISHED,
-               ProgramRuleVersion.effective_from <= on)
-        .order_by(ProgramRuleVersion.effective_from.desc(), ProgramRuleVersion.version.desc())
-        .limit(1)
-    )
-    if version is None:
-        raise NotFound("尚未发布任何项目规则，请先运行 flask reference load")
-    return version, ProgramRules.from_document(version.document)
+    published = _published_newest_first()
+    for version in published:
+        if version.effective_from <= on and program_year_of(version) == on.year:
+            return version, ProgramRules.from_document(version.document)
+    raise RulesNotPublished(_uncovered_message(on, published))
+
+
+def _uncovered_message(on: date, published: list[ProgramRuleVersion]) -> str:
+    starts: dict[int, date] = {}
+    for version in published:
+        year = program_year_of(version)
+        if version.effective_from.year == year:
+            starts[year] = min(starts.get(year, version.effective_from), version.effective_from)
+    covered = "、".join(f"{start.isoformat()}至{year}-12-31" for year, start in sorted(starts.items()))
+    return (f"{on.year}年度的卖旧买新规则尚未发布或尚未生效，{on.isoformat()}暂不能办理"
+            + (f"（已发布规则覆盖：{covered}）" if covered else "") + "。请关注住房保障局公告。")
+
+
+def rules_of_year(program_year: int) -> tuple[ProgramRuleVersion, ProgramRules] | None:
+    """The newest published version of a programme year (its targets), or None if unpublished."""
+    for version in _published_newest_first():
+        if program_year_of(version) == program_year:
+            return version, ProgramRules.from_document(version.document)
+    return None
+
+
+def latest_rules() -> tuple[ProgramRuleVersion, ProgramRules]:
+    """For advice that decides nothing (search's channel fit, match ranking, chain proposals,
+    what an officer may offer): today's rules, or the newest published ones if today is not
+    covered yet. Every decision and count uses ``current_rules`` instead."""
+    try:
+        return current_rules()
+    except RulesNotPublished:
+        published = _published_newest_first()
+        if not published:
+            raise
+        return published[0], ProgramRules.from_document(published[0].document)
 
 
 # ----- the bureau's rule editor -------------------------------------------------------------------
@@ -49,6 +95,9 @@ def _parsed_rules(raw: dict) -> tuple[dict, ProgramRules]:
     if not errors:
         rules = rules_from_values(values)
         errors = rule_problems(rules)
+        if values["effective_from"].year != rules.program_year:
+            # A version covers dates of its own programme year only (see current_rules).
+            errors["effective_from"] = [f"生效日期应在{rules.program_year}年内（项目年度按自然年计）"]
     if errors:
         raise ValidationFailed("规则内容有误", errors)
     return values, rules
@@ -115,7 +164,8 @@ def what_if(version_id: int, on: date | None = None) -> list[WhatIfRow]:
         now_eligible = set(application.eligible_channels or [])
         home = OldHome(application.old_district_code, application.old_build_year, application.old_area_m2,
                        application.old_seized)
-        then_eligible = set(decide(home, application.channel_preference, on, draft).eligible_channels)
+        then_eligible = set(decide(home, application.channel_preference, on, draft,
+                                   tuple(application.wanted_districts or ())).eligible_channels)
         for channel in channels_for(application.channel_preference):
             before, after = channel in now_eligible, channel in then_eligible
             if before != after:

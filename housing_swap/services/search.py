@@ -15,7 +15,7 @@ from ..search.es_client import make_client
 from ..search.query import Kind, SearchQuery, SearchResult
 from ..search.sql_backend import SqlSearchBackend
 from ..search.sync import drain_outbox
-from .rules import current_rules
+from .rules import latest_rules
 
 log = logging.getLogger(__name__)
 SEARCH_FAILURES = (ApiError, TransportError)
@@ -51,7 +51,7 @@ def search(query: SearchQuery) -> SearchResult:
 def _resolve_city_group(query: SearchQuery) -> SearchQuery:
     if query.kind != Kind.LISTING or not query.fits_city_group:
         return query
-    _, rules = current_rules()
+    _, rules = latest_rules()
     return query.with_city_group_rules(rules.old_home_max_age_years, rules.old_home_max_area_m2,
                                        rules.old_home_max_area_inclusive, date.today().year)
 

@@ -21,7 +21,7 @@ from ..security.reauth import confirmation_redirect
 from ..services import acquisitions, ledger
 from ..services.documents import KIND_LABELS, DocumentUpload
 from ..services.errors import ServiceError, ValidationFailed
-from ..services.rules import current_rules
+from ..services.rules import latest_rules
 from .field_forms import form_class, submitted_values
 from .forms import attach_field_errors, select_choices
 
@@ -134,7 +134,7 @@ def _offer_terms(acquisition: Acquisition) -> dict:
     """The ceiling and answer window an officer sees before making an offer."""
     if acquisition.appraised_value is None:
         return {"offer_ceiling": None, "offer_valid_days": None}
-    _, rules = current_rules()
+    _, rules = latest_rules()
     return {"offer_ceiling": steps.highest_offer(acquisition.appraised_value, rules),
             "offer_valid_days": rules.offer_valid_days}
 

@@ -57,7 +57,7 @@ def export_workbook():
     return spreadsheet_response(content, "以旧换新进度报表", "xlsx")
 
 
-@blueprint.route("/bureau/dashboard/export/<any(summary, by_district, by_month, funnel, absorption, ledger, stalled):table>.csv")
+@blueprint.route("/bureau/dashboard/export/<any(summary, years, by_district, by_month, funnel, absorption, ledger, stalled):table>.csv")
 @roles(*exports.EXPORT_ROLES)
 def export_table(table: str):
     filters, _ = _filters()

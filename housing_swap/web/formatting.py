@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from ..domain import identity
 from ..domain.districts import DISTRICTS_BY_CODE
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from ..domain.rules import PROGRAM_YEARS
+from ..domain.timezones import SHANGHAI
 
 
 def wan_yuan(amount: int | None) -> str:
@@ -29,8 +28,10 @@ def square_metres(area: Decimal | None) -> str:
     return "—" if area is None else f"{area:.2f}㎡"
 
 
-def local_time(moment: datetime | None) -> str:
-    """UTC in the database, Beijing time on the page."""
+def local_time(moment: datetime | str | None) -> str:
+    """UTC in the database (or an ISO timestamp in a report), Beijing time on the page."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return "—" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
@@ -46,6 +47,7 @@ def district_name(code: str | None) -> str:
 
 def register_filters(app: Flask) -> None:
     app.add_template_global(project_district)
+    app.jinja_env.globals["program_years"] = PROGRAM_YEARS
     app.add_template_filter(district_name)
     app.add_template_filter(identity.mask_certificate)
     app.add_template_filter(wan_yuan)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from ..security.access import public
-from ..services.errors import NotFound
 from ..services.progress import goal_progress
 
 blueprint = Blueprint("main", __name__)
@@ -22,8 +21,5 @@ ENTRY_POINTS = (
 @blueprint.route("/")
 @public
 def home():
-    try:
-        progress = goal_progress()
-    except NotFound:
-        progress = None
+    progress = goal_progress()
     return render_template("main/home.html", progress=progress, entry_points=ENTRY_POINTS)

@@ -37,7 +37,7 @@ def index():
 @bureau_only
 @requires_recent_password
 def new_draft():
-    current, _ = rules.current_rules()
+    current, _ = rules.latest_rules()
     form = RuleForm(data=_values_of(current, name=f"{current.name}（修订）"))
     if form.validate_on_submit():
         try:

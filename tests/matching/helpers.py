@@ -5,10 +5,24 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
-from housing_swap.db.models import Building, Community, OrganizationKind, Project, RecordedSale, Unit, UnitStatus
+from flask import current_app
+from sqlalchemy import select
+
+from housing_swap.db.models import (
+    Building,
+    Community,
+    OrganizationKind,
+    Project,
+    RecordedSale,
+    TitleRecord,
+    Unit,
+    UnitStatus,
+)
 from housing_swap.extensions import db
 from housing_swap.services import applications
+from housing_swap.services.property_identity import property_key
 from tests.factories import valid_id_number
+from tests.listings.helpers import register_title
 
 _serial = itertools.count(1)
 
@@ -69,7 +83,13 @@ def units_on_sale(make, district: str = "410105", prices=(1_300_000, 1_500_000, 
     return units
 
 
-def submitted_application(make, household=None, **changes):
+def submitted_application(make, household=None, registered: bool = True, **changes):
+    """A submitted application; with ``registered`` its home is in the title registry, as the
+    city group requires before taking a case."""
     household = household or make.household(id_number=valid_id_number(next(_serial)))
-    created = applications.create_application(application_fields(**changes), household)
+    fields = application_fields(**changes)
+    if registered and db.session.scalar(select(TitleRecord.id).where(
+            TitleRecord.property_key == property_key(fields["certificate_number"]))) is None:
+        register_title(current_app, fields["certificate_number"], household.id_number, area=fields["area_m2"])
+    created = applications.create_application(fields, household)
     return applications.submit_application(created.id, household), household

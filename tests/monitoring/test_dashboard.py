@@ -10,7 +10,6 @@ from housing_swap.db.models import AcquisitionEvent, AuditEvent, Channel, GoalLe
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions, monitoring
 from housing_swap.services.progress import ProgressFilters
-from housing_swap.services.rules import current_rules
 from tests.acquisitions.helpers import Cast, drive_to, reverse_by_two
 from tests.matching.helpers import submitted_application
 from tests.test_api import assert_envelope, bearer, issue
@@ -18,7 +17,7 @@ from tests.test_progress_api import ledger  # noqa: F401  (the hand-made ledger 
 
 
 def test_dashboard_figures_match_the_hand_computed_ledger(ledger):  # noqa: F811
-    board = monitoring.dashboard(ProgressFilters(), today=date(2024, 7, 14))
+    board = monitoring.dashboard(ProgressFilters(program_year=2024), today=date(2024, 7, 14))
     assert board.report["completed"] == {"total": 4, "city_group": 3, "market": 1, "pilot": 2}
     by_week = {point.week_start: point.cumulative for point in board.weekly}
     assert by_week[date(2024, 4, 15)] == 1          # 04-20, the pilot's first day
@@ -28,7 +27,7 @@ def test_dashboard_figures_match_the_hand_computed_ledger(ledger):  # noqa: F811
     # Forecast: 2 net completions in the 28 days to 07-14 (06-30, 07-01), 170 days left: 4 + round(2/28×170).
     assert (board.forecast.done, board.forecast.days_left, board.forecast.year_end_total) == (4, 170, 16)
     assert board.forecast.reaches_target is False
-    pilot_only = monitoring.dashboard(ProgressFilters(district="410190"), today=date(2024, 7, 14))
+    pilot_only = monitoring.dashboard(ProgressFilters(program_year=2024, district="410190"), today=date(2024, 7, 14))
     assert pilot_only.report["completed"] == {"total": 1, "city_group": 1, "market": 0, "pilot": 1}
 
 
@@ -66,12 +65,12 @@ def test_stalled_work_is_listed_with_what_it_waits_for(make):
 def test_the_workbook_equals_the_dashboard_and_is_audited(ledger, client, make, login):  # noqa: F811
     bureau = make.staff(Role.BUREAU_ADMIN)
     login(bureau.username)
-    page = client.get("/bureau/dashboard").get_data(as_text=True)
+    page = client.get("/bureau/dashboard?program_year=2024").get_data(as_text=True)
     assert "以旧换新监测看板" in page and "<svg" in page
-    response = client.get("/bureau/dashboard/export.xlsx")
+    response = client.get("/bureau/dashboard/export.xlsx?program_year=2024")
     assert response.status_code == 200
     workbook = pd.read_excel(io.BytesIO(response.data), sheet_name=None, header=2)
-    board = monitoring.dashboard(ProgressFilters())
+    board = monitoring.dashboard(ProgressFilters(program_year=2024))
     summary = workbook["汇总"].set_index("指标")
     assert summary.loc["合计", "已完成（套）"] == board.report["completed"]["total"] == 4
     assert summary.loc["城发集团收购", "已完成（套）"] == 3 and summary.loc["试点（金水区、郑东新区）", "已完成（套）"] == 2
@@ -80,7 +79,9 @@ def test_the_workbook_equals_the_dashboard_and_is_audited(ledger, client, make, 
     assert list(workbook["分月"]["合计"]) == [r["total"] for r in board.report["by_month"]]
     assert len(workbook["台账明细"]) == 6 and list(workbook["台账明细"]["类型"]).count("撤销") == 1
     heading = pd.read_excel(io.BytesIO(response.data), sheet_name="汇总", header=None).iloc[0, 0]
-    assert "项目规则第1版" in heading and "生成时间" in heading
+    assert "项目规则第1版" in heading and "生成时间" in heading and "北京时间" in heading and "2024年度" in heading
+    years = workbook["各年度"].set_index("项目年度")
+    assert years.loc["2024年", "合计完成（套）"] == 4 and years.loc["2027年", "规则版本"] == "尚未发布"
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.dashboard")).one()
     assert audit.actor_user_id == bureau.id and audit.after["table"] == "workbook"
 
@@ -103,7 +104,7 @@ def test_personal_data_in_exports_is_masked_by_role(client, make, login):
 
 
 def test_the_public_page_shows_aggregates_and_is_cacheable(ledger, client, make, login):  # noqa: F811
-    page = client.get("/progress")
+    page = client.get("/progress?program_year=2024")
     text = page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "public, max-age=300"
     assert "4 / 10000 套" in text and "中原区" in text
@@ -116,7 +117,7 @@ def test_the_public_page_shows_aggregates_and_is_cacheable(ledger, client, make,
 def test_exports_and_the_audit_log_over_the_api(ledger, client, make):  # noqa: F811
     bureau = make.staff(Role.BUREAU_ADMIN)
     headers = bearer(issue(client, bureau.username).get_json()["token"])
-    workbook = client.get("/api/v1/exports/progress", headers=headers)
+    workbook = client.get("/api/v1/exports/progress?program_year=2024", headers=headers)
     assert workbook.status_code == 200 and workbook.mimetype.endswith("spreadsheetml.sheet")
     summary = pd.read_excel(io.BytesIO(workbook.data), sheet_name="汇总", header=2).set_index("指标")
     assert summary.loc["合计", "已完成（套）"] == 4
@@ -140,7 +141,7 @@ def test_absorption_counts_live_swaps_per_project_and_drills_down_to_them(make, 
     bureau = make.staff(Role.BUREAU_ADMIN)
     reversed_entry = db.session.scalar(select(GoalLedgerEntry).where(GoalLedgerEntry.new_unit_id == second.unit.id))
     reverse_by_two(make, reversed_entry.id)
-    rows = {row.project_id: row for row in monitoring.absorption(ProgressFilters(), current_rules()[1])}
+    rows = {row.project_id: row for row in monitoring.absorption(ProgressFilters())}
     first_project, second_project = first.unit.building.project_id, second.unit.building.project_id
     assert rows[first_project].sold_through_program == 1
     assert rows[second_project].sold_through_program == 0  # the reversal took it back
