@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 from .config import ConfigError, load_settings
 from .extensions import csrf, db, login_manager, migrate
 from .security.field_crypto import FieldCipher
+from .security.input_checks import NestingSafeJSONProvider
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(_asset_dir("static")),
     )
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.json = NestingSafeJSONProvider(app)
     app.config.update(settings.flask_config())
     app.config.update(overrides)
     app.extensions["field_cipher"] = FieldCipher(app.config["DATA_KEY"])
@@ -67,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from .cli import register_commands
     from .security.access import install_access_control
     from .security.headers import install_security_headers
+    from .security.input_checks import install_input_checks
     from .security.reauth import install_password_age_check
     from .security.sessions import install_session_limits
     from .services.search import install_outbox_push
@@ -77,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, never cookies
     install_session_limits(app)  # before the access rules, so an expired session counts as signed out
     install_access_control(app)
+    install_input_checks(app)  # after the access rules: a stranger learns nothing from validation
     install_password_age_check(app)  # after the access rules: only signed-in, allowed requests
     install_security_headers(app)
     install_outbox_push(app)

@@ -34,7 +34,8 @@ class Settings:
     api_token_hours: int = 8
     listing_expiry_days: int = 90
     mail_from: str = ""
-    login_max_failures: int = 5
+    login_max_failures: int = 5      # per account and client address, then a doubling delay
+    account_max_failures: int = 50   # per account from all addresses together
     lockout_minutes: int = 15
     login_attempts_per_minute: int = 20
     session_idle_minutes: int = 30
@@ -56,6 +57,7 @@ class Settings:
             "LISTING_EXPIRY_DAYS": self.listing_expiry_days,
             "MAIL_FROM": self.mail_from,
             "LOGIN_MAX_FAILURES": self.login_max_failures,
+            "ACCOUNT_MAX_FAILURES": self.account_max_failures,
             "LOCKOUT_MINUTES": self.lockout_minutes,
             "LOGIN_ATTEMPTS_PER_MINUTE": self.login_attempts_per_minute,
             "SESSION_IDLE_MINUTES": self.session_idle_minutes,
@@ -88,6 +90,7 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         listing_expiry_days=_positive_int(env, "LISTING_EXPIRY_DAYS", 90),
         mail_from=env.get(f"{ENV_PREFIX}MAIL_FROM", "").strip(),
         login_max_failures=_positive_int(env, "LOGIN_MAX_FAILURES", 5),
+        account_max_failures=_positive_int(env, "ACCOUNT_MAX_FAILURES", 50),
         lockout_minutes=_positive_int(env, "LOCKOUT_MINUTES", 15),
         login_attempts_per_minute=_positive_int(env, "LOGIN_ATTEMPTS_PER_MINUTE", 20),
         session_idle_minutes=_positive_int(env, "SESSION_IDLE_MINUTES", 30),

@@ -118,3 +118,37 @@ def test_openapi_document_is_valid_and_covers_every_api_route(app, client):
             path = re.sub(r"<(?:int:)?[a-z_]+>", "{id}", rule.rule)
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method) in documented, f"{method} {path} missing from OpenAPI"
+
+
+def me(client, token: str) -> int:
+    return client.get("/api/v1/auth/me", headers=bearer(token)).status_code
+
+
+def test_tokens_end_with_a_password_change_a_reset_and_a_disable_and_do_not_come_back(client, make):
+    from housing_swap.services import accounts
+    admin = make.staff(Role.BUREAU_ADMIN)
+    user = make.household(phone="13700008888")
+    changed = issue(client, "13700008888").get_json()["token"]
+    accounts.change_password(user, Factories.PASSWORD, "Another-pass-2025!")
+    assert me(client, changed) == 401
+    reset = issue(client, "13700008888", "Another-pass-2025!").get_json()["token"]
+    temporary = accounts.reset_password(user.id, admin)
+    assert me(client, reset) == 401
+    accounts.change_password(user, temporary, "Third-pass-2026!")  # a reset password must be replaced first
+    disabled = issue(client, "13700008888", "Third-pass-2026!").get_json()["token"]
+    accounts.set_enabled(user.id, False, admin)
+    accounts.set_enabled(user.id, True, admin)
+    assert me(client, disabled) == 401  # re-enabling revives nothing
+    assert me(client, issue(client, "13700008888", "Third-pass-2026!").get_json()["token"]) == 200
+
+
+def test_an_organizations_suspension_ends_its_staffs_tokens_for_good(client, make):
+    from housing_swap.db.models import OrganizationKind
+    from housing_swap.services import organizations
+    admin = make.staff(Role.BUREAU_ADMIN)
+    agency = make.organization(OrganizationKind.AGENCY)
+    staff = make.staff(Role.AGENCY_STAFF, organization=agency)
+    token = issue(client, staff.username).get_json()["token"]
+    organizations.decide(agency.id, "suspend", "资质到期，暂停使用", admin)
+    organizations.decide(agency.id, "reinstate", "", admin)
+    assert me(client, token) == 401

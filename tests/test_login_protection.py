@@ -4,7 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from housing_swap.db.base import utcnow
-from housing_swap.db.models import AuditEvent, User
+from housing_swap.db.models import AuditEvent, LoginFailure, Notification, Role
 from housing_swap.extensions import db
 from housing_swap.services import rate_limits
 from tests.conftest import make_test_app
@@ -24,10 +24,49 @@ def test_repeated_failures_lock_the_account_without_saying_so(app, client, make)
     assert locked.status_code == 200 and "暂时锁定" in locked.get_data(as_text=True)
     assert locked.get_data(as_text=True).replace("13600005555", "") == wrong[0].replace("13600005555", "")
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.lock")) is not None
-    user = db.session.scalar(select(User).where(User.phone_hash.is_not(None)))
-    user.locked_until = utcnow() - timedelta(seconds=1)
+    failure = db.session.scalar(select(LoginFailure))
+    failure.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert sign_in(client, "13600005555").status_code == 302  # the lock has expired
+
+
+def test_a_stranger_locks_only_their_own_address_and_the_owner_is_told(app, client, make):
+    app.config["LOGIN_MAX_FAILURES"] = 3
+    owner = make.household(phone="13600007777")
+    for _ in range(3):
+        sign_in(client, "13600007777", "Wrong-pass-2024", address="203.0.113.9")
+    assert "暂时锁定" in sign_in(client, "13600007777", address="203.0.113.9").get_data(as_text=True)
+    assert sign_in(client, "13600007777", address="198.51.100.4").status_code == 302  # the owner elsewhere
+    notice = db.session.scalar(select(Notification).where(Notification.user_id == owner.id))
+    assert "203.0.113.9" in notice.body and "北京时间" in notice.body
+
+
+def test_each_lockout_of_an_address_doubles_the_delay(app, client, make):
+    app.config.update(LOGIN_MAX_FAILURES=2, LOCKOUT_MINUTES=10)
+    make.household(phone="13600008888")
+    delays = []
+    for _ in range(3):
+        for _ in range(2):
+            sign_in(client, "13600008888", "Wrong-pass-2024", address="203.0.113.7")
+        failure = db.session.scalar(select(LoginFailure).execution_options(populate_existing=True))
+        delays.append(round((failure.locked_until - utcnow()).total_seconds() / 60))
+        failure.locked_until = utcnow() - timedelta(seconds=1)  # let the next round begin
+        db.session.commit()
+    assert delays == [10, 20, 40]
+
+
+def test_failures_from_many_addresses_lock_the_account_and_the_bureau_unlocks_it(app, client, make, login):
+    app.config.update(LOGIN_MAX_FAILURES=3, ACCOUNT_MAX_FAILURES=4)
+    owner = make.household(phone="13600009999")
+    for number in range(4):
+        sign_in(client, "13600009999", "Wrong-pass-2024", address=f"203.0.113.{number}")
+    assert "暂时锁定" in sign_in(client, "13600009999", address="198.51.100.4").get_data(as_text=True)
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    login(bureau.username)
+    client.post(f"/admin/users/{owner.id}/unlock")
+    client.post("/auth/logout")
+    assert sign_in(client, "13600009999", address="198.51.100.4").status_code == 302
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.unlock")) is not None
 
 
 def test_success_resets_the_failure_count(app, client, make):

@@ -17,7 +17,7 @@ EXPECTED_TABLES = {
     "saved_search", "notification", "email_outbox", "rate_limit_bucket",
     "listing_photo", "recorded_sale", "application_event", "application_match", "chain_proposal",
     "chain_link", "goal_ledger_claim", "acquisition_event", "acquisition_document",
-    "property_identifier", "identity_collision", "ledger_reversal_request",
+    "property_identifier", "identity_collision", "ledger_reversal_request", "login_failure",
 }
 
 

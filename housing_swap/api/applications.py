@@ -6,6 +6,7 @@ from dataclasses import asdict
 from flask import g, jsonify, request
 
 from ..db.models import Role, SwapApplication
+from ..domain.fields import MAX_ID, optional_integer
 from ..domain.identity import mask_certificate
 from ..security.access import roles
 from ..services import applications, chains, matching, valuation
@@ -115,10 +116,10 @@ def application_buyers(application_id: int):
 @readers
 def application_cash_gap(application_id: int):
     application = applications.application_for_viewing(application_id, g.api_user)
-    unit = request.args.get("unit_id", "")
-    if not unit.isdigit():
-        raise ValidationFailed("请指定新房 unit_id", {"unit_id": ["必填，应为整数"]})
-    gap = matching.cash_gap_for_unit(application, int(unit))
+    unit = optional_integer(request.args.get("unit_id"), 1, MAX_ID)
+    if unit is None:
+        raise ValidationFailed("请指定新房 unit_id", {"unit_id": ["必填，应为正整数"]})
+    gap = matching.cash_gap_for_unit(application, unit)
     return jsonify({**asdict(gap), "affordable": gap.affordable})
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 from flask import Response, g, jsonify, request
 
 from ..db.models import Role
+from ..domain.fields import optional_integer
 from ..security.access import roles
 from ..services import audit_log, exports
 from ..services.errors import ValidationFailed
 from ..services.progress import parse_progress_filters
+from ..services.spreadsheets import MIMETYPES
 from . import api_blueprint
 from .serializers import iso
-
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @api_blueprint.get("/exports/progress")
@@ -27,13 +26,13 @@ def export_progress():
         errors["format"] = ["应为 xlsx 或 csv"]
     elif file_format == "csv" and table not in exports.SHEETS:
         errors["table"] = ["CSV 须指定表格：" + "、".join(exports.SHEETS)]
-    stall_days = args.get("stall_days", "14")
-    if not stall_days.isdigit() or not 1 <= int(stall_days) <= 365:
+    stall_days = optional_integer(args.get("stall_days", "14"), 1, 365)
+    if stall_days is None:
         errors["stall_days"] = ["应为1到365之间的整数"]
     if errors:
         raise ValidationFailed("导出参数有误", errors)
     content = exports.export(filters, g.api_user, file_format, table if file_format == "csv" else None,
-                             int(stall_days))
+                             stall_days)
     name = table if file_format == "csv" else "progress"
     return Response(content, mimetype=MIMETYPES[file_format],
                     headers={"Content-Disposition": f"attachment; filename={name}.{file_format}"})

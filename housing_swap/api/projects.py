@@ -76,6 +76,7 @@ def update_unit(unit_id: int):
 @api_blueprint.post("/units/<int:unit_id>/status")
 @developer_only
 def change_unit_status(unit_id: int):
+    projects.unit_for_changing(unit_id, g.api_user)  # another company's unit: 404 before any validation
     try:
         target = UnitStatus(json_object().get("status"))
     except ValueError:

@@ -20,6 +20,7 @@ from ..db.models import (
     MarketSwapStatus,
     Role,
 )
+from ..domain.fields import MAX_PAGE, optional_integer
 from ..domain.identity import mask_certificate, mask_name
 from ..security.access import roles
 from ..services import acquisitions, idempotency, ledger, ledger_reversals, market_swaps
@@ -95,14 +96,14 @@ def queue_filters(args) -> acquisitions.QueueFilters:
     """The queue's query parameters, each refused with a reason when malformed."""
     errors: dict[str, list[str]] = {}
 
-    def number(name: str, low: int) -> int | None:
+    def number(name: str, low: int, high: int) -> int | None:
         raw = args.get(name, "")
         if raw == "":
             return None
-        if not raw.isdigit() or int(raw) < low:
-            errors[name] = [f"应为不小于{low}的整数"]
-            return None
-        return int(raw)
+        value = optional_integer(raw, low, high)
+        if value is None:
+            errors[name] = [f"应为{low}到{high}之间的整数"]
+        return value
     status = args.get("status") or None
     if status and status != acquisitions.WAITING and status not in acquisitions.STATUS_VALUES:
         errors["status"] = ["取值无效"]
@@ -110,7 +111,8 @@ def queue_filters(args) -> acquisitions.QueueFilters:
     if pilot == "bad":
         errors["pilot"] = ["应为 true 或 false"]
     filters = acquisitions.QueueFilters(district=args.get("district") or None, pilot=pilot, status=status,
-                                        min_days=number("min_days", 0), page=number("page", 1) or 1)
+                                        min_days=number("min_days", 0, 36_500),
+                                        page=number("page", 1, MAX_PAGE) or 1)
     if errors:
         raise ValidationFailed("查询参数有误", errors)
     return filters

@@ -54,10 +54,11 @@ from ..db.models import (
 )
 from ..domain.districts import ZHENGZHOU_DISTRICTS, DistrictInfo
 from ..domain.eligibility import (
+    EligibilityFacts,
     NewHomeFacts,
     OldHomeFacts,
+    check_eligibility,
     check_new_home_for_city_group,
-    check_old_home_for_city_group,
     counts_toward_pilot,
 )
 from ..domain.identity import id_check_char
@@ -586,8 +587,10 @@ class _SwapPlanner:
         # Spread over the whole programme so far, leaving time for each story to finish.
         submitted = BASE_TIME + timedelta(days=b.rng.randrange(max(1, (b.last_day - BASE_TIME.date()).days - 120)))
         version, rules = b.rules_on(submitted.date())
-        decision = check_old_home_for_city_group(
-            OldHomeFacts(community["district_code"], build_year, area, seized=False), rules, submitted.date())
+        wanted = self._wanted_districts(community["district_code"], rules)
+        decision = check_eligibility(EligibilityFacts(
+            "city_group", submitted.date(), OldHomeFacts(community["district_code"], build_year, area, seized=False),
+            wanted_districts=wanted), rules).decision  # the one decision the platform makes
         total_floors = b.rng.choice((6, 7)) if build_year < 2000 else b.rng.choice((11, 18, 33))
         bedrooms = 1 if area < 60 else 2 if area < 90 else 3
         row = {
@@ -601,7 +604,7 @@ class _SwapPlanner:
             "old_seized": False, "remaining_mortgage": b.rng.choice((0, 0, 150_000, 300_000)),
             "savings": b.rng.randrange(100_000, 800_000, 10_000),
             "max_loan": b.rng.randrange(300_000, 1_500_000, 50_000),
-            "wanted_districts": [community["district_code"]], "min_area_m2": area + 15,
+            "wanted_districts": list(wanted), "min_area_m2": area + 15,
             "min_bedrooms": min(bedrooms + 1, 4), "budget_max": int(old_price * 1.6),
             "needs_elevator": b.rng.random() < 0.7, "move_in_by": None,
             "channel_preference": ChannelPreference.CITY_GROUP if qualifying else b.rng.choice(list(ChannelPreference)),
@@ -659,6 +662,13 @@ class _SwapPlanner:
             if outcome != "city_group_done" or (self.urban_prices and self.urban_prices[-1] >= old_price):
                 return community, build_year, area, old_price
         raise RuntimeError("demo scale has too few new units for its completed city-group swaps")
+
+    @staticmethod
+    def _wanted_districts(home_district: str, rules) -> tuple[str, ...]:
+        """Near home; households outside the main urban area also look in 金水区."""
+        if home_district in rules.main_urban_districts:
+            return (home_district,)
+        return (home_district, "410105")
 
     def _community(self, communities: list[dict], pilot: bool) -> dict:
         if pilot:

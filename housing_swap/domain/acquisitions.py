@@ -154,7 +154,7 @@ PURCHASE_FIELDS = (
 )
 TITLE_FIELDS = (Field("title_transferred_on", "过户日期", True, parse_date),)
 COMPLETION_FIELDS = (Field("completed_on", "完成日期", True, parse_date),)
-REASON_FIELDS = (Field("reason", "原因", True, parse_text(500)),)
+REASON_FIELDS = (Field("reason", "原因", True, parse_text(500), multiline=True),)
 
 
 def date_problem(on: date, today: date, not_before: date | None = None, earlier_label: str = "") -> str | None:

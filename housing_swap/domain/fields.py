@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping
 
 from .districts import DISTRICTS_BY_CODE
+from .text import control_character_problem
 
 
 class FieldProblem(ValueError):
@@ -26,6 +27,7 @@ class Field:
     required: bool
     parse: Callable[[str], object]
     choices: tuple[str, ...] = ()  # for pick-lists; forms render them as a select
+    multiline: bool = False        # free text of several lines (descriptions, reasons)
 
 
 def choice_field(name: str, label: str, required: bool, options: tuple[str, ...]) -> Field:
@@ -44,6 +46,9 @@ def parse_fields(fields: tuple[Field, ...], raw: Mapping[str, object],
         if partial and field.name not in raw:
             continue
         text = as_text(raw.get(field.name))
+        if problem := control_character_problem(text, field.multiline):
+            errors[field.name] = [f"{field.label}{problem}"]
+            continue
         if text == "":
             if field.required:
                 errors[field.name] = [f"{field.label}为必填项"]
@@ -78,18 +83,36 @@ def parse_text(max_length: int) -> Callable[[str], str]:
     return parse
 
 
+# Longer than any 64-bit integer: refused before int() (which also refuses >4,300 digits).
+_MAX_DIGITS = 19
+MAX_PAGE = 100_000
+MAX_ID = 2**63 - 1  # database ids are 64-bit
+
+
 def parse_integer(low: int, high: int) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         cleaned = raw.replace(",", "")
         if cleaned.endswith(".0"):
             cleaned = cleaned[:-2]  # spreadsheets turn 6 into 6.0
-        if not re.fullmatch(r"-?\d+", cleaned):
+        if not re.fullmatch(r"-?[0-9]+", cleaned):
             raise FieldProblem("应为整数")
-        value = int(cleaned)
-        if not low <= value <= high:
+        if len(cleaned.lstrip("-")) > _MAX_DIGITS or not low <= int(cleaned) <= high:
             raise FieldProblem(f"应在{low}到{high}之间")
-        return value
+        return int(cleaned)
     return parse
+
+
+def optional_integer(raw: str | None, low: int, high: int) -> int | None:
+    """A query-string number for a page that ignores what it cannot use: an ASCII whole number
+    in [low, high], else None (never an exception, whatever was typed)."""
+    try:
+        return parse_integer(low, high)((raw or "").strip())
+    except FieldProblem:
+        return None
+
+
+def page_number(raw: str | None) -> int:
+    return optional_integer(raw, 1, MAX_PAGE) or 1
 
 
 def parse_area(raw: str) -> Decimal:

@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 from pypinyin import Style, lazy_pinyin
 
 from ..domain.districts import DISTRICTS_BY_CODE
+from ..domain.fields import optional_integer
 
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # deeper than this, ask for narrower filters (Elasticsearch's own cap)
@@ -214,10 +215,10 @@ class _Parser:
         raw = self._one(name)
         if raw == "":
             return None
-        if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+        value = optional_integer(raw, low, high)
+        if value is None:
             self._fail(name, f"应为{low}到{high}之间的整数")
-            return None
-        return int(raw)
+        return value
 
     def decimal(self, name: str) -> Decimal | None:
         raw = self._one(name)

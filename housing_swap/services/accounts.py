@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db.base import utcnow
-from ..db.models import ApprovalState, Organization, OrganizationKind, Role, User
+from ..db.models import ApprovalState, LoginFailure, Notification, Organization, OrganizationKind, Role, User
 from ..db.models.accounts import ROLE_ORGANIZATION_KIND
+from ..domain.fields import MAX_ID, optional_integer
 from ..domain.identity import (
     canonical_id_number,
     canonical_phone,
@@ -19,6 +20,7 @@ from ..domain.identity import (
     phone_problem,
 )
 from ..domain.passwords import password_problems
+from ..domain.timezones import SHANGHAI
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, ValidationFailed
@@ -89,35 +91,88 @@ def _exists(condition) -> bool:
 def authenticate(login: str, password: str, client_address: str | None = None) -> User | None:
     """The user for these credentials, or None; the caller shows one generic message.
 
-    Per client address, attempts are rate-limited (TooManyAttempts); per account, repeated
-    failures lock it for a while. A locked account answers exactly like a wrong password.
+    Per client address, attempts are rate-limited (TooManyAttempts). Failures lock the account
+    for that address only, with a delay that doubles at each lockout (ASVS 2.2.1), so a stranger
+    cannot lock the owner out; failures from all addresses together lock the account as a whole
+    at a much higher bar. The owner is told of each lockout. A locked sign-in answers exactly
+    like a wrong password.
     """
     config = current_app.config
-    count_attempt(f"login:{client_address or 'unknown'}", config["LOGIN_ATTEMPTS_PER_MINUTE"])
+    address = (client_address or "unknown")[:64]
+    count_attempt(f"login:{address}", config["LOGIN_ATTEMPTS_PER_MINUTE"])
     user = find_user_by_login(login)
     if user is None:
         check_password_hash(_DUMMY_PASSWORD_HASH, password)
         return _refuse(None, "credentials")
-    if user.locked_until is not None and user.locked_until > utcnow():
+    failure = db.session.scalar(select(LoginFailure).where(
+        LoginFailure.user_id == user.id, LoginFailure.client_address == address).with_for_update())
+    if _locked(user.locked_until) or (failure is not None and _locked(failure.locked_until)):
         check_password_hash(_DUMMY_PASSWORD_HASH, password)
         return _refuse(user, "locked")
     if not check_password_hash(user.password_hash, password) or not user.is_active:
-        _count_failure(user, config["LOGIN_MAX_FAILURES"], config["LOCKOUT_MINUTES"])
+        _count_failure(user, failure or _new_failure(user, address), config)
         return _refuse(user, "credentials" if user.is_active else "inactive")
     user.failed_login_count, user.locked_until = 0, None
+    if failure is not None:
+        db.session.delete(failure)
     user.last_login_at = utcnow()
     record_event("user.login", "user", user.id, actor=user)
     db.session.commit()
     return user
 
 
-def _count_failure(user: User, max_failures: int, lockout_minutes: int) -> None:
+MAX_LOCKOUT = timedelta(hours=24)
+
+
+def _locked(until: datetime | None) -> bool:
+    return until is not None and until > utcnow()
+
+
+def _new_failure(user: User, address: str) -> LoginFailure:
+    failure = LoginFailure(user_id=user.id, client_address=address, failures=0, lockouts=0)
+    db.session.add(failure)
+    return failure
+
+
+def _count_failure(user: User, failure: LoginFailure, config) -> None:
+    failure.failures += 1
     user.failed_login_count += 1
-    if user.failed_login_count >= max_failures:
-        user.locked_until = utcnow() + timedelta(minutes=lockout_minutes)
-        user.failed_login_count = 0
+    if failure.failures >= config["LOGIN_MAX_FAILURES"]:
+        delay = min(timedelta(minutes=config["LOCKOUT_MINUTES"]) * 2 ** failure.lockouts, MAX_LOCKOUT)
+        failure.failures, failure.lockouts, failure.locked_until = 0, failure.lockouts + 1, utcnow() + delay
+        _tell_the_owner(user, f"来自 {failure.client_address} 的连续登录失败已达上限，该地址暂停登录至"
+                              f"{_beijing(failure.locked_until)}。")
         record_event("user.lock", "user", user.id, outcome="locked",
-                     after={"locked_until": user.locked_until.isoformat()})
+                     after={"scope": "address", "locked_until": failure.locked_until.isoformat()})
+    if user.failed_login_count >= config["ACCOUNT_MAX_FAILURES"]:
+        user.failed_login_count, user.locked_until = 0, utcnow() + MAX_LOCKOUT
+        _tell_the_owner(user, f"账户在多个地址连续登录失败，已暂停登录至{_beijing(user.locked_until)}，"
+                              "如非本人操作请联系住房保障局。")
+        record_event("user.lock", "user", user.id, outcome="locked",
+                     after={"scope": "account", "locked_until": user.locked_until.isoformat()})
+
+
+def _tell_the_owner(user: User, body: str) -> None:
+    db.session.add(Notification(user_id=user.id, title="账户登录保护提醒", link="/auth/password",
+                                body=body + "如果是您本人忘记密码，请稍后再试或联系管理员重置。"))
+
+
+def _beijing(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M（北京时间）")
+
+
+def unlock(user_id: int, actor: User) -> User:
+    """The bureau lifts every sign-in lock on an account (after checking with its owner)."""
+    user = _managed_user(user_id, actor)
+    _clear_lockouts(user)
+    record_event("user.unlock", "user", user.id, actor=actor)
+    db.session.commit()
+    return user
+
+
+def _clear_lockouts(user: User) -> None:
+    user.failed_login_count, user.locked_until = 0, None
+    db.session.execute(delete(LoginFailure).where(LoginFailure.user_id == user.id))
 
 
 def _refuse(user: User | None, reason: str) -> None:
@@ -139,12 +194,19 @@ def find_user_by_login(login: str) -> User | None:
 def load_user_for_session(session_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session epoch, so bumping it signs out."""
     user_id, _, epoch = session_id.partition(":")
-    if not (user_id.isdigit() and epoch.isdigit()):
+    user_number, epoch_number = optional_integer(user_id, 1, MAX_ID), optional_integer(epoch, 0, MAX_ID)
+    if user_number is None or epoch_number is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_epoch != int(epoch) or not user.is_active:
+    user = db.session.get(User, user_number)
+    if user is None or user.session_epoch != epoch_number or not user.is_active:
         return None  # a disabled user, or staff of a suspended organization, is signed out at once
     return user
+
+
+def end_every_session(user: User) -> None:
+    """Page sessions and API tokens of the user stop working for good (a new sign-in is needed)."""
+    user.session_epoch += 1
+    user.credentials_epoch += 1
 
 
 def record_logout(user: User) -> None:
@@ -271,7 +333,7 @@ def set_enabled(user_id: int, enabled: bool, actor: User) -> User:
     before = user.enabled
     user.enabled = enabled
     if not enabled:
-        user.session_epoch += 1
+        end_every_session(user)
     record_event("user.enable" if enabled else "user.disable", "user", user.id, actor=actor,
                  before={"enabled": before}, after={"enabled": enabled})
     db.session.commit()
@@ -284,8 +346,8 @@ def reset_password(user_id: int, actor: User) -> str:
     temporary = "Zz-" + secrets.token_urlsafe(12)
     user.password_hash = generate_password_hash(temporary)
     user.password_changed_at = None  # the user must replace it at the next sign-in
-    user.session_epoch += 1
-    user.failed_login_count, user.locked_until = 0, None
+    end_every_session(user)
+    _clear_lockouts(user)
     record_event("user.reset_password", "user", user.id, actor=actor)
     db.session.commit()
     return temporary
@@ -323,6 +385,6 @@ def change_password(user: User, current: str, new: str) -> None:
         raise ValidationFailed("密码修改失败，请按提示修改", errors)
     user.password_hash = generate_password_hash(new)
     user.password_changed_at = utcnow()
-    user.session_epoch += 1
+    end_every_session(user)
     record_event("user.change_password", "user", user.id, actor=user)
     db.session.commit()

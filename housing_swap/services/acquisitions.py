@@ -22,6 +22,7 @@ from ..db.models import (
     ApplicationStatus,
     ApprovalState,
     Channel,
+    Listing,
     Organization,
     OrganizationKind,
     Project,
@@ -70,6 +71,7 @@ class QueueRow:
     application: SwapApplication
     acquisition: Acquisition | None
     days_in_queue: int
+    property_verified: bool  # the registry, or a bureau-verified listing, knows this home
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,21 @@ def work_queue(filters: QueueFilters, today: date | None = None) -> QueuePage:
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.order_by(SwapApplication.submitted_at, SwapApplication.id)
                               .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)).all()
-    return QueuePage([QueueRow(application, acquisition, _days_waiting(application, today))
+    verified = verified_properties([application.old_property_key for application, _ in rows])
+    return QueuePage([QueueRow(application, acquisition, _days_waiting(application, today),
+                               application.old_property_key in verified)
                       for application, acquisition in rows], total, filters.page, filters.per_page)
+
+
+def verified_properties(keys: list[str]) -> set[str]:
+    """Which of these homes are verified: in the title registry and not seized, or listed and
+    verified by the bureau (by the registry or by hand, papers checked)."""
+    registered = db.session.execute(select(TitleRecord.property_key, TitleRecord.seized)
+                                    .where(TitleRecord.property_key.in_(keys))).all()
+    seized = {key for key, is_seized in registered if is_seized}
+    listed = set(db.session.scalars(select(Listing.property_key).where(
+        Listing.property_key.in_(keys), Listing.verified_at.is_not(None))))
+    return ({key for key, _ in registered} | listed) - seized
 
 
 def _queue_status_clause(status: str | None):
@@ -180,7 +195,7 @@ def take_in(application_id: int, officer: User) -> Acquisition:
         raise Conflict("该申请不符合城发集团收购渠道的条件，不能受理")
     if application.status not in TAKEABLE:
         raise Conflict("该申请已在办理中或已结束，不能重复受理")
-    _require_registered_title(application)
+    _require_verified_property(application)
     version, _ = current_rules()
     acquisition = Acquisition(application=application, officer_user_id=officer.id, rule_version_id=version.id,
                               status=AcquisitionStatus.INTAKE)
@@ -194,14 +209,13 @@ def take_in(application_id: int, officer: User) -> Acquisition:
     return acquisition
 
 
-def _require_registered_title(application: SwapApplication) -> None:
-    """The city group buys only a home the title registry knows under this identity."""
-    seized = db.session.scalar(select(TitleRecord.seized).where(TitleRecord.property_key == application.old_property_key))
-    if seized is None:
-        raise Conflict("该房屋尚未通过不动产登记核验（登记簿中没有这套房屋），不能开始收购。"
-                       "请家庭先提交房源核验，或由住房保障局核对登记簿后再受理")
-    if seized:
+def _require_verified_property(application: SwapApplication) -> None:
+    """The city group buys only a home verified under this identity."""
+    if db.session.scalar(select(TitleRecord.seized).where(TitleRecord.property_key == application.old_property_key)):
         raise Conflict("登记簿显示该房屋处于查封状态，不能收购")
+    if not verified_properties([application.old_property_key]):
+        raise Conflict("该房屋尚未通过产权核验（登记簿中没有这套房屋，也没有经住房保障局核验的房源），不能开始收购。"
+                       "请家庭先提交房源核验，或由住房保障局导入登记簿后再受理")
 
 
 def schedule_inspection(acquisition_id: int, raw: dict, officer: User) -> Acquisition:
@@ -357,8 +371,8 @@ def cancel(acquisition_id: int, reason: str, actor: User) -> Acquisition:
     """Stop an acquisition before its title transfer; the application returns to the queue."""
     if actor.role not in READERS:
         raise Forbidden("只有城发集团经办人或住房保障局可以取消收购")
-    values = _values(steps.REASON_FIELDS, {"reason": reason})
     acquisition = _locked(acquisition_id)
+    values = _values(steps.REASON_FIELDS, {"reason": reason})
     _require_step(acquisition, AcquisitionStatus.CANCELLED)
     _advance(acquisition, AcquisitionStatus.CANCELLED, actor, {"cancelled_reason": values["reason"]},
              f"取消：{values['reason']}", commit=False)

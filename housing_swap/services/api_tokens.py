@@ -22,7 +22,8 @@ def _digest(raw_token: str) -> str:
 def issue_token(user: User) -> tuple[str, datetime]:
     raw = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=current_app.config["API_TOKEN_HOURS"])
-    token = ApiToken(user_id=user.id, token_hash=_digest(raw), expires_at=expires_at)
+    token = ApiToken(user_id=user.id, token_hash=_digest(raw), expires_at=expires_at,
+                     credentials_epoch=user.credentials_epoch)
     db.session.add(token)
     db.session.flush()
     record_event("api_token.issue", "api_token", token.id, actor=user)
@@ -33,8 +34,8 @@ def issue_token(user: User) -> tuple[str, datetime]:
 def user_for_bearer_header(header: str | None) -> User | None:
     """The active user behind ``Authorization: Bearer <token>``, or None."""
     token = _live_token(header)
-    if token is None or not token.user.is_active:
-        return None
+    if token is None or not token.user.is_active or token.credentials_epoch != token.user.credentials_epoch:
+        return None  # re-enabling an account or reinstating its organization revives no old token
     return token.user
 
 

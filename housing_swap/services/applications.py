@@ -21,6 +21,7 @@ from ..domain.applications import (
     parse_application_fields,
     transition_problem,
 )
+from ..domain.fields import MAX_ID, optional_integer
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -192,7 +193,8 @@ def _own_listing(listing_id, application: SwapApplication, user: User) -> int | 
     """The household's listing of this same home, if it named one."""
     if not listing_id:
         return application.old_listing_id
-    listing = db.session.get(Listing, int(listing_id)) if str(listing_id).isdigit() else None
+    number = optional_integer(str(listing_id), 1, MAX_ID)
+    listing = db.session.get(Listing, number) if number is not None else None
     if listing is None or listing.owner_user_id != user.id or listing.property_key != application.old_property_key:
         raise ValidationFailed("申请信息有误", {"listing_id": ["所选房源不是您名下的这套房屋"]})
     application.old_asking_price = listing.asking_price

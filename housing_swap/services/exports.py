@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from ..db.models import Role, User
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.identity import mask_name, mask_phone
+from ..domain.text import printable
 from ..domain.timezones import SHANGHAI
 from ..extensions import db
 from .audit import record_event
@@ -168,6 +169,8 @@ def _cell(sheet, value, number_format: str | None):
     """A plain value, or a formatted cell for the numeric columns (NaN becomes an empty cell)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, str):
+        return printable(value)  # stored text (a reason, a name) must never break the workbook
     if number_format is None:
         return value
     cell = WriteOnlyCell(sheet, value=value)

@@ -112,7 +112,8 @@ def decide(organization_id: int, decision: str, reason: str, actor: User) -> Org
     organization.approval_state = target
     if target == ApprovalState.SUSPENDED:
         db.session.execute(update(User).where(User.organization_id == organization.id)
-                           .values(session_epoch=User.session_epoch + 1))
+                           .values(session_epoch=User.session_epoch + 1,
+                                   credentials_epoch=User.credentials_epoch + 1))
     record_event(f"organization.{decision}", "organization", organization.id, actor=actor,
                  before={"approval_state": before.value},
                  after={"approval_state": target.value, "reason": reason.strip() or None})

@@ -156,16 +156,19 @@ class WhatIfRow:
 
 
 def what_if(version_id: int, on: date | None = None) -> list[WhatIfRow]:
-    """How many current applications would change eligibility under this draft, per district and channel."""
+    """How many current applications would change eligibility under this draft, per district and
+    channel. Both sides are decided on the same day, the rules in force against the draft, so the
+    figures show the draft's effect alone (not homes that aged past a limit since they applied)."""
     draft = ProgramRules.from_document(rule_version(version_id).document)
+    _, baseline = latest_rules()
     on = on or date.today()
     changes: dict[tuple[str, str], list[int]] = {}
     for application in db.session.scalars(select(SwapApplication).where(SwapApplication.status.in_(DECIDED))):
-        now_eligible = set(application.eligible_channels or [])
         home = OldHome(application.old_district_code, application.old_build_year, application.old_area_m2,
                        application.old_seized)
-        then_eligible = set(decide(home, application.channel_preference, on, draft,
-                                   tuple(application.wanted_districts or ())).eligible_channels)
+        wanted = tuple(application.wanted_districts or ())
+        now_eligible = set(decide(home, application.channel_preference, on, baseline, wanted).eligible_channels)
+        then_eligible = set(decide(home, application.channel_preference, on, draft, wanted).eligible_channels)
         for channel in channels_for(application.channel_preference):
             before, after = channel in now_eligible, channel in then_eligible
             if before != after:
@@ -173,4 +176,3 @@ def what_if(version_id: int, on: date | None = None) -> list[WhatIfRow]:
                 counts[0 if after else 1] += 1
     return [WhatIfRow(district, channel, gained, lost)
             for (district, channel), (gained, lost) in sorted(changes.items())]
-

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..domain.text import has_refused_characters, printable
 from .errors import ValidationFailed
+from .imports import RowError, raise_row_errors
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -48,7 +50,19 @@ def read_table(upload: Upload) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:
         raise _file_error(f"一次最多导入{MAX_ROWS}行")
     frame.columns = [str(column).strip() for column in frame.columns]
-    return frame.map(lambda value: _unescape_formula(str(value).strip()))
+    frame = frame.map(lambda value: _unescape_formula(str(value).strip()))
+    _refuse_control_characters(frame)
+    return frame
+
+
+def _refuse_control_characters(frame: pd.DataFrame) -> None:
+    """A cell with a control character is refused as a row error, before any row is parsed."""
+    errors = [RowError(row, str(column), f"{column}含有不可见的控制字符，请删除后重新导入")
+              for row, record in enumerate(frame.to_dict("records"), start=2)
+              for column, value in record.items() if has_refused_characters(value)]
+    errors += [RowError(1, str(column), "表头含有不可见的控制字符") for column in frame.columns
+               if has_refused_characters(str(column))]
+    raise_row_errors(errors)
 
 
 def _read_xlsx(content: bytes) -> pd.DataFrame:
@@ -101,12 +115,19 @@ def _unescape_formula(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS) else value
 
 
+# Werkzeug adds the one charset (utf-8) to text types itself; naming it here too would send two.
+MIMETYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 def write_table(frame: pd.DataFrame, file_format: str, sheet_name: str = "Sheet1") -> bytes:
     """CSV with a BOM (so Excel shows Chinese correctly) or XLSX with readable column widths.
 
     Text that a spreadsheet would run as a formula is prefixed with an apostrophe.
     """
-    frame = frame.map(_escape_formula)
+    frame = frame.map(lambda value: _escape_formula(printable(value) if isinstance(value, str) else value))
     if file_format == "csv":
         return frame.to_csv(index=False).encode("utf-8-sig")
     buffer = io.BytesIO()

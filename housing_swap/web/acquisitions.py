@@ -14,7 +14,7 @@ from wtforms.validators import Optional
 from ..db.models import Acquisition, Role
 from ..domain import acquisitions as steps
 from ..domain.districts import ZHENGZHOU_DISTRICTS
-from ..domain.fields import Field
+from ..domain.fields import Field, optional_integer, page_number
 from ..extensions import db
 from ..security.access import roles
 from ..security.reauth import confirmation_redirect
@@ -81,8 +81,7 @@ def queue():
         district=args.get("district") or None,
         pilot={"是": True, "否": False}.get(args.get("pilot", "")),
         status=args.get("status") if args.get("status") in dict(QUEUE_STATUSES) else None,
-        min_days=int(args["min_days"]) if args.get("min_days", "").isdigit() else None,
-        page=int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) > 0 else 1)
+        min_days=optional_integer(args.get("min_days"), 0, 36_500), page=page_number(args.get("page")))
     return render_template("acquisitions/queue.html", page=acquisitions.work_queue(filters), filters=filters,
                            statuses=QUEUE_STATUSES, districts=ZHENGZHOU_DISTRICTS, labels=steps.STATUS_LABELS,
                            waiting_for=steps.WAITING_FOR)
@@ -91,7 +90,12 @@ def queue():
 @blueprint.route("/city-group/queue/<int:application_id>/take-in", methods=["POST"])
 @roles(Role.CITY_GROUP_OFFICER)
 def take_in(application_id: int):
-    acquisition = acquisitions.take_in(application_id, current_user)
+    try:
+        acquisition = acquisitions.take_in(application_id, current_user)
+    except ServiceError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")  # a refusal is a message on the queue, not an error page
+        return redirect(url_for("acquisitions.queue"))
     flash("已受理，请安排查勘", "success")
     return redirect(url_for("acquisitions.detail", acquisition_id=acquisition.id))
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..db.models import OrganizationKind, Role, User
 from ..db.models.accounts import ROLE_LABELS, ROLE_ORGANIZATION_KIND
+from ..domain.fields import page_number
 from ..extensions import db
 from ..security.access import public, roles
 from ..services import accounts, audit_log, organizations
@@ -93,7 +94,7 @@ def new_staff_user():
 def users():
     role_value = request.args.get("role", "")
     role = Role(role_value) if role_value in {r.value for r in Role} else None
-    page = int(request.args["page"]) if request.args.get("page", "").isdigit() and int(request.args["page"]) else 1
+    page = page_number(request.args.get("page"))
     return render_template("admin/users.html", page=accounts.list_users(request.args.get("q", ""), role, page),
                            role_labels=ROLE_LABELS, role_filter=role, q=request.args.get("q", ""))
 
@@ -108,6 +109,19 @@ def change_user(user_id: int, change: str):
         flash(refused.message, "error")
     else:
         flash(f"已{'启用' if change == 'enable' else '停用'}账户 {user.username or user.real_name}", "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@blueprint.route("/users/<int:user_id>/unlock", methods=["POST"])
+@bureau_only
+def unlock_user(user_id: int):
+    try:
+        user = accounts.unlock(user_id, current_user)
+    except ServiceError as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        flash(f"已解除账户 {user.username or user.real_name} 的全部登录锁定", "success")
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 

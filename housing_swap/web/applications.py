@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..db.models import Role
 from ..domain.acquisitions import STATUS_LABELS as ACQUISITION_LABELS
 from ..domain.applications import APPLICATION_FIELDS, CHANNEL_LABELS, STATUS_LABELS
+from ..domain.fields import MAX_ID, optional_integer
 from ..domain.rules import district_list_text
 from ..security.access import roles
 from ..services import acquisitions, applications, chains, matching, valuation
@@ -29,9 +30,9 @@ def mine():
 @blueprint.route("/applications/new", methods=["GET", "POST"])
 @household
 def new_application():
-    listing_id = request.values.get("listing_id", "")
-    prefill = applications.prefill_from_listing(int(listing_id), current_user) \
-        if listing_id.isdigit() and request.method == "GET" else {}
+    listing_id = optional_integer(request.values.get("listing_id"), 1, MAX_ID)
+    prefill = applications.prefill_from_listing(listing_id, current_user) \
+        if listing_id is not None and request.method == "GET" else {}
     form = ApplicationForm(data=prefill or None)
     if form.validate_on_submit():
         try:
@@ -90,10 +91,10 @@ def detail(application_id: int):
         context["valuation"] = valuation.valuation_or_none(application)
         context["matches"] = matching.new_home_matches(application)
         context["buyers"] = matching.old_home_buyers(application, context["valuation"])
-        chosen = request.args.get("unit", "")
-        if chosen.isdigit():
-            context["chosen_unit"] = int(chosen)
-            context["gap"] = matching.cash_gap_for_unit(application, int(chosen))
+        chosen = optional_integer(request.args.get("unit"), 1, MAX_ID)
+        if chosen is not None:
+            context["chosen_unit"] = chosen
+            context["gap"] = matching.cash_gap_for_unit(application, chosen)
     return render_template("applications/detail.html", **context)
 
 

@@ -15,13 +15,17 @@ blueprint = Blueprint("bureau", __name__, url_prefix="/bureau")
 bureau_only = roles(Role.BUREAU_ADMIN)
 
 
+REGISTRY_COLUMNS = {"columns": title_registry.REQUIRED_COLUMNS,
+                    "optional_columns": [f.label for f in title_registry.REGISTRY_FIELDS if not f.required]}
+
+
 @blueprint.route("/title-registry", methods=["GET", "POST"])
 @bureau_only
 def title_registry_import():
     if request.method == "GET":
-        return render_template("bureau/title_registry.html", columns=[field.label for field in title_registry.REGISTRY_FIELDS])
+        return render_template("bureau/title_registry.html", **REGISTRY_COLUMNS)
     upload = uploaded_file()
-    context = {"columns": [field.label for field in title_registry.REGISTRY_FIELDS]}
+    context = REGISTRY_COLUMNS
     if upload is None:
         return render_template("bureau/title_registry.html", problem="请选择登记簿文件", **context), 422
     try:

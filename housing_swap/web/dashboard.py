@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..db.models import Role, SwapApplication
 from ..domain.applications import STATUS_LABELS
 from ..domain.districts import ZHENGZHOU_DISTRICTS
+from ..domain.fields import optional_integer, page_number
 from ..extensions import db
 from ..security.access import public, roles
 from ..services import exports, monitoring
@@ -31,8 +32,7 @@ def _filters() -> tuple[ProgressFilters, dict[str, list[str]]]:
 
 
 def _stall_days() -> int:
-    raw = request.args.get("stall_days", "")
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 365 else monitoring.DEFAULT_STALL_DAYS
+    return optional_integer(request.args.get("stall_days"), 1, 365) or monitoring.DEFAULT_STALL_DAYS
 
 
 @blueprint.route("/bureau/dashboard")
@@ -72,7 +72,7 @@ def applications():
     filters, errors = _filters()
     stage = request.args.get("stage", "submitted")
     stage = stage if stage in dict(monitoring.FUNNEL_LABELS) else "submitted"
-    page = int(request.args["page"]) if request.args.get("page", "").isdigit() and int(request.args["page"]) else 1
+    page = page_number(request.args.get("page"))
     query = monitoring.application_filter(select(SwapApplication).where(monitoring.stage_clause(stage)), filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(SwapApplication.submitted_at.desc()).limit(PAGE_SIZE)

@@ -5,12 +5,7 @@ import io
 
 from flask import request, send_file
 
-from ..services.spreadsheets import Upload
-
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+from ..services.spreadsheets import MIMETYPES, Upload
 
 
 def spreadsheet_response(content: bytes, base_name: str, file_format: str):

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 
 from ..db.models import ListingStatus, Role
-from ..domain.fields import display_text
+from ..domain.fields import MAX_ID, display_text, optional_integer, page_number
 from ..domain.listing_fields import LISTING_FIELDS
 from ..domain.listing_lifecycle import STATUS_LABELS, targets_for
 from ..security.access import public, roles
@@ -134,7 +134,7 @@ def _render_my_listings(failures: dict | None = None):
     status_filter = request.args.get("status", "")
     status = ListingStatus(status_filter) if status_filter in STATUS_LABELS else None
     page = request.args.get("page", "1")
-    result = listings.listings_of(current_user, status, int(page) if page.isdigit() else 1)
+    result = listings.listings_of(current_user, status, page_number(page))
     return render_template("listings/mine.html", page=result, listings=result.items, status_filter=status_filter,
                            status_labels=STATUS_LABELS, failures=failures, bulk_targets=BULK_TARGETS)
 
@@ -183,7 +183,8 @@ def change_status(listing_id: int):
 @blueprint.route("/my/listings/bulk-status", methods=["POST"])
 @owner_side
 def bulk_status():
-    ids = [int(value) for value in request.form.getlist("listing_ids") if value.isdigit()]
+    ids = [number for value in request.form.getlist("listing_ids")
+           if (number := optional_integer(value, 1, MAX_ID)) is not None]
     if not ids:
         flash("请先勾选要操作的房源", "error")
         return redirect(url_for("listings.my_listings"))
@@ -205,10 +206,10 @@ def _status_change_from_form() -> listings.StatusChange:
 @blueprint.route("/my/listings/<int:listing_id>/agent", methods=["POST"])
 @roles(Role.AGENCY_STAFF)
 def assign_agent(listing_id: int):
-    agent_id = request.form.get("agent_id", "")
-    if not agent_id.isdigit():
+    agent_id = optional_integer(request.form.get("agent_id"), 1, MAX_ID)
+    if agent_id is None:
         raise ValidationFailed("请选择经纪人", {"agent_id": ["请选择经纪人"]})
-    listings.assign_agent(listing_id, int(agent_id), current_user)
+    listings.assign_agent(listing_id, agent_id, current_user)
     flash("已指派经纪人", "success")
     return redirect(url_for("listings.detail", listing_id=listing_id))
 

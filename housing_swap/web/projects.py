@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..db.models import Role, UnitStatus
 from ..domain.districts import DISTRICTS_BY_CODE, ZHENGZHOU_DISTRICTS
-from ..domain.fields import display_text
+from ..domain.fields import display_text, optional_integer
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_STATUS_LABELS
 from ..security.access import public, roles
 from ..services import projects
@@ -27,7 +27,7 @@ def directory():
     district = request.args.get("district", "")
     district = district if district in DISTRICTS_BY_CODE else None
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) <= 500 else 1
+    page = optional_integer(page, 1, 500) or 1
     summaries, total = projects.project_directory(request.args.get("q", "")[:50], district,
                                                   request.args.get("program") == "true", page)
     return render_template("projects/directory.html", summaries=summaries, total=total, page=page,

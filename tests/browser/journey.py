@@ -94,7 +94,11 @@ OLD_HOME = {"小区名称": "锦绣花园", "建筑面积": "86.50", "建成年�
             "总楼层": "18", "剩余房贷（元）": "150000", "可用存款（元）": "400000", "可贷款额度（元）": "1200000"}
 
 
-def apply_for_the_program(journey: Journey, channel: str) -> str:
+def new_certificate() -> str:
+    return f"豫(2015)郑州市不动产权第{secrets.randbelow(10**7):07d}号"
+
+
+def apply_for_the_program(journey: Journey, channel: str, certificate: str | None = None) -> str:
     """Fill in and submit an application for a home in 金水区; returns the application's URL."""
     page = journey.page
     page.goto("/applications/new")
@@ -102,7 +106,7 @@ def apply_for_the_program(journey: Journey, channel: str) -> str:
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("所在区县", exact=True).select_option(label="金水区")
     page.get_by_label("有电梯", exact=True).select_option(label="是")
-    page.get_by_label("不动产权证号", exact=True).fill(f"豫(2015)郑州市不动产权第{secrets.randbelow(10**7):07d}号")
+    page.get_by_label("不动产权证号", exact=True).fill(certificate or new_certificate())
     page.get_by_label("是否被查封", exact=True).select_option(label="否")
     page.get_by_label("必须有电梯").select_option(label="是")
     page.get_by_label("换房渠道", exact=True).select_option(label=channel)

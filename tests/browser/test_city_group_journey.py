@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.browser.journey import (
     apply_for_the_program,
     completed_total,
+    new_certificate,
     new_household_identity,
     register_household,
 )
@@ -22,10 +23,24 @@ def step_section(page, label: str):
     return page.locator("section.card").filter(has=page.get_by_role("heading", name=f"下一步：{label}"))
 
 
+def import_title_record(bureau, certificate: str, owner_id_number: str) -> None:
+    """The bureau imports the registry's row for the household's home (as a CSV file)."""
+    bureau.sign_in("demo-bureau")
+    bureau.page.goto("/bureau/title-registry")
+    csv = ("不动产权证号,房屋坐落,产权人身份证号,建筑面积,是否查封,是否抵押\n"
+           f"{certificate},锦绣花园3号楼,{owner_id_number},86.50,否,否\n").encode("utf-8")
+    bureau.page.get_by_label("登记簿文件（.xlsx 或 .csv）").set_input_files(
+        {"name": "登记簿.csv", "mimeType": "text/csv", "buffer": csv})
+    bureau.page.get_by_role("button", name="上传").click()
+    expect(bureau.page.get_by_text("新增1条")).to_be_visible()
+
+
 def test_an_application_goes_from_intake_to_completion_and_is_counted(new_page):
     household = new_page("4-city-group-household")
-    register_household(household, new_household_identity())
-    application_url = apply_for_the_program(household, "城发集团收购")
+    identity = new_household_identity()
+    register_household(household, identity)
+    certificate = new_certificate()
+    application_url = apply_for_the_program(household, "城发集团收购", certificate)
     application_id = application_url.rstrip("/").rsplit("/", 1)[-1]
     count_before = completed_total(household.page)
 
@@ -37,6 +52,11 @@ def test_an_application_goes_from_intake_to_completion_and_is_counted(new_page):
     page.get_by_label("状态").select_option(label="待受理")
     page.get_by_role("button", name="筛选").click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=f"申请{application_id}", exact=True))
+    # The home is not in the title registry yet: the queue says so and offers no intake.
+    expect(row.get_by_text("产权未核验")).to_be_visible()
+    expect(row.get_by_role("button", name="受理")).to_have_count(0)
+    import_title_record(new_page("4-city-group-bureau"), certificate, identity["id_number"])
+    page.reload()
     officer.checkpoint("queue")
     row.get_by_role("button", name="受理").click()
     expect(page.get_by_text("已受理，请安排查勘")).to_be_visible()

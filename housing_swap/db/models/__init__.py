@@ -3,6 +3,7 @@ from .accounts import (
     ApiToken,
     ApprovalState,
     IdempotencyRecord,
+    LoginFailure,
     Organization,
     OrganizationKind,
     RateLimitBucket,
@@ -64,6 +65,6 @@ __all__ = [
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
     "Unit", "UnitStatus", "User", "IdentifierKind", "IdentityCollision", "PropertyIdentifier",
-    "LedgerReversalRequest", "ReversalRequestStatus", "UnitSettlement",
+    "LedgerReversalRequest", "ReversalRequestStatus", "UnitSettlement", "LoginFailure",
 ]
 

@@ -100,6 +100,10 @@ class User(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout-everywhere, password change or disabling: older sessions stop loading.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped when the credentials change hands or stop being trusted (password change or reset,
+    # disabling, the organization's suspension): API tokens issued before stop working for good.
+    credentials_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Failures from all addresses together: a high bar against guessing spread over many addresses.
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -137,8 +141,26 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The user's credentials_epoch when issued: the token is live only while they are equal.
+    credentials_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """Failed sign-ins for one account from one client address. A stranger who knows a username
+    locks only their own address out, with a delay that doubles each time, not the owner."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (UniqueConstraint("user_id", "client_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    client_address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class IdempotencyRecord(Base):
