@@ -44,5 +44,17 @@ def test_one_wanted_district_in_the_main_urban_area_is_enough(make):
 def test_the_city_group_does_not_take_a_home_missing_from_the_title_registry(make):
     application, _ = submitted_application(make, registered=False, channel_preference="城发集团收购")
     assert application.eligible_channels == ["city_group"]
-    with pytest.raises(Conflict, match="尚未通过不动产登记核验"):
-        acquisitions.take_in(application.id, make.staff(Role.CITY_GROUP_OFFICER))
+    officer = make.staff(Role.CITY_GROUP_OFFICER)
+    rows = acquisitions.work_queue(acquisitions.QueueFilters()).rows
+    assert [row.property_verified for row in rows if row.application.id == application.id] == [False]
+    with pytest.raises(Conflict, match="尚未通过产权核验"):
+        acquisitions.take_in(application.id, officer)
+
+
+def test_the_queue_page_warns_and_refuses_intake_with_a_message(client, make, login):
+    application, _ = submitted_application(make, registered=False, channel_preference="城发集团收购")
+    officer = make.staff(Role.CITY_GROUP_OFFICER)
+    login(officer.username)
+    assert "产权未核验" in client.get("/city-group/queue").get_data(as_text=True)
+    refused = client.post(f"/city-group/queue/{application.id}/take-in", follow_redirects=True)
+    assert refused.status_code == 200 and "尚未通过产权核验" in refused.get_data(as_text=True)

@@ -9,7 +9,7 @@ from ..services import projects
 from ..services.errors import NotFound, ValidationFailed
 from ..services.spreadsheets import Upload
 from . import api_blueprint
-from .schemas import json_object
+from .schemas import json_id, json_object
 from .serializers import project_json, unit_json
 
 developer_only = roles(Role.DEVELOPER_STAFF)
@@ -48,9 +48,7 @@ def import_price_list(project_id: int):
 @developer_only
 def create_unit():
     body = json_object()
-    project_id = body.get("project_id")
-    if not isinstance(project_id, int):
-        raise ValidationFailed("project_id 应为整数", {"project_id": ["应为整数"]})
+    project_id = json_id(body, "project_id")
     unit = projects.create_unit(project_id, str(body.get("building") or ""), body, g.api_user)
     return jsonify(unit_json(unit)), 201
 

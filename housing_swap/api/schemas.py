@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
+from ..domain.fields import MAX_ID
 from ..services.errors import ValidationFailed
 
 
@@ -19,3 +20,11 @@ def required_strings(body: dict, *names: str) -> dict[str, str]:
     if errors:
         raise ValidationFailed("请求参数有误", errors)
     return {name: body[name] for name in names}
+
+
+def json_id(body: dict, name: str) -> int:
+    """A database id from a JSON body: a whole number (not a boolean) that fits 64 bits."""
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise ValidationFailed("请求参数有误", {name: ["必填，应为正整数"]})
+    return value

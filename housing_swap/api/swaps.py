@@ -28,7 +28,7 @@ from ..services.documents import DocumentUpload
 from ..services.errors import ValidationFailed
 from ..services.spreadsheets import Upload
 from . import api_blueprint
-from .schemas import json_object
+from .schemas import json_id, json_object
 from .serializers import iso
 
 ACQUISITION_ROLES = (Role.CITY_GROUP_OFFICER, Role.APPRAISER, Role.HOUSEHOLD, Role.BUREAU_ADMIN)
@@ -128,9 +128,7 @@ def list_acquisitions():
 @roles(Role.CITY_GROUP_OFFICER)
 def take_in():
     body = json_object()
-    application_id = body.get("application_id")
-    if not isinstance(application_id, int) or application_id < 1:
-        raise ValidationFailed("请求参数有误", {"application_id": ["必填，应为正整数"]})
+    application_id = json_id(body, "application_id")
     return idempotent("acquisitions.take_in", body, {},
                       lambda: (201, acquisition_json(acquisitions.take_in(application_id, g.api_user))))
 
