@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField
 from wtforms.validators import Optional
@@ -22,6 +22,7 @@ from ..services import acquisitions, ledger
 from ..services.documents import KIND_LABELS, DocumentUpload
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.rules import latest_rules
+from .downloads import paper_download
 from .field_forms import form_class, submitted_values
 from .forms import attach_field_errors, select_choices
 
@@ -224,5 +225,4 @@ def cancel(acquisition_id: int):
 @VIEWERS
 def document(document_id: int):
     paper = acquisitions.document_for_viewing(document_id, current_user)
-    return Response(paper.content, mimetype=paper.content_type, headers={
-        "Content-Disposition": f"attachment; filename=document-{paper.id}", "Cache-Control": "private, no-store"})
+    return paper_download(paper.content, paper.content_type, f"document-{paper.id}")

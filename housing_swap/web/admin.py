@@ -13,6 +13,7 @@ from ..services import accounts, audit_log, organizations
 from ..services.errors import ServiceError, ValidationFailed
 from .downloads import spreadsheet_response
 from .forms import OrganizationForm, StaffUserForm, attach_field_errors, select_choices
+from .page_actions import flash_outcome
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 joining = Blueprint("joining", __name__)
@@ -102,26 +103,16 @@ def users():
 @blueprint.route("/users/<int:user_id>/<any(disable, enable):change>", methods=["POST"])
 @bureau_only
 def change_user(user_id: int, change: str):
-    try:
-        user = accounts.set_enabled(user_id, change == "enable", current_user)
-    except ServiceError as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-    else:
-        flash(f"已{'启用' if change == 'enable' else '停用'}账户 {user.username or user.real_name}", "success")
+    flash_outcome(lambda: accounts.set_enabled(user_id, change == "enable", current_user),
+                  lambda user: f"已{'启用' if change == 'enable' else '停用'}账户 {user.username or user.real_name}")
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
 @blueprint.route("/users/<int:user_id>/unlock", methods=["POST"])
 @bureau_only
 def unlock_user(user_id: int):
-    try:
-        user = accounts.unlock(user_id, current_user)
-    except ServiceError as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-    else:
-        flash(f"已解除账户 {user.username or user.real_name} 的全部登录锁定", "success")
+    flash_outcome(lambda: accounts.unlock(user_id, current_user),
+                  lambda user: f"已解除账户 {user.username or user.real_name} 的全部登录锁定")
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import request, send_file
+from flask import Response, request, send_file
 
 from ..services.spreadsheets import MIMETYPES, Upload
 
@@ -11,6 +11,12 @@ from ..services.spreadsheets import MIMETYPES, Upload
 def spreadsheet_response(content: bytes, base_name: str, file_format: str):
     return send_file(io.BytesIO(content), mimetype=MIMETYPES[file_format], as_attachment=True,
                      download_name=f"{base_name}.{file_format}")
+
+
+def paper_download(content: bytes, content_type: str, name: str) -> Response:
+    """A stored paper (its type checked by content on upload), as a private download."""
+    return Response(content, mimetype=content_type, headers={
+        "Content-Disposition": f"attachment; filename={name}", "Cache-Control": "private, no-store"})
 
 
 def uploaded_file(field: str = "file") -> Upload | None:

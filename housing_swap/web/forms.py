@@ -75,3 +75,4 @@ def attach_field_errors(form: FlaskForm, details: dict[str, list[str]]) -> None:
 def select_choices(pairs) -> list[SelectChoice]:
     """WTForms 3.3+ wants SelectChoice objects rather than (value, label) tuples."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+

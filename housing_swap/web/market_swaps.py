@@ -2,7 +2,7 @@
 or against a registered-contracts file, and the goal ledger with its two-person reversals."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..db.models import MarketSwapStatus, Role
@@ -15,9 +15,10 @@ from ..services import ledger, ledger_reversals, market_swaps
 from ..services.documents import DocumentUpload
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.imports import ImportRejected
-from .downloads import uploaded_file
+from .downloads import paper_download, uploaded_file
 from .field_forms import form_class, submitted_values
 from .forms import attach_field_errors
+from .page_actions import flash_outcome
 
 blueprint = Blueprint("market_swaps", __name__)
 recorders = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF)
@@ -78,18 +79,8 @@ def decide(swap_id: int, decision: str):
              "reject": lambda: market_swaps.reject_swap(swap_id, reason, current_user),
              "cancel": lambda: market_swaps.cancel_swap(swap_id, reason, current_user)}
     done = {"verify": "已核验并计入目标", "reject": "已退回", "cancel": "已撤销"}
-    _flash_outcome(calls[decision], done[decision])
+    flash_outcome(calls[decision], done[decision])
     return redirect(url_for("market_swaps.detail", swap_id=swap_id))
-
-
-def _flash_outcome(call, success: str) -> None:
-    try:
-        call()
-    except ServiceError as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
-    else:
-        flash(success, "success")
 
 
 @blueprint.route("/bureau/contract-check", methods=["GET", "POST"])
@@ -130,7 +121,7 @@ def ledger_entries():
 def request_reversal(entry_id: int):
     upload = uploaded_file("document")
     document = DocumentUpload(upload.filename, upload.content) if upload else None
-    _flash_outcome(lambda: ledger_reversals.request_reversal(entry_id, request.form.get("reason", ""), document,
+    flash_outcome(lambda: ledger_reversals.request_reversal(entry_id, request.form.get("reason", ""), document,
                                                               current_user),
                    "撤销申请已提交，须由另一位住房保障局工作人员复核后生效")
     return redirect(url_for("market_swaps.reversal_requests"))
@@ -150,10 +141,10 @@ def reversal_requests():
 def decide_reversal(request_id: int, decision: str):
     note = request.form.get("note", "")
     if decision == "approve":
-        _flash_outcome(lambda: ledger_reversals.approve(request_id, note, current_user),
+        flash_outcome(lambda: ledger_reversals.approve(request_id, note, current_user),
                        "已复核同意：撤销记录已写入台账，原计数记录保留")
     else:
-        _flash_outcome(lambda: ledger_reversals.reject(request_id, note, current_user), "已驳回该撤销申请，计数保持有效")
+        flash_outcome(lambda: ledger_reversals.reject(request_id, note, current_user), "已驳回该撤销申请，计数保持有效")
     return redirect(url_for("market_swaps.reversal_requests"))
 
 
@@ -161,8 +152,7 @@ def decide_reversal(request_id: int, decision: str):
 @bureau_only
 def reversal_document(request_id: int):
     paper = ledger_reversals.request_for_viewing(request_id, current_user)
-    return Response(paper.document_content, mimetype=paper.document_content_type, headers={
-        "Content-Disposition": f"attachment; filename=reversal-{paper.id}", "Cache-Control": "private, no-store"})
+    return paper_download(paper.document_content, paper.document_content_type, f"reversal-{paper.id}")
 
 
 @blueprint.route("/developer/reversed-sales")
@@ -176,6 +166,6 @@ def reversed_sales():
 @roles(Role.DEVELOPER_STAFF)
 def settle_reversed_sale(request_id: int):
     sale_undone = request.form.get("sale_undone") == "yes"
-    _flash_outcome(lambda: ledger_reversals.settle_unit(request_id, sale_undone, current_user),
+    flash_outcome(lambda: ledger_reversals.settle_unit(request_id, sale_undone, current_user),
                    "已确认：该房屋重新可售" if sale_undone else "已确认：该房屋的销售仍然有效")
     return redirect(url_for("market_swaps.reversed_sales"))
