@@ -3,6 +3,7 @@ name the same home to listings, applications, market swaps, acquisitions and the
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from housing_swap.db.models import IdentityCollision, ListingStatus
 from housing_swap.domain.identity import (
@@ -136,3 +137,18 @@ def test_the_collision_report_lists_rows_kept_apart(app, runner):
     db.session.commit()
     result = runner.invoke(args=["ledger", "identity-collisions"])
     assert "listing row 7 and row 3: one home" in result.output and "1 identity collision(s)" in result.output
+
+
+def test_the_title_registry_keeps_one_record_under_two_spellings_and_links_the_unit_code(app, make):
+    from housing_swap.db.models import Role, TitleRecord
+    from housing_swap.services.spreadsheets import Upload
+    from housing_swap.services.title_registry import import_title_registry
+    header = "不动产权证号,不动产单元号,房屋坐落,产权人身份证号,建筑面积,是否查封,是否抵押\n"
+    rows = (f"{CANONICAL},,金水区花园路1号,{valid_id_number(51)},89.50,否,否\n"
+            f"豫（２０１５）郑州市不动产权第6584811号,{UNIT_CODE},金水区花园路1号,{valid_id_number(51)},89.50,否,否\n")
+    result = import_title_registry(Upload("登记簿.csv", (header + rows).encode("utf-8")), make.staff(Role.BUREAU_ADMIN))
+    assert (result.added, result.updated) == (1, 1)
+    record = db.session.scalars(select(TitleRecord)).one()
+    assert record.unit_code == UNIT_CODE and record.property_key == property_key(CANONICAL)
+    # A buyer's new certificate with the unit code is the same home to the registry.
+    assert property_key("豫(2025)郑州市不动产权第0000123号", UNIT_CODE) == record.property_key

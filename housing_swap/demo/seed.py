@@ -584,8 +584,7 @@ class _SwapPlanner:
         qualifying = outcome in ("city_group_done", "city_group_open", "demo_offer")
         community, build_year, area, old_price = self._old_home(communities, outcome, qualifying)
         certificate, property_key = b._certificate()
-        # Spread over the whole programme so far, leaving time for each story to finish.
-        submitted = BASE_TIME + timedelta(days=b.rng.randrange(max(1, (b.last_day - BASE_TIME.date()).days - 120)))
+        submitted = self._submitted_at(outcome)
         version, rules = b.rules_on(submitted.date())
         wanted = self._wanted_districts(community["district_code"], rules)
         decision = check_eligibility(EligibilityFacts(
@@ -662,6 +661,14 @@ class _SwapPlanner:
             if outcome != "city_group_done" or (self.urban_prices and self.urban_prices[-1] >= old_price):
                 return community, build_year, area, old_price
         raise RuntimeError("demo scale has too few new units for its completed city-group swaps")
+
+    def _submitted_at(self, outcome: str) -> datetime:
+        """Completed stories spread over the programme so far (leaving each time to finish);
+        open ones are recent, as a live queue would be."""
+        b = self.b
+        if outcome.endswith("_done"):
+            return BASE_TIME + timedelta(days=b.rng.randrange(max(1, (b.last_day - BASE_TIME.date()).days - 120)))
+        return utc_midnight(b.last_day) - timedelta(days=b.rng.randrange(0, 120), hours=b.rng.randrange(24))
 
     @staticmethod
     def _wanted_districts(home_district: str, rules) -> tuple[str, ...]:
