@@ -18,6 +18,7 @@ from housing_swap.extensions import db
 from housing_swap.services import ledger
 from housing_swap.services.errors import Conflict
 from housing_swap.services.rules import current_rules
+from tests.acquisitions.helpers import reverse_by_two
 from tests.matching.helpers import units_on_sale
 
 
@@ -65,8 +66,7 @@ def test_a_property_counts_once_until_reversed_then_again(make):
     assert net_count() == 1
     with pytest.raises(Conflict, match="原因"):
         ledger.reverse(entry.id, " ", bureau)
-    ledger.reverse(entry.id, "合同解除", bureau)
-    db.session.commit()
+    reverse_by_two(make, entry.id, "买卖合同已解除，网签已注销")
     assert net_count() == 0
     with pytest.raises(Conflict, match="已被撤销"):
         ledger.reverse(entry.id, "再次撤销", bureau)
@@ -158,3 +158,14 @@ def test_verify_names_two_live_counts_of_one_home_stored_under_two_keys(make, ru
         f"(also entry {entries[0]})"]
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code != 0 and "two identifiers" in result.output
+
+
+def test_verify_names_a_reversal_without_a_two_person_approval(make):
+    """A reversal row written past the two-person rule (one person, straight to the ledger)."""
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    swap = market_swap(make, "k" * 64, None, serial=9)
+    entry = ledger.record_count(count(swap), bureau)
+    reversal = ledger.reverse(entry.id, "一个人直接撤销的计数", bureau)
+    db.session.commit()
+    assert [str(v) for v in ledger.verify()] == [
+        f"ledger entry {reversal.id}: reversal without an approval by a second bureau user"]

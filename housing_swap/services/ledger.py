@@ -19,9 +19,11 @@ from ..db.models import (
     IdentifierKind,
     LedgerClaim,
     LedgerEntryType,
+    LedgerReversalRequest,
     MarketSwap,
     ProgramRuleVersion,
     PropertyIdentifier,
+    ReversalRequestStatus,
     Unit,
     User,
 )
@@ -240,6 +242,7 @@ def verify() -> list[Violation]:
     live = [e for e in entries if e.entry_type == LedgerEntryType.COUNT and e.id not in reversed_ids]
     rule_sets: dict[int, ProgramRules] = {}
     violations = _reversal_violations(entries, by_id)
+    violations += _unapproved_reversals(entries)
     violations += _duplicates(live, lambda e: (e.property_hash, e.program_year), "property counted twice in one year")
     violations += _identity_duplicates(live)
     violations += _duplicates([e for e in live if e.new_unit_id], lambda e: e.new_unit_id,
@@ -263,6 +266,21 @@ def _reversal_violations(entries, by_id) -> list[Violation]:
         elif (target.property_hash, target.program_year, target.channel) != \
                 (entry.property_hash, entry.program_year, entry.channel):
             found.append(Violation(entry.id, f"reversal does not match count {target.id}"))
+    return found
+
+
+def _unapproved_reversals(entries) -> list[Violation]:
+    """Every reversal was asked by one bureau user and approved, and written, by another."""
+    approved = {request.reversal_entry_id: request for request in db.session.scalars(
+        select(LedgerReversalRequest).where(LedgerReversalRequest.status == ReversalRequestStatus.APPROVED))}
+    found = []
+    for entry in entries:
+        if entry.entry_type != LedgerEntryType.REVERSAL:
+            continue
+        request = approved.get(entry.id)
+        if request is None or request.decided_by_user_id in (None, request.requested_by_user_id) \
+                or entry.recorded_by_user_id != request.decided_by_user_id:
+            found.append(Violation(entry.id, "reversal without an approval by a second bureau user"))
     return found
 
 
