@@ -63,6 +63,7 @@ class Settings:
             "SESSION_IDLE_MINUTES": self.session_idle_minutes,
             "PASSWORD_MAX_AGE_DAYS": self.password_max_age_days,
             "REAUTH_MINUTES": self.reauth_minutes,
+            "PASSWORD_HASH_METHOD": "scrypt",
             "SESSION_MAX_HOURS": self.session_max_hours,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

@@ -73,6 +73,8 @@ def make_test_app(database_url: str, instance_path, **overrides):
         "SERVER_NAME": "localhost",
         "SEARCH_BACKEND": SEARCH_BACKEND,
         "ELASTICSEARCH_INDEX_PREFIX": SUITE_INDEX_PREFIX,
+        # Cheap hashing keeps the suite fast; production's scrypt is checked in test_passwords_and_reauth.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     if SEARCH_BACKEND == "elasticsearch":
         config["ELASTICSEARCH_URL"] = server_url("HOUSING_SWAP_TEST_ELASTICSEARCH_URL", "Elasticsearch")

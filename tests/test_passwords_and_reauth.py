@@ -103,3 +103,14 @@ def drive_to_appraised(cast, acquisition):
     db.session.refresh(acquisition)
     return acquisitions.appraise(acquisition.id, {"appraised_value": "1000000", "appraised_on": TODAY.isoformat()},
                                  PDF, cast.appraiser)
+
+
+def test_production_hashes_passwords_with_scrypt(app, make, client):
+    """The suite hashes cheaply (conftest); the platform's own setting is scrypt, and it works."""
+    from housing_swap.config import load_settings
+    assert load_settings(instance_path=app.instance_path).flask_config()["PASSWORD_HASH_METHOD"] == "scrypt"
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"
+    user = make.household(phone="13611112222")
+    assert user.password_hash.startswith("scrypt:")
+    signed_in = client.post("/auth/login", data={"login": "13611112222", "password": Factories.PASSWORD})
+    assert signed_in.status_code == 302

@@ -30,7 +30,19 @@ from .rate_limits import count_attempt
 LOGIN_REFUSED_MESSAGE = "用户名或密码错误，或账户已停用、暂时锁定"
 
 # Verifying against this when the account does not exist keeps both answers equally slow.
-_DUMMY_PASSWORD_HASH = generate_password_hash("not-a-real-password-for-timing")
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def hash_password(password: str) -> str:
+    """scrypt in production; the test suite configures a cheap method (real scrypt is tested once)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_password_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password("not-a-real-password-for-timing")
+    return _DUMMY_HASHES[method]
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,7 @@ def register_household(data: HouseholdRegistration) -> User:
         phone_hash=lookup_hash(phone, "phone"),
         id_number=id_number,
         id_number_hash=lookup_hash(id_number, "id_number") if id_number else None,
-        password_hash=generate_password_hash(data.password),
+        password_hash=hash_password(data.password),
     )
     db.session.add(user)
     db.session.flush()
@@ -102,12 +114,12 @@ def authenticate(login: str, password: str, client_address: str | None = None) -
     count_attempt(f"login:{address}", config["LOGIN_ATTEMPTS_PER_MINUTE"])
     user = find_user_by_login(login)
     if user is None:
-        check_password_hash(_DUMMY_PASSWORD_HASH, password)
+        check_password_hash(_dummy_password_hash(), password)
         return _refuse(None, "credentials")
     failure = db.session.scalar(select(LoginFailure).where(
         LoginFailure.user_id == user.id, LoginFailure.client_address == address).with_for_update())
     if _locked(user.locked_until) or (failure is not None and _locked(failure.locked_until)):
-        check_password_hash(_DUMMY_PASSWORD_HASH, password)
+        check_password_hash(_dummy_password_hash(), password)
         return _refuse(user, "locked")
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         _count_failure(user, failure or _new_failure(user, address), config)
@@ -246,7 +258,7 @@ def _new_staff_user(data: StaffAccount) -> User:
         real_name=data.real_name.strip(),
         phone=phone,
         phone_hash=lookup_hash(phone, "phone") if phone else None,
-        password_hash=generate_password_hash(data.password),
+        password_hash=hash_password(data.password),
     )
 
 
@@ -344,7 +356,7 @@ def reset_password(user_id: int, actor: User) -> str:
     """A new random password, shown once to the administrator; every session of the user ends."""
     user = _managed_user(user_id, actor)
     temporary = "Zz-" + secrets.token_urlsafe(12)
-    user.password_hash = generate_password_hash(temporary)
+    user.password_hash = hash_password(temporary)
     user.password_changed_at = None  # the user must replace it at the next sign-in
     end_every_session(user)
     _clear_lockouts(user)
@@ -383,7 +395,7 @@ def change_password(user: User, current: str, new: str) -> None:
         record_event("user.change_password", "user", user.id, actor=user, outcome="failure")
         db.session.commit()
         raise ValidationFailed("密码修改失败，请按提示修改", errors)
-    user.password_hash = generate_password_hash(new)
+    user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     end_every_session(user)
     record_event("user.change_password", "user", user.id, actor=user)
