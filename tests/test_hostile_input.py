@@ -76,7 +76,7 @@ def test_a_stored_control_character_never_breaks_the_workbook_or_the_csv(client,
     counted = db.session.scalar(select(GoalLedgerEntry).where(GoalLedgerEntry.acquisition_id == entry.id))
     reverse_by_two(make, counted.id, "购房合同已经解除，网签已注销")
     db.session.execute(update(GoalLedgerEntry).where(GoalLedgerEntry.entry_type == LedgerEntryType.REVERSAL)
-                       .values(reason="合同\x0b解除\x00"))
+                       .values(reason="合同\x0b解除\x1f"))  # PostgreSQL cannot store NUL at all
     db.session.commit()
     login(make.staff(Role.BUREAU_ADMIN).username)
     workbook = client.get("/bureau/dashboard/export.xlsx")

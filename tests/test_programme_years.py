@@ -3,9 +3,9 @@ a date no rules cover is refused with a public message, never counted into anoth
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
-from housing_swap.db.models import GoalLedgerEntry, ProgramRuleVersion, Role
+from housing_swap.db.models import GoalLedgerEntry, ProgramRuleVersion, Role, RuleVersionStatus
 from housing_swap.domain.rules import rule_form_values
 from housing_swap.extensions import db
 from housing_swap.services import ledger, market_swaps, rules
@@ -19,8 +19,10 @@ THIS_YEAR = date.today().year
 
 
 def unpublish(year: int) -> None:
+    """As if the bureau had not published the year's rules yet (decisions may still name them)."""
     version, _ = rules_of_year(year)
-    db.session.execute(delete(ProgramRuleVersion).where(ProgramRuleVersion.id == version.id))
+    db.session.execute(update(ProgramRuleVersion).where(ProgramRuleVersion.id == version.id)
+                       .values(status=RuleVersionStatus.DRAFT))
     db.session.commit()
 
 
