@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import ConfigError, load_settings
@@ -37,7 +38,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N trusted proxies the client's address (sign-in limits, lockouts, the audit log) and
+    scheme come from their X-Forwarded-* headers; with none, such headers are ignored (spoofable)."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 class DatabaseIdConverter(IntegerConverter):

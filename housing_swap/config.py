@@ -43,6 +43,7 @@ class Settings:
     reauth_minutes: int = 10          # how recent a password entry must be for prices, contracts, rules
     session_max_hours: int = 12
     https: bool = False
+    proxy_hops: int = 0   # trusted reverse proxies in front (their X-Forwarded-For/-Proto is believed)
 
     def flask_config(self) -> dict:
         return {
@@ -64,6 +65,7 @@ class Settings:
             "PASSWORD_MAX_AGE_DAYS": self.password_max_age_days,
             "REAUTH_MINUTES": self.reauth_minutes,
             "PASSWORD_HASH_METHOD": "scrypt",
+            "PROXY_HOPS": self.proxy_hops,
             "SESSION_MAX_HOURS": self.session_max_hours,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -99,6 +101,7 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         reauth_minutes=_positive_int(env, "REAUTH_MINUTES", 10),
         session_max_hours=_positive_int(env, "SESSION_MAX_HOURS", 12),
         https=_flag(env, "HTTPS"),
+        proxy_hops=_positive_int(env, "PROXY_HOPS", 0, minimum=0),
     )
 
 
@@ -138,7 +141,7 @@ def _elasticsearch_url(env: dict) -> str:
     return url
 
 
-def _positive_int(env: dict, name: str, default: int) -> int:
+def _positive_int(env: dict, name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(f"{ENV_PREFIX}{name}")
     if raw is None:
         return default
@@ -146,8 +149,8 @@ def _positive_int(env: dict, name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{ENV_PREFIX}{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{ENV_PREFIX}{name} must be positive, got {value}")
+    if value < minimum:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be at least {minimum}, got {value}")
     return value
 
 

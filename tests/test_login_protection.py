@@ -110,3 +110,23 @@ def test_the_limit_is_shared_by_every_worker(app, make, monkeypatch):
     with other.app_context():
         db.engine.dispose()  # the second worker's pool must not outlive the test
     assert codes == [200, 200, 200, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_address_counts_apart(app, client, make, monkeypatch):
+    """22 sign-ins from 22 addresses through one proxy are not limited as one client."""
+    hold_the_clock(monkeypatch)
+    app.config["LOGIN_ATTEMPTS_PER_MINUTE"] = 20
+
+    def through_proxy(test_app, number: int) -> int:
+        return test_app.test_client().post(
+            "/auth/login", data={"login": f"nobody-{number}", "password": "x"},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+            headers={"X-Forwarded-For": f"198.51.100.{number}"}).status_code
+
+    trusted = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path, PROXY_HOPS=1,
+                            LOGIN_ATTEMPTS_PER_MINUTE=20, WTF_CSRF_ENABLED=False)
+    assert [through_proxy(trusted, n) for n in range(22)] == [200] * 22
+    with trusted.app_context():
+        db.engine.dispose()  # its own pool: closed here, not garbage-collected during a later test
+    untrusted = [through_proxy(app, n) for n in range(22)]  # no proxy configured: the header is ignored
+    assert untrusted[-1] == 429
