@@ -125,3 +125,9 @@ def escape_like(text: str) -> str:
 def contains_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, wildcards in ``text`` taken literally."""
     return f"%{escape_like(text)}%"
+
+
+def chunked(items: list, size: int = 1000):
+    """``items`` in slices, so an ``IN (…)`` list stays within every backend's parameter limit."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

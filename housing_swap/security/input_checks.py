@@ -40,18 +40,23 @@ def install_input_checks(app: Flask) -> None:
 
 
 def _json_problems() -> dict[str, list[str]]:
-    if not request.is_json:
+    if not request.is_json or not request.get_data(cache=True):
         return {}
-    raw = request.get_data(cache=True)
-    if not raw:
-        return {}
+    body = request.get_json(silent=True)  # parsed once: Flask keeps it for the view
+    if body is None:
+        _refuse_if_too_deep(request.get_data(cache=True))
+        return {}  # malformed JSON: the endpoint's own parsing reports it
+    return {path: [REFUSED_MESSAGE] for path in _refused_paths(body)}
+
+
+def _refuse_if_too_deep(raw: bytes) -> None:
+    """Only an unparseable body is looked at again, to tell nesting from other faults."""
     try:
-        body = json.loads(raw)
+        json.loads(raw)
     except RecursionError:
         raise ServiceError("请求体的JSON嵌套层数过多", {"body": ["JSON嵌套层数过多"]}) from None
     except ValueError:
-        return {}  # malformed JSON: the endpoint's own parsing reports it
-    return {path: [REFUSED_MESSAGE] for path in _refused_paths(body)}
+        return
 
 
 def _refused_paths(body) -> list[str]:

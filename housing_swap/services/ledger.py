@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import delete, func, select, text
 
+from ..db.base import chunked
 from ..db.models import (
     Acquisition,
     Building,
@@ -87,10 +88,6 @@ def reversal_for(*, acquisition_id: int | None = None, market_swap_id: int | Non
     query = query.where(GoalLedgerEntry.acquisition_id == acquisition_id) if acquisition_id is not None \
         else query.where(GoalLedgerEntry.market_swap_id == market_swap_id)
     return db.session.scalars(query.order_by(GoalLedgerEntry.id.desc()).limit(1)).first()
-
-
-def is_reversed(entry_id: int) -> bool:
-    return db.session.scalar(select(GoalLedgerEntry.id).where(GoalLedgerEntry.reverses_entry_id == entry_id)) is not None
 
 
 def reversed_among(entry_ids: list[int]) -> set[int]:
@@ -307,21 +304,30 @@ def _identity_duplicates(live: list[GoalLedgerEntry]) -> list[Violation]:
     """Two live counts in one year whose evidence names one home under any of its identifiers,
     recomputed from the certificate numbers and unit codes themselves, not from stored keys (a
     row kept apart by migration 0013, or written with a stale key, is found too)."""
+    hashes_of = {entry.id: _evidence_hashes(entry) for entry in live}
+    all_hashes = set().union(*hashes_of.values()) if hashes_of else set()
+    linked: dict[str, str] = {}
+    for chunk in chunked(sorted(all_hashes)):
+        linked |= dict(db.session.execute(select(PropertyIdentifier.value_hash, PropertyIdentifier.property_key)
+                                          .where(PropertyIdentifier.value_hash.in_(chunk))).all())
     first: dict[tuple[str, int], int] = {}
     found = []
     for entry in live:
-        certificate, unit_code = _evidence_identifiers(entry)
-        hashes = {identifier_hash(IdentifierKind.CERTIFICATE, certificate)}
-        if unit_code:
-            hashes.add(identifier_hash(IdentifierKind.UNIT_CODE, unit_code))
-        hashes |= set(db.session.scalars(select(PropertyIdentifier.property_key)
-                                         .where(PropertyIdentifier.value_hash.in_(hashes))))
-        seen = {first[(h, entry.program_year)] for h in hashes if (h, entry.program_year) in first}
+        names = hashes_of[entry.id] | {linked[h] for h in hashes_of[entry.id] if h in linked}
+        seen = {first[(name, entry.program_year)] for name in names if (name, entry.program_year) in first}
         found += [Violation(entry.id, f"one home counted twice in one year under two identifiers (also entry {other})")
-                  for other in sorted(seen) if other != entry.id]
-        for value in hashes:
-            first.setdefault((value, entry.program_year), entry.id)
+                  for other in sorted(seen)]
+        for name in names:
+            first.setdefault((name, entry.program_year), entry.id)
     return found
+
+
+def _evidence_hashes(entry: GoalLedgerEntry) -> set[str]:
+    certificate, unit_code = _evidence_identifiers(entry)
+    hashes = {identifier_hash(IdentifierKind.CERTIFICATE, certificate)}
+    if unit_code:
+        hashes.add(identifier_hash(IdentifierKind.UNIT_CODE, unit_code))
+    return hashes
 
 
 def _evidence_identifiers(entry: GoalLedgerEntry) -> tuple[str, str | None]:

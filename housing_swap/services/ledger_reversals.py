@@ -34,7 +34,7 @@ from ..db.models import (
 )
 from ..db.models.projects import Building
 from ..extensions import db
-from . import ledger
+from . import ledger, projects
 from .applications import add_event, move_application
 from .audit import record_event
 from .documents import DocumentUpload, checked_content_type
@@ -52,7 +52,7 @@ def request_reversal(entry_id: int, reason: str, document: DocumentUpload | None
     entry = db.session.get(GoalLedgerEntry, entry_id, with_for_update=True)
     if entry is None or entry.entry_type != LedgerEntryType.COUNT:
         raise NotFound("台账计数记录不存在")
-    if ledger.is_reversed(entry.id):
+    if entry.id in ledger.reversed_among([entry.id]):
         raise Conflict("该计数已被撤销，不能再次申请撤销")
     text = _reason(reason)
     if document is None or not document.content:
@@ -101,10 +101,9 @@ def reject(request_id: int, note: str, actor: User) -> LedgerReversalRequest:
 def settle_unit(request_id: int, sale_undone: bool, actor: User) -> LedgerReversalRequest:
     """The unit's developer says whether the new-home sale was undone; only then is it back in stock."""
     request = _locked(request_id)
-    unit = db.session.get(Unit, request.entry.new_unit_id, with_for_update=True) if request.entry.new_unit_id else None
-    if unit is None or actor.role != Role.DEVELOPER_STAFF or \
-            db.session.get(Building, unit.building_id).project.developer_org_id != actor.organization_id:
+    if request.entry.new_unit_id is None:
         raise NotFound("没有需要贵公司确认的撤销计数")
+    unit = projects.unit_for_changing(request.entry.new_unit_id, actor)  # another company's unit: 404
     if request.unit_settlement != UnitSettlement.PENDING:
         raise Conflict("该新房的销售状态已确认，不能重复确认")
     request.unit_settlement = UnitSettlement.SALE_UNDONE if sale_undone else UnitSettlement.SALE_STANDS

@@ -9,6 +9,7 @@ from typing import Callable
 import pandas as pd
 from sqlalchemy import select
 
+from ..db.base import chunked
 from ..db.models import (
     Community,
     Listing,
@@ -132,7 +133,7 @@ def _conflicts_with_other_listings(parsed: list[tuple[int, dict]], organization_
     """A property already live elsewhere (another agency or its owner) cannot be imported."""
     hashes = {values["property_key"]: (row, values) for row, values in parsed}
     errors = []
-    for chunk in _chunks(list(hashes), 500):
+    for chunk in chunked(list(hashes), 500):
         live = db.session.execute(select(Listing.property_key, Listing.organization_id, Listing.agency_reference)
                                   .where(Listing.property_key.in_(chunk), Listing.status.in_(LIVE_LISTING_STATES)))
         for key, org_id, reference in live:
@@ -141,11 +142,6 @@ def _conflicts_with_other_listings(parsed: list[tuple[int, dict]], organization_
                 errors.append(RowError(row, LABELS["certificate_number"],
                                        "该房产已有其他有效房源（同一房产只能有一条有效房源）"))
     return errors
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _identity_changes_after_submission(parsed: list[tuple[int, dict]],

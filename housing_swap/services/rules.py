@@ -30,7 +30,8 @@ def _published_newest_first() -> list[ProgramRuleVersion]:
 
 
 def program_year_of(version: ProgramRuleVersion) -> int:
-    return ProgramRules.from_document(version.document).program_year
+    """Read from the stored document without parsing the whole rule set (this runs per request)."""
+    return int(version.document.get("program_year", ProgramRules.program_year))
 
 
 def current_rules(on: date | None = None) -> tuple[ProgramRuleVersion, ProgramRules]:
