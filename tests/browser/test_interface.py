@@ -1,4 +1,6 @@
 """The interface outside the journeys: public pages checked like key pages, and keyboard use."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -29,7 +31,7 @@ def test_the_keyboard_reaches_the_content_first_and_focus_is_visible(new_page):
     skip_link = page.get_by_role("link", name="跳到主要内容")
     expect(skip_link).to_be_focused()
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    expect(page).to_have_url(re.compile(r"#main$"))  # waits: the hash changes after the key event
     page.keyboard.press("Tab")
     outline = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); "
                             "return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()")

@@ -45,7 +45,7 @@ def test_an_agency_records_a_market_swap_and_the_bureau_verifies_it(new_page):
     bureau.sign_in("demo-bureau")
     bureau.page.goto("/market-swaps?status=recorded")
     bureau.page.get_by_role("link", name=f"交易{swap_url.rsplit('/', 1)[-1]}", exact=True).click()
-    assert bureau.page.url == swap_url
+    expect(bureau.page).to_have_url(swap_url)
     bureau.checkpoint("swap-to-verify")
     bureau.page.once("dialog", lambda dialog: dialog.accept())
     bureau.page.get_by_role("button", name="核验通过并计入目标").click()
