@@ -30,9 +30,14 @@ test: $(INSTALLED)
 	-bash scripts/browser_setup.sh
 	$(BIN)/python -m pytest
 
-## Static checks: unused names, syntax errors, import order; bandit fails on high-severity findings.
+## Static checks: ruff (pyflakes, bugbear, pyupgrade, simplify, pytest style, import order), the
+## layer contracts (import-linter), mypy held to its baseline, djlint on templates, and bandit
+## (fails on high-severity findings).
 lint: $(INSTALLED)
 	$(BIN)/ruff check housing_swap tests scripts migrations
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/mypy_gate.py
+	$(BIN)/djlint templates --lint
 	$(BIN)/bandit --quiet --recursive housing_swap --severity-level high
 
 services-up:

@@ -66,16 +66,21 @@ def _asset_dir(name: str) -> Path:
 
 def _init_extensions(app: Flask) -> None:
     from .search import text_index
+    from .services.accounts import load_user_for_session
 
     text_index.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.user_loader(load_user_for_session)
     csrf.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from .api import api_blueprint
+    from .api.errors import error_response
     from .cli import register_commands
     from .security.access import install_access_control
     from .security.headers import install_security_headers
@@ -85,7 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from .services.search import install_outbox_push
     from .web import register_web
 
-    register_web(app)
+    register_web(app, error_response)
     app.register_blueprint(api_blueprint)
     csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, never cookies
     install_session_limits(app)  # before the access rules, so an expired session counts as signed out

@@ -9,6 +9,7 @@ reason. Every comparison is a ratio within this one run; each timing is a median
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +98,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / f"{args.scale}.sqlite3"
     app = bench_app(f"sqlite:///{database}", workdir)
-    results: dict = {"scale": args.scale, "generated_at": datetime.now(timezone.utc).isoformat()}
+    results: dict = {"scale": args.scale, "generated_at": datetime.now(UTC).isoformat()}
     with app.app_context():
         step("data set", lambda: results.update(dataset=build_dataset(args.scale)))
         step("search (SQL)", lambda: results.update(search=search_figures()))
@@ -169,10 +170,8 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 def build_dataset(scale: str) -> dict:
     upgrade()
-    try:
+    with contextlib.suppress(AlreadySeeded):  # reuse the set built by an earlier run
         seed_demo_data(SCALES[scale], 2024, advance=progress("seeding", planned_rows(SCALES[scale])))
-    except AlreadySeeded:
-        pass  # reuse the set built by an earlier run
     matching.run_matching(advance=progress("matching", _open_applications()))
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     return {"listings": count(Listing), "units": count(Unit), "applications": count(SwapApplication),

@@ -25,7 +25,8 @@ def test_security_headers_on_pages_api_and_errors(client):
     for path in ("/", "/api/v1/openapi.json", "/no-such-page"):
         headers = client.get(path).headers
         policy = headers["Content-Security-Policy"]
-        assert "object-src 'none'" in policy and "base-uri 'none'" in policy
+        assert "object-src 'none'" in policy
+        assert "base-uri 'none'" in policy
         assert "frame-ancestors 'none'" in policy
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
@@ -40,7 +41,8 @@ def test_hsts_when_served_over_https(client):
 def test_session_cookie_flags(client, make, login):
     make.household(phone="13500001111")
     cookie = login("13500001111").headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
 
 
 def test_out_of_range_ids_are_not_found(client):

@@ -19,14 +19,17 @@ def test_bureau_registers_an_organization_and_creates_its_staff(client, make, lo
     assert client.post("/admin/organizations/new", data=ORG).status_code == 302
     agency = db.session.scalar(select(Organization).where(Organization.name == ORG["name"]))
     page = client.get("/admin/").get_data(as_text=True)
-    assert ORG["name"] in page and "136****5678" in page and "13612345678" not in page
+    assert ORG["name"] in page
+    assert "136****5678" in page
+    assert "13612345678" not in page
 
     response = client.post("/admin/users/new", data={
         "username": "agent-zhao", "real_name": "赵六", "phone": "", "role": "agency_staff",
         "organization_id": str(agency.id), "password": "Agent-pass-2024"})
     assert response.status_code == 302
     staff = db.session.scalar(select(User).where(User.username == "agent-zhao"))
-    assert staff.organization_id == agency.id and staff.role == Role.AGENCY_STAFF
+    assert staff.organization_id == agency.id
+    assert staff.role == Role.AGENCY_STAFF
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"organization.register", "user.create"} <= actions
 
@@ -47,7 +50,8 @@ def test_duplicate_licence_and_bad_phone_are_refused(client, make, login):
     sign_in_admin(make, login)
     client.post("/admin/organizations/new", data=ORG)
     page = client.post("/admin/organizations/new", data={**ORG, "contact_phone": "123"}).get_data(as_text=True)
-    assert "已有相同编号" in page and "请输入11位中国大陆手机号码" in page
+    assert "已有相同编号" in page
+    assert "请输入11位中国大陆手机号码" in page
     assert db.session.scalar(select(func.count(Organization.id)).where(
         Organization.licence_number == ORG["licence_number"])) == 1
 
@@ -65,16 +69,19 @@ def test_create_admin_command_bootstraps_once(runner):
                                 "--password", "Chief-pass-2024"])
     assert first.exit_code == 0, first.output
     admin = db.session.scalar(select(User).where(User.username == "chief"))
-    assert admin.role == Role.BUREAU_ADMIN and admin.organization.kind == "bureau"
+    assert admin.role == Role.BUREAU_ADMIN
+    assert admin.organization.kind == "bureau"
     second = runner.invoke(args=["users", "create-admin", "--username", "chief2", "--real-name", "管理员",
                                  "--password", "Chief-pass-2024"])
-    assert second.exit_code != 0 and "已存在" in second.output
+    assert second.exit_code != 0
+    assert "已存在" in second.output
 
 
 def test_create_admin_refuses_a_weak_password(runner):
     result = runner.invoke(args=["users", "create-admin", "--username", "chief", "--real-name", "管理员",
                                  "--password", "weak"])
-    assert result.exit_code != 0 and "密码至少需要10个字符" in result.output
+    assert result.exit_code != 0
+    assert "密码至少需要10个字符" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 0
 
 
@@ -84,4 +91,5 @@ def test_form_library_messages_are_chinese_too(client, make, login):
     page = client.post("/admin/users/new", data={"username": "x", "real_name": "x", "role": "emperor",
                                                  "organization_id": str(agency.id), "password": "Agent-pass-2024"})
     text = page.get_data(as_text=True)
-    assert "不是有效的选择" in text and "Not a valid choice" not in text
+    assert "不是有效的选择" in text
+    assert "Not a valid choice" not in text

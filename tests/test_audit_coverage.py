@@ -1,7 +1,7 @@
 """Every use case that changes state leaves an audit event.
 
-The use cases are enumerated from the services package: each public function that commits is
-checked to reach ``record_event`` itself or through the module's own helpers it calls. The few
+The use cases are enumerated from the services package: each public function that is a use case
+(or runs units of work, or commits apart) is checked to reach ``record_event`` itself or through the module's own helpers it calls. The few
 that change only a user's own preferences or bookkeeping are listed with the reason.
 """
 import ast
@@ -41,14 +41,24 @@ def _reaches_audit(name: str, functions: dict[str, ast.FunctionDef], seen: set[s
     return "record_event" in called or any(_reaches_audit(callee, functions, seen) for callee in called)
 
 
+def _commits(function: ast.FunctionDef) -> bool:
+    """A use case (decorated, or running units of work), or one of the few that commit apart."""
+    decorated = any(isinstance(d, ast.Name) and d.id == "use_case" for d in function.decorator_list)
+    return decorated or any(
+        (isinstance(node, ast.Attribute) and node.attr == "commit")
+        or (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "unit_of_work")
+        for node in ast.walk(function))
+
+
 def state_changing_use_cases() -> list[tuple[str, str, bool]]:
     found = []
     for path in sorted(SERVICES.glob("*.py")):
+        if path.stem == "unit_of_work":  # the boundary, not a use case
+            continue
         tree = ast.parse(path.read_text())
         functions = _functions(tree)
         for name, function in functions.items():
-            commits = any(isinstance(node, ast.Attribute) and node.attr == "commit" for node in ast.walk(function))
-            if not name.startswith("_") and commits:
+            if not name.startswith("_") and _commits(function):
                 found.append((path.stem, name, _reaches_audit(name, functions, set())))
     return found
 

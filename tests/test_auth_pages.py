@@ -18,13 +18,14 @@ def test_household_registers_and_is_signed_in(client):
     response = client.post("/auth/register", data=GOOD, follow_redirects=True)
     assert "注册成功" in response.get_data(as_text=True)
     user = db.session.scalar(select(User))
-    assert user.role == "household" and user.phone == "13812345678"
+    assert user.role == "household"
+    assert user.phone == "13812345678"
     stored = db.session.execute(text("SELECT phone FROM user_account")).scalar_one()
     assert "13812345678" not in stored  # encrypted at rest
     assert "王小明" in client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("change, field_message", [
+@pytest.mark.parametrize(("change", "field_message"), [
     ({"phone": "1234"}, "请输入11位中国大陆手机号码"),
     ({"id_number": "410105198506120011"}, "校验位"),
     ({"password": "short", "confirm": "short"}, "密码至少需要10个字符"),
@@ -50,7 +51,8 @@ def test_registration_with_a_valid_id_number_stores_it_encrypted(client):
     number = valid_id_number(7)
     client.post("/auth/register", data={**GOOD, "id_number": number})
     user = db.session.scalar(select(User))
-    assert user.id_number == number and user.id_number_hash
+    assert user.id_number == number
+    assert user.id_number_hash
     stored = db.session.execute(text("SELECT id_number FROM user_account")).scalar_one()
     assert number not in stored
 
@@ -83,7 +85,8 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(app, make, login, clie
     response = replay.get("/auth/logout", follow_redirects=False)
     assert response.status_code == 405  # logout is POST-only
     response = replay.post("/auth/logout")
-    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
 
 
 def test_disabled_user_cannot_sign_in(make, login):
@@ -123,4 +126,5 @@ def test_forms_without_csrf_token_are_refused(csrf_app):
 
 def test_home_page_is_chinese_and_counts_from_the_ledger(client):
     page = client.get("/").get_data(as_text=True)
-    assert "卖旧买新" in page and "0</strong> / 10000" in page
+    assert "卖旧买新" in page
+    assert "0</strong> / 10000" in page

@@ -17,8 +17,10 @@ def test_no_configuration_means_embedded_sqlite_and_sql_search(tmp_path):
 def test_secrets_are_generated_once_into_the_instance_folder(tmp_path):
     first = load_settings(environ={}, instance_path=tmp_path)
     second = load_settings(environ={}, instance_path=tmp_path)
-    assert first.secret_key and first.secret_key == second.secret_key
-    assert len(first.data_key) == 32 and first.data_key == second.data_key
+    assert first.secret_key
+    assert first.secret_key == second.secret_key
+    assert len(first.data_key) == 32
+    assert first.data_key == second.data_key
     assert (tmp_path / "data_key").stat().st_mode & 0o777 == 0o600
 
 
@@ -28,7 +30,7 @@ def test_postgres_urls_are_normalised_to_the_psycopg_driver(tmp_path):
     assert settings.database_url == "postgresql+psycopg://u:p@127.0.0.1:5432/hs"
 
 
-@pytest.mark.parametrize("name, value, fragment", [
+@pytest.mark.parametrize(("name", "value", "fragment"), [
     ("SEARCH_BACKEND", "solr", "SEARCH_BACKEND must be one of"),
     ("DATABASE_URL", "mysql://x/y", "DATABASE_URL must be"),
     ("ELASTICSEARCH_URL", "ftp://host", "ELASTICSEARCH_URL must be"),

@@ -21,7 +21,8 @@ def test_an_unreachable_database_gives_a_clear_page_and_api_answer(tmp_path):
         assert page.status_code == 503
         assert "数据库暂时无法连接，本次操作没有保存" in page.get_data(as_text=True)
         answer = client.get("/api/v1/progress")
-        assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "database_unavailable"
+        assert answer.status_code == 503
+        assert answer.get_json()["error"]["code"] == "database_unavailable"
 
 
 def test_connections_killed_by_the_server_are_replaced_before_the_next_request(app, client, make, login):

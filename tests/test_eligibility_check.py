@@ -17,7 +17,7 @@ def test_a_qualifying_pilot_household(client):
     assert body == {"eligible": True, "reasons": [], "rule_version": 1, "counts_toward_pilot": True}
 
 
-@pytest.mark.parametrize("old_home, new_home, rules", [
+@pytest.mark.parametrize(("old_home", "new_home", "rules"), [
     ({"build_year": 2003}, None, {"old_home_max_age_years"}),
     ({"area_m2": "120.00"}, None, {"old_home_max_area_m2"}),
     ({"seized": True, "build_year": 1990}, None, {"old_home_no_seizure", "old_home_max_age_years"}),
@@ -26,7 +26,8 @@ def test_a_qualifying_pilot_household(client):
 ])
 def test_every_failing_rule_is_named(client, old_home, new_home, rules):
     body = check(client, old_home={**BASE["old_home"], **old_home}, new_home=new_home or BASE["new_home"]).get_json()
-    assert body["eligible"] is False and body["counts_toward_pilot"] is False
+    assert body["eligible"] is False
+    assert body["counts_toward_pilot"] is False
     assert {reason["rule"] for reason in body["reasons"]} == rules
     assert all(reason["message"] for reason in body["reasons"])
 
@@ -34,10 +35,11 @@ def test_every_failing_rule_is_named(client, old_home, new_home, rules):
 def test_pilot_window_and_market_channel(client):
     assert check(client, decision_date="2024-07-01").get_json()["counts_toward_pilot"] is False
     market = check(client, channel="market", old_home={**BASE["old_home"], "build_year": 1990}).get_json()
-    assert market["eligible"] is True and market["counts_toward_pilot"] is False
+    assert market["eligible"] is True
+    assert market["counts_toward_pilot"] is False
 
 
-@pytest.mark.parametrize("body, field", [
+@pytest.mark.parametrize(("body", "field"), [
     ({"channel": "swap"}, "channel"), ({"decision_date": "yesterday"}, "decision_date"),
     ({"old_home": "big"}, "old_home"), ({"old_home": {**BASE["old_home"], "area_m2": "abc"}}, "old_home.area_m2"),
     ({"old_home": {**BASE["old_home"], "district_code": "999999"}}, "old_home.district_code"),
@@ -46,13 +48,17 @@ def test_pilot_window_and_market_channel(client):
 ])
 def test_malformed_facts_answer_422(client, body, field):
     response = check(client, **body)
-    assert response.status_code == 422 and field in response.get_json()["error"]["details"]
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["details"]
 
 
 def test_self_check_page(client):
     page = client.post("/eligibility", data={"channel": "city_group", "district_code": "410105", "build_year": "2000",
                                              "area_m2": "125", "decision_date": "2024-05-10"})
     text = page.get_data(as_text=True)
-    assert "暂不符合条件" in text and "房龄24年" in text and "建筑面积125.00㎡" in text
+    assert "暂不符合条件" in text
+    assert "房龄24年" in text
+    assert "建筑面积125.00㎡" in text
     bad = client.post("/eligibility", data={"channel": "city_group", "build_year": "abc"})
-    assert bad.status_code == 422 and "应为整数" in bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "应为整数" in bad.get_data(as_text=True)

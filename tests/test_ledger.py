@@ -137,7 +137,8 @@ def test_twenty_simultaneous_counts_of_one_property_count_once(app, make):
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         outcomes = list(pool.map(attempt, range(20)))
-    assert outcomes.count("counted") == 1 and outcomes.count("conflict") == 19
+    assert outcomes.count("counted") == 1
+    assert outcomes.count("conflict") == 19
     assert net_count() == 1
 
 
@@ -148,7 +149,7 @@ def test_verify_names_two_live_counts_of_one_home_stored_under_two_keys(make, ru
     spellings = ("豫(2015)郑州市不动产权第6584811号", "豫（2015）郑州市不动产权第6584811号")
     swaps = [market_swap(make, f"{serial}" * 64, None, serial=serial, status=status)
              for serial, status in ((1, MarketSwapStatus.VERIFIED), (2, MarketSwapStatus.CANCELLED))]
-    for swap, spelling in zip(swaps, spellings):
+    for swap, spelling in zip(swaps, spellings, strict=True):
         swap.old_certificate_number = spelling
         ledger.record_count(count(swap), bureau)
     db.session.commit()
@@ -157,7 +158,8 @@ def test_verify_names_two_live_counts_of_one_home_stored_under_two_keys(make, ru
         f"ledger entry {entries[1]}: one home counted twice in one year under two identifiers "
         f"(also entry {entries[0]})"]
     result = runner.invoke(args=["ledger", "verify"])
-    assert result.exit_code != 0 and "two identifiers" in result.output
+    assert result.exit_code != 0
+    assert "two identifiers" in result.output
 
 
 def test_verify_names_a_reversal_without_a_two_person_approval(make):

@@ -56,5 +56,6 @@ def test_restore_refuses_a_file_that_is_not_a_backup(sqlite_app, tmp_path):
     bogus = tmp_path / "bogus.sqlite3"
     bogus.write_bytes(b"definitely not sqlite")
     result = runner.invoke(args=["backup", "restore", str(bogus), "--yes"])
-    assert result.exit_code != 0 and "not a readable housing_swap database" in result.output
+    assert result.exit_code != 0
+    assert "not a readable housing_swap database" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 0

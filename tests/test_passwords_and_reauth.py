@@ -28,7 +28,8 @@ def test_changing_the_password_ends_other_sessions(app, client, make, login):
     wrong = client.post("/auth/password", data={"current": "nope", "new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert "当前密码不正确" in wrong.get_data(as_text=True)
     weak = client.post("/auth/password", data={"current": Factories.PASSWORD, "new": "short", "confirm": "short"})
-    assert "密码" in weak.get_data(as_text=True) and weak.status_code == 200
+    assert "密码" in weak.get_data(as_text=True)
+    assert weak.status_code == 200
     changed = client.post("/auth/password", data={"current": Factories.PASSWORD, "new": NEW_PASSWORD,
                                                   "confirm": NEW_PASSWORD})
     assert changed.status_code == 302
@@ -44,10 +45,12 @@ def test_a_reset_password_must_be_changed_before_anything_else(client, make, log
     db.session.commit()
     login(officer.username)
     response = client.get("/city-group/queue")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/password")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/auth/password")
     assert "请设置新密码" in client.get("/auth/password").get_data(as_text=True)
     token = issue(client, officer.username)
-    assert token.status_code == 403 and "修改密码" in token.get_json()["error"]["message"]
+    assert token.status_code == 403
+    assert "修改密码" in token.get_json()["error"]["message"]
     client.post("/auth/password", data={"current": Factories.PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert client.get("/city-group/queue").status_code == 200
 
@@ -73,7 +76,8 @@ def test_rule_changes_need_a_recent_password(client, make, login):
               "effective_from": date.today().isoformat()}
     stale(client)
     refused = client.post("/bureau/rules/new", data=values, headers={"Referer": "http://localhost/bureau/rules/new"})
-    assert refused.status_code == 302 and "/auth/confirm?next=/bureau/rules/new" in refused.headers["Location"]
+    assert refused.status_code == 302
+    assert "/auth/confirm?next=/bureau/rules/new" in refused.headers["Location"]
     assert db.session.query(ProgramRuleVersion).filter_by(status=RuleVersionStatus.DRAFT).count() == 0
     wrong = client.post("/auth/confirm?next=/bureau/rules/new", data={"password": "nope"})
     assert "密码不正确" in wrong.get_data(as_text=True)
@@ -90,13 +94,15 @@ def test_recording_an_offer_needs_a_recent_password_but_scheduling_does_not(clie
     stale(client)
     scheduled = client.post(f"/acquisitions/{acquisition.id}/steps/inspection_scheduled", data={
         "inspection_on": TODAY.isoformat(), "appraiser_org_id": str(cast.appraiser.organization_id)})
-    assert scheduled.status_code == 302 and "/auth/confirm" not in scheduled.headers["Location"]
+    assert scheduled.status_code == 302
+    assert "/auth/confirm" not in scheduled.headers["Location"]
     acquisition = drive_to_appraised(cast, acquisition)
     stale(client)
     offer = client.post(f"/acquisitions/{acquisition.id}/steps/offer_made", data={"offer_price": "950000"})
     assert "/auth/confirm" in offer.headers["Location"]
     db.session.refresh(acquisition)
-    assert acquisition.status.value == "appraised" and acquisition.offer_price is None
+    assert acquisition.status.value == "appraised"
+    assert acquisition.offer_price is None
 
 
 def drive_to_appraised(cast, acquisition):

@@ -128,6 +128,7 @@ def readable_text(response) -> str:
 URL_PARTS = re.compile(r"""(?:href|src|action|Location:)\s*=?\s*["']?([^"'\s>]+)""")
 
 
+@pytest.mark.slow
 def test_raw_personal_data_appears_only_where_declared_and_never_in_urls(app, seeded, caplog):
     people, ids = seeded
     app.config["WTF_CSRF_ENABLED"] = False
@@ -149,7 +150,7 @@ def test_raw_personal_data_appears_only_where_declared_and_never_in_urls(app, se
     assert seen - ALLOWED == set()
     assert in_urls == []
     # The detector works: the cells where raw values belong do show them.
-    assert ALLOWED <= seen
+    assert seen >= ALLOWED
     logged = caplog.text
     assert [name for name, value in NEEDLES.items() if value in logged] == []
 

@@ -75,10 +75,11 @@ def test_progress_filters(ledger, client):
     market = client.get("/api/v1/progress", query_string={"program_year": "2024", "channel": "market"}).get_json()
     assert market["completed"]["total"] == 1
     jinshui = client.get("/api/v1/progress", query_string={"program_year": "2024", "district": "410105"}).get_json()
-    assert jinshui["completed"]["total"] == 2 and len(jinshui["by_district"]) == 1
+    assert jinshui["completed"]["total"] == 2
+    assert len(jinshui["by_district"]) == 1
 
 
-@pytest.mark.parametrize("params, field", [
+@pytest.mark.parametrize(("params", "field"), [
     ({"from": "May"}, "from"), ({"district": "999"}, "district"), ({"channel": "both"}, "channel"),
     ({"from": "2024-06-01", "to": "2024-05-01"}, "to"), ({"program_year": "2023"}, "program_year"),
     ({"program_year": "2028"}, "program_year"), ({"program_year": "12214854572776188018688"}, "program_year"),
@@ -86,7 +87,8 @@ def test_progress_filters(ledger, client):
 ])
 def test_bad_filters_answer_422(app, client, params, field):
     response = client.get("/api/v1/progress", query_string=params)
-    assert response.status_code == 422 and field in response.get_json()["error"]["details"]
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["details"]
 
 
 def test_progress_matches_the_home_page_figure(ledger, client):
@@ -106,13 +108,19 @@ def test_each_programme_year_shows_its_own_counts_and_the_summary_lists_all_four
                                    pilot=False, acquisition_id=acquisition_id, rule_version_id=version.id))
     db.session.commit()
     current = client.get("/api/v1/progress").get_json()
-    assert current["program_year"] == this_year and current["completed"]["total"] == 1
+    assert current["program_year"] == this_year
+    assert current["completed"]["total"] == 1
     assert [row["month"] for row in current["by_month"]] == [f"{date.today():%Y-%m}"]
     earlier = client.get("/api/v1/progress?program_year=2024").get_json()
-    assert earlier["completed"]["total"] == 4 and all(m["month"].startswith("2024") for m in earlier["by_month"])
+    assert earlier["completed"]["total"] == 4
+    assert all(m["month"].startswith("2024") for m in earlier["by_month"])
     years = {row["program_year"]: row for row in current["years"]}
     assert list(years) == [2024, 2025, 2026, 2027]
-    assert years[2024]["completed"]["total"] == 4 and years[this_year]["completed"]["total"] == 1
-    assert years[2027]["targets"] is None and years[2027]["rule_version"] is None  # not published yet
+    assert years[2024]["completed"]["total"] == 4
+    assert years[this_year]["completed"]["total"] == 1
+    assert years[2027]["targets"] is None
+    assert years[2027]["rule_version"] is None
     page = client.get("/progress?program_year=2024").get_data(as_text=True)
-    assert "2024年度" in page and "2024—2027年各年度完成情况" in page and "该年度规则与目标尚未发布" in page
+    assert "2024年度" in page
+    assert "2024—2027年各年度完成情况" in page
+    assert "该年度规则与目标尚未发布" in page

@@ -60,7 +60,8 @@ def test_every_spelling_of_a_certificate_number_is_one_canonical_number(spelling
 @given(spellings(UNIT_CODE, brackets=False), st.sampled_from(["", "-", " "]))
 def test_every_spelling_of_a_unit_code_is_one_code(spelling, separator):
     spaced = spelling[:6] + separator + spelling[6:]
-    assert canonical_unit_code(spaced) == UNIT_CODE and unit_code_problem(spaced) is None
+    assert canonical_unit_code(spaced) == UNIT_CODE
+    assert unit_code_problem(spaced) is None
 
 
 @given(spellings("11010519491231002X", brackets=False))
@@ -78,7 +79,7 @@ def test_contract_numbers_are_compared_in_one_spelling():
     assert canonical_contract_number("ｗｑ－２０２４\u200b－001") == canonical_contract_number("WQ-2024-001")
 
 
-@pytest.mark.parametrize("code, problem", [("410105001001GB00012F0001000", "应为28位"),
+@pytest.mark.parametrize(("code", "problem"), [("410105001001GB00012F0001000", "应为28位"),
                                            ("410105001001XX00012F00010001", "格式不正确"),
                                            ("110105001001GB00012F00010001", "不是河南省")])
 def test_malformed_unit_codes_say_what_is_wrong(code, problem):
@@ -136,7 +137,8 @@ def test_the_collision_report_lists_rows_kept_apart(app, runner):
                                      note="同一套房屋"))
     db.session.commit()
     result = runner.invoke(args=["ledger", "identity-collisions"])
-    assert "listing row 7 and row 3: one home" in result.output and "1 identity collision(s)" in result.output
+    assert "listing row 7 and row 3: one home" in result.output
+    assert "1 identity collision(s)" in result.output
 
 
 def test_the_title_registry_keeps_one_record_under_two_spellings_and_links_the_unit_code(app, make):
@@ -149,6 +151,7 @@ def test_the_title_registry_keeps_one_record_under_two_spellings_and_links_the_u
     result = import_title_registry(Upload("登记簿.csv", (header + rows).encode("utf-8")), make.staff(Role.BUREAU_ADMIN))
     assert (result.added, result.updated) == (1, 1)
     record = db.session.scalars(select(TitleRecord)).one()
-    assert record.unit_code == UNIT_CODE and record.property_key == property_key(CANONICAL)
+    assert record.unit_code == UNIT_CODE
+    assert record.property_key == property_key(CANONICAL)
     # A buyer's new certificate with the unit code is the same home to the registry.
     assert property_key("豫(2025)郑州市不动产权第0000123号", UNIT_CODE) == record.property_key

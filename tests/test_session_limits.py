@@ -25,7 +25,8 @@ def test_idle_sessions_end(app, client, make, login):
     signed_in_client(client, make, login)
     shift(client, seen_at=31 * 60)
     page = client.get("/", follow_redirects=True).get_data(as_text=True)
-    assert "登录已超时" in page and "退出" not in page
+    assert "登录已超时" in page
+    assert "退出" not in page
     assert client.get("/my/listings").status_code == 302  # now treated as signed out
 
 

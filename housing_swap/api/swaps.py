@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Response, g, jsonify, request
 
@@ -89,7 +89,7 @@ def acquisition_queue():
          "pilot": row.application.counts_toward_pilot, "submitted_at": iso(row.application.submitted_at),
          "days_in_queue": row.days_in_queue, "acquisition_id": row.acquisition.id if row.acquisition else None,
          "status": row.acquisition.status.value if row.acquisition else acquisitions.WAITING}
-        for row in page.rows]})
+        for row in page.items]})
 
 
 def queue_filters(args) -> acquisitions.QueueFilters:

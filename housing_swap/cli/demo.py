@@ -30,4 +30,4 @@ def seed(scale: str, seed_value: int) -> None:
         click.echo("demo data is already loaded; nothing to do")
     else:
         click.echo("loaded: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
-    click.echo("demo logins (password %s): %s" % (DEMO_PASSWORD, ", ".join(DEMO_LOGINS)))
+    click.echo("demo logins (password {}): {}".format(DEMO_PASSWORD, ", ".join(DEMO_LOGINS)))

@@ -3,7 +3,7 @@
 and ``flask acquisitions expire-offers``."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -35,7 +35,7 @@ def verify() -> None:
 def create(target: Path | None) -> None:
     """Write a consistent online copy (default: instance/backups/<UTC time>.sqlite3)."""
     target = target or Path(current_app.instance_path) / "backups" / \
-        f"housing_swap-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.sqlite3"
+        f"housing_swap-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.sqlite3"
     try:
         click.echo(f"backup written to {create_backup(target)}")
     except ServiceError as error:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import current_app
 from sqlalchemy import (
@@ -36,11 +36,11 @@ class Base(DeclarativeBase):
 
 def utc_midnight(day: date) -> datetime:
     """The first instant of a calendar day, in UTC (dates on the platform are UTC dates)."""
-    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -54,14 +54,14 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are refused: pass an aware UTC datetime")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class EncryptedString(TypeDecorator):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import func, insert, select, text
@@ -70,6 +70,7 @@ from ..search.query import search_initials
 from ..services.audit import record_event
 from ..services.reference_data import load_reference_data
 from ..services.rules import current_rules, rules_of_year
+from ..services.unit_of_work import unit_of_work
 from . import names
 
 DEMO_PASSWORD = "demo-pass-2024"
@@ -84,7 +85,7 @@ DEMO_LOGINS = {
     "demo-bureau": Role.BUREAU_ADMIN,
 }
 CHUNK = 5_000
-BASE_TIME = datetime(2024, 3, 1, tzinfo=timezone.utc)
+BASE_TIME = datetime(2024, 3, 1, tzinfo=UTC)
 # Demo stories end this many days before the day the seed runs, so every date is in the past.
 RECENT_DAYS = 10
 
@@ -132,15 +133,16 @@ def planned_rows(scale: Scale) -> int:
 
 def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lambda n: None) -> dict:
     """Load the demo set in one transaction; refuse if it is already there."""
-    if db.session.scalar(select(User.id).where(User.username == "demo-owner")) is not None:
-        raise AlreadySeeded("demo data already loaded")
-    load_reference_data()
-    publish_demo_rules()
-    counts = _DemoBuilder(scale, seed, advance).build()
-    text_index.rebuild(db.session.connection())  # the bulk inserts bypassed the ORM events
-    record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, **counts})
-    db.session.commit()
-    _realign_postgres_sequences()
+    with unit_of_work():
+        if db.session.scalar(select(User.id).where(User.username == "demo-owner")) is not None:
+            raise AlreadySeeded("demo data already loaded")
+        load_reference_data()
+        publish_demo_rules()
+        counts = _DemoBuilder(scale, seed, advance).build()
+        text_index.rebuild(db.session.connection())  # the bulk inserts bypassed the ORM events
+        record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, **counts})
+    with unit_of_work():
+        _realign_postgres_sequences()
     _refresh_planner_statistics()
     return counts
 
@@ -180,7 +182,6 @@ def _realign_postgres_sequences() -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
             ))
-    db.session.commit()
 
 
 class _IdAllocator:
@@ -803,7 +804,7 @@ class _SwapPlanner:
         for column, status, note in self._STEP_DATES:
             if acquisition[column] is not None:
                 self.acquisition_events.append(
-                    event(status, note, datetime.combine(acquisition[column], time(2), tzinfo=timezone.utc)))
+                    event(status, note, datetime.combine(acquisition[column], time(2), tzinfo=UTC)))
         if acquisition["appraised_on"] is not None:
             content = DEMO_REPORT % acquisition["id"]
             self.documents.append({
@@ -812,7 +813,7 @@ class _SwapPlanner:
                 "content_type": "application/pdf", "size_bytes": len(content),
                 "sha256": hashlib.sha256(content).hexdigest(), "content": content,
                 "uploaded_by_user_id": self.appraiser_user,
-                "uploaded_at": datetime.combine(acquisition["appraised_on"], time(2), tzinfo=timezone.utc)})
+                "uploaded_at": datetime.combine(acquisition["appraised_on"], time(2), tzinfo=UTC)})
 
     def _completed_market_swap(self, row: dict, old_price: int) -> None:
         b = self.b
@@ -834,9 +835,9 @@ class _SwapPlanner:
             "new_home_price": unit["list_price"],
             "new_purchase_on": purchased_on, "status": MarketSwapStatus.VERIFIED,
             "verified_by_user_id": self.bureau_user,
-            "verified_at": datetime.combine(purchased_on + timedelta(days=3), time(2), tzinfo=timezone.utc),
+            "verified_at": datetime.combine(purchased_on + timedelta(days=3), time(2), tzinfo=UTC),
             "rejection_reason": None, "rule_version_id": b.rules_on(purchased_on)[0].id,
-            "created_at": datetime.combine(purchased_on, time(3), tzinfo=timezone.utc), "version": 1,
+            "created_at": datetime.combine(purchased_on, time(3), tzinfo=UTC), "version": 1,
         })
         self._ledger_row(Channel.MARKET, row, purchased_on, unit["id"], market_swap_id=swap_id)
 
@@ -854,7 +855,7 @@ class _SwapPlanner:
             "acquisition_id": acquisition_id, "market_swap_id": market_swap_id, "new_unit_id": unit_id,
             "reverses_entry_id": None, "reason": None, "rule_version_id": version.id,
             "recorded_by_user_id": self.bureau_user,
-            "created_at": datetime.combine(completed_on, time(8), tzinfo=timezone.utc),
+            "created_at": datetime.combine(completed_on, time(8), tzinfo=UTC),
         })
 
     def write(self) -> None:

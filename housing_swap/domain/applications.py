@@ -1,10 +1,10 @@
 """Swap applications (以旧换新申请): their fields, their timeline and their eligibility decision."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Mapping
 
 from .decisions import Reason
 from .eligibility import EligibilityFacts, OldHomeFacts, check_eligibility

@@ -16,5 +16,5 @@ class Decision:
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_failures(cls, failures: list[Reason]) -> "Decision":
+    def from_failures(cls, failures: list[Reason]) -> Decision:
         return cls(ok=not failures, reasons=tuple(failures))

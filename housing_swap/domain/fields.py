@@ -7,10 +7,10 @@ field's label, so the same field means the same thing everywhere.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Mapping
 
 from .districts import DISTRICTS_BY_CODE
 from .text import control_character_problem

@@ -79,7 +79,7 @@ def canonical_id_number(raw: str) -> str:
 
 def id_check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK_CHARS[total % 11]
 
 

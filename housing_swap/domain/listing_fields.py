@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Mapping
 
 from .fields import (
     Field,

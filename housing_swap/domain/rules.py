@@ -66,7 +66,7 @@ class ProgramRules:
         return _jsonable(asdict(self))
 
     @classmethod
-    def from_document(cls, document: dict) -> "ProgramRules":
+    def from_document(cls, document: dict) -> ProgramRules:
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in document.items() if key in known}
         values["targets"] = Targets(**document.get("targets", {}))

@@ -165,7 +165,7 @@ class ValuationModel:
         used = [UsedComparable(str(c["kind"][r]), int(c["id"][r]), Decimal(str(c["area_m2"][r])).quantize(Decimal("0.01")),
                                int(c["floor"][r]), int(c["build_year"][r]), int(c["price"][r]),
                                date.fromordinal(int(c["on"][r])), int(round(float(np.exp(value)))))
-                for r, value in zip(rows, adjusted)]
+                for r, value in zip(rows, adjusted, strict=True)]
         return used, adjusted, weights
 
 

@@ -5,11 +5,11 @@ ids for the same filters, the same facet counts. Bands are half-open: low ≤ va
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Mapping, Sequence
 
 from pypinyin import Style, lazy_pinyin
 
@@ -108,7 +108,7 @@ class SearchQuery:
             return Sort.NEWEST
         return self.sort
 
-    def with_city_group_rules(self, max_age_years: int, max_area: Decimal, inclusive: bool, year: int) -> "SearchQuery":
+    def with_city_group_rules(self, max_age_years: int, max_area: Decimal, inclusive: bool, year: int) -> SearchQuery:
         """Turn "fits the city-group channel" into the old-home limits of the rule set in force."""
         oldest = year - max_age_years
         changes = {"min_build_year": max(self.min_build_year or oldest, oldest)}

@@ -1,9 +1,9 @@
 """Keeping Elasticsearch true to the database: outbox drain, full rebuild, drift check."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from elasticsearch import Elasticsearch, helpers
 from sqlalchemy import func, select, update
@@ -47,7 +47,7 @@ def drain_outbox(session: Session, backend: ElasticsearchBackend | None, limit: 
         session.rollback()
         _note_failure(session, [e.id for e in entries], error)
         raise
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for entry in entries:
         entry.processed_at = now
     session.commit()
@@ -106,7 +106,7 @@ def reindex(session: Session, backend: ElasticsearchBackend, kind: Kind,
 
 
 def _new_index_name(prefix: str, kind: Kind) -> str:
-    return f"{alias_name(prefix, kind)}_{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+    return f"{alias_name(prefix, kind)}_{datetime.now(UTC):%Y%m%d%H%M%S%f}"
 
 
 def _switch_alias(client: Elasticsearch, alias: str, new_index: str) -> None:

@@ -6,8 +6,8 @@ A view without a declared rule is refused (fail closed), and a test walks
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db.base import utcnow
@@ -24,7 +24,9 @@ from ..domain.timezones import SHANGHAI
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, ValidationFailed
+from .pagination import Page, paginate
 from .rate_limits import count_attempt
+from .unit_of_work import refusal_keeping_writes, use_case
 
 # The one answer to every refused sign-in, so it reveals nothing about the account.
 LOGIN_REFUSED_MESSAGE = "用户名或密码错误，或账户已停用、暂时锁定"
@@ -57,6 +59,7 @@ def lookup_hash(value: str, kind: str) -> str:
     return current_app.extensions["field_cipher"].lookup_hash(value, kind)
 
 
+@use_case
 def register_household(data: HouseholdRegistration) -> User:
     phone = canonical_phone(data.phone)
     id_number = canonical_id_number(data.id_number) if data.id_number else None
@@ -73,7 +76,6 @@ def register_household(data: HouseholdRegistration) -> User:
     db.session.add(user)
     db.session.flush()
     record_event("user.register", "user", user.id, actor=user, after={"role": user.role.value})
-    db.session.commit()
     return user
 
 
@@ -109,9 +111,14 @@ def authenticate(login: str, password: str, client_address: str | None = None) -
     at a much higher bar. The owner is told of each lockout. A locked sign-in answers exactly
     like a wrong password.
     """
-    config = current_app.config
     address = (client_address or "unknown")[:64]
-    count_attempt(f"login:{address}", config["LOGIN_ATTEMPTS_PER_MINUTE"])
+    count_attempt(f"login:{address}", current_app.config["LOGIN_ATTEMPTS_PER_MINUTE"])
+    return _sign_in(login, password, address)
+
+
+@use_case
+def _sign_in(login: str, password: str, address: str) -> User | None:
+    config = current_app.config
     user = find_user_by_login(login)
     if user is None:
         check_password_hash(_dummy_password_hash(), password)
@@ -129,7 +136,6 @@ def authenticate(login: str, password: str, client_address: str | None = None) -
         db.session.delete(failure)
     user.last_login_at = utcnow()
     record_event("user.login", "user", user.id, actor=user)
-    db.session.commit()
     return user
 
 
@@ -173,12 +179,12 @@ def _beijing(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M（北京时间）")
 
 
+@use_case
 def unlock(user_id: int, actor: User) -> User:
     """The bureau lifts every sign-in lock on an account (after checking with its owner)."""
     user = _managed_user(user_id, actor)
     _clear_lockouts(user)
     record_event("user.unlock", "user", user.id, actor=actor)
-    db.session.commit()
     return user
 
 
@@ -189,7 +195,6 @@ def _clear_lockouts(user: User) -> None:
 
 def _refuse(user: User | None, reason: str) -> None:
     record_event("user.login", "user", user.id if user else None, outcome="failure", after={"reason": reason})
-    db.session.commit()
     return None
 
 
@@ -221,10 +226,10 @@ def end_every_session(user: User) -> None:
     user.credentials_epoch += 1
 
 
+@use_case
 def record_logout(user: User) -> None:
     user.session_epoch += 1
     record_event("user.logout", "user", user.id, actor=user)
-    db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -237,6 +242,7 @@ class StaffAccount:
     phone: str | None = None
 
 
+@use_case
 def create_staff_user(data: StaffAccount, created_by: User | None) -> User:
     _check_staff_account(data)
     user = _new_staff_user(data)
@@ -245,7 +251,6 @@ def create_staff_user(data: StaffAccount, created_by: User | None) -> User:
     record_event("user.create", "user", user.id, actor=created_by,
                  after={"username": user.username, "role": user.role.value,
                         "organization_id": user.organization_id})
-    db.session.commit()
     return user
 
 
@@ -280,6 +285,7 @@ def _check_staff_account(data: StaffAccount) -> None:
         raise ValidationFailed("账户信息有误", errors)
 
 
+@use_case
 def create_first_admin(username: str, password: str, real_name: str) -> User:
     """Bootstrap: the bureau organization and its first administrator."""
     if _exists(User.role == Role.BUREAU_ADMIN):
@@ -302,19 +308,7 @@ def ensure_bureau_organization() -> Organization:
 
 # ----- the bureau's user administration -----------------------------------------------------------
 
-@dataclass(frozen=True)
-class UserPage:
-    items: list[User]
-    total: int
-    page: int
-    per_page: int = 50
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def list_users(text: str = "", role: Role | None = None, page: int = 1) -> UserPage:
+def list_users(text: str = "", role: Role | None = None, page: int = 1) -> Page[User]:
     """Accounts by username, name or exact phone, newest first."""
     query = select(User)
     if role is not None:
@@ -325,9 +319,7 @@ def list_users(text: str = "", role: Role | None = None, page: int = 1) -> UserP
         if phone_problem(needle) is None:
             matches.append(User.phone_hash == lookup_hash(canonical_phone(needle), "phone"))
         query = query.where(or_(*matches))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(User.id.desc()).limit(50).offset((page - 1) * 50)).all()
-    return UserPage(list(items), total, page)
+    return paginate(query, page, 50, User.id.desc())
 
 
 def _managed_user(user_id: int, actor: User) -> User:
@@ -339,6 +331,7 @@ def _managed_user(user_id: int, actor: User) -> User:
     return user
 
 
+@use_case
 def set_enabled(user_id: int, enabled: bool, actor: User) -> User:
     """Disable (live sessions end at once) or enable an account."""
     user = _managed_user(user_id, actor)
@@ -348,11 +341,11 @@ def set_enabled(user_id: int, enabled: bool, actor: User) -> User:
         end_every_session(user)
     record_event("user.enable" if enabled else "user.disable", "user", user.id, actor=actor,
                  before={"enabled": before}, after={"enabled": enabled})
-    db.session.commit()
     return user
 
 
-def reset_password(user_id: int, actor: User) -> str:
+@use_case
+def reset_password(user_id: int, actor: User) -> tuple[User, str]:
     """A new random password, shown once to the administrator; every session of the user ends."""
     user = _managed_user(user_id, actor)
     temporary = "Zz-" + secrets.token_urlsafe(12)
@@ -361,8 +354,7 @@ def reset_password(user_id: int, actor: User) -> str:
     end_every_session(user)
     _clear_lockouts(user)
     record_event("user.reset_password", "user", user.id, actor=actor)
-    db.session.commit()
-    return temporary
+    return user, temporary
 
 
 # ----- passwords: change, periodic change, re-authentication ---------------------------------------
@@ -382,6 +374,7 @@ def password_matches(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
+@use_case
 def change_password(user: User, current: str, new: str) -> None:
     """Replace the password after checking the current one; every other session ends."""
     errors: dict[str, list[str]] = {}
@@ -393,10 +386,8 @@ def change_password(user: User, current: str, new: str) -> None:
         errors["new"] = ["新密码不能与当前密码相同"]
     if errors:
         record_event("user.change_password", "user", user.id, actor=user, outcome="failure")
-        db.session.commit()
-        raise ValidationFailed("密码修改失败，请按提示修改", errors)
+        raise refusal_keeping_writes(ValidationFailed("密码修改失败，请按提示修改", errors))
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     end_every_session(user)
     record_event("user.change_password", "user", user.id, actor=user)
-    db.session.commit()

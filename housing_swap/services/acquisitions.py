@@ -9,9 +9,9 @@ in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db.models import (
@@ -44,8 +44,10 @@ from .applications import move_application
 from .audit import record_event
 from .documents import DocumentUpload, attach
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
+from .pagination import Page, paginate
 from .rules import current_rules
 from .search_outbox import enqueue
+from .unit_of_work import refusal_keeping_writes, unit_of_work, use_case
 
 OFFICERS = (Role.CITY_GROUP_OFFICER,)
 READERS = (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
@@ -74,19 +76,7 @@ class QueueRow:
     property_verified: bool  # the registry, or a bureau-verified listing, knows this home
 
 
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[QueueRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def work_queue(filters: QueueFilters, today: date | None = None) -> QueuePage:
+def work_queue(filters: QueueFilters, today: date | None = None) -> Page[QueueRow]:
     """Applications eligible for the city-group channel and their acquisitions, oldest first."""
     today = today or date.today()
     live = and_(Acquisition.application_id == SwapApplication.id, Acquisition.status != AcquisitionStatus.CANCELLED)
@@ -99,13 +89,10 @@ def work_queue(filters: QueueFilters, today: date | None = None) -> QueuePage:
         query = query.where(SwapApplication.counts_toward_pilot.is_(filters.pilot))
     if filters.min_days:
         query = query.where(SwapApplication.submitted_at <= _days_before(today, filters.min_days))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.order_by(SwapApplication.submitted_at, SwapApplication.id)
-                              .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)).all()
-    verified = verified_properties([application.old_property_key for application, _ in rows])
-    return QueuePage([QueueRow(application, acquisition, _days_waiting(application, today),
-                               application.old_property_key in verified)
-                      for application, acquisition in rows], total, filters.page, filters.per_page)
+    found = paginate(query, filters.page, filters.per_page, SwapApplication.submitted_at, SwapApplication.id,
+                     rows=True)
+    verified = verified_properties([application.old_property_key for application, _ in found.items])
+    return found.map(lambda row: QueueRow(row[0], row[1], _days_waiting(row[0], today), row[0].old_property_key in verified))
 
 
 def verified_properties(keys: list[str]) -> set[str]:
@@ -129,7 +116,7 @@ def _queue_status_clause(status: str | None):
 
 
 def _days_before(today: date, days: int) -> datetime:
-    return datetime.combine(today - timedelta(days=days), time.max, tzinfo=timezone.utc)
+    return datetime.combine(today - timedelta(days=days), time.max, tzinfo=UTC)
 
 
 def _days_waiting(application: SwapApplication, today: date) -> int:
@@ -185,6 +172,7 @@ def appraiser_organizations() -> list[Organization]:
 
 # ----- steps -------------------------------------------------------------------------------------
 
+@use_case
 def take_in(application_id: int, officer: User) -> Acquisition:
     """Intake: the officer takes an eligible application off the queue."""
     _require_officer(officer)
@@ -205,7 +193,6 @@ def take_in(application_id: int, officer: User) -> Acquisition:
     _event(acquisition, AcquisitionStatus.INTAKE, "城发集团受理", officer)
     record_event("acquisition.intake", "acquisition", acquisition.id, actor=officer,
                  after={"application_id": application.id, "status": AcquisitionStatus.INTAKE.value})
-    db.session.commit()
     return acquisition
 
 
@@ -218,6 +205,7 @@ def _require_verified_property(application: SwapApplication) -> None:
                        "请家庭先提交房源核验，或由住房保障局导入登记簿后再受理")
 
 
+@use_case
 def schedule_inspection(acquisition_id: int, raw: dict, officer: User) -> Acquisition:
     _require_officer(officer)
     acquisition = _locked(acquisition_id)
@@ -231,6 +219,7 @@ def schedule_inspection(acquisition_id: int, raw: dict, officer: User) -> Acquis
                     f"查勘安排在{values['inspection_on'].isoformat()}，评估机构：{appraiser.name}")
 
 
+@use_case
 def appraise(acquisition_id: int, raw: dict, report: DocumentUpload | None, appraiser: User,
              today: date | None = None) -> Acquisition:
     """The assigned appraiser organization's user enters the value and uploads the report."""
@@ -247,6 +236,7 @@ def appraise(acquisition_id: int, raw: dict, report: DocumentUpload | None, appr
                     f"评估价{values['appraised_value']}元")
 
 
+@use_case
 def make_offer(acquisition_id: int, raw: dict, officer: User, today: date | None = None) -> Acquisition:
     _require_officer(officer)
     today = today or date.today()
@@ -262,6 +252,7 @@ def make_offer(acquisition_id: int, raw: dict, officer: User, today: date | None
                     f"报价{values['offer_price']}元，请在{values['offer_expires_on'].isoformat()}前答复")
 
 
+@use_case
 def answer_offer(acquisition_id: int, accept: bool, household: User, today: date | None = None) -> Acquisition:
     """The household accepts or declines before the deadline; after it, the offer has expired."""
     today = today or date.today()
@@ -269,8 +260,8 @@ def answer_offer(acquisition_id: int, accept: bool, household: User, today: date
     if household.role != Role.HOUSEHOLD or acquisition.application.household_user_id != household.id:
         raise NotFound("收购记录不存在，或您无权查看")
     if _expire_if_due(acquisition, today):
-        db.session.commit()
-        raise Conflict(f"报价已于{acquisition.offer_expires_on.isoformat()}过期，请联系城发集团重新报价")
+        raise refusal_keeping_writes(
+            Conflict(f"报价已于{acquisition.offer_expires_on.isoformat()}过期，请联系城发集团重新报价"))
     target = AcquisitionStatus.OFFER_ACCEPTED if accept else AcquisitionStatus.OFFER_DECLINED
     return _advance(acquisition, target, household, {}, "家庭接受报价" if accept else "家庭拒绝报价")
 
@@ -281,11 +272,12 @@ def expire_offers(today: date | None = None) -> int:
     due = db.session.scalars(select(Acquisition.id).where(
         Acquisition.status == AcquisitionStatus.OFFER_MADE, Acquisition.offer_expires_on < today)).all()
     for acquisition_id in due:
-        _expire_if_due(_locked(acquisition_id), today)
-        db.session.commit()
+        with unit_of_work():  # one offer at a time: a busy acquisition does not hold up the rest
+            _expire_if_due(_locked(acquisition_id), today)
     return len(due)
 
 
+@use_case
 def sign_contract(acquisition_id: int, raw: dict, document: DocumentUpload | None, officer: User,
                   today: date | None = None) -> Acquisition:
     _require_officer(officer)
@@ -299,12 +291,12 @@ def sign_contract(acquisition_id: int, raw: dict, document: DocumentUpload | Non
     if document is not None:
         attach(acquisition, "acquisition_contract", document, officer)
     _advance(acquisition, AcquisitionStatus.CONTRACT_SIGNED, officer, values,
-             f"收购合同{values['contract_number']}，价格{values['contract_price']}元", commit=False)
+             f"收购合同{values['contract_number']}，价格{values['contract_price']}元")
     flush_or_conflict(lambda _: "该收购合同编号已被使用")
-    db.session.commit()
     return acquisition
 
 
+@use_case
 def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | None, officer: User,
                     today: date | None = None) -> Acquisition:
     """The household's new home from the platform, checked against the rules; the unit is sold."""
@@ -321,14 +313,14 @@ def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | N
     unit.status = UnitStatus.SOLD
     values["new_unit_id"] = unit.id
     _advance(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED, officer, values,
-             f"购买新房：{_unit_name(unit)}，总价{values['new_home_price']}元", commit=False)
+             f"购买新房：{_unit_name(unit)}，总价{values['new_home_price']}元")
     flush_or_conflict(lambda text: "该新房已用于其他家庭的换房" if "new_unit_id" in text
                       else "该购房合同/网签备案号已被使用")
     enqueue("unit", unit.id, unit.version)
-    db.session.commit()
     return acquisition
 
 
+@use_case
 def transfer_title(acquisition_id: int, raw: dict, document: DocumentUpload | None, officer: User,
                    today: date | None = None) -> Acquisition:
     _require_officer(officer)
@@ -341,6 +333,7 @@ def transfer_title(acquisition_id: int, raw: dict, document: DocumentUpload | No
     return _advance(acquisition, AcquisitionStatus.TITLE_TRANSFERRED, officer, values, "旧房已过户至城发集团")
 
 
+@use_case
 def complete(acquisition_id: int, raw: dict, officer: User, today: date | None = None) -> Acquisition:
     """The last step: checked against quotas and the rules in force, and counted on the ledger."""
     _require_officer(officer)
@@ -357,16 +350,15 @@ def complete(acquisition_id: int, raw: dict, officer: User, today: date | None =
         raise Conflict(f"{quota.over_target}，按规则不能再完成收购")
     values |= {"rule_version_id": version.id, "over_quota": quota.over_target}
     _advance(acquisition, AcquisitionStatus.COMPLETED, officer, values,
-             "收购与换房完成，已计入目标" + (f"（{quota.over_target}）" if quota.over_target else ""),
-             commit=False)
+             "收购与换房完成，已计入目标" + (f"（{quota.over_target}）" if quota.over_target else ""))
     ledger.record_count(ledger.CountedSwap(
         Channel.CITY_GROUP, application.old_property_key, application.old_district_code,
         values["completed_on"], acquisition.new_unit_id, version, acquisition_id=acquisition.id), officer)
     move_application(application, ApplicationStatus.COMPLETED, "以旧换新完成", officer)
-    db.session.commit()
     return acquisition
 
 
+@use_case
 def cancel(acquisition_id: int, reason: str, actor: User) -> Acquisition:
     """Stop an acquisition before its title transfer; the application returns to the queue."""
     if actor.role not in READERS:
@@ -375,9 +367,8 @@ def cancel(acquisition_id: int, reason: str, actor: User) -> Acquisition:
     values = _values(steps.REASON_FIELDS, {"reason": reason})
     _require_step(acquisition, AcquisitionStatus.CANCELLED)
     _advance(acquisition, AcquisitionStatus.CANCELLED, actor, {"cancelled_reason": values["reason"]},
-             f"取消：{values['reason']}", commit=False)
+             f"取消：{values['reason']}")
     move_application(acquisition.application, ApplicationStatus.ELIGIBLE, "收购已取消，可重新办理", actor)
-    db.session.commit()
     return acquisition
 
 
@@ -412,8 +403,7 @@ def _check_date(values: dict, name: str, today: date | None, not_before: date | 
         raise ValidationFailed("日期有误", {name: [problem]})
 
 
-def _advance(acquisition: Acquisition, target: AcquisitionStatus, actor: User, values: dict, note: str,
-             commit: bool = True) -> Acquisition:
+def _advance(acquisition: Acquisition, target: AcquisitionStatus, actor: User, values: dict, note: str) -> Acquisition:
     """Move to ``target`` with the step's values, add it to the timeline and the audit log."""
     _require_step(acquisition, target)
     before = {"status": acquisition.status.value, **{name: _plain(getattr(acquisition, name)) for name in values}}
@@ -423,12 +413,10 @@ def _advance(acquisition: Acquisition, target: AcquisitionStatus, actor: User, v
     _event(acquisition, target, note, actor)
     record_event(f"acquisition.{target.value}", "acquisition", acquisition.id, actor=actor, before=before,
                  after={"status": target.value, **{name: _plain(value) for name, value in values.items()}})
-    if commit:
-        try:
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            raise Conflict("该收购刚被他人更新，请刷新后重试") from None
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("该收购刚被他人更新，请刷新后重试") from None
     return acquisition
 
 
@@ -446,7 +434,7 @@ def _expire_if_due(acquisition: Acquisition, today: date) -> bool:
             acquisition.offer_expires_on, today):
         return False
     _advance(acquisition, AcquisitionStatus.OFFER_EXPIRED, None, {},
-             f"报价已于{acquisition.offer_expires_on.isoformat()}过期，家庭未答复", commit=False)
+             f"报价已于{acquisition.offer_expires_on.isoformat()}过期，家庭未答复")
     return True
 
 

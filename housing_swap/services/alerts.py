@@ -13,6 +13,7 @@ from ..extensions import db
 from ..search.query import Kind, QueryProblem, parse_search_args
 from ..search.sql_backend import SqlSearchBackend
 from .errors import NotFound, ValidationFailed
+from .unit_of_work import unit_of_work, use_case
 
 MAX_SAVED_SEARCHES = 20
 
@@ -21,6 +22,7 @@ MAX_SAVED_SEARCHES = 20
 SEARCH_PAGES = {Kind.LISTING: "/search", Kind.UNIT: "/search/units"}
 
 
+@use_case
 def save_search(user: User, name: str, query_string: str, kind: Kind = Kind.LISTING) -> SavedSearch:
     """Keep a search of second-hand listings or new-build units; its query string is validated
     exactly as the search page does."""
@@ -35,7 +37,6 @@ def save_search(user: User, name: str, query_string: str, kind: Kind = Kind.LIST
         raise ValidationFailed("无法保存该搜索", errors)
     saved = SavedSearch(user_id=user.id, kind=kind.value, name=name, query_string=cleaned)
     db.session.add(saved)
-    db.session.commit()
     return saved
 
 
@@ -58,12 +59,12 @@ def saved_searches_of(user: User) -> list[SavedSearch]:
                                    .order_by(SavedSearch.created_at.desc())))
 
 
+@use_case
 def unsubscribe(saved_search_id: int, user: User) -> None:
     saved = db.session.get(SavedSearch, saved_search_id)
     if saved is None or saved.user_id != user.id:
         raise NotFound("该保存的搜索不存在")
     saved.active = False
-    db.session.commit()
 
 
 def notifications_of(user: User, limit: int = 100) -> list[Notification]:
@@ -71,11 +72,11 @@ def notifications_of(user: User, limit: int = 100) -> list[Notification]:
                                    .order_by(Notification.created_at.desc()).limit(limit)))
 
 
+@use_case
 def mark_all_read(user: User) -> None:
     for notification in db.session.scalars(select(Notification).where(
             Notification.user_id == user.id, Notification.read_at.is_(None))):
         notification.read_at = utcnow()
-    db.session.commit()
 
 
 def unread_count(user: User) -> int:
@@ -88,14 +89,14 @@ def run_alerts() -> int:
     notified = 0
     backend = SqlSearchBackend(db.session)
     for saved in list(db.session.scalars(select(SavedSearch).where(SavedSearch.active))):
-        checked_at = utcnow()
-        query = parse_search_args(parse_qs(saved.query_string), Kind(saved.kind))
-        fresh = backend.search(replace(query, listed_since=saved.last_checked_at, per_page=5))
-        if fresh.total:
-            _notify(saved, fresh.total, [item["community"] for item in fresh.items])
-            notified += 1
-        saved.last_checked_at = checked_at
-        db.session.commit()
+        with unit_of_work():  # each saved search is checked and notified on its own
+            checked_at = utcnow()
+            query = parse_search_args(parse_qs(saved.query_string), Kind(saved.kind))
+            fresh = backend.search(replace(query, listed_since=saved.last_checked_at, per_page=5))
+            if fresh.total:
+                _notify(saved, fresh.total, [item["community"] for item in fresh.items])
+                notified += 1
+            saved.last_checked_at = checked_at
     return notified
 
 

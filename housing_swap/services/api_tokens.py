@@ -13,12 +13,14 @@ from ..db.models import ApiToken, User
 from ..extensions import db
 from .audit import record_event
 from .errors import NotFound
+from .unit_of_work import use_case
 
 
 def _digest(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
 
 
+@use_case
 def issue_token(user: User) -> tuple[str, datetime]:
     raw = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=current_app.config["API_TOKEN_HOURS"])
@@ -27,7 +29,6 @@ def issue_token(user: User) -> tuple[str, datetime]:
     db.session.add(token)
     db.session.flush()
     record_event("api_token.issue", "api_token", token.id, actor=user)
-    db.session.commit()
     return raw, expires_at
 
 
@@ -39,13 +40,13 @@ def user_for_bearer_header(header: str | None) -> User | None:
     return token.user
 
 
+@use_case
 def revoke_token(header: str | None, actor: User) -> None:
     token = _live_token(header)
     if token is None:
         raise NotFound("令牌不存在或已失效")
     token.revoked_at = utcnow()
     record_event("api_token.revoke", "api_token", token.id, actor=actor)
-    db.session.commit()
 
 
 def _live_token(header: str | None) -> ApiToken | None:

@@ -28,6 +28,7 @@ from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .listings import listing_for_changing
 from .property_identity import property_key
 from .rules import current_rules
+from .unit_of_work import use_case
 from .valuation import valuation_or_none
 
 STAFF_READERS = (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
@@ -73,6 +74,7 @@ def prefill_from_listing(listing_id: int, user: User) -> dict[str, str]:
             "listing_id": str(listing.id)}
 
 
+@use_case
 def create_application(raw: dict, user: User) -> SwapApplication:
     _require_verified_household(user)
     values = _parsed(raw)
@@ -83,20 +85,20 @@ def create_application(raw: dict, user: User) -> SwapApplication:
     add_event(application, ApplicationStatus.DRAFT, "创建申请草稿", user)
     record_event("application.create", "swap_application", application.id, actor=user,
                  after={"district": application.old_district_code, "channel": application.channel_preference})
-    db.session.commit()
     return application
 
 
+@use_case
 def update_application(application_id: int, raw: dict, user: User) -> SwapApplication:
     application = application_for_changing(application_id, user)
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.INELIGIBLE):
         raise Conflict("申请已提交，不能再修改；如需更改请撤回后重新申请")
     _apply(application, _parsed(raw, partial=True), raw.get("listing_id"), user)
     record_event("application.update", "swap_application", application.id, actor=user)
-    db.session.commit()
     return application
 
 
+@use_case
 def submit_application(application_id: int, user: User, on: date | None = None) -> SwapApplication:
     """Decide at once under the rule version in force; the decision keeps that version."""
     application = application_for_changing(application_id, user)
@@ -119,17 +121,16 @@ def submit_application(application_id: int, user: User, on: date | None = None) 
     record_event("application.submit", "swap_application", application.id, actor=user,
                  after={"status": target, "rule_version": version.version,
                         "eligible_channels": list(decision.eligible_channels)})
-    db.session.commit()
     return application
 
 
+@use_case
 def withdraw_application(application_id: int, user: User) -> SwapApplication:
     application = application_for_changing(application_id, user)
     before = application.status
     move_application(application, ApplicationStatus.WITHDRAWN, "申请人撤回", user)
     record_event("application.withdraw", "swap_application", application.id, actor=user,
                  before={"status": before}, after={"status": ApplicationStatus.WITHDRAWN})
-    db.session.commit()
     return application
 
 

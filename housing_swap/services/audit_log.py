@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..db.base import utc_midnight
 from ..db.models import AuditEvent, Organization, User
@@ -14,7 +13,9 @@ from ..domain.fields import Field, parse_date, parse_fields, parse_integer, pars
 from ..extensions import db
 from .audit import record_event
 from .errors import NotFound, ValidationFailed
+from .pagination import Page, paginate
 from .spreadsheets import write_table
+from .unit_of_work import use_case
 
 PER_PAGE = 100
 EXPORT_LIMIT = 100_000
@@ -29,17 +30,6 @@ FILTER_FIELDS = (
     Field("to", "结束日期", False, parse_date),
     Field("page", "页码", False, parse_integer(1, 100_000)),
 )
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    items: list[tuple[AuditEvent, str | None]]   # each event with its actor's username
-    total: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
 
 
 def parse_filters(raw: dict) -> dict:
@@ -68,12 +58,9 @@ def _query(filters: dict):
     return query
 
 
-def search_events(filters: dict) -> AuditPage:
-    query = _query(filters)
-    page = filters.get("page") or 1
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE))
-    return AuditPage([(event, username) for event, username in rows], total, page)
+def search_events(filters: dict) -> Page[tuple[AuditEvent, str | None]]:
+    """Events newest first, each with its actor's username."""
+    return paginate(_query(filters), filters.get("page") or 1, PER_PAGE, AuditEvent.id.desc(), rows=True)
 
 
 def event_with_actor(event_id: int) -> tuple[AuditEvent, str | None, str | None]:
@@ -85,6 +72,7 @@ def event_with_actor(event_id: int) -> tuple[AuditEvent, str | None, str | None]
     return event, actor.username if actor else None, organization.name if organization else None
 
 
+@use_case
 def export_events(filters: dict, actor: User) -> bytes:
     """The filtered log as CSV (newest first); the export itself is audited."""
     rows = db.session.execute(_query(filters).order_by(AuditEvent.id.desc()).limit(EXPORT_LIMIT))
@@ -95,7 +83,6 @@ def export_events(filters: dict, actor: User) -> bytes:
                                   "来源地址", "变更前", "变更后"])
     record_event("export.audit_log", "audit_event", None, actor=actor,
                  after={"filters": {k: str(v) for k, v in filters.items()}, "rows": len(frame)})
-    db.session.commit()
     return write_table(frame, "csv")
 
 

@@ -25,6 +25,7 @@ from .audit import record_event
 from .errors import Conflict, NotFound
 from .matching import MATCHABLE, buyer_table
 from .rules import latest_rules
+from .unit_of_work import use_case
 
 CHOICES_PER_HOUSEHOLD = 5   # each household ranks at most this many old homes it could buy
 
@@ -37,6 +38,7 @@ class ChainRunSummary:
     chains: int
 
 
+@use_case
 def run_chain_finder() -> ChainRunSummary:
     _, rules = latest_rules()
     busy = _households_in_live_proposals()
@@ -47,7 +49,6 @@ def run_chain_finder() -> ChainRunSummary:
     for proposal in found:
         _save(proposal)
     record_event("chains.run", "chain_proposal", None, after={"proposals": len(found)})
-    db.session.commit()
     cycles = sum(p.kind == "cycle" for p in found)
     return ChainRunSummary(len(applications), len(found), cycles, len(found) - cycles)
 
@@ -136,6 +137,7 @@ def _own_link(proposal: ChainProposal, user: User) -> ChainLink | None:
     return None
 
 
+@use_case
 def decide_link(proposal_id: int, user: User, accept: bool) -> ChainProposal:
     """Each household answers for its own link."""
     # Locked, so two last acceptances at once cannot both leave the proposal undecided.
@@ -153,5 +155,4 @@ def decide_link(proposal_id: int, user: User, accept: bool) -> ChainProposal:
         proposal.status, proposal.decided_at = ChainStatus.AGREED, utcnow()
     record_event("chain.accept" if accept else "chain.decline", "chain_proposal", proposal.id, actor=user,
                  after={"link": link.position, "status": proposal.status})
-    db.session.commit()
     return proposal

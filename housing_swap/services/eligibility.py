@@ -35,7 +35,7 @@ def parse_facts(body: dict) -> EligibilityFacts:
             if required:
                 errors[path] = ["必填"]
             return None
-        if isinstance(raw, bool) or isinstance(raw, (dict, list)):
+        if isinstance(raw, (bool, dict, list)):
             errors[path] = ["类型不正确"]
             return None
         try:

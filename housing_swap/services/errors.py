@@ -1,7 +1,7 @@
 """Errors a use case raises; web and API turn them into HTTP answers in one place each."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 

@@ -19,12 +19,12 @@ from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.identity import mask_name, mask_phone
 from ..domain.text import printable
 from ..domain.timezones import SHANGHAI
-from ..extensions import db
 from .audit import record_event
 from .ledger import EntryFilters, entry_page
 from .monitoring import Dashboard, dashboard
 from .progress import ProgressFilters
 from .spreadsheets import write_table
+from .unit_of_work import use_case
 
 # City-group officers contact the households whose cases stall; the bureau monitors in aggregate.
 SEES_PERSONAL_DATA = frozenset({Role.CITY_GROUP_OFFICER})
@@ -151,7 +151,7 @@ def workbook(tables: ExportTables) -> bytes:
         sheet.append([])
         sheet.append(list(frame.columns))
         for values in frame.itertuples(index=False):
-            sheet.append([_cell(sheet, value, number_format) for value, number_format in zip(values, formats)])
+            sheet.append([_cell(sheet, value, number_format) for value, number_format in zip(values, formats, strict=True)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -178,6 +178,7 @@ def _cell(sheet, value, number_format: str | None):
     return cell
 
 
+@use_case
 def export(filters: ProgressFilters, user: User, file_format: str, table: str | None = None,
            stall_days: int = 14) -> bytes:
     """The workbook (``table`` None) or one table as CSV; audited with what was exported."""
@@ -186,5 +187,4 @@ def export(filters: ProgressFilters, user: User, file_format: str, table: str | 
     record_event("export.dashboard", "dashboard", None, actor=user, after={
         "format": file_format, "table": table or "workbook", "filters": filter_text(filters),
         "personal_data_masked": user.role not in SEES_PERSONAL_DATA})
-    db.session.commit()
     return content

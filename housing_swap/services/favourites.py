@@ -6,8 +6,10 @@ from sqlalchemy import select
 from ..db.models import Favourite, Listing, User
 from ..extensions import db
 from .listings import listing_for_viewing
+from .unit_of_work import use_case
 
 
+@use_case
 def toggle_favourite(listing_id: int, user: User) -> bool:
     """Save or unsave a visible listing; returns whether it is now saved."""
     listing_for_viewing(listing_id, user)
@@ -17,7 +19,6 @@ def toggle_favourite(listing_id: int, user: User) -> bool:
         db.session.add(Favourite(user_id=user.id, listing_id=listing_id))
     else:
         db.session.delete(existing)
-    db.session.commit()
     return existing is None
 
 

@@ -6,7 +6,7 @@ reused for a different request is refused rather than silently answered with the
 from __future__ import annotations
 
 import hashlib
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError

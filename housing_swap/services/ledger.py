@@ -34,6 +34,7 @@ from ..domain.rules import PROGRAM_YEARS, ProgramRules
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, flush_or_conflict
+from .pagination import Page, paginate
 from .property_identity import identifier_hash
 
 
@@ -178,19 +179,7 @@ def parse_entry_filters(raw: dict) -> tuple[EntryFilters, dict[str, list[str]]]:
     return filters, errors
 
 
-@dataclass(frozen=True)
-class EntryPage:
-    items: list[GoalLedgerEntry]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def entry_page(filters: EntryFilters) -> EntryPage:
+def entry_page(filters: EntryFilters) -> Page[GoalLedgerEntry]:
     """Ledger rows (counts and reversals), newest first, completion dates inclusive."""
     query = select(GoalLedgerEntry)
     for column, value in ((GoalLedgerEntry.program_year, filters.program_year),
@@ -207,10 +196,7 @@ def entry_page(filters: EntryFilters) -> EntryPage:
         query = (query.join(LedgerClaim, LedgerClaim.entry_id == GoalLedgerEntry.id)
                  .join(Unit, Unit.id == LedgerClaim.new_unit_id).join(Building, Building.id == Unit.building_id)
                  .where(Building.project_id == filters.project_id))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(GoalLedgerEntry.id.desc()).limit(filters.per_page)
-                               .offset((filters.page - 1) * filters.per_page)).all()
-    return EntryPage(list(items), total, filters.page, filters.per_page)
+    return paginate(query, filters.page, filters.per_page, GoalLedgerEntry.id.desc())
 
 
 def entry(entry_id: int) -> GoalLedgerEntry:

@@ -40,12 +40,14 @@ from .audit import record_event
 from .documents import DocumentUpload, checked_content_type
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .search_outbox import enqueue
+from .unit_of_work import use_case
 
 # An auditor must be able to read why a count no longer stands: "错误" explains nothing.
 MIN_REASON_CHARACTERS = 10
 MAX_REASON_CHARACTERS = 1000
 
 
+@use_case
 def request_reversal(entry_id: int, reason: str, document: DocumentUpload | None,
                      actor: User) -> LedgerReversalRequest:
     _require_bureau(actor)
@@ -67,10 +69,10 @@ def request_reversal(entry_id: int, reason: str, document: DocumentUpload | None
     flush_or_conflict(lambda _: "该计数已有一份待复核的撤销申请")
     record_event("ledger.reversal_request", "goal_ledger_entry", entry.id, actor=actor,
                  after={"request": request.id, "reason": text, "document_sha256": request.document_sha256})
-    db.session.commit()
     return request
 
 
+@use_case
 def approve(request_id: int, note: str, actor: User) -> LedgerReversalRequest:
     """The second person: the reversal row is written, the swap's timeline says why."""
     request = _pending_for_decision(request_id, actor)
@@ -83,10 +85,10 @@ def approve(request_id: int, note: str, actor: User) -> LedgerReversalRequest:
     record_event("ledger.reversal_approve", "goal_ledger_entry", request.entry_id, actor=actor,
                  before={"request": request.id, "requested_by": request.requested_by_user_id},
                  after={"reversal_entry": reversal.id, "note": request.decision_note})
-    db.session.commit()
     return request
 
 
+@use_case
 def reject(request_id: int, note: str, actor: User) -> LedgerReversalRequest:
     request = _pending_for_decision(request_id, actor)
     if not (note or "").strip():
@@ -94,10 +96,10 @@ def reject(request_id: int, note: str, actor: User) -> LedgerReversalRequest:
     _decide(request, ReversalRequestStatus.REJECTED, note, actor)
     record_event("ledger.reversal_reject", "goal_ledger_entry", request.entry_id, actor=actor,
                  after={"request": request.id, "note": request.decision_note})
-    db.session.commit()
     return request
 
 
+@use_case
 def settle_unit(request_id: int, sale_undone: bool, actor: User) -> LedgerReversalRequest:
     """The unit's developer says whether the new-home sale was undone; only then is it back in stock."""
     request = _locked(request_id)
@@ -114,7 +116,6 @@ def settle_unit(request_id: int, sale_undone: bool, actor: User) -> LedgerRevers
         enqueue("unit", unit.id, unit.version)
     record_event("ledger.unit_settle", "unit", unit.id, actor=actor,
                  after={"request": request.id, "settlement": request.unit_settlement.value})
-    db.session.commit()
     return request
 
 

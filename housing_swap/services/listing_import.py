@@ -1,10 +1,10 @@
 """Agencies' bulk import and export of listings (CSV/XLSX), idempotent on their own reference."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Callable
 
 import pandas as pd
 from sqlalchemy import select
@@ -34,6 +34,7 @@ from .listings import (
 from .property_identity import property_key
 from .search_outbox import enqueue
 from .spreadsheets import Upload, read_table, write_table
+from .unit_of_work import use_case
 
 LABELS = {f.name: f.label for f in LISTING_FIELDS}
 REQUIRED_HEADERS = [f.label for f in LISTING_FIELDS if f.required] + [LABELS["agency_reference"]]
@@ -62,6 +63,7 @@ class ListingImportResult:
                 "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors]}
 
 
+@use_case
 def import_listings(upload: Upload, user: User, mode: ImportMode,
                     progress: Callable[[int, int], None] = lambda done, total: None) -> ListingImportResult:
     if user.role != Role.AGENCY_STAFF:
@@ -87,7 +89,6 @@ def import_listings(upload: Upload, user: User, mode: ImportMode,
     record_event("listing.import", "organization", user.organization_id, actor=user,
                  after={"file": upload.filename, "mode": mode.value, **result.as_dict(),
                         "errors": len(result.errors)})
-    db.session.commit()
     return result
 
 
@@ -246,6 +247,7 @@ def _differs(listing: Listing, values: dict) -> bool:
 
 # ----- export and template ----------------------------------------------------------------
 
+@use_case
 def export_listings(user: User, file_format: str) -> bytes:
     if user.role != Role.AGENCY_STAFF:
         raise Forbidden("只有经纪机构可以导出房源")
@@ -255,7 +257,6 @@ def export_listings(user: User, file_format: str) -> bytes:
     frame = pd.DataFrame(rows, columns=[f.label for f in LISTING_FIELDS])
     record_event("listing.export", "organization", user.organization_id, actor=user,
                  after={"format": file_format, "rows": len(rows)})
-    db.session.commit()
     return write_table(frame, file_format, sheet_name="房源")
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..db.base import utcnow
 from ..db.models import (
@@ -27,8 +27,10 @@ from ..extensions import db
 from ..search.query import search_initials
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
+from .pagination import Page, paginate
 from .property_identity import property_key
 from .search_outbox import enqueue
+from .unit_of_work import use_case
 
 # Fields that identify the property; they cannot change once it is submitted for verification.
 IDENTITY_FIELDS = ("community", "district_code", "address", "building_no", "unit_no", "room_no",
@@ -71,19 +73,8 @@ def listing_for_changing(listing_id: int, user: User) -> tuple[Listing, Actor]:
     return listing, actor
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def listings_of(user: User, status: ListingStatus | None = None, page: int = 1, per_page: int = 50) -> Page:
+def listings_of(user: User, status: ListingStatus | None = None, page: int = 1,
+                per_page: int = 50) -> Page[Listing]:
     """The household's own listings or the agency's, newest change first, one page at a time."""
     query = select(Listing)
     if user.role == Role.AGENCY_STAFF:
@@ -94,11 +85,7 @@ def listings_of(user: User, status: ListingStatus | None = None, page: int = 1, 
         raise Forbidden("只有购房家庭和经纪机构可以管理房源")
     if status is not None:
         query = query.where(Listing.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, page)
-    items = db.session.scalars(query.order_by(Listing.updated_at.desc(), Listing.id.desc())
-                               .offset((page - 1) * per_page).limit(per_page))
-    return Page(list(items), total, page, per_page)
+    return paginate(query, page, per_page, Listing.updated_at.desc(), Listing.id.desc())
 
 
 def listings_awaiting_verification() -> list[Listing]:
@@ -109,6 +96,7 @@ def listings_awaiting_verification() -> list[Listing]:
 
 # ----- create and edit ------------------------------------------------------------------
 
+@use_case
 def create_listing(raw: dict, user: User) -> Listing:
     if user.role not in (Role.HOUSEHOLD, Role.AGENCY_STAFF):
         raise Forbidden("只有购房家庭和经纪机构可以发布房源")
@@ -125,10 +113,10 @@ def create_listing(raw: dict, user: User) -> Listing:
     flush_or_conflict(_conflict_message)
     record_event("listing.create", "listing", listing.id, actor=user, after=_summary(listing))
     enqueue("listing", listing.id, listing.version)
-    db.session.commit()
     return listing
 
 
+@use_case
 def update_listing(listing_id: int, raw: dict, user: User) -> Listing:
     listing, _ = listing_for_changing(listing_id, user)
     if listing.status == ListingStatus.SOLD:
@@ -143,7 +131,6 @@ def update_listing(listing_id: int, raw: dict, user: User) -> Listing:
     flush_or_conflict(_conflict_message)
     record_event("listing.update", "listing", listing.id, actor=user, before=before, after=_summary(listing))
     enqueue("listing", listing.id, listing.version)
-    db.session.commit()
     return listing
 
 
@@ -244,13 +231,14 @@ class StatusChange:
     reason: str | None = None
 
 
+@use_case
 def change_status(listing_id: int, change: StatusChange, user: User) -> Listing:
     listing, actor = listing_for_changing(listing_id, user)
     _transition(listing, change, actor, user)
-    db.session.commit()
     return listing
 
 
+@use_case
 def bulk_change_status(listing_ids: list[int], change: StatusChange, user: User) -> dict[int, str | None]:
     """Each listing moves or stays with its reason; one listing's refusal does not stop the rest."""
     results: dict[int, str | None] = {}
@@ -262,7 +250,6 @@ def bulk_change_status(listing_ids: list[int], change: StatusChange, user: User)
             results[listing_id] = None
         except (Conflict, NotFound, ValidationFailed) as error:
             results[listing_id] = error.message
-    db.session.commit()
     return results
 
 
@@ -324,6 +311,7 @@ def _new_verification_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
+@use_case
 def verify_by_hand(listing_id: int, user: User, note: str) -> Listing:
     """The bureau verifies a submitted listing after checking the papers itself."""
     listing, actor = listing_for_changing(listing_id, user)
@@ -339,7 +327,6 @@ def verify_by_hand(listing_id: int, user: User, note: str) -> Listing:
     record_event("listing.verify", "listing", listing.id, actor=user,
                  after={"status": listing.status.value, "note": listing.verification_note})
     enqueue("listing", listing.id, listing.version)
-    db.session.commit()
     return listing
 
 
@@ -350,6 +337,7 @@ def listing_by_verification_code(code: str) -> Listing:
     return listing
 
 
+@use_case
 def expire_stale_listings(max_age_days: int) -> int:
     """Active listings not renewed within ``max_age_days`` become expired (挂牌到期)."""
     cutoff = utcnow() - timedelta(days=max_age_days)
@@ -357,10 +345,10 @@ def expire_stale_listings(max_age_days: int) -> int:
         Listing.status == ListingStatus.ACTIVE, Listing.renewed_at < cutoff)))
     for listing in stale:
         _transition(listing, StatusChange(ListingStatus.EXPIRED), Actor.SYSTEM, None)
-    db.session.commit()
     return len(stale)
 
 
+@use_case
 def assign_agent(listing_id: int, agent_id: int, user: User) -> Listing:
     listing, _ = listing_for_changing(listing_id, user)
     agent = db.session.get(User, agent_id)
@@ -370,7 +358,6 @@ def assign_agent(listing_id: int, agent_id: int, user: User) -> Listing:
     listing.agent_user_id = agent.id
     record_event("listing.assign", "listing", listing.id, actor=user,
                  before={"agent_user_id": before}, after={"agent_user_id": agent.id})
-    db.session.commit()
     return listing
 
 

@@ -39,6 +39,7 @@ from .property_identity import property_key
 from .rules import current_rules
 from .search_outbox import enqueue
 from .spreadsheets import Upload, missing_columns, read_table
+from .unit_of_work import use_case
 
 RECORDERS = (Role.HOUSEHOLD, Role.AGENCY_STAFF)
 LIVE = (MarketSwapStatus.RECORDED, MarketSwapStatus.VERIFIED)
@@ -76,6 +77,7 @@ def swaps_for(user: User, status: MarketSwapStatus | None = None, limit: int = 2
 
 # ----- recording ---------------------------------------------------------------------------------
 
+@use_case
 def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap:
     """Record both legs; checked against the rule's time limit; nothing is counted yet."""
     today = today or date.today()
@@ -101,7 +103,6 @@ def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap
     record_event("market_swap.record", "market_swap", swap.id, actor=actor,
                  after={"district": swap.old_district_code, "sale_price": swap.old_sale_price,
                         "new_home_price": swap.new_home_price, "unit_id": swap.new_unit_id})
-    db.session.commit()
     return swap
 
 
@@ -156,11 +157,11 @@ def _live_application(household: User, property_hash: str) -> SwapApplication | 
 
 # ----- the bureau's decisions --------------------------------------------------------------------
 
+@use_case
 def verify_swap(swap_id: int, bureau: User) -> MarketSwap:
     _require_bureau(bureau)
     swap = _locked(swap_id)
     _verify(swap, bureau)
-    db.session.commit()
     return swap
 
 
@@ -191,16 +192,17 @@ def _sell_unit(unit_id: int) -> None:
     enqueue("unit", unit.id, unit.version)
 
 
+@use_case
 def reject_swap(swap_id: int, reason: str, bureau: User) -> MarketSwap:
     _require_bureau(bureau)
     swap = _locked(swap_id)
     if swap.status != MarketSwapStatus.RECORDED:
         raise Conflict("只有待核验的记录可以退回")
     _close(swap, MarketSwapStatus.REJECTED, _reason(reason), bureau)
-    db.session.commit()
     return swap
 
 
+@use_case
 def cancel_swap(swap_id: int, reason: str, actor: User) -> MarketSwap:
     """The recorder (or the bureau) withdraws a record not yet verified. A verified one is counted:
     only a two-person ledger reversal takes that back (services/ledger_reversals.py)."""
@@ -214,7 +216,6 @@ def cancel_swap(swap_id: int, reason: str, actor: User) -> MarketSwap:
     else:
         raise Conflict(f"该记录{rules_of.STATUS_LABELS[swap.status.value]}，不能撤销")
     _close(swap, MarketSwapStatus.CANCELLED, text, actor)
-    db.session.commit()
     return swap
 
 
@@ -268,6 +269,7 @@ class ContractCheckReport:
         return sum(1 for row in self.rows if row.outcome == outcome)
 
 
+@use_case
 def check_against_contract_file(upload: Upload, bureau: User) -> ContractCheckReport:
     """Every record awaiting verification compared with the file: those whose both contracts are
     registered with the same price and date are verified and counted; the rest keep the reasons.
@@ -282,7 +284,6 @@ def check_against_contract_file(upload: Upload, bureau: User) -> ContractCheckRe
                  after={"file": upload.filename, "contracts": len(registry), "matched": report.count("matched"),
                         "mismatched": report.count("mismatched"), "missing": report.count("missing"),
                         "conflict": report.count("conflict")})
-    db.session.commit()
     return report
 
 

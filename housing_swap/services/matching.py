@@ -1,10 +1,10 @@
 """Matching as use cases: one application's new homes and buyers, the cash gap, the batch run."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Callable
 
 from sqlalchemy import delete, func, insert, select, update
 
@@ -36,9 +36,11 @@ from ..domain.matching import (
 from ..domain.rules import ProgramRules
 from ..domain.valuation import Valuation
 from ..extensions import db
+from .audit import record_event
 from .errors import Conflict, NotFound
 from .rules import latest_rules
 from .snapshots import snapshot
+from .unit_of_work import unit_of_work
 from .valuation import model as valuation_model
 from .valuation import subject_of
 
@@ -206,22 +208,26 @@ def run_matching(advance: Callable[[int], None] = lambda n: None, batch: int = 5
                              .order_by(SwapApplication.id)).all()
     matched = stored = 0
     for start in range(0, len(ids), batch):
-        chunk = db.session.scalars(select(SwapApplication).where(SwapApplication.id.in_(ids[start:start + batch]))
-                                   .order_by(SwapApplication.id)).all()
-        rows, newly_matched = [], []
-        for application in chunk:
-            application.valuation_estimate = estimator(application) or application.valuation_estimate
-            found = match_units(table, match_request(application, rules, today), rules, TOP)
-            rows += [{"application_id": application.id, "unit_id": m.unit_id, "rank": rank,
-                      "score": Decimal(str(m.score)), "reasons": list(m.reasons), "computed_at": utcnow()}
-                     for rank, m in enumerate(found, start=1)]
-            if found and application.status == ApplicationStatus.ELIGIBLE:
-                newly_matched.append(application.id)
-            matched += bool(found)
-        _store(chunk, rows, newly_matched)
+        with unit_of_work():
+            chunk = db.session.scalars(select(SwapApplication).where(
+                SwapApplication.id.in_(ids[start:start + batch])).order_by(SwapApplication.id)).all()
+            rows, newly_matched = [], []
+            for application in chunk:
+                application.valuation_estimate = estimator(application) or application.valuation_estimate
+                found = match_units(table, match_request(application, rules, today), rules, TOP)
+                rows += [{"application_id": application.id, "unit_id": m.unit_id, "rank": rank,
+                          "score": Decimal(str(m.score)), "reasons": list(m.reasons), "computed_at": utcnow()}
+                         for rank, m in enumerate(found, start=1)]
+                if found and application.status == ApplicationStatus.ELIGIBLE:
+                    newly_matched.append(application.id)
+                matched += bool(found)
+            _store(chunk, rows, newly_matched)
         stored += len(rows)
         advance(len(chunk))
-    return RunSummary(len(ids), matched, stored)
+    summary = RunSummary(len(ids), matched, stored)
+    with unit_of_work():
+        record_event("matching.run", "application_match", None, after=asdict(summary))
+    return summary
 
 
 def _estimator() -> Callable[[SwapApplication], int | None]:
@@ -245,5 +251,4 @@ def _store(chunk: list[SwapApplication], rows: list[dict], newly_matched: list[i
         db.session.execute(insert(ApplicationEvent), [
             {"application_id": i, "status": ApplicationStatus.MATCHED, "note": "已为您匹配到符合条件的新房",
              "actor_user_id": None, "at": utcnow()} for i in newly_matched])
-    db.session.commit()
 

@@ -39,6 +39,7 @@ from ..domain import monitoring
 from ..domain.acquisitions import WAITING_FOR
 from ..domain.rules import Targets
 from ..extensions import db
+from .pagination import Page, paginate
 from .progress import ProgressFilters, ledger_where, progress_report
 from .rules import rules_of_year
 
@@ -51,9 +52,9 @@ class Dashboard:
     weekly: list[monitoring.WeekPoint]
     forecast: monitoring.Forecast
     weekly_target: int
-    funnel: list["FunnelStage"]
-    absorption: list["ProjectAbsorption"]
-    stalled: list["StalledCase"]
+    funnel: list[FunnelStage]
+    absorption: list[ProjectAbsorption]
+    stalled: list[StalledCase]
     stall_days: int
 
 
@@ -130,6 +131,12 @@ def application_filter(query, filters: ProgressFilters):
         query = query.where(SwapApplication.channel_preference.in_(
             (ChannelPreference(filters.channel.value), ChannelPreference.EITHER)))
     return query
+
+
+def applications_at_stage(stage: str, filters: ProgressFilters, page: int, per_page: int = 50) -> Page[SwapApplication]:
+    """The applications behind one funnel figure, newest submission first."""
+    query = application_filter(select(SwapApplication).where(stage_clause(stage)), filters)
+    return paginate(query, page, per_page, SwapApplication.submitted_at.desc())
 
 
 def funnel(filters: ProgressFilters) -> list[FunnelStage]:

@@ -11,6 +11,7 @@ from ..domain.identity import canonical_phone, phone_problem
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, ValidationFailed
+from .unit_of_work import use_case
 
 ORGANIZATION_KIND_LABELS = {
     OrganizationKind.AGENCY: "经纪机构",
@@ -34,6 +35,7 @@ def list_organizations() -> list[Organization]:
     return list(db.session.scalars(select(Organization).order_by(Organization.id)))
 
 
+@use_case
 def register_organization(data: OrganizationRegistration, actor: User) -> Organization:
     """The bureau registers an organization; it starts approved, as the bureau vetted it."""
     _check_registration(data)
@@ -47,7 +49,6 @@ def register_organization(data: OrganizationRegistration, actor: User) -> Organi
     record_event("organization.register", "organization", organization.id, actor=actor,
                  after={"kind": data.kind.value, "name": organization.name,
                         "licence_number": organization.licence_number})
-    db.session.commit()
     return organization
 
 
@@ -69,6 +70,7 @@ def _check_registration(data: OrganizationRegistration) -> None:
 JOINING_KINDS = (OrganizationKind.AGENCY, OrganizationKind.DEVELOPER, OrganizationKind.APPRAISER)
 
 
+@use_case
 def apply_to_join(data: OrganizationRegistration) -> Organization:
     """An agency, developer or appraiser asks to take part; it waits for the bureau's approval."""
     if data.kind not in JOINING_KINDS:
@@ -83,7 +85,6 @@ def apply_to_join(data: OrganizationRegistration) -> Organization:
     record_event("organization.apply", "organization", organization.id,
                  after={"kind": data.kind.value, "name": organization.name,
                         "licence_number": organization.licence_number})
-    db.session.commit()
     return organization
 
 
@@ -97,6 +98,7 @@ DECISIONS = {
 DECISION_LABELS = {"approve": "批准", "reject": "驳回", "suspend": "暂停", "reinstate": "恢复"}
 
 
+@use_case
 def decide(organization_id: int, decision: str, reason: str, actor: User) -> Organization:
     """Approve, reject, suspend or reinstate. Suspending ends the staff's sessions at once (and
     ``User.is_active`` refuses them on every request and token from then on)."""
@@ -117,5 +119,4 @@ def decide(organization_id: int, decision: str, reason: str, actor: User) -> Org
     record_event(f"organization.{decision}", "organization", organization.id, actor=actor,
                  before={"approval_state": before.value},
                  after={"approval_state": target.value, "reason": reason.strip() or None})
-    db.session.commit()
     return organization

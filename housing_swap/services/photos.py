@@ -20,6 +20,7 @@ from ..extensions import db
 from .audit import record_event
 from .errors import NotFound, ValidationFailed
 from .listings import listing_for_changing
+from .unit_of_work import use_case
 
 MAX_PHOTOS = 20
 MAX_BYTES = 10 * 1024 * 1024
@@ -41,6 +42,7 @@ def upload_dir() -> Path:
     return path
 
 
+@use_case
 def add_photo(listing_id: int, upload: PhotoUpload, user: User) -> ListingPhoto:
     listing, _ = listing_for_changing(listing_id, user)
     if len(listing.photos) >= MAX_PHOTOS:
@@ -56,7 +58,6 @@ def add_photo(listing_id: int, upload: PhotoUpload, user: User) -> ListingPhoto:
     _write(key, full, thumb)
     record_event("listing.photo_add", "listing", listing.id, actor=user,
                  after={"photo_id": photo.id, "bytes": len(full)})
-    db.session.commit()
     return photo
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import case, func, select
 
@@ -126,7 +126,7 @@ def progress_report(filters: ProgressFilters) -> dict:
     return {
         "program_year": filters.program_year,
         "rule_version": this_year.rule_version,
-        "as_of": datetime.now(timezone.utc).isoformat(),
+        "as_of": datetime.now(UTC).isoformat(),
         "targets": asdict(this_year.targets) if this_year.targets else None,
         "completed": completed,
         "by_district": sorted(by_district.values(), key=lambda row: (-row["total"], row["code"])),

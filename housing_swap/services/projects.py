@@ -16,6 +16,7 @@ from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_co
 from .imports import RowError, raise_row_errors
 from .search_outbox import enqueue
 from .spreadsheets import Upload, read_table
+from .unit_of_work import use_case
 
 PERMIT_TAKEN = "该预售许可证号已被其他项目使用"
 UNIT_TAKEN = "该楼栋已有相同楼层和房号的房屋"
@@ -54,6 +55,7 @@ def projects_of(user: User) -> list[Project]:
                                    .order_by(Project.id.desc())))
 
 
+@use_case
 def create_project(raw: dict, user: User) -> Project:
     _require_developer(user)
     values = _parsed(PROJECT_FIELDS, raw)
@@ -63,10 +65,10 @@ def create_project(raw: dict, user: User) -> Project:
     db.session.add(project)
     flush_or_conflict(lambda _: PERMIT_TAKEN)
     record_event("project.create", "project", project.id, actor=user, after={"name": project.name})
-    db.session.commit()
     return project
 
 
+@use_case
 def update_project(project_id: int, raw: dict, user: User) -> Project:
     project = project_for_changing(project_id, user)
     values = _parsed(PROJECT_FIELDS, raw, partial=True)
@@ -81,7 +83,6 @@ def update_project(project_id: int, raw: dict, user: User) -> Project:
                  after={name: str(value) for name, value in values.items()})
     for unit in _units_of(project):
         enqueue("unit", unit.id, unit.version)  # project facts are part of each unit's search document
-    db.session.commit()
     return project
 
 
@@ -97,6 +98,7 @@ class PriceListResult:
     updated: int
 
 
+@use_case
 def import_price_list(project_id: int, building_name: str, upload: Upload, user: User) -> PriceListResult:
     """Load a building's price list (楼层, 房号, 面积, 户型, 总价): all rows or none."""
     project = project_for_changing(project_id, user)
@@ -128,7 +130,6 @@ def import_price_list(project_id: int, building_name: str, upload: Upload, user:
         enqueue("unit", unit.id, unit.version)
     record_event("unit.price_list_import", "building", building.id, actor=user,
                  after={"file": upload.filename, "created": created, "updated": updated})
-    db.session.commit()
     return PriceListResult(created, updated)
 
 
@@ -177,6 +178,7 @@ def unit_for_changing(unit_id: int, user: User) -> Unit:
     return unit
 
 
+@use_case
 def change_unit_status(unit_id: int, target: UnitStatus, user: User) -> Unit:
     unit = unit_for_changing(unit_id, user)
     if problem := unit_status_problem(unit.status.value, target.value):
@@ -187,10 +189,10 @@ def change_unit_status(unit_id: int, target: UnitStatus, user: User) -> Unit:
     record_event("unit.status", "unit", unit.id, actor=user,
                  before={"status": before.value}, after={"status": target.value})
     enqueue("unit", unit.id, unit.version)
-    db.session.commit()
     return unit
 
 
+@use_case
 def update_unit(unit_id: int, raw: dict, user: User) -> Unit:
     unit = unit_for_changing(unit_id, user)
     if unit.status == UnitStatus.SOLD:
@@ -203,7 +205,6 @@ def update_unit(unit_id: int, raw: dict, user: User) -> Unit:
     record_event("unit.update", "unit", unit.id, actor=user, before=before,
                  after={name: str(value) for name, value in values.items()})
     enqueue("unit", unit.id, unit.version)
-    db.session.commit()
     return unit
 
 
@@ -240,6 +241,7 @@ def _room_suffix(unit: Unit) -> str:
     return unit.room[len(prefix):] if unit.room.startswith(prefix) and len(unit.room) > len(prefix) else unit.room
 
 
+@use_case
 def create_unit(project_id: int, building_name: str, raw: dict, user: User) -> Unit:
     """Add one unit to a building (created if new); price lists do the same in bulk."""
     project = project_for_changing(project_id, user)
@@ -253,7 +255,6 @@ def create_unit(project_id: int, building_name: str, raw: dict, user: User) -> U
     flush_or_conflict(lambda _: UNIT_TAKEN)
     record_event("unit.create", "unit", unit.id, actor=user, after={"room": unit.room, "list_price": unit.list_price})
     enqueue("unit", unit.id, unit.version)
-    db.session.commit()
     return unit
 
 

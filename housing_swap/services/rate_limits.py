@@ -10,6 +10,7 @@ from ..db.base import utcnow
 from ..db.models import RateLimitBucket
 from ..extensions import db
 from .errors import ServiceError
+from .unit_of_work import in_use_case
 
 
 class TooManyAttempts(ServiceError):
@@ -21,8 +22,11 @@ def count_attempt(key: str, limit_per_minute: int) -> None:
     """Record one attempt; raise TooManyAttempts when ``key`` passed its limit this minute.
 
     The increment is committed at once, in its own transaction, so refused attempts count too
-    and concurrent workers add up instead of overwriting each other.
+    and concurrent workers add up instead of overwriting each other. That commit would end a
+    use case half-way, so counting inside one is a programming error.
     """
+    if in_use_case():
+        raise RuntimeError("count_attempt commits on its own: call it before the use case")
     window = utcnow().replace(second=0, microsecond=0)
     updated = db.session.execute(update(RateLimitBucket).where(
         RateLimitBucket.key == key, RateLimitBucket.window_start == window)

@@ -11,10 +11,12 @@ from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.rules import initial_rules
 from ..extensions import db
 from .audit import record_event
+from .unit_of_work import use_case
 
 INITIAL_RULES_EFFECTIVE = date(2024, 1, 1)
 
 
+@use_case
 def load_reference_data() -> dict[str, int]:
     """Insert missing districts and, if there is none, the initial rule set; commit once."""
     added_districts = _add_missing_districts()
@@ -22,7 +24,6 @@ def load_reference_data() -> dict[str, int]:
     if added_districts or added_rules:
         record_event("reference.load", "reference", None,
                      after={"districts": added_districts, "rule_versions": added_rules})
-    db.session.commit()
     return {"districts": added_districts, "rule_versions": added_rules}
 
 

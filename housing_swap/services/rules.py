@@ -14,6 +14,7 @@ from ..domain.rules import RULE_FIELDS, ProgramRules, rule_problems, rules_from_
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, ServiceError, ValidationFailed, flush_or_conflict
+from .unit_of_work import use_case
 
 
 class RulesNotPublished(ServiceError):
@@ -104,6 +105,7 @@ def _parsed_rules(raw: dict) -> tuple[dict, ProgramRules]:
     return values, rules
 
 
+@use_case
 def create_draft(raw: dict, user: User) -> ProgramRuleVersion:
     """A new version, never an edit of a published one."""
     values, rules = _parsed_rules(raw)
@@ -114,10 +116,10 @@ def create_draft(raw: dict, user: User) -> ProgramRuleVersion:
     db.session.add(draft)
     flush_or_conflict(lambda _: "规则版本号冲突，请重试")
     record_event("rules.draft", "program_rule_version", draft.id, actor=user, after={"version": number})
-    db.session.commit()
     return draft
 
 
+@use_case
 def update_draft(version_id: int, raw: dict, user: User) -> ProgramRuleVersion:
     draft = _draft(version_id)
     values, rules = _parsed_rules(raw)
@@ -125,16 +127,15 @@ def update_draft(version_id: int, raw: dict, user: User) -> ProgramRuleVersion:
     draft.name, draft.effective_from, draft.document = values["name"], values["effective_from"], rules.to_document()
     record_event("rules.update_draft", "program_rule_version", draft.id, actor=user, before=before,
                  after=draft.document)
-    db.session.commit()
     return draft
 
 
+@use_case
 def publish(version_id: int, user: User) -> ProgramRuleVersion:
     draft = _draft(version_id)
     draft.status, draft.published_at = RuleVersionStatus.PUBLISHED, utcnow()
     record_event("rules.publish", "program_rule_version", draft.id, actor=user,
                  after={"version": draft.version, "effective_from": draft.effective_from.isoformat()})
-    db.session.commit()
     return draft
 
 

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..search.es_backend import ElasticsearchBackend
 from ..search.es_client import make_client
 from ..search.query import Kind, SearchQuery, SearchResult
+from ..search.sources import first_photo_ids
 from ..search.sql_backend import SqlSearchBackend
 from ..search.sync import drain_outbox
 from .rules import latest_rules
@@ -46,6 +47,11 @@ def search(query: SearchQuery) -> SearchResult:
         result = SqlSearchBackend(db.session).search(query)
         result.degraded = True
         return result
+
+
+def first_photos(result: SearchResult) -> dict[int, int]:
+    """The first photo of each listing on a result page, for the cards."""
+    return first_photo_ids([item["id"] for item in result.items], db.session)
 
 
 def _resolve_city_group(query: SearchQuery) -> SearchQuery:

@@ -7,7 +7,8 @@ one worker is seen by the others on their next request.
 from __future__ import annotations
 
 import threading
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import Select

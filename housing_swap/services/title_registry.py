@@ -19,6 +19,7 @@ from .errors import Conflict, ValidationFailed
 from .imports import RowError, raise_row_errors
 from .property_identity import property_key
 from .spreadsheets import Upload, missing_columns, read_table
+from .unit_of_work import use_case
 
 # Header → field; the unit code is optional (older registry extracts lack it).
 REGISTRY_FIELDS = (
@@ -39,6 +40,7 @@ class RegistryImportResult:
     updated: int
 
 
+@use_case
 def import_title_registry(upload: Upload, actor: User) -> RegistryImportResult:
     frame = read_table(upload)
     if missing := missing_columns(frame, REQUIRED_COLUMNS):
@@ -71,7 +73,6 @@ def import_title_registry(upload: Upload, actor: User) -> RegistryImportResult:
         record.mortgaged = values["mortgaged"]
     record_event("title_registry.import", "title_registry", None, actor=actor,
                  after={"file": upload.filename, "added": added, "updated": updated})
-    db.session.commit()
     return RegistryImportResult(added, updated)
 
 

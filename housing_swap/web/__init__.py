@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ..extensions import login_manager
-from ..services.accounts import load_user_for_session
 from . import (
     acquisitions,
     admin,
@@ -23,9 +21,10 @@ from . import (
     rules,
     search,
 )
+from .errors import JsonError
 
 
-def register_web(app: Flask) -> None:
+def register_web(app: Flask, json_error: JsonError) -> None:
     app.register_blueprint(main.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(admin.blueprint)
@@ -42,7 +41,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(market_swaps.blueprint)
     app.register_blueprint(dashboard.blueprint)
     formatting.register_filters(app)
-    errors.register_error_handlers(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
-    login_manager.user_loader(load_user_for_session)
+    errors.register_error_handlers(app, json_error)

@@ -2,9 +2,9 @@
 next step, the household's view of its offer, and the appraiser's tasks."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,7 +15,6 @@ from ..db.models import Acquisition, Role
 from ..domain import acquisitions as steps
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.fields import Field, optional_integer, page_number
-from ..extensions import db
 from ..security.access import roles
 from ..security.reauth import confirmation_redirect
 from ..services import acquisitions, ledger
@@ -94,7 +93,6 @@ def take_in(application_id: int):
     try:
         acquisition = acquisitions.take_in(application_id, current_user)
     except ServiceError as refused:
-        db.session.rollback()
         flash(refused.message, "error")  # a refusal is a message on the queue, not an error page
         return redirect(url_for("acquisitions.queue"))
     flash("已受理，请安排查勘", "success")
@@ -180,8 +178,7 @@ def advance(acquisition_id: int, step: str):
 
 
 def _refused(message: str) -> None:
-    """A refused step leaves nothing half-written; the reason is shown on the acquisition page."""
-    db.session.rollback()
+    """A refused step has left nothing half-written; the reason is shown on the acquisition page."""
     flash(message, "error")
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..db.models import OrganizationKind, Role, User
+from ..db.models import OrganizationKind, Role
 from ..db.models.accounts import ROLE_LABELS, ROLE_ORGANIZATION_KIND
 from ..domain.fields import page_number
-from ..extensions import db
 from ..security.access import public, roles
 from ..services import accounts, audit_log, organizations
 from ..services.errors import ServiceError, ValidationFailed
@@ -35,7 +34,6 @@ def decide_organization(organization_id: int, decision: str):
     try:
         organization = organizations.decide(organization_id, decision, request.form.get("reason", ""), current_user)
     except ServiceError as refused:
-        db.session.rollback()
         flash(refused.message, "error")
     else:
         flash(f"已{organizations.DECISION_LABELS[decision]}：{organization.name}", "success")
@@ -121,12 +119,10 @@ def unlock_user(user_id: int):
 def reset_password(user_id: int):
     """The new password is shown on this page only, never stored in a cookie or a log."""
     try:
-        temporary = accounts.reset_password(user_id, current_user)
+        user, temporary = accounts.reset_password(user_id, current_user)
     except ServiceError as refused:
-        db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for("admin.users"))
-    user = db.session.get(User, user_id)
     return render_template("admin/password_reset.html", user=user, temporary=temporary)
 
 

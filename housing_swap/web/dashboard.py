@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from ..db.models import Role, SwapApplication
+from ..db.models import Role
 from ..domain.applications import STATUS_LABELS
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.fields import optional_integer, page_number
-from ..extensions import db
 from ..security.access import public, roles
 from ..services import exports, monitoring
 from ..services.errors import ValidationFailed
@@ -19,7 +17,6 @@ from .downloads import spreadsheet_response
 
 blueprint = Blueprint("dashboard", __name__)
 bureau_only = roles(Role.BUREAU_ADMIN)
-PAGE_SIZE = 50
 TRANSPARENCY_CACHE_SECONDS = 300
 
 
@@ -73,12 +70,9 @@ def applications():
     stage = request.args.get("stage", "submitted")
     stage = stage if stage in dict(monitoring.FUNNEL_LABELS) else "submitted"
     page = page_number(request.args.get("page"))
-    query = monitoring.application_filter(select(SwapApplication).where(monitoring.stage_clause(stage)), filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(SwapApplication.submitted_at.desc()).limit(PAGE_SIZE)
-                              .offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("dashboard/applications.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), stage=stage, stages=monitoring.FUNNEL_LABELS,
+    found = monitoring.applications_at_stage(stage, filters, page)
+    return render_template("dashboard/applications.html", rows=found.items, total=found.total, page=found.page,
+                           pages=found.pages, stage=stage, stages=monitoring.FUNNEL_LABELS,
                            status_labels=STATUS_LABELS, errors=errors, query=request.args.to_dict())
 
 

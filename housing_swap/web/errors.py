@@ -1,14 +1,15 @@
 """HTML error pages, and the JSON envelope for anything under /api/. One place each."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..api.errors import error_response
-from ..extensions import db
 from ..services.errors import ServiceError
+from ..services.unit_of_work import discard_unfinished_work
 
 MESSAGES = {
     400: "请求无效",
@@ -34,14 +35,18 @@ def _render(status: int, message: str | None = None):
     return render_template("errors/error.html", status=status, message=text), status
 
 
-def register_error_handlers(app: Flask) -> None:
+JsonError = Callable[..., Response]
+
+
+def register_error_handlers(app: Flask, error_response: JsonError) -> None:
+    """HTML pages for people; under /api/ the API's JSON envelope (``error_response``, passed in
+    so that pages and API stay independent of each other)."""
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
         return _render(400, "表单已过期或缺少安全令牌，请刷新页面后重试")
 
     @app.errorhandler(ServiceError)
     def service_failed(error: ServiceError):
-        db.session.rollback()  # a refused use case leaves nothing half-written behind
         if _wants_json():
             return error_response(error.http_status, error.code, error.message, error.details)
         return _render(error.http_status, error.message)
@@ -57,7 +62,7 @@ def register_error_handlers(app: Flask) -> None:
     def database_unavailable(error: OperationalError):
         """A dropped or unreachable database: the transaction did not commit, so nothing is
         half-written; say so plainly (the pool pre-pings, so stale connections never get here)."""
-        db.session.rollback()
+        discard_unfinished_work()
         app.logger.warning("database unavailable on %s: %s", request.path, error.orig)
         if _wants_json():
             return error_response(503, "database_unavailable", MESSAGES[503])
@@ -65,7 +70,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        db.session.rollback()
+        discard_unfinished_work()
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
             return error_response(500, "internal_error", MESSAGES[500])

@@ -8,7 +8,6 @@ from flask_login import current_user
 from ..db.models import MarketSwapStatus, Role
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.market_swaps import HOUSEHOLD_FIELD, MARKET_SWAP_FIELDS, OUTCOME_LABELS, STATUS_LABELS
-from ..extensions import db
 from ..security.access import roles
 from ..security.reauth import confirmation_redirect, requires_recent_password
 from ..services import ledger, ledger_reversals, market_swaps
@@ -52,7 +51,6 @@ def new_swap():
         except ValidationFailed as error:
             attach_field_errors(form, error.details)
         except ServiceError as refused:
-            db.session.rollback()
             form.form_errors.append(refused.message)
         else:
             flash("市场交易已登记，等待住房保障局核验后计入目标", "success")

@@ -2,21 +2,19 @@
 becomes the message the next page shows."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import flash
 
-from ..extensions import db
 from ..services.errors import ServiceError
 
 
 def flash_outcome(call: Callable[[], object], success: str | Callable[[object], str]) -> None:
-    """Run ``call``; its refusal becomes an error message (after a rollback), its result the
-    success message (``success`` may read the result)."""
+    """Run ``call``; its refusal becomes an error message (the use case has rolled back), its
+    result the success message (``success`` may read the result)."""
     try:
         result = call()
     except ServiceError as refused:
-        db.session.rollback()
         flash(refused.message, "error")
     else:
         flash(success(result) if callable(success) else success, "success")

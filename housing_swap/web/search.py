@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..domain.districts import ZHENGZHOU_DISTRICTS
-from ..extensions import db
 from ..search.query import (
     AREA_BANDS,
     BEDROOM_BANDS,
@@ -18,7 +17,6 @@ from ..search.query import (
     Sort,
     parse_search_args,
 )
-from ..search.sources import first_photo_ids
 from ..security.access import public, signed_in
 from ..services import alerts
 from ..services import search as search_service
@@ -57,7 +55,7 @@ def _search_page(kind: Kind):
         return render_template("search/results.html", kind=kind, result=None, problems=problem.errors,
                                args=request.args, **_page_context(kind)), 422
     result = search_service.search(query)
-    photos = first_photo_ids([item["id"] for item in result.items], db.session) if kind == Kind.LISTING else {}
+    photos = search_service.first_photos(result) if kind == Kind.LISTING else {}
     return render_template("search/results.html", kind=kind, query=query, result=result, photos=photos,
                            args=request.args, problems=None, **_page_context(kind))
 

@@ -66,7 +66,8 @@ def test_a_step_out_of_order_is_refused_with_the_reason(make, reached, attempted
         STEP_INPUT[attempted](cast, acquisition)
     db.session.rollback()
     db.session.refresh(acquisition)
-    assert acquisition.status.value == reached and net_count() == 0
+    assert acquisition.status.value == reached
+    assert net_count() == 0
 
 
 def test_a_completed_acquisition_cannot_be_completed_again(make):
@@ -150,17 +151,20 @@ def test_an_offer_expires_after_its_deadline_and_a_new_one_can_follow(make):
     acquisition = acquisitions.make_offer(acquisition.id, {"offer_price": "960000"}, cast.officer)
     # The deadline itself is still in time.
     accepted = acquisitions.answer_offer(acquisition.id, True, cast.household, today=acquisition.offer_expires_on)
-    assert accepted.status == AcquisitionStatus.OFFER_ACCEPTED and accepted.offer_price == 960000
+    assert accepted.status == AcquisitionStatus.OFFER_ACCEPTED
+    assert accepted.offer_price == 960000
 
 
 def test_the_daily_command_expires_offers_past_their_deadline(make, runner):
     cast = Cast(make)
     acquisition = drive_to(cast, "offer_made")
     on_time = runner.invoke(args=["acquisitions", "expire-offers", "--today", acquisition.offer_expires_on.isoformat()])
-    assert on_time.exit_code == 0 and "0" in on_time.output
+    assert on_time.exit_code == 0
+    assert "0" in on_time.output
     late = runner.invoke(args=["acquisitions", "expire-offers", "--today",
                                days_from_today(16).isoformat()])
-    assert late.exit_code == 0 and "1" in late.output
+    assert late.exit_code == 0
+    assert "1" in late.output
     db.session.refresh(acquisition)
     assert acquisition.status == AcquisitionStatus.OFFER_EXPIRED
 
@@ -245,7 +249,8 @@ def test_nobody_cancels_a_completed_acquisition_and_two_people_take_its_count_ba
         ledger_reversals.approve(request.id, "", officer)
     assert net_count() == 1
     ledger_reversals.approve(request.id, "核实无误", make.staff(Role.BUREAU_ADMIN))
-    assert net_count() == 0 and ledger.verify() == []
+    assert net_count() == 0
+    assert ledger.verify() == []
     db.session.refresh(acquisition)
     db.session.refresh(cast.application)
     # What happened stays recorded: the acquisition is still completed, its timeline says why.
@@ -277,6 +282,7 @@ def test_the_developer_settles_a_reversed_sale_and_the_unit_returns_to_stock(mak
     assert [r.id for r in ledger_reversals.settlements_for(developer)] == [request.id]
     ledger_reversals.settle_unit(request.id, True, developer)
     db.session.refresh(cast.unit)
-    assert cast.unit.status == UnitStatus.AVAILABLE and ledger_reversals.settlements_for(developer) == []
+    assert cast.unit.status == UnitStatus.AVAILABLE
+    assert ledger_reversals.settlements_for(developer) == []
     with pytest.raises(Conflict, match="已确认"):
         ledger_reversals.settle_unit(request.id, False, developer)

@@ -54,12 +54,14 @@ def test_the_acquisition_path_over_the_api(client, make):
                                     "new_home_price": cast.unit.list_price, "purchased_on": TODAY.isoformat()})
     step("title-transfer", officer, json={"title_transferred_on": TODAY.isoformat()})
     done = step("completion", officer, json={"completed_on": TODAY.isoformat()})
-    assert done["status"] == "completed" and done["ledger_entry_id"] is not None
+    assert done["status"] == "completed"
+    assert done["ledger_entry_id"] is not None
     mine = client.get(path, headers=household).get_json()
     assert [e["status"] for e in mine["timeline"]][-1] == "completed"
     assert mine["old_home"]["certificate_number"] != cast.application.old_certificate_number
     paper = client.get(f"/api/v1/acquisition-documents/{document['id']}", headers=household)
-    assert paper.data == PDF.content and paper.headers["Content-Disposition"].startswith("attachment")
+    assert paper.data == PDF.content
+    assert paper.headers["Content-Disposition"].startswith("attachment")
     stranger = make.household()
     assert_envelope(client.get(path, headers=token_for(client, stranger)), 404)
     assert_envelope(client.get(f"/api/v1/acquisition-documents/{document['id']}",
@@ -73,7 +75,8 @@ def test_a_retried_completion_with_the_same_key_answers_the_same_and_counts_once
     url = f"/api/v1/acquisitions/{acquisition.id}/completion"
     first = client.post(url, json={"completed_on": TODAY.isoformat()}, headers=officer)
     retry = client.post(url, json={"completed_on": TODAY.isoformat()}, headers=officer)
-    assert first.status_code == retry.status_code == 200 and first.get_json() == retry.get_json()
+    assert first.status_code == retry.status_code == 200
+    assert first.get_json() == retry.get_json()
     assert net_count() == 1
     other_body = client.post(url, json={"completed_on": days_from_today(-1).isoformat()}, headers=officer)
     assert_envelope(other_body, 409, "conflict")
@@ -89,7 +92,8 @@ def test_market_swaps_contract_check_and_reversal_over_the_api(client, make):
     recorded = client.post("/api/v1/market-swaps", json=raw, headers=agency)
     assert recorded.status_code == 201
     swap = recorded.get_json()
-    assert swap["buyer_name"] == "王*" and "*" in swap["old_certificate_number"]
+    assert swap["buyer_name"] == "王*"
+    assert "*" in swap["old_certificate_number"]
     assert client.get(f"/api/v1/market-swaps/{swap['id']}", headers=bureau).get_json()["buyer_name"] == "王五"
     assert_envelope(client.post("/api/v1/market-swaps", json={**raw, "old_sale_contract_number": "ESF-other",
                                                               "new_purchase_contract_number": "WQ-other"},
@@ -100,7 +104,8 @@ def test_market_swaps_contract_check_and_reversal_over_the_api(client, make):
                           data={"file": (io.BytesIO(upload.content), upload.filename)})
     assert checked.get_json()["summary"] == {"matched": 1, "mismatched": 0, "missing": 0, "conflict": 0}
     entries = client.get("/api/v1/ledger/entries?channel=market", headers=bureau).get_json()
-    assert entries["total"] == 1 and entries["items"][0]["market_swap_id"] == swap["id"]
+    assert entries["total"] == 1
+    assert entries["items"][0]["market_swap_id"] == swap["id"]
     assert_envelope(client.get("/api/v1/ledger/entries?from=yesterday", headers=bureau), 422)
     assert_envelope(client.get("/api/v1/ledger/entries", headers=agency), 403)
     entry_id = entries["items"][0]["id"]
@@ -110,7 +115,8 @@ def test_market_swaps_contract_check_and_reversal_over_the_api(client, make):
     pdf = (io.BytesIO(PDF.content), "依据.pdf")
     asked = client.post(f"/api/v1/ledger/entries/{entry_id}/reversal-requests", headers=bureau,
                         data={"reason": "买卖合同已解除，网签备案已注销", "document": pdf})
-    assert asked.status_code == 201 and asked.get_json()["status"] == "pending"
+    assert asked.status_code == 201
+    assert asked.get_json()["status"] == "pending"
     request_id = asked.get_json()["id"]
     assert_envelope(client.post(f"/api/v1/ledger/reversal-requests/{request_id}/approval", json={},
                                 headers=bureau), 403)
@@ -118,7 +124,8 @@ def test_market_swaps_contract_check_and_reversal_over_the_api(client, make):
     reviewer = token_for(client, make.staff(Role.BUREAU_ADMIN))
     approved = client.post(f"/api/v1/ledger/reversal-requests/{request_id}/approval", json={"note": "核实"},
                            headers=reviewer)
-    assert approved.status_code == 200 and approved.get_json()["reversal_entry_id"] is not None
+    assert approved.status_code == 200
+    assert approved.get_json()["reversal_entry_id"] is not None
     assert net_count() == 0
     counted = client.get(f"/api/v1/ledger/entries/{entry_id}", headers=bureau).get_json()
     assert counted["reversible"] is False

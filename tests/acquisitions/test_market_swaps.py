@@ -47,18 +47,21 @@ def test_an_agency_records_a_swap_and_the_bureau_verifies_and_counts_it(make, ag
     assert (swap.status, swap.application_id, swap.new_project_name) == (
         MarketSwapStatus.RECORDED, application.id, unit.building.project.name)
     db.session.refresh(application)
-    assert application.status == ApplicationStatus.IN_PROGRESS and net_count() == 0
+    assert application.status == ApplicationStatus.IN_PROGRESS
+    assert net_count() == 0
     with pytest.raises(Forbidden):
         market_swaps.verify_swap(swap.id, agency_staff)
     market_swaps.verify_swap(swap.id, bureau)
     db.session.refresh(unit)
     db.session.refresh(application)
-    assert unit.status == UnitStatus.SOLD and application.status == ApplicationStatus.COMPLETED
+    assert unit.status == UnitStatus.SOLD
+    assert application.status == ApplicationStatus.COMPLETED
     entry = ledger.live_entry_for(market_swap_id=swap.id)
     assert (entry.channel.value, entry.completed_on, entry.pilot) == ("market", days_from_today(-10), False)
     with pytest.raises(Conflict, match="不能再核验"):
         market_swaps.verify_swap(swap.id, bureau)
-    assert net_count() == 1 and ledger.verify() == []
+    assert net_count() == 1
+    assert ledger.verify() == []
 
 
 def test_a_record_is_checked_against_the_rules_before_anything_is_written(make):
@@ -109,13 +112,15 @@ def test_a_verified_swap_is_not_cancelled_and_two_people_take_its_count_back(mak
     reverse_by_two(make, ledger.live_entry_for(market_swap_id=swap.id).id, "买方违约，合同解除，网签已注销")
     assert net_count() == 0
     db.session.refresh(swap)
-    assert swap.status == MarketSwapStatus.REVERSED and swap.verified_by_user_id == bureau.id
+    assert swap.status == MarketSwapStatus.REVERSED
+    assert swap.verified_by_user_id == bureau.id
     reversal = db.session.scalars(select(GoalLedgerEntry).where(
         GoalLedgerEntry.entry_type == LedgerEntryType.REVERSAL)).one()
     assert reversal.reason == "买方违约，合同解除，网签已注销"
     second = market_swaps.record_swap(swap_fields(certificate, 6), household)
     market_swaps.verify_swap(second.id, bureau)
-    assert net_count() == 1 and ledger.verify() == []
+    assert net_count() == 1
+    assert ledger.verify() == []
 
 
 def test_the_contract_file_verifies_matches_and_lists_mismatches_and_missing(make, bureau):
@@ -155,7 +160,8 @@ def test_a_contract_file_with_a_bad_row_is_refused_whole(make, bureau):
     assert [(e.row, e.column) for e in refused.value.row_errors] == [(3, "成交价格")]
     db.session.rollback()
     db.session.refresh(swap)
-    assert swap.status == MarketSwapStatus.RECORDED and net_count() == 0
+    assert swap.status == MarketSwapStatus.RECORDED
+    assert net_count() == 0
     with pytest.raises(ValidationFailed, match="缺少必需的列：签约日期"):
         market_swaps.check_against_contract_file(
             Upload("x.csv", "合同编号,成交价格\nESF-20,900000\n".encode()), bureau)

@@ -54,7 +54,8 @@ def test_an_agency_imports_fixes_changes_status_in_bulk_and_exports(new_page):
     with page.expect_download() as report:
         page.get_by_role("link", name="下载错误报告").click()
     report_rows = list(load_workbook(io.BytesIO(report.value.path().read_bytes()), read_only=True).active.iter_rows(values_only=True))
-    assert len(report_rows) == 2 and "区县不是郑州市的区县代码或名称" in report_rows[1]
+    assert len(report_rows) == 2
+    assert "区县不是郑州市的区县代码或名称" in report_rows[1]
 
     upload(page, listing_rows(template_csv, batch, bad_district_in_row=None), "全部正确才导入（有任何错误则不导入）")
     expect(page.get_by_role("status").filter(has_text="导入完成")).to_contain_text(f"新增 {ROWS} 条")

@@ -28,7 +28,7 @@ def import_title_record(bureau, certificate: str, owner_id_number: str) -> None:
     bureau.sign_in("demo-bureau")
     bureau.page.goto("/bureau/title-registry")
     csv = ("不动产权证号,房屋坐落,产权人身份证号,建筑面积,是否查封,是否抵押\n"
-           f"{certificate},锦绣花园3号楼,{owner_id_number},86.50,否,否\n").encode("utf-8")
+           f"{certificate},锦绣花园3号楼,{owner_id_number},86.50,否,否\n").encode()
     bureau.page.get_by_label("登记簿文件（.xlsx 或 .csv）").set_input_files(
         {"name": "登记簿.csv", "mimeType": "text/csv", "buffer": csv})
     bureau.page.get_by_role("button", name="上传").click()

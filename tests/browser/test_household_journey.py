@@ -75,7 +75,8 @@ def test_a_household_lists_its_home_applies_and_reads_its_matches(new_page):
     page.get_by_role("button", name="搜索", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(r"共找到 \d+ 套新房"))).to_be_visible()
     prices = [wan(text) for text in page.locator(".card-list .price").all_inner_texts()]
-    assert len(prices) >= 2 and prices == sorted(prices)
+    assert len(prices) >= 2
+    assert prices == sorted(prices)
     assert all(re.search("金水区|郑东新区", text) for text in page.locator(".card-list .hint").all_inner_texts())
     household.checkpoint("unit-search")
     page.get_by_label("保存此搜索，有新房源时提醒我").fill("金水郑东三室")

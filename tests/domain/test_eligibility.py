@@ -36,7 +36,7 @@ def test_age_boundary_20_passes_21_fails():
     assert "21年" in decision.reasons[0].message
 
 
-@pytest.mark.parametrize("area, inclusive, ok", [
+@pytest.mark.parametrize(("area", "inclusive", "ok"), [
     ("119.99", False, True), ("120.00", False, False), ("120.01", False, False),
     ("119.99", True, True), ("120.00", True, True), ("120.01", True, False),
 ])

@@ -102,7 +102,8 @@ def test_every_result_satisfies_every_hard_constraint(cash, loan, min_area, chan
                 needs=Needs(min_area_m2=Decimal(min_area)))
     found = match_units(TABLE, r, RULES)
     for m in found:
-        assert m.area_m2 >= min_area and m.price <= cash + loan
+        assert m.area_m2 >= min_area
+        assert m.price <= cash + loan
         assert affordable(m.price, float(m.area_m2), r)
         if channel == "city_group":
             assert m.price >= old_price

@@ -49,7 +49,8 @@ def test_estimate_uses_comparables_and_brackets_the_value():
 def test_without_comparables_the_model_speaks_and_says_so():
     model = ValuationModel(synthetic_evidence(), AS_OF)
     valuation = model.value(Subject(None, "410105", Decimal("90.00"), 5, 18, 2012))
-    assert valuation.method == "model" and valuation.comparables == ()
+    assert valuation.method == "model"
+    assert valuation.comparables == ()
     expected = 90 * 19000 * (1 - 0.006 * 12)
     assert abs(valuation.estimate - expected) / expected < 0.15
     assert "仅供参考" in valuation.caveat

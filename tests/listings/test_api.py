@@ -27,7 +27,9 @@ def test_create_read_update_and_status(client, agency_headers, app):
     created = client.post("/api/v1/listings", json=listing_fields(area_m2=89.5, has_elevator=True), headers=agency_headers)
     assert created.status_code == 201
     body = created.get_json()
-    assert body["status"] == "draft" and body["area_m2"] == "89.50" and body["contact_phone"] == "13800001234"
+    assert body["status"] == "draft"
+    assert body["area_m2"] == "89.50"
+    assert body["contact_phone"] == "13800001234"
     listing_id = body["id"]
     assert client.get(f"/api/v1/listings/{listing_id}").status_code == 404  # drafts are not public
     patched = client.patch(f"/api/v1/listings/{listing_id}", json={"asking_price": 1300000}, headers=agency_headers)
@@ -35,7 +37,8 @@ def test_create_read_update_and_status(client, agency_headers, app):
     moved = client.post(f"/api/v1/listings/{listing_id}/status", json={"status": "submitted"}, headers=agency_headers)
     assert moved.get_json()["status"] == "submitted"
     refused = client.post(f"/api/v1/listings/{listing_id}/status", json={"status": "sold"}, headers=agency_headers)
-    assert refused.status_code == 409 and "不能从" in refused.get_json()["error"]["message"]
+    assert refused.status_code == 409
+    assert "不能从" in refused.get_json()["error"]["message"]
 
 
 def test_public_read_masks_personal_data(client, agency_headers):
@@ -45,7 +48,8 @@ def test_public_read_masks_personal_data(client, agency_headers):
     db.session.commit()
     public = client.get(f"/api/v1/listings/{listing_id}").get_json()
     assert public["contact_phone"] == "138****1234"
-    assert "郑州市不动产权" not in public["certificate_number"] and public["verification_note"] is None
+    assert "郑州市不动产权" not in public["certificate_number"]
+    assert public["verification_note"] is None
 
 
 def test_validation_errors_name_every_field(client, agency_headers):
@@ -88,7 +92,8 @@ def test_bulk_import_over_the_api_is_idempotent(client, agency_headers):
                            content_type="multipart/form-data")
 
     first = send("batch-001")
-    assert first.status_code == 200 and first.get_json()["created"] == 4
+    assert first.status_code == 200
+    assert first.get_json()["created"] == 4
     again = send("batch-001")
     assert again.get_json() == first.get_json()  # the first answer, not "4 unchanged"
     assert db.session.scalar(select(func.count(Listing.id))) == 4
@@ -97,7 +102,8 @@ def test_bulk_import_over_the_api_is_idempotent(client, agency_headers):
     assert other.status_code == 409
     missing = client.post("/api/v1/listings/import", headers=agency_headers,
                           data={"file": (io.BytesIO(content), "listings.csv")}, content_type="multipart/form-data")
-    assert missing.status_code == 422 and "Idempotency-Key" in missing.get_json()["error"]["details"]
+    assert missing.status_code == 422
+    assert "Idempotency-Key" in missing.get_json()["error"]["details"]
 
 
 def test_projects_and_units_over_the_api(client, make):

@@ -31,7 +31,8 @@ def test_import_command_lists_problems_and_writes_nothing(runner, make, tmp_path
     pd.DataFrame([[r.get(f.name, "") for f in LISTING_FIELDS] for r in rows],
                  columns=[f.label for f in LISTING_FIELDS]).to_csv(path, index=False)
     result = runner.invoke(args=["listings", "import", str(path), "--as-user", "cli-agent"])
-    assert result.exit_code != 0 and "row 2 [建成年份]" in result.output
+    assert result.exit_code != 0
+    assert "row 2 [建成年份]" in result.output
     assert db.session.scalar(select(func.count(Listing.id))) == 0
 
 

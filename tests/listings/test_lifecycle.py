@@ -53,7 +53,8 @@ def test_registry_match_makes_the_listing_active_with_a_code(app, household):
     assert listing.status == ListingStatus.DRAFT
     submit(listing, household)
     assert listing.status == ListingStatus.ACTIVE
-    assert len(listing.verification_code) == 10 and listing.verified_at is not None
+    assert len(listing.verification_code) == 10
+    assert listing.verified_at is not None
 
 
 def test_registry_mismatch_waits_for_the_bureau(app, household, make):
@@ -64,14 +65,16 @@ def test_registry_mismatch_waits_for_the_bureau(app, household, make):
     assert "建筑面积与登记簿不符" in listing.verification_note
     bureau = make.staff(Role.BUREAU_ADMIN)
     service.verify_by_hand(listing.id, bureau, "现场核对产权证原件")
-    assert listing.status == ListingStatus.ACTIVE and "人工核验" in listing.verification_note
+    assert listing.status == ListingStatus.ACTIVE
+    assert "人工核验" in listing.verification_note
 
 
 def test_unregistered_property_waits_and_other_owner_mismatches(app, household, make):
     fields = listing_fields()
     register_title(app, fields["certificate_number"], valid_id_number(99))
     listing = submit(service.create_listing(fields, household), household)
-    assert listing.status == ListingStatus.SUBMITTED and "产权人与登记簿不符" in listing.verification_note
+    assert listing.status == ListingStatus.SUBMITTED
+    assert "产权人与登记簿不符" in listing.verification_note
     unregistered = submit(service.create_listing(listing_fields(), household), household)
     assert "未找到该不动产权证号" in unregistered.verification_note
 
@@ -133,7 +136,8 @@ def test_other_agency_gets_not_found_and_changes_nothing(app, make):
         service.change_status(listing.id, StatusChange(ListingStatus.SUBMITTED), agency_b)
     db.session.rollback()
     fresh = db.session.get(Listing, listing.id)
-    assert fresh.version == version and fresh.status == ListingStatus.DRAFT
+    assert fresh.version == version
+    assert fresh.status == ListingStatus.DRAFT
 
 
 def test_price_changes_are_recorded_in_order(app, household):

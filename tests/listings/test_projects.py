@@ -39,11 +39,13 @@ def developer(make):
 
 def test_project_and_price_list_make_a_unit_table(app, developer):
     project = service.create_project(PROJECT, developer)
-    assert project.district_code == "410190" and project.in_swap_program
+    assert project.district_code == "410190"
+    assert project.in_swap_program
     result = service.import_price_list(project.id, "1号楼", price_list(building_rows()), developer)
     assert (result.created, result.updated) == (6, 0)
     grid = service.unit_grids(project)[0]
-    assert grid.rooms == ["01", "02"] and [floor for floor, _ in grid.floors] == [3, 2, 1]
+    assert grid.rooms == ["01", "02"]
+    assert [floor for floor, _ in grid.floors] == [3, 2, 1]
     assert grid.floors[0][1][1].room == "302"
 
 

@@ -45,10 +45,12 @@ def test_submit_decides_with_every_reason_and_the_rule_version(make):
 
 def test_city_group_only_application_can_be_ineligible_and_resubmitted_after_a_fix(make):
     application, household = submitted_application(make, build_year="1995", channel_preference="城发集团收购")
-    assert application.status == ApplicationStatus.INELIGIBLE and application.eligible_channels == []
+    assert application.status == ApplicationStatus.INELIGIBLE
+    assert application.eligible_channels == []
     applications.update_application(application.id, {"build_year": "2010"}, household)
     again = applications.submit_application(application.id, household)
-    assert again.status == ApplicationStatus.ELIGIBLE and again.eligible_channels == ["city_group"]
+    assert again.status == ApplicationStatus.ELIGIBLE
+    assert again.eligible_channels == ["city_group"]
 
 
 def test_pilot_is_recorded_from_district_and_date(make):
@@ -72,9 +74,11 @@ def test_old_decisions_keep_their_rule_version_when_rules_change(make):
         ("410105", "city_group", 0, 1)]
     rules.publish(draft.id, admin)
     db.session.refresh(earlier)
-    assert earlier.decision_rule_version_id == in_force.id and earlier.eligible_channels == ["city_group"]
+    assert earlier.decision_rule_version_id == in_force.id
+    assert earlier.eligible_channels == ["city_group"]
     later, _ = submitted_application(make, area_m2="119.50", channel_preference="城发集团收购")
-    assert later.status == ApplicationStatus.INELIGIBLE and later.decision_rule_version_id == draft.id
+    assert later.status == ApplicationStatus.INELIGIBLE
+    assert later.decision_rule_version_id == draft.id
     assert db.session.scalar(select(ProgramRuleVersion.status).where(ProgramRuleVersion.id == draft.id)) \
         == RuleVersionStatus.PUBLISHED
 

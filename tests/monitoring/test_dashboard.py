@@ -42,7 +42,8 @@ def test_the_funnel_counts_stages_and_rates(make):
     assert stages["eligible"].rate_from_previous == 75.0
     assert stages["in_progress"].median_days == 0.0
     market_only = {s.key: s.count for s in monitoring.funnel(ProgressFilters(channel=Channel.MARKET))}
-    assert market_only["submitted"] == 1 and market.channel_preference.value == "market"
+    assert market_only["submitted"] == 1
+    assert market.channel_preference.value == "market"
 
 
 def stalled_acquisition(make) -> Cast:
@@ -66,24 +67,32 @@ def test_the_workbook_equals_the_dashboard_and_is_audited(ledger, client, make, 
     bureau = make.staff(Role.BUREAU_ADMIN)
     login(bureau.username)
     page = client.get("/bureau/dashboard?program_year=2024").get_data(as_text=True)
-    assert "以旧换新监测看板" in page and "<svg" in page
+    assert "以旧换新监测看板" in page
+    assert "<svg" in page
     response = client.get("/bureau/dashboard/export.xlsx?program_year=2024")
     assert response.status_code == 200
     workbook = pd.read_excel(io.BytesIO(response.data), sheet_name=None, header=2)
     board = monitoring.dashboard(ProgressFilters(program_year=2024))
     summary = workbook["汇总"].set_index("指标")
     assert summary.loc["合计", "已完成（套）"] == board.report["completed"]["total"] == 4
-    assert summary.loc["城发集团收购", "已完成（套）"] == 3 and summary.loc["试点（金水区、郑东新区）", "已完成（套）"] == 2
+    assert summary.loc["城发集团收购", "已完成（套）"] == 3
+    assert summary.loc["试点（金水区、郑东新区）", "已完成（套）"] == 2
     districts = workbook["分区县"]
-    assert list(zip(districts["区县"], districts["合计"])) == [(r["name"], r["total"]) for r in board.report["by_district"]]
+    assert list(zip(districts["区县"], districts["合计"], strict=True)) == [(r["name"], r["total"]) for r in board.report["by_district"]]
     assert list(workbook["分月"]["合计"]) == [r["total"] for r in board.report["by_month"]]
-    assert len(workbook["台账明细"]) == 6 and list(workbook["台账明细"]["类型"]).count("撤销") == 1
+    assert len(workbook["台账明细"]) == 6
+    assert list(workbook["台账明细"]["类型"]).count("撤销") == 1
     heading = pd.read_excel(io.BytesIO(response.data), sheet_name="汇总", header=None).iloc[0, 0]
-    assert "项目规则第1版" in heading and "生成时间" in heading and "北京时间" in heading and "2024年度" in heading
+    assert "项目规则第1版" in heading
+    assert "生成时间" in heading
+    assert "北京时间" in heading
+    assert "2024年度" in heading
     years = workbook["各年度"].set_index("项目年度")
-    assert years.loc["2024年", "合计完成（套）"] == 4 and years.loc["2027年", "规则版本"] == "尚未发布"
+    assert years.loc["2024年", "合计完成（套）"] == 4
+    assert years.loc["2027年", "规则版本"] == "尚未发布"
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.dashboard")).one()
-    assert audit.actor_user_id == bureau.id and audit.after["table"] == "workbook"
+    assert audit.actor_user_id == bureau.id
+    assert audit.after["table"] == "workbook"
 
 
 def test_personal_data_in_exports_is_masked_by_role(client, make, login):
@@ -92,11 +101,14 @@ def test_personal_data_in_exports_is_masked_by_role(client, make, login):
     bureau = make.staff(Role.BUREAU_ADMIN)
     login(bureau.username)
     masked = client.get("/bureau/dashboard/export/stalled.csv").data.decode("utf-8-sig")
-    assert name not in masked and phone not in masked and phone[:3] in masked
+    assert name not in masked
+    assert phone not in masked
+    assert phone[:3] in masked
     client.post("/auth/logout")
     login(cast.officer.username)
     unmasked = client.get("/bureau/dashboard/export/stalled.csv").data.decode("utf-8-sig")
-    assert name in unmasked and phone in unmasked
+    assert name in unmasked
+    assert phone in unmasked
     flags = [e.after["personal_data_masked"] for e in db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "export.dashboard").order_by(AuditEvent.id))]
     assert flags == [True, False]
@@ -107,7 +119,8 @@ def test_the_public_page_shows_aggregates_and_is_cacheable(ledger, client, make,
     page = client.get("/progress?program_year=2024")
     text = page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "public, max-age=300"
-    assert "4 / 10000 套" in text and "中原区" in text
+    assert "4 / 10000 套" in text
+    assert "中原区" in text
     assert "豫(2016)" not in text
     household = make.household()
     login(household.phone)
@@ -118,7 +131,8 @@ def test_exports_and_the_audit_log_over_the_api(ledger, client, make):  # noqa: 
     bureau = make.staff(Role.BUREAU_ADMIN)
     headers = bearer(issue(client, bureau.username).get_json()["token"])
     workbook = client.get("/api/v1/exports/progress?program_year=2024", headers=headers)
-    assert workbook.status_code == 200 and workbook.mimetype.endswith("spreadsheetml.sheet")
+    assert workbook.status_code == 200
+    assert workbook.mimetype.endswith("spreadsheetml.sheet")
     summary = pd.read_excel(io.BytesIO(workbook.data), sheet_name="汇总", header=2).set_index("指标")
     assert summary.loc["合计", "已完成（套）"] == 4
     months = client.get("/api/v1/exports/progress?format=csv&table=by_month", headers=headers)
@@ -128,7 +142,8 @@ def test_exports_and_the_audit_log_over_the_api(ledger, client, make):  # noqa: 
     assert_envelope(client.get("/api/v1/exports/progress", headers=bearer(issue(client, household.phone)
                                                                            .get_json()["token"])), 403)
     events = client.get("/api/v1/audit-events?action=export.", headers=headers).get_json()
-    assert events["total"] == 2 and {e["after"]["table"] for e in events["items"]} == {"workbook", "by_month"}
+    assert events["total"] == 2
+    assert {e["after"]["table"] for e in events["items"]} == {"workbook", "by_month"}
     one = client.get(f"/api/v1/audit-events/{events['items'][0]['id']}", headers=headers).get_json()
     assert one["actor_username"] == bureau.username
     assert_envelope(client.get("/api/v1/audit-events?from=soon", headers=headers), 422)
@@ -152,4 +167,5 @@ def test_absorption_counts_live_swaps_per_project_and_drills_down_to_them(make, 
         drill_down = client.get("/bureau/ledger", query_string={"project": project}).get_data(as_text=True)
         assert f"共 {expected} 条" in drill_down
     refused = client.get("/bureau/ledger", query_string={"project": "abc"}).get_data(as_text=True)
-    assert 'role="alert"' in refused and "楼盘" in refused.split('role="alert"')[1].split("</div>")[0]
+    assert 'role="alert"' in refused
+    assert "楼盘" in refused.split('role="alert"')[1].split("</div>")[0]

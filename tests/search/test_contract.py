@@ -63,7 +63,8 @@ def test_an_exact_community_name_comes_first(backend):
     name = db.session.scalar(select(Community.name).join(Listing, Listing.community_id == Community.id)
                              .where(Listing.status == ListingStatus.ACTIVE).order_by(Community.id).limit(1))
     result = backend.search(replace(LISTING, q=name, sort=Sort.RELEVANCE))
-    assert result.items and result.items[0]["community"] == name
+    assert result.items
+    assert result.items[0]["community"] == name
 
 
 def test_one_and_two_character_chinese_queries(backend):
@@ -76,7 +77,8 @@ def test_one_and_two_character_chinese_queries(backend):
 
 def test_pinyin_initials_find_a_district_and_communities(backend):
     result = backend.search(replace(LISTING, q="jsq"))
-    assert result.total > 0 and {item["district_code"] for item in result.items} == {"410105"}
+    assert result.total > 0
+    assert {item["district_code"] for item in result.items} == {"410105"}
 
 
 def test_sorting_by_price_and_distance(backend):

@@ -69,7 +69,8 @@ def test_outage_keeps_writes_degrades_search_and_drains_after(es_app, client, ag
     enqueue("listing", listing_id, listing.version)
     db.session.commit()
     searched = client.get("/api/v1/listings", query_string={"q": listing.community.name}).get_json()
-    assert searched["degraded"] is True and searched["backend"] == "sql"
+    assert searched["degraded"] is True
+    assert searched["backend"] == "sql"
     assert listing_id in {item["id"] for item in searched["items"]}
     page = client.get("/search", query_string={"q": listing.community.name}).get_data(as_text=True)
     assert "搜索服务暂时不可用" in page
@@ -81,7 +82,8 @@ def test_outage_keeps_writes_degrades_search_and_drains_after(es_app, client, ag
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 0, result.output
     back = client.get("/api/v1/listings", query_string={"q": listing.community.name}).get_json()
-    assert back["degraded"] is False and back["backend"] == "elasticsearch"
+    assert back["degraded"] is False
+    assert back["backend"] == "elasticsearch"
     assert listing_id in {item["id"] for item in back["items"]}
 
 
@@ -93,7 +95,8 @@ def test_check_reports_drift_and_reindex_repairs_it(es_app, runner, es_backend, 
     drift = check(db.session, es_backend, Kind.LISTING)
     assert drift.missing == [listing.id]
     result = runner.invoke(args=["search", "check"])
-    assert result.exit_code == 1 and str(listing.id) in result.output
+    assert result.exit_code == 1
+    assert str(listing.id) in result.output
     rebuilt = runner.invoke(args=["search", "reindex"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert check(db.session, es_backend, Kind.LISTING).clean

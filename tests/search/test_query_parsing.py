@@ -25,9 +25,12 @@ def test_initials_of_names_and_districts():
 def test_parameters_become_a_query():
     query = parse_search_args({"q": [" 金水 "], "district": ["410105", "410105", "410190"], "min_area": ["60.5"],
                                "elevator": ["true"], "sort": ["unit_price_asc"], "page": ["3"]}, Kind.LISTING)
-    assert query.q == "金水" and query.districts == ("410105", "410190")
-    assert query.min_area == Decimal("60.5") and query.elevator is True
-    assert query.sort == Sort.UNIT_PRICE_ASC and query.offset == 40
+    assert query.q == "金水"
+    assert query.districts == ("410105", "410190")
+    assert query.min_area == Decimal("60.5")
+    assert query.elevator is True
+    assert query.sort == Sort.UNIT_PRICE_ASC
+    assert query.offset == 40
 
 
 def test_every_bad_parameter_is_reported_at_once():

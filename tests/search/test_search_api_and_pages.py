@@ -26,7 +26,8 @@ from tests.matching.helpers import units_on_sale
 def test_api_answers_in_the_documented_shape(seeded, client):
     body = client.get("/api/v1/listings", query_string={"district": ["410105", "410190"], "per_page": 5}).get_json()
     assert set(body) == {"items", "total", "page", "per_page", "facets", "backend", "degraded"}
-    assert body["backend"] == seeded.config["SEARCH_BACKEND"] and body["degraded"] is False
+    assert body["backend"] == seeded.config["SEARCH_BACKEND"]
+    assert body["degraded"] is False
     assert len(body["items"]) == 5
     assert set(body["facets"]) == {"district", "bedrooms", "price_band", "area_band"}
     assert {f["key"] for f in body["facets"]["district"]} <= {"410105", "410190"}
@@ -37,7 +38,7 @@ def test_api_answers_in_the_documented_shape(seeded, client):
     assert {"project_id", "project_name", "building", "floor", "room"} <= set(unit)
 
 
-@pytest.mark.parametrize("params, field", [
+@pytest.mark.parametrize(("params", "field"), [
     ({"min_price": "abc"}, "min_price"), ({"district": "999999"}, "district"), ({"per_page": "500"}, "per_page"),
     ({"sort": "cheapest"}, "sort"), ({"sort": "distance"}, "sort"), ({"lat": "34.7"}, "lat"),
     ({"min_price": "2000000", "max_price": "1000000"}, "max_price"), ({"page": "600", "per_page": "20"}, "page"),
@@ -53,19 +54,25 @@ def test_fits_city_group_applies_the_rules_in_force(seeded, client):
     items = client.get("/api/v1/listings", query_string={"fits_city_group": "true", "per_page": 100}).get_json()["items"]
     assert items
     for item in items:
-        assert item["build_year"] >= utcnow().year - 20 and float(item["area_m2"]) < 120
+        assert item["build_year"] >= utcnow().year - 20
+        assert float(item["area_m2"]) < 120
 
 
 def test_search_page_shows_results_facets_and_a_shareable_url(seeded, client):
     page = client.get("/search", query_string={"district": "410105", "sort": "price_asc"}).get_data(as_text=True)
-    assert "共找到" in page and "金水区" in page and "checked" in page
+    assert "共找到" in page
+    assert "金水区" in page
+    assert "checked" in page
     assert "district=410105" in page  # facet and paging links carry the query
     empty = client.get("/search", query_string={"q": "不存在的小区名字"}).get_data(as_text=True)
-    assert "没有符合条件的房源" in empty and "去掉关键词" in empty
+    assert "没有符合条件的房源" in empty
+    assert "去掉关键词" in empty
     bad = client.get("/search", query_string={"min_area": "很大"})
-    assert bad.status_code == 422 and "搜索条件有误" in bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "搜索条件有误" in bad.get_data(as_text=True)
     units = client.get("/search/units", query_string={"program": "true"}).get_data(as_text=True)
-    assert "新房" in units and "以旧换新" in units
+    assert "新房" in units
+    assert "以旧换新" in units
 
 
 def test_community_autocomplete(seeded, client):
@@ -92,12 +99,15 @@ def test_saved_search_raises_an_alert_for_new_listings_once(app, make, login, cl
     db.session.commit()
     assert run_alerts() == 1
     notice = db.session.scalar(select(Notification))
-    assert "1套新房源" in notice.title and "金水新苑" in notice.body and "中原新苑" not in notice.body
+    assert "1套新房源" in notice.title
+    assert "金水新苑" in notice.body
+    assert "中原新苑" not in notice.body
     assert db.session.scalar(select(func.count(EmailOutboxMessage.id))) == 0  # mail is not configured
     assert run_alerts() == 0  # nothing new since the last check
     assert "1条未读" in client.get("/").get_data(as_text=True)
     page = client.get("/notifications").get_data(as_text=True)
-    assert "金水区两室" in page and notice.title in page
+    assert "金水区两室" in page
+    assert notice.title in page
     assert "条未读" not in client.get("/").get_data(as_text=True)  # reading the page marks them read
     client.post(f"/saved-searches/{saved.id}/unsubscribe")
     assert db.session.get(SavedSearch, saved.id).active is False
@@ -115,7 +125,8 @@ def test_alerts_are_mailed_when_mail_is_configured(app, make):
     db.session.commit()
     assert run_alerts() == 1
     mail = db.session.scalar(select(EmailOutboxMessage))
-    assert mail.to_address == "owner@example.com" and "新房源" in mail.subject
+    assert mail.to_address == "owner@example.com"
+    assert "新房源" in mail.subject
 
 
 def test_saving_a_bad_search_is_refused(app, make, login, client):
@@ -125,7 +136,8 @@ def test_saving_a_bad_search_is_refused(app, make, login, client):
     assert "请填写不超过60个字的名称" in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count(SavedSearch.id))) == 0
     anonymous = app.test_client().post("/search/save", data={"name": "x", "query": ""})
-    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+    assert anonymous.status_code == 302
+    assert "/auth/login" in anonymous.headers["Location"]
 
 
 def test_search_commands_on_the_sql_backend(app, runner, make):
@@ -133,10 +145,12 @@ def test_search_commands_on_the_sql_backend(app, runner, make):
     assert "0 saved searches had new listings" in runner.invoke(args=["search", "alerts"]).output
     create_listing(listing_fields(), make.staff(Role.AGENCY_STAFF))
     synced = runner.invoke(args=["search", "sync"])
-    assert synced.exit_code == 0 and "1 changes applied" in synced.output
+    assert synced.exit_code == 0
+    assert "1 changes applied" in synced.output
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     refused = runner.invoke(args=["search", "reindex"])
-    assert refused.exit_code != 0 and "no index to rebuild" in refused.output
+    assert refused.exit_code != 0
+    assert "no index to rebuild" in refused.output
 
 
 def test_text_index_follows_every_change(app, make):
@@ -151,9 +165,12 @@ def test_text_index_follows_every_change(app, make):
         return listing.id in {item["id"] for item in search_service.search(
             parse_search_args({"q": [q]}, Kind.LISTING)).items}
 
-    assert found("五号线") and found("地") and found("锦绣")
+    assert found("五号线")
+    assert found("地")
+    assert found("锦绣")
     update_listing(listing.id, {"description": "学区房，带车位"}, agent)
-    assert found("车位") and not found("五号线")
+    assert found("车位")
+    assert not found("五号线")
 
 
 def test_a_saved_unit_search_alerts_on_units_published_since(app, make, login, client):
@@ -177,7 +194,8 @@ def test_a_saved_unit_search_alerts_on_units_published_since(app, make, login, c
     assert all(unit.listed_at > saved.last_checked_at for unit in new_units)
     assert run_alerts() == 1
     notice = db.session.scalar(select(Notification))
-    assert "1套新房源" in notice.title and notice.link == "/search/units?district=410105&bedrooms=3"
+    assert "1套新房源" in notice.title
+    assert notice.link == "/search/units?district=410105&bedrooms=3"
     assert new_units[0].building.project.name in notice.body
     assert new_units[1].building.project.name not in notice.body
 

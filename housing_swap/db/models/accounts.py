@@ -73,7 +73,7 @@ class Organization(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    staff: Mapped[list["User"]] = relationship(back_populates="organization")
+    staff: Mapped[list[User]] = relationship(back_populates="organization")
 
     @property
     def is_operational(self) -> bool:

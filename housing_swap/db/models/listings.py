@@ -91,10 +91,10 @@ class Listing(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     community: Mapped[Community] = relationship()
-    price_changes: Mapped[list["ListingPriceChange"]] = relationship(
+    price_changes: Mapped[list[ListingPriceChange]] = relationship(
         back_populates="listing", order_by="ListingPriceChange.changed_at"
     )
-    photos: Mapped[list["ListingPhoto"]] = relationship(
+    photos: Mapped[list[ListingPhoto]] = relationship(
         back_populates="listing", order_by="ListingPhoto.position"
     )
 

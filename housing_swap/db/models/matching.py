@@ -69,7 +69,7 @@ class ChainProposal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
 
-    links: Mapped[list["ChainLink"]] = relationship(order_by="ChainLink.position", back_populates="proposal")
+    links: Mapped[list[ChainLink]] = relationship(order_by="ChainLink.position", back_populates="proposal")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -135,7 +135,7 @@ class SwapApplication(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    events: Mapped[list["ApplicationEvent"]] = relationship(
+    events: Mapped[list[ApplicationEvent]] = relationship(
         order_by="ApplicationEvent.id", back_populates="application")
     old_community: Mapped[Community | None] = relationship()
     decision_rule_version: Mapped[ProgramRuleVersion | None] = relationship()
@@ -201,9 +201,9 @@ class Acquisition(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     application: Mapped[SwapApplication] = relationship()
-    events: Mapped[list["AcquisitionEvent"]] = relationship(
+    events: Mapped[list[AcquisitionEvent]] = relationship(
         back_populates="acquisition", order_by="AcquisitionEvent.id")
-    documents: Mapped[list["AcquisitionDocument"]] = relationship(
+    documents: Mapped[list[AcquisitionDocument]] = relationship(
         back_populates="acquisition", order_by="AcquisitionDocument.id")
 
     __mapper_args__ = {"version_id_col": version}

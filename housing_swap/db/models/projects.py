@@ -36,7 +36,7 @@ class Project(Base):
     search_initials: Mapped[str] = mapped_column(String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    buildings: Mapped[list["Building"]] = relationship(back_populates="project", order_by="Building.id")
+    buildings: Mapped[list[Building]] = relationship(back_populates="project", order_by="Building.id")
 
 
 class Building(Base):
@@ -49,7 +49,7 @@ class Building(Base):
     total_floors: Mapped[int]
 
     project: Mapped[Project] = relationship(back_populates="buildings")
-    units: Mapped[list["Unit"]] = relationship(back_populates="building")
+    units: Mapped[list[Unit]] = relationship(back_populates="building")
 
 
 class Unit(Base):
