@@ -24,6 +24,7 @@ from housing_swap.search.sync import reindex
 from housing_swap.search.text_index import TEXT_TABLES
 from housing_swap.services.reference_data import load_reference_data
 from housing_swap.services.search import elasticsearch_backend
+from tests.contract import check_response
 from tests.factories import Factories
 
 IN_CI = os.environ.get("CI") == "true"
@@ -54,12 +55,16 @@ def database_url(tmp_path_factory) -> str:
 class FreshContextClient(FlaskClient):
     """Each request gets its own app context (its own ``g`` and database session), as in
     production, even though the test itself holds an app context open. Afterwards the test's
-    session forgets what it had loaded, so assertions read what the request committed."""
+    session forgets what it had loaded, so assertions read what the request committed. Every
+    /api/ answer is checked against the OpenAPI document (tests/contract.py)."""
 
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()
+        request = response.request
+        if request.path.startswith("/api/"):
+            check_response(request.method, request.path, response)  # the document never drifts from the code
         return response
 
 

@@ -11,7 +11,8 @@ from ..domain.identity import mask_certificate
 from ..security.access import roles
 from ..services import applications, chains, matching, valuation
 from ..services.errors import ValidationFailed
-from . import api_blueprint
+from . import api_blueprint, responses
+from .responses import respond, shaped
 from .schemas import json_object
 
 household = roles(Role.HOUSEHOLD)
@@ -19,7 +20,7 @@ readers = roles(Role.HOUSEHOLD, Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
 
 
 def application_json(application: SwapApplication) -> dict:
-    return {
+    return shaped(responses.Application, {
         "id": application.id, "status": application.status.value,
         "channel_preference": application.channel_preference.value,
         "old_home": {"community": application.old_community_name, "district_code": application.old_district_code,
@@ -43,7 +44,7 @@ def application_json(application: SwapApplication) -> dict:
             "counts_toward_pilot": application.counts_toward_pilot,
             "decided_at": application.decided_at.isoformat()},
         "timeline": [{"status": e.status.value, "at": e.at.isoformat(), "note": e.note} for e in application.events],
-    }
+    })
 
 
 @api_blueprint.post("/applications")
@@ -55,7 +56,8 @@ def create_application():
 @api_blueprint.get("/applications")
 @household
 def list_applications():
-    return jsonify({"items": [application_json(a) for a in applications.applications_of(g.api_user)]})
+    return respond(responses.ApplicationList,
+                   {"items": [application_json(a) for a in applications.applications_of(g.api_user)]})
 
 
 @api_blueprint.get("/applications/<int:application_id>")
@@ -89,14 +91,14 @@ def application_valuation(application_id: int):
     body = asdict(valuation.value_application(application))
     body["comparables"] = [{**c, "area_m2": str(c["area_m2"]), "on": c["on"].isoformat()}
                            for c in body["comparables"]]
-    return jsonify(body)
+    return respond(responses.Valuation, body)
 
 
 @api_blueprint.get("/applications/<int:application_id>/matches")
 @readers
 def application_matches(application_id: int):
     application = applications.application_for_viewing(application_id, g.api_user)
-    return jsonify({"channel": matching.matching_channel(application), "items": [
+    return respond(responses.Matches, {"channel": matching.matching_channel(application), "items": [
         {"unit_id": m.unit_id, "label": m.label, "score": m.score, "total_price": m.price,
          "area_m2": str(m.area_m2), "reasons": list(m.reasons)}
         for m in matching.new_home_matches(application)]})
@@ -107,7 +109,7 @@ def application_matches(application_id: int):
 def application_buyers(application_id: int):
     application = applications.application_for_viewing(application_id, g.api_user)
     buyers = matching.old_home_buyers(application, valuation.valuation_or_none(application))
-    return jsonify({"city_group": asdict(buyers.city_group) if buyers.city_group else None,
+    return respond(responses.Buyers, {"city_group": asdict(buyers.city_group) if buyers.city_group else None,
                     "households": [{"application_id": b.application_id, "score": b.score, "reasons": list(b.reasons)}
                                    for b in buyers.households]})
 
@@ -120,21 +122,22 @@ def application_cash_gap(application_id: int):
     if unit is None:
         raise ValidationFailed("请指定新房 unit_id", {"unit_id": ["必填，应为正整数"]})
     gap = matching.cash_gap_for_unit(application, unit)
-    return jsonify({**asdict(gap), "affordable": gap.affordable})
+    return respond(responses.CashGap, {**asdict(gap), "affordable": gap.affordable})
 
 
 def chain_json(proposal) -> dict:
-    return {"id": proposal.id, "kind": proposal.kind, "starter": proposal.starter, "status": proposal.status.value,
+    return shaped(responses.ChainProposal, {
+        "id": proposal.id, "kind": proposal.kind, "starter": proposal.starter, "status": proposal.status.value,
             "links": [{"position": link.position, "application_id": link.application_id,
                        "buys_from_application_id": link.buys_from_application_id,
                        "new_unit_id": link.new_unit_id, "decision": link.decision.value}
-                      for link in proposal.links]}
+                      for link in proposal.links]})
 
 
 @api_blueprint.get("/chains")
 @household
 def list_chains():
-    return jsonify({"items": [chain_json(p) for p in chains.proposals_for(g.api_user)]})
+    return respond(responses.ChainProposalList, {"items": [chain_json(p) for p in chains.proposals_for(g.api_user)]})
 
 
 @api_blueprint.post("/chains/<int:proposal_id>/accept")

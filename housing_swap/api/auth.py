@@ -1,13 +1,14 @@
 """Token issue, introspection and revocation."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, request
 
 from ..domain.identity import mask_phone
 from ..security.access import public, signed_in
 from ..services import accounts, api_tokens
 from ..services.errors import Forbidden, ServiceError
-from . import api_blueprint
+from . import api_blueprint, responses
+from .responses import respond
 from .schemas import json_object, required_strings
 
 
@@ -26,7 +27,7 @@ def issue_token():
     if accounts.password_change_due(user):
         raise Forbidden("密码已被重置或已过期，请先登录网页修改密码后再申请令牌")
     raw, expires_at = api_tokens.issue_token(user)
-    return jsonify({"token": raw, "expires_at": expires_at.isoformat()}), 201
+    return respond(responses.Token, {"token": raw, "expires_at": expires_at.isoformat()}, 201)
 
 
 @api_blueprint.delete("/auth/token")
@@ -40,7 +41,7 @@ def revoke_token():
 @signed_in
 def who_am_i():
     user = g.api_user
-    return jsonify({
+    return respond(responses.Me, {
         "id": user.id,
         "username": user.username,
         "role": user.role.value,

@@ -8,7 +8,8 @@ from ..security.access import public, roles
 from ..services import idempotency, listing_import, listings
 from ..services.errors import ValidationFailed
 from ..services.spreadsheets import Upload
-from . import api_blueprint
+from . import api_blueprint, responses
+from .responses import shaped
 from .schemas import json_object
 from .serializers import listing_json
 
@@ -64,7 +65,7 @@ def import_listings():
     mode = listing_import.ImportMode(mode_value)
 
     def run() -> tuple[int, dict]:
-        return 200, listing_import.import_listings(upload, g.api_user, mode).as_dict()
+        return 200, shaped(responses.ImportResult, listing_import.import_listings(upload, g.api_user, mode).as_dict())
 
     status, body = idempotency.run_once(
         g.api_user, request.headers.get("Idempotency-Key"),

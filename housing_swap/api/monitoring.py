@@ -10,7 +10,8 @@ from ..services import audit_log, exports
 from ..services.errors import ValidationFailed
 from ..services.progress import parse_progress_filters
 from ..services.spreadsheets import MIMETYPES
-from . import api_blueprint
+from . import api_blueprint, responses
+from .responses import respond, shaped
 from .serializers import iso
 
 
@@ -39,18 +40,18 @@ def export_progress():
 
 
 def audit_event_json(event, username: str | None) -> dict:
-    return {"id": event.id, "occurred_at": iso(event.occurred_at), "actor_user_id": event.actor_user_id,
+    return shaped(responses.AuditEvent, {"id": event.id, "occurred_at": iso(event.occurred_at), "actor_user_id": event.actor_user_id,
             "actor_username": username, "organization_id": event.organization_id,
             "entity_type": event.entity_type, "entity_id": event.entity_id, "action": event.action,
             "outcome": event.outcome, "before": event.before, "after": event.after,
-            "client_address": event.client_address, "event_hash": event.event_hash}
+            "client_address": event.client_address, "event_hash": event.event_hash})
 
 
 @api_blueprint.get("/audit-events")
 @roles(Role.BUREAU_ADMIN)
 def list_audit_events():
     page = audit_log.search_events(audit_log.parse_filters(request.args.to_dict()))
-    return jsonify({"total": page.total, "page": page.page, "pages": page.pages,
+    return respond(responses.AuditEventPage, {"total": page.total, "page": page.page, "pages": page.pages,
                     "items": [audit_event_json(event, username) for event, username in page.items]})
 
 

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..db.models import Channel, ListingStatus, UnitStatus
 from ..domain.applications import APPLICATION_FIELDS
 from ..domain.fields import Field
 from ..domain.listing_fields import LISTING_FIELDS
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS
 from ..domain.rules import PROGRAM_YEARS
+from ..search.query import Sort
 from ..security.access import public
+from ..services.listing_import import ImportMode
 from . import api_blueprint
+from .responses import component_schemas
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -75,17 +79,11 @@ SEARCH_PARAMETERS = [
     _query("lat", {"type": "number", "minimum": -90, "maximum": 90}),
     _query("lon", {"type": "number", "minimum": -180, "maximum": 180}),
     _query("radius_km", {"type": "number", "minimum": 0.1, "maximum": 100}),
-    _query("sort", {"type": "string", "enum": ["relevance", "price_asc", "price_desc", "unit_price_asc",
-                                               "area_desc", "newest", "distance"]}),
+    _query("sort", {"type": "string", "enum": [sort.value for sort in Sort]}),
     _query("page", {"type": "integer", "minimum": 1}),
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
 ]
-FACET = {"type": "array", "items": {"type": "object", "required": ["key", "label", "count"], "properties": {
-    "key": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}}}}
-
-COUNTS = {"type": "object", "required": ["total", "city_group", "market", "pilot"], "properties": {
-    name: {"type": "integer"} for name in ("total", "city_group", "market", "pilot")}}
-
+CHANNEL = {"type": "string", "enum": [channel.value for channel in Channel]}
 STATUS_BODY = {"type": "object", "required": ["status"], "properties": {
     "status": {"type": "string"}, "reason": {"type": ["string", "null"]}}}
 FILE = {"type": "string", "format": "binary"}
@@ -101,7 +99,7 @@ PATHS = {
                                "password": {"type": "string", "minLength": 1}},
             }}}},
             "responses": {
-                "201": _json({"$ref": "#/components/schemas/Token"}, "Token issued"),
+                "201": _json(_ref("Token"), "Token issued"),
                 **_error_responses(401, 422),
             },
         },
@@ -117,7 +115,7 @@ PATHS = {
             "summary": "The account behind the token (personal data masked)",
             "operationId": "whoAmI",
             "security": BEARER,
-            "responses": {"200": _json({"$ref": "#/components/schemas/Me"}, "The account"),
+            "responses": {"200": _json(_ref("Me"), "The account"),
                           **_error_responses(401)},
         },
     },
@@ -126,12 +124,7 @@ PATHS = {
             "summary": "Organizations on the platform (bureau only)",
             "operationId": "listOrganizations",
             "security": BEARER,
-            "responses": {
-                "200": _json({"type": "object", "required": ["items"], "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Organization"}},
-                }}, "Organizations"),
-                **_error_responses(401, 403),
-            },
+            "responses": {"200": _json(_ref("OrganizationList"), "Organizations"), **_error_responses(401, 403)},
         },
     },
     "/api/v1/listings": {"get": {
@@ -156,14 +149,14 @@ PATHS = {
         "summary": "Move a listing through its lifecycle (submitted runs registry verification)",
         "operationId": "changeListingStatus", "security": BEARER, "parameters": [ID],
         "requestBody": _body({**STATUS_BODY, "properties": {**STATUS_BODY["properties"], "status": {
-            "type": "string", "enum": ["draft", "submitted", "active", "reserved", "sold", "withdrawn", "expired"]}}}),
+            "type": "string", "enum": [status.value for status in ListingStatus]}}}),
         "responses": {"200": _json(_ref("Listing"), "Moved"), **_error_responses(401, 403, 404, 409, 422)}}},
     "/api/v1/listings/import": {"post": {
         "summary": "Bulk import an agency's listings (CSV or XLSX); retries with the same Idempotency-Key replay the first answer",
         "operationId": "importListings", "security": BEARER,
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
                         "schema": {"type": "string", "maxLength": 100}}],
-        "requestBody": _multipart({"file": FILE, "mode": {"type": "string", "enum": ["all_or_nothing", "valid_rows"]}},
+        "requestBody": _multipart({"file": FILE, "mode": {"type": "string", "enum": [mode.value for mode in ImportMode]}},
                                   ["file"]),
         "responses": {"200": _json(_ref("ImportResult"), "Imported"), **_error_responses(401, 403, 409, 422)}}},
     "/api/v1/projects": {"post": {
@@ -181,9 +174,7 @@ PATHS = {
         "summary": "Load a building's price list (all rows or none)", "operationId": "importPriceList",
         "security": BEARER, "parameters": [ID],
         "requestBody": _multipart({"file": FILE, "building": {"type": "string", "maxLength": 40}}, ["file", "building"]),
-        "responses": {"200": _json({"type": "object", "required": ["created", "updated"], "properties": {
-            "created": {"type": "integer"}, "updated": {"type": "integer"}}}, "Imported"),
-            **_error_responses(401, 403, 404, 422)}}},
+        "responses": {"200": _json(_ref("PriceListResult"), "Imported"), **_error_responses(401, 403, 404, 422)}}},
     "/api/v1/units": {"get": {
         "summary": "Search available new-build units", "operationId": "searchUnits",
         "parameters": SEARCH_PARAMETERS + [_query("program", {"type": "boolean"}, "participating projects only")],
@@ -204,19 +195,17 @@ PATHS = {
     "/api/v1/units/{id}/status": {"post": {
         "summary": "Change a unit's sale status", "operationId": "changeUnitStatus", "security": BEARER,
         "parameters": [ID], "requestBody": _body({**STATUS_BODY, "properties": {
-            "status": {"type": "string", "enum": ["available", "reserved", "sold"]}}}),
+            "status": {"type": "string", "enum": [status.value for status in UnitStatus]}}}),
         "responses": {"200": _json(_ref("Unit"), "Changed"), **_error_responses(401, 403, 404, 409, 422)}}},
     "/api/v1/communities": {"get": {
         "summary": "Community names for autocomplete (name, pinyin initials)", "operationId": "suggestCommunities",
         "parameters": [_query("q", {"type": "string", "maxLength": 30}, "what the user has typed")],
-        "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {"items": {
-            "type": "array", "items": {"type": "object", "required": ["name", "district_name"], "properties": {
-                "name": {"type": "string"}, "district_name": {"type": "string"}}}}}}, "Suggestions")}}},
+        "responses": {"200": _json(_ref("CommunitySuggestions"), "Suggestions")}}},
     "/api/v1/eligibility": {"post": {
         "summary": "Check a household's swap eligibility under the rules in force on decision_date (no login)",
         "operationId": "checkEligibility",
         "requestBody": _body({"type": "object", "required": ["channel", "old_home"], "properties": {
-            "channel": {"type": "string", "enum": ["city_group", "market"]},
+            "channel": CHANNEL,
             "decision_date": {"type": "string", "format": "date"},
             "old_home": {"type": "object", "required": ["district_code", "build_year", "area_m2"], "properties": {
                 "district_code": {"type": "string"}, "build_year": {"type": "integer"},
@@ -225,13 +214,7 @@ PATHS = {
             "new_home": {"type": "object", "required": ["district_code", "total_price"], "properties": {
                 "district_code": {"type": "string"}, "total_price": {"type": "integer"}}},
         }}),
-        "responses": {"200": _json({"type": "object", "required": [
-            "eligible", "reasons", "rule_version", "counts_toward_pilot"], "properties": {
-            "eligible": {"type": "boolean"},
-            "reasons": {"type": "array", "items": {"type": "object", "required": ["rule", "message"], "properties": {
-                "rule": {"type": "string"}, "message": {"type": "string"}}}},
-            "rule_version": {"type": "integer"}, "counts_toward_pilot": {"type": "boolean"}}}, "The decision"),
-            **_error_responses(404, 422)}}},
+        "responses": {"200": _json(_ref("EligibilityAnswer"), "The decision"), **_error_responses(404, 422)}}},
     "/api/v1/progress": {"get": {
         "summary": "Progress against the program targets, from the goal ledger (public aggregates only)",
         "operationId": "progress",
@@ -241,22 +224,8 @@ PATHS = {
                        _query("from", {"type": "string", "format": "date"}, "completed on or after"),
                        _query("to", {"type": "string", "format": "date"}, "completed on or before"),
                        _query("district", {"type": "string"}, "division code"),
-                       _query("channel", {"type": "string", "enum": ["city_group", "market"]})],
-        "responses": {"200": _json({"type": "object", "required": [
-            "program_year", "rule_version", "as_of", "targets", "completed", "by_district", "by_month", "years"],
-            "properties": {
-            "program_year": {"type": "integer"},
-            "rule_version": {"type": ["integer", "null"], "description": "null: the year's rules are not published"},
-            "as_of": {"type": "string", "format": "date-time"},
-            "targets": {"oneOf": [COUNTS, {"type": "null"}]}, "completed": COUNTS,
-            "years": {"type": "array", "description": "every year of the 2024-2027 plan", "items": {
-                "type": "object", "required": ["program_year", "rule_version", "targets", "completed"], "properties": {
-                    "program_year": {"type": "integer"}, "rule_version": {"type": ["integer", "null"]},
-                    "targets": {"oneOf": [COUNTS, {"type": "null"}]}, "completed": COUNTS}}},
-            "by_district": {"type": "array", "items": {"type": "object", "required": [
-                "code", "name", "city_group", "market", "total"]}},
-            "by_month": {"type": "array", "items": {"type": "object", "required": [
-                "month", "city_group", "market", "total"]}}}}, "Progress"), **_error_responses(422)}}},
+                       _query("channel", CHANNEL)],
+        "responses": {"200": _json(_ref("Progress"), "Progress"), **_error_responses(422)}}},
     "/api/v1/openapi.json": {
         "get": {
             "summary": "This document",
@@ -287,8 +256,8 @@ def _household_post(summary: str, operation: str, schema: dict) -> dict:
 PATHS.update({
     "/api/v1/applications": {
         "get": {"summary": "The signed-in household's applications", "operationId": "listApplications",
-                "security": BEARER, "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
-                    "items": {"type": "array", "items": APPLICATION}}}, "Applications"), **_error_responses(401, 403)}},
+                "security": BEARER,
+                "responses": {"200": _json(_ref("ApplicationList"), "Applications"), **_error_responses(401, 403)}},
         "post": {"summary": "Start a swap application as a draft (real-name verified household)",
                  "operationId": "createApplication", "security": BEARER, "requestBody": _body(APPLICATION_INPUT),
                  "responses": {"201": _json(APPLICATION, "Created"), **_error_responses(401, 403, 409, 422)}}},
@@ -306,29 +275,18 @@ PATHS.update({
         "Valuation of the old home: estimate, range, comparables, caveat", "applicationValuation",
         _ref("Valuation")),
     "/api/v1/applications/{id}/matches": _application_get(
-        "Top new-build units for the application, with reasons", "applicationMatches", {
-            "type": "object", "required": ["channel", "items"], "properties": {
-                "channel": {"type": "string", "enum": ["city_group", "market"]},
-                "items": {"type": "array", "items": {"type": "object", "required": [
-                    "unit_id", "label", "score", "total_price", "area_m2", "reasons"], "properties": {
-                    "unit_id": {"type": "integer"}, "label": {"type": "string"}, "score": {"type": "number"},
-                    "total_price": {"type": "integer"}, "area_m2": {"type": "string"},
-                    "reasons": {"type": "array", "items": {"type": "string"}}}}}}}),
+        "Top new-build units for the application, with reasons", "applicationMatches", _ref("Matches")),
     "/api/v1/applications/{id}/buyers": _application_get(
         "Who could buy the old home: the city group's indicative range and fitting households",
-        "applicationBuyers", {"type": "object", "required": ["city_group", "households"], "properties": {
-            "city_group": {"type": ["object", "null"], "properties": {
-                "low": {"type": "integer"}, "high": {"type": "integer"}}},
-            "households": {"type": "array", "items": {"type": "object", "required": [
-                "application_id", "score", "reasons"]}}}}),
+        "applicationBuyers", _ref("Buyers")),
     "/api/v1/applications/{id}/cash-gap": _application_get(
         "Cash gap for one unit: proceeds − payoff − fees + savings + subsidies, loan needed, gap",
         "applicationCashGap", _ref("CashGap"), [{**_query("unit_id", {"type": "integer"}), "required": True}],
         errors=(401, 403, 404, 409, 422)),
     "/api/v1/chains": {"get": {
         "summary": "Swap-chain proposals that include the signed-in household", "operationId": "listChains",
-        "security": BEARER, "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
-            "items": {"type": "array", "items": CHAIN}}}, "Proposals"), **_error_responses(401, 403)}}},
+        "security": BEARER, "responses": {"200": _json(_ref("ChainProposalList"), "Proposals"),
+                                          **_error_responses(401, 403)}}},
     "/api/v1/chains/{id}/accept": _household_post("Accept the household's link", "acceptChain", CHAIN),
     "/api/v1/chains/{id}/decline": _household_post("Decline: the whole proposal is cancelled", "declineChain",
                                                    CHAIN),
@@ -336,145 +294,14 @@ PATHS.update({
 
 COMPONENTS = {
     "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-    "schemas": {
-        "Error": {
-            "type": "object", "required": ["error"],
-            "properties": {"error": {
-                "type": "object", "required": ["code", "message", "details"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                               "details": {"type": "object"}},
-            }},
-        },
-        "Token": {
-            "type": "object", "required": ["token", "expires_at"],
-            "properties": {"token": {"type": "string"},
-                           "expires_at": {"type": "string", "format": "date-time"}},
-        },
-        "Me": {
-            "type": "object", "required": ["id", "role"],
-            "properties": {
-                "id": {"type": "integer"}, "username": {"type": ["string", "null"]},
-                "role": {"type": "string", "enum": ["household", "agency_staff", "developer_staff",
-                                                   "city_group_officer", "appraiser", "bureau_admin"]},
-                "organization_id": {"type": ["integer", "null"]},
-                "phone": {"type": ["string", "null"], "description": "masked, e.g. 138****5678"},
-            },
-        },
-        "SearchResult": {
-            "type": "object",
-            "required": ["items", "total", "page", "per_page", "facets", "backend", "degraded"],
-            "properties": {
-                "items": {"type": "array", "items": {"type": "object", "required": [
-                    "id", "community", "district_code", "district_name", "area_m2", "bedrooms", "total_price",
-                    "unit_price", "status"]}},
-                "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                "facets": {"type": "object", "required": ["district", "bedrooms", "price_band", "area_band"],
-                           "properties": {"district": FACET, "bedrooms": FACET, "price_band": FACET,
-                                          "area_band": FACET}},
-                "backend": {"type": "string", "enum": ["sql", "elasticsearch"]},
-                "degraded": {"type": "boolean", "description": "true when Elasticsearch failed and SQL answered"},
-            },
-        },
-        "Listing": {
-            "type": "object",
-            "required": ["id", "status", "community", "district_code", "district_name", "area_m2", "bedrooms",
-                         "total_price", "unit_price", "build_year", "verified"],
-            "properties": {
-                "id": {"type": "integer"}, "status": {"type": "string"},
-                "community": {"type": "string"}, "district_code": {"type": "string"},
-                "district_name": {"type": "string"}, "area_m2": {"type": "string", "description": "m², decimal"},
-                "bedrooms": {"type": "integer"}, "total_price": {"type": "integer", "description": "yuan"},
-                "unit_price": {"type": "integer", "description": "yuan per m²"},
-                "build_year": {"type": "integer"}, "verified": {"type": "boolean"},
-                "contact_phone": {"type": "string", "description": "masked unless the caller is the owner side"},
-                "certificate_number": {"type": "string", "description": "masked unless the caller is the owner side"},
-            },
-        },
-        "Project": {
-            "type": "object", "required": ["id", "name", "district_code", "presale_permit_no", "in_swap_program"],
-            "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
-                           "district_code": {"type": "string"}, "presale_permit_no": {"type": "string"},
-                           "in_swap_program": {"type": "boolean"},
-                           "buildings": {"type": "array", "items": {"type": "object"}}},
-        },
-        "Unit": {
-            "type": "object",
-            "required": ["id", "project_id", "project_name", "building", "floor", "room", "area_m2", "bedrooms",
-                         "total_price", "status"],
-            "properties": {"id": {"type": "integer"}, "project_id": {"type": "integer"},
-                           "project_name": {"type": "string"}, "building": {"type": "string"},
-                           "floor": {"type": "integer"}, "room": {"type": "string"},
-                           "area_m2": {"type": "string"}, "bedrooms": {"type": "integer"},
-                           "total_price": {"type": "integer"},
-                           "status": {"type": "string", "enum": ["available", "reserved", "sold"]}},
-        },
-        "ImportResult": {
-            "type": "object", "required": ["created", "updated", "unchanged", "skipped_rows", "errors"],
-            "properties": {"created": {"type": "integer"}, "updated": {"type": "integer"},
-                           "unchanged": {"type": "integer"}, "skipped_rows": {"type": "integer"},
-                           "errors": {"type": "array", "items": {"type": "object", "properties": {
-                               "row": {"type": "integer"}, "column": {"type": "string"},
-                               "message": {"type": "string"}}}}},
-        },
-        "Organization": {
-            "type": "object",
-            "required": ["id", "kind", "name", "licence_number", "approval_state"],
-            "properties": {
-                "id": {"type": "integer"},
-                "kind": {"type": "string", "enum": ["agency", "developer", "city_group", "appraiser", "bureau"]},
-                "name": {"type": "string"}, "licence_number": {"type": "string"},
-                "approval_state": {"type": "string", "enum": ["pending", "approved", "rejected", "suspended"]},
-            },
-        },
-        "Application": {
-            "type": "object", "required": ["id", "status", "channel_preference", "old_home", "finances", "needs",
-                                           "decision", "timeline"],
-            "properties": {
-                "id": {"type": "integer"},
-                "status": {"type": "string", "enum": ["draft", "submitted", "eligible", "ineligible", "matched",
-                                                      "in_progress", "completed", "withdrawn"]},
-                "channel_preference": {"type": "string", "enum": ["city_group", "market", "either"]},
-                "old_home": {"type": "object", "description": "certificate_number is masked"},
-                "finances": {"type": "object"}, "needs": {"type": "object"},
-                "decision": {"type": ["object", "null"], "properties": {
-                    "eligible_channels": {"type": "array", "items": {"type": "string"}},
-                    "reasons": {"type": "array", "items": {"type": "object", "required": ["rule", "message"]}},
-                    "rule_version": {"type": "integer"}, "counts_toward_pilot": {"type": "boolean"},
-                    "decided_at": {"type": "string", "format": "date-time"}}},
-                "timeline": {"type": "array", "items": {"type": "object", "required": ["status", "at", "note"]}},
-            },
-        },
-        "Valuation": {
-            "type": "object", "required": ["estimate", "low", "high", "unit_price", "method", "comparables", "caveat"],
-            "properties": {
-                "estimate": {"type": "integer"}, "low": {"type": "integer"}, "high": {"type": "integer"},
-                "unit_price": {"type": "integer"}, "method": {"type": "string", "enum": ["comparables", "model"]},
-                "caveat": {"type": "string"},
-                "comparables": {"type": "array", "items": {"type": "object", "required": [
-                    "kind", "evidence_id", "area_m2", "floor", "build_year", "price", "on", "adjusted_unit_price"]}},
-            },
-        },
-        "CashGap": {
-            "type": "object", "required": ["old_sale_price", "sale_fees", "mortgage_payoff", "savings",
-                                           "new_home_price", "deed_tax", "subsidies", "down_payment_available",
-                                           "loan_needed", "loan_allowed", "gap", "affordable"],
-            "properties": {name: {"type": "integer"} for name in (
-                "old_sale_price", "sale_fees", "mortgage_payoff", "savings", "new_home_price", "deed_tax",
-                "subsidies", "down_payment_available", "loan_needed", "loan_allowed", "gap")}
-            | {"affordable": {"type": "boolean"}},
-        },
-        "ChainProposal": {
-            "type": "object", "required": ["id", "kind", "starter", "status", "links"],
-            "properties": {
-                "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["chain", "cycle"]},
-                "starter": {"type": ["string", "null"]},
-                "status": {"type": "string", "enum": ["proposed", "agreed", "declined"]},
-                "links": {"type": "array", "items": {"type": "object", "required": [
-                    "position", "application_id", "buys_from_application_id", "new_unit_id", "decision"]}},
-            },
-        },
-    },
+    "schemas": component_schemas(),
 }
+
+
+def _with_default_error(operation: dict) -> dict:
+    """Any status an operation does not list (429, 413, 500, 503, …) answers with the error envelope."""
+    default = {"description": "Any other refusal or failure", "content": {"application/json": {"schema": ERROR}}}
+    return {**operation, "responses": {**operation["responses"], "default": default}}
 
 
 def openapi_document() -> dict:
@@ -483,7 +310,8 @@ def openapi_document() -> dict:
         "info": {"title": "housing_swap API", "version": "1.0.0",
                  "description": "Zhengzhou 卖旧买新 platform. Money in integer yuan; areas in m² as decimal strings; times in UTC."},
         "servers": [{"url": "/"}],
-        "paths": PATHS,
+        "paths": {path: {method: _with_default_error(operation) for method, operation in operations.items()}
+                  for path, operations in PATHS.items()},
         "components": COMPONENTS,
     }
 

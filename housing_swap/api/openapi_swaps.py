@@ -1,12 +1,15 @@
-"""OpenAPI paths and schemas for acquisitions, market swaps and the ledger (api/swaps.py), and the
+"""OpenAPI paths for acquisitions, market swaps and the ledger (api/acquisitions.py, market_swaps.py, ledger.py), and the
 bureau's exports and audit log (api/monitoring.py)."""
 from __future__ import annotations
 
+from ..db.models import AcquisitionStatus, LedgerEntryType, MarketSwapStatus
 from ..domain import acquisitions as steps
 from ..domain.market_swaps import HOUSEHOLD_FIELD, MARKET_SWAP_FIELDS
 from ..domain.rules import PROGRAM_YEARS
 from ..services import exports
-from .openapi import BEARER, COMPONENTS, FILE, ID, PATHS, _body, _error_responses, _input_schema, _json, _query, _ref
+from ..services.acquisitions import WAITING
+from ..services.spreadsheets import MIMETYPES
+from .openapi import BEARER, CHANNEL, FILE, ID, PATHS, _body, _error_responses, _input_schema, _json, _query, _ref
 
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {
     "type": "string", "maxLength": 100}, "description": "a retry with the same key returns the first answer"}
@@ -15,13 +18,6 @@ MARKET_SWAP = _ref("MarketSwap")
 LEDGER_ENTRY = _ref("LedgerEntry")
 REVERSAL_REQUEST = _ref("LedgerReversalRequest")
 DECISION_NOTE = {"type": "object", "properties": {"note": {"type": "string", "maxLength": 1000}}}
-DATE = {"type": ["string", "null"], "format": "date"}
-MONEY = {"type": ["integer", "null"]}
-TEXT = {"type": ["string", "null"]}
-
-
-def _items(schema: dict) -> dict:
-    return {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": schema}}}
 
 
 def _post(summary: str, operation: str, response: dict, body: dict | None, status: str = "200",
@@ -54,14 +50,14 @@ ACQ = "/api/v1/acquisitions/{id}"
 PATHS.update({
     "/api/v1/acquisition-queue": _get(
         "City-group work queue: eligible applications of the channel and their acquisitions, oldest first",
-        "acquisitionQueue", {"type": "object", "required": ["total", "page", "pages", "items"]}, [
+        "acquisitionQueue", _ref("AcquisitionQueue"), [
             _query("district", {"type": "string"}), _query("pilot", {"type": "boolean"}),
-            _query("status", {"type": "string", "enum": ["waiting", *steps.STATUS_LABELS]}),
+            _query("status", {"type": "string", "enum": [WAITING, *(status.value for status in AcquisitionStatus)]}),
             _query("min_days", {"type": "integer", "minimum": 0}, "days since submission, at least"),
             _query("page", {"type": "integer", "minimum": 1})]),
     "/api/v1/acquisitions": {
         **_get("Acquisitions the caller may see (own, assigned, or all for officers and the bureau)",
-               "listAcquisitions", _items(ACQUISITION)),
+               "listAcquisitions", _ref("AcquisitionList")),
         **_post("Take an eligible application in (intake)", "takeInApplication", ACQUISITION, _body({
             "type": "object", "required": ["application_id"], "properties": {"application_id": {"type": "integer"}}}),
             status="201", with_id=False)},
@@ -91,9 +87,8 @@ PATHS.update({
     f"{ACQ}/cancellation": _post("Cancel with a reason, before the title transfer (later steps answer 409)",
                                  "cancelAcquisition", ACQUISITION, _body(REASON)),
     "/api/v1/market-swaps": {
-        **_get("Market swaps the caller may see", "listMarketSwaps", _items(MARKET_SWAP), [
-            _query("status", {"type": "string", "enum": ["recorded", "verified", "rejected", "cancelled",
-                                                         "reversed"]})]),
+        **_get("Market swaps the caller may see", "listMarketSwaps", _ref("MarketSwapList"), [
+            _query("status", {"type": "string", "enum": [status.value for status in MarketSwapStatus]})]),
         **_post("Record a market swap: the old home's sale and the new home's purchase", "recordMarketSwap",
                 MARKET_SWAP, _body(_input_schema(MARKET_SWAP_FIELDS + (HOUSEHOLD_FIELD,))), status="201",
                 with_id=False)},
@@ -107,21 +102,14 @@ PATHS.update({
         MARKET_SWAP, _body(REASON)),
     "/api/v1/market-swaps/contract-check": _post(
         "Check every pending record against a CSV/XLSX of registered contracts (合同编号, 成交价格, 签约日期); "
-        "matching ones are verified and counted", "checkContractFile", {
-            "type": "object", "required": ["summary", "items"], "properties": {
-                "summary": {"type": "object"}, "items": {"type": "array", "items": {
-                    "type": "object", "required": ["market_swap_id", "outcome", "reasons"], "properties": {
-                        "market_swap_id": {"type": "integer"},
-                        "outcome": {"type": "string", "enum": ["matched", "mismatched", "missing", "conflict"]},
-                        "reasons": {"type": "array", "items": {"type": "string"}}}}}}},
+        "matching ones are verified and counted", "checkContractFile", _ref("ContractCheckReport"),
         {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file"], "properties": {"file": FILE}}}}}, with_id=False),
-    "/api/v1/ledger/entries": _get("Goal-ledger rows, newest first (bureau)", "listLedgerEntries", {
-        "type": "object", "required": ["total", "page", "pages", "items"], "properties": {
-            "items": {"type": "array", "items": LEDGER_ENTRY}}}, [
-        _query("channel", {"type": "string", "enum": ["city_group", "market"]}), _query("district", {"type": "string"}),
+    "/api/v1/ledger/entries": _get("Goal-ledger rows, newest first (bureau)", "listLedgerEntries",
+                                   _ref("LedgerEntryPage"), [
+        _query("channel", CHANNEL), _query("district", {"type": "string"}),
         _query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
-        _query("entry_type", {"type": "string", "enum": ["count", "reversal"]}),
+        _query("entry_type", {"type": "string", "enum": [entry_type.value for entry_type in LedgerEntryType]}),
         _query("project", {"type": "integer", "minimum": 1}),
         _query("page", {"type": "integer", "minimum": 1})]),
     "/api/v1/ledger/entries/{id}": _get("One ledger row", "getLedgerEntry", LEDGER_ENTRY, [ID]),
@@ -133,7 +121,7 @@ PATHS.update({
                 "reason": {"type": "string", "minLength": 10, "maxLength": 1000}, "document": FILE}}}}},
         status="201"),
     "/api/v1/ledger/reversal-requests": _get("Reversal requests, pending first (bureau)", "listReversalRequests",
-                                             _items(REVERSAL_REQUEST)),
+                                             _ref("LedgerReversalRequestList")),
     "/api/v1/ledger/reversal-requests/{id}/approval": _post(
         "Approve (a bureau user other than the requester): the reversal row is written", "approveLedgerReversal",
         REVERSAL_REQUEST, _body(DECISION_NOTE)),
@@ -150,87 +138,25 @@ PROGRESS_FILTERS = [_query("program_year", {"type": "integer", "enum": list(PROG
                            "default: the current year"),
                     _query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
                     _query("district", {"type": "string"}),
-                    _query("channel", {"type": "string", "enum": ["city_group", "market"]})]
-AUDIT_EVENT = {"type": "object", "required": ["id", "occurred_at", "entity_type", "action", "outcome"]}
+                    _query("channel", CHANNEL)]
 
 PATHS.update({
     "/api/v1/exports/progress": {"get": {
         "summary": "The reporting workbook (xlsx) or one table (csv); personal data masked by role; audited",
         "operationId": "exportProgress", "security": BEARER,
         "parameters": PROGRESS_FILTERS + [
-            _query("format", {"type": "string", "enum": ["xlsx", "csv"]}),
+            _query("format", {"type": "string", "enum": list(MIMETYPES)}),
             _query("table", {"type": "string", "enum": list(exports.SHEETS)}, "required with format=csv"),
             _query("stall_days", {"type": "integer", "minimum": 1, "maximum": 365})],
         "responses": {"200": {"description": "The file", "content": {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": FILE},
             "text/csv": {"schema": {"type": "string"}}}}, **_error_responses(401, 403, 422)}}},
-    "/api/v1/audit-events": _get("The audit log, newest first (bureau)", "listAuditEvents", {
-        "type": "object", "required": ["total", "page", "pages", "items"], "properties": {
-            "items": {"type": "array", "items": AUDIT_EVENT}}}, [
+    "/api/v1/audit-events": _get("The audit log, newest first (bureau)", "listAuditEvents", _ref("AuditEventPage"), [
         _query("actor", {"type": "string"}, "username"), _query("organization_id", {"type": "integer"}),
         _query("entity_type", {"type": "string"}), _query("entity_id", {"type": "string"}),
         _query("action", {"type": "string"}, "prefix, e.g. ledger."),
         _query("from", {"type": "string", "format": "date"}), _query("to", {"type": "string", "format": "date"}),
         _query("page", {"type": "integer", "minimum": 1})]),
     "/api/v1/audit-events/{id}": _get("One audit event with its before and after values", "getAuditEvent",
-                                      AUDIT_EVENT, [ID]),
-})
-
-_ACQUISITION_DATES = ("inspection_on", "appraised_on", "offered_on", "offer_expires_on", "contract_signed_on",
-                      "purchased_on", "title_transferred_on", "completed_on")
-_ACQUISITION_MONEY = ("appraised_value", "offer_price", "contract_price", "new_home_price")
-
-COMPONENTS["schemas"].update({
-    "Acquisition": {
-        "type": "object", "required": ["id", "status", "application_id", "timeline", "documents"],
-        "properties": {
-            "id": {"type": "integer"}, "status": {"type": "string", "enum": list(steps.STATUS_LABELS)},
-            "application_id": {"type": "integer"}, "appraiser_org_id": {"type": ["integer", "null"]},
-            "new_unit_id": {"type": ["integer", "null"]}, "ledger_entry_id": {"type": ["integer", "null"]},
-            "contract_number": TEXT, "purchase_contract_number": TEXT, "over_quota": TEXT, "cancelled_reason": TEXT,
-            **{name: DATE for name in _ACQUISITION_DATES}, **{name: MONEY for name in _ACQUISITION_MONEY},
-            "timeline": {"type": "array", "items": {"type": "object", "required": ["status", "note", "at"]}},
-            "documents": {"type": "array", "items": {"type": "object", "required": [
-                "id", "kind", "filename", "content_type", "size_bytes", "sha256", "uploaded_at"]}},
-        },
-    },
-    "MarketSwap": {
-        "type": "object", "required": ["id", "status", "old_certificate_number", "buyer_name", "rule_version"],
-        "properties": {
-            "id": {"type": "integer"}, "status": {"type": "string"},
-            "old_certificate_number": {"type": "string", "description": "masked"},
-            "buyer_name": {"type": "string", "description": "masked except for the bureau"},
-            "old_sale_price": {"type": "integer"}, "new_home_price": {"type": "integer"},
-            "old_sale_on": {"type": "string", "format": "date"}, "new_purchase_on": {"type": "string", "format": "date"},
-            "contract_check_note": TEXT, "rejection_reason": TEXT, "rule_version": {"type": "integer"},
-            "ledger_entry_id": {"type": ["integer", "null"]},
-        },
-    },
-    "LedgerEntry": {
-        "type": "object", "required": ["id", "entry_type", "channel", "program_year", "district_code",
-                                       "completed_on", "pilot", "rule_version"],
-        "properties": {
-            "id": {"type": "integer"}, "entry_type": {"type": "string", "enum": ["count", "reversal"]},
-            "channel": {"type": "string", "enum": ["city_group", "market"]}, "program_year": {"type": "integer"},
-            "district_code": {"type": "string"}, "completed_on": {"type": "string", "format": "date"},
-            "pilot": {"type": "boolean"}, "acquisition_id": {"type": ["integer", "null"]},
-            "market_swap_id": {"type": ["integer", "null"]}, "new_unit_id": {"type": ["integer", "null"]},
-            "reverses_entry_id": {"type": ["integer", "null"]}, "reason": TEXT, "rule_version": {"type": "integer"},
-            "reversible": {"type": "boolean", "description": "a count that still stands (a reversal may be asked)"},
-        },
-    },
-    "LedgerReversalRequest": {
-        "type": "object", "required": ["id", "status", "entry_id", "reason", "requested_at"],
-        "properties": {
-            "id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
-            "entry_id": {"type": "integer"}, "reason": {"type": "string"}, "document_filename": {"type": "string"},
-            "document_sha256": {"type": "string"}, "requested_by_user_id": {"type": "integer"},
-            "requested_at": {"type": "string", "format": "date-time"},
-            "decided_by_user_id": {"type": ["integer", "null"]},
-            "decided_at": {"type": ["string", "null"], "format": "date-time"}, "decision_note": TEXT,
-            "reversal_entry_id": {"type": ["integer", "null"]},
-            "unit_settlement": {"type": ["string", "null"], "enum": ["pending", "sale_undone", "sale_stands", None]},
-            "settled_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
+                                      _ref("AuditEvent"), [ID]),
 })

@@ -8,7 +8,8 @@ from ..security.access import public, roles
 from ..services import projects
 from ..services.errors import NotFound, ValidationFailed
 from ..services.spreadsheets import Upload
-from . import api_blueprint
+from . import api_blueprint, responses
+from .responses import respond
 from .schemas import json_id, json_object
 from .serializers import project_json, unit_json
 
@@ -41,7 +42,7 @@ def import_price_list(project_id: int):
         raise ValidationFailed("请以 multipart 字段 file 上传价目表", {"file": ["必填"]})
     result = projects.import_price_list(project_id, request.form.get("building", ""),
                                         Upload(uploaded.filename, uploaded.read()), g.api_user)
-    return jsonify({"created": result.created, "updated": result.updated})
+    return respond(responses.PriceListResult, {"created": result.created, "updated": result.updated})
 
 
 @api_blueprint.post("/units")

@@ -1,9 +1,10 @@
-"""Small helpers for reading JSON request bodies with clear validation errors."""
+"""Reading request bodies (JSON objects, or multipart forms with papers) with clear validation errors."""
 from __future__ import annotations
 
 from flask import request
 
 from ..domain.fields import MAX_ID
+from ..services.documents import DocumentUpload
 from ..services.errors import ValidationFailed
 
 
@@ -28,3 +29,11 @@ def json_id(body: dict, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise ValidationFailed("请求参数有误", {name: ["必填，应为正整数"]})
     return value
+
+
+def request_values() -> tuple[dict, dict[str, DocumentUpload]]:
+    """Fields from a JSON body, or from a multipart form with its files (for papers)."""
+    if request.mimetype == "multipart/form-data":
+        files = {name: DocumentUpload(f.filename or "document", f.read()) for name, f in request.files.items()}
+        return request.form.to_dict(), files
+    return (json_object() if request.get_data() else {}), {}

@@ -1,26 +1,27 @@
 """Public search over second-hand listings and new-build units."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 
 from ..search.query import Kind, QueryProblem, SearchResult, parse_search_args
 from ..security.access import public
 from ..services import communities
 from ..services import search as search_service
 from ..services.errors import ValidationFailed
-from . import api_blueprint
+from . import api_blueprint, responses
+from .responses import respond
 
 
 @api_blueprint.get("/listings")
 @public
 def search_listings():
-    return jsonify(_run(Kind.LISTING))
+    return respond(responses.SearchResult, _run(Kind.LISTING))
 
 
 @api_blueprint.get("/units")
 @public
 def search_units():
-    return jsonify(_run(Kind.UNIT))
+    return respond(responses.SearchResult, _run(Kind.UNIT))
 
 
 def _run(kind: Kind) -> dict:
@@ -39,4 +40,4 @@ def result_json(result: SearchResult) -> dict:
 @api_blueprint.get("/communities")
 @public
 def suggest_communities():
-    return jsonify({"items": communities.suggest_communities(request.args.get("q", ""))})
+    return respond(responses.CommunitySuggestions, {"items": communities.suggest_communities(request.args.get("q", ""))})

@@ -1,4 +1,5 @@
-"""JSON shapes of API resources. Personal data is masked unless the caller is the owner side."""
+"""API resources as JSON, each through its response model. Personal data is masked unless the caller
+is the owner side."""
 from __future__ import annotations
 
 import enum
@@ -6,6 +7,8 @@ from datetime import date, datetime
 
 from ..db.models import Listing, Project, Unit
 from ..domain.identity import mask_certificate, mask_phone
+from . import responses
+from .responses import shaped
 
 
 def iso(value):
@@ -17,7 +20,7 @@ def iso(value):
 
 def listing_json(listing: Listing, owner_view: bool) -> dict:
     community = listing.community
-    return {
+    return shaped(responses.Listing, {
         "id": listing.id, "status": listing.status.value, "agency_reference": listing.agency_reference,
         "community": community.name, "district_code": community.district_code,
         "district_name": community.district.name, "address": community.address,
@@ -39,25 +42,25 @@ def listing_json(listing: Listing, owner_view: bool) -> dict:
         "price_history": [{"old_price": c.old_price, "new_price": c.new_price,
                            "changed_at": c.changed_at.isoformat()} for c in listing.price_changes],
         "updated_at": listing.updated_at.isoformat(),
-    }
+    })
 
 
 def project_json(project: Project) -> dict:
-    return {
+    return shaped(responses.Project, {
         "id": project.id, "name": project.name, "district_code": project.district_code,
         "address": project.address, "lat": str(project.lat), "lon": str(project.lon),
         "presale_permit_no": project.presale_permit_no, "delivery_date": project.delivery_date.isoformat(),
         "in_swap_program": project.in_swap_program, "swap_offer": project.swap_offer,
         "buildings": [{"id": b.id, "name": b.name, "total_floors": b.total_floors} for b in project.buildings],
-    }
+    })
 
 
 def unit_json(unit: Unit) -> dict:
     project = unit.building.project
-    return {
+    return shaped(responses.Unit, {
         "id": unit.id, "project_id": project.id, "project_name": project.name,
         "district_code": project.district_code, "building": unit.building.name, "floor": unit.floor,
         "room": unit.room, "area_m2": str(unit.area_m2), "bedrooms": unit.bedrooms,
         "living_rooms": unit.living_rooms, "bathrooms": unit.bathrooms, "total_price": unit.list_price,
         "status": unit.status.value,
-    }
+    })

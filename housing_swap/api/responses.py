@@ -1,0 +1,666 @@
+"""What every /api/v1 response carries, described once.
+
+Each model is closed (``extra="forbid"``): a handler that emits a key the model does not name
+fails at once instead of drifting from the document. The OpenAPI components are generated from
+these models (``component_schemas``), enums come from the enum classes themselves, and
+``respond`` passes every body through its model. Request bodies are described from the domain's
+``Field`` lists instead (api/openapi.py).
+
+Money is integer yuan; areas are decimal text (m²); times are ISO 8601 in UTC.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from flask import Response, jsonify
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic.json_schema import models_json_schema
+
+from ..db.models import (
+    AcquisitionStatus,
+    ApplicationStatus,
+    ApprovalState,
+    ChainStatus,
+    Channel,
+    ChannelPreference,
+    LedgerEntryType,
+    LinkDecision,
+    ListingStatus,
+    MarketSwapStatus,
+    OrganizationKind,
+    ReversalRequestStatus,
+    Role,
+    UnitSettlement,
+    UnitStatus,
+)
+from ..services.acquisitions import WAITING
+
+Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+Day = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+Area = Annotated[str, WithJsonSchema({"type": "string", "description": "m², decimal"})]
+Masked = Annotated[str, WithJsonSchema({"type": "string", "description": "masked unless the caller may see it"})]
+# The queue shows an acquisition's status, or WAITING for an application nobody has taken in yet.
+QueueStatus = StrEnum("QueueStatus", {name.upper(): name for name in (WAITING, *AcquisitionStatus)})
+CheckOutcome = Literal["matched", "mismatched", "missing", "conflict"]
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ----- errors and accounts ------------------------------------------------------------------------
+
+class ErrorBody(Closed):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class Error(Closed):
+    error: ErrorBody
+
+
+class Token(Closed):
+    token: str
+    expires_at: Timestamp
+
+
+class Me(Closed):
+    id: int
+    username: str | None
+    role: Role
+    organization_id: int | None
+    phone: Masked | None
+
+
+class Organization(Closed):
+    id: int
+    kind: OrganizationKind
+    name: str
+    licence_number: str
+    approval_state: ApprovalState
+
+
+class OrganizationList(Closed):
+    items: list[Organization]
+
+
+# ----- listings, projects, units and search -------------------------------------------------------
+
+class PriceChange(Closed):
+    old_price: int
+    new_price: int
+    changed_at: Timestamp
+
+
+class Listing(Closed):
+    id: int
+    status: ListingStatus
+    agency_reference: str | None
+    community: str
+    district_code: str
+    district_name: str
+    address: str
+    building_no: str
+    unit_no: str | None
+    room_no: str
+    floor: int
+    total_floors: int
+    area_m2: Area
+    inner_area_m2: Area | None
+    bedrooms: int
+    living_rooms: int
+    bathrooms: int
+    orientation: str
+    decoration: str
+    build_year: int
+    has_elevator: bool
+    property_type: str
+    total_price: int
+    unit_price: int
+    description: str
+    contact_name: str
+    contact_phone: Masked
+    certificate_number: Masked
+    verified: bool
+    verification_code: str | None
+    verification_note: str | None
+    price_history: list[PriceChange]
+    updated_at: Timestamp
+
+
+class RowProblem(Closed):
+    row: int
+    column: str
+    message: str
+
+
+class ImportResult(Closed):
+    created: int
+    updated: int
+    unchanged: int
+    skipped_rows: int
+    errors: list[RowProblem]
+
+
+class Building(Closed):
+    id: int
+    name: str
+    total_floors: int
+
+
+class Project(Closed):
+    id: int
+    name: str
+    district_code: str
+    address: str
+    lat: str
+    lon: str
+    presale_permit_no: str
+    delivery_date: Day
+    in_swap_program: bool
+    swap_offer: str | None
+    buildings: list[Building]
+
+
+class PriceListResult(Closed):
+    created: int
+    updated: int
+
+
+class Unit(Closed):
+    id: int
+    project_id: int
+    project_name: str
+    district_code: str
+    building: str
+    floor: int
+    room: str
+    area_m2: Area
+    bedrooms: int
+    living_rooms: int
+    bathrooms: int
+    total_price: int
+    status: UnitStatus
+
+
+class _Hit(Closed):
+    id: int
+    district_code: str
+    district_name: str
+    area_m2: Area
+    bedrooms: int
+    living_rooms: int
+    total_price: int
+    unit_price: int
+    status: str
+    address: str
+    lat: float
+    lon: float
+    distance_km: float | None = None
+    community: str
+    floor: int
+
+
+class ListingHit(_Hit):
+    build_year: int
+    verified: bool
+    total_floors: int
+    elevator: bool
+
+
+class UnitHit(_Hit):
+    project_id: int
+    project_name: str
+    building: str
+    room: str
+    in_program: bool
+    delivery_date: Day
+
+
+class FacetBucket(Closed):
+    key: str
+    label: str
+    count: int
+
+
+class Facets(Closed):
+    district: list[FacetBucket]
+    bedrooms: list[FacetBucket]
+    price_band: list[FacetBucket]
+    area_band: list[FacetBucket]
+
+
+class SearchResult(Closed):
+    items: list[ListingHit | UnitHit]
+    total: int
+    page: int
+    per_page: int
+    facets: Facets
+    backend: Literal["sql", "elasticsearch"]
+    degraded: bool
+
+
+class CommunitySuggestion(Closed):
+    name: str
+    district_name: str
+
+
+class CommunitySuggestions(Closed):
+    items: list[CommunitySuggestion]
+
+
+# ----- eligibility and progress -------------------------------------------------------------------
+
+class Reason(Closed):
+    rule: str
+    message: str
+
+
+class EligibilityAnswer(Closed):
+    eligible: bool
+    reasons: list[Reason]
+    rule_version: int
+    counts_toward_pilot: bool
+
+
+class Counts(Closed):
+    total: int
+    city_group: int
+    market: int
+    pilot: int
+
+
+class YearCounts(Closed):
+    program_year: int
+    rule_version: int | None
+    targets: Counts | None
+    completed: Counts
+
+
+class DistrictCounts(Closed):
+    code: str
+    name: str
+    city_group: int
+    market: int
+    total: int
+
+
+class MonthCounts(Closed):
+    month: str
+    city_group: int
+    market: int
+    total: int
+
+
+class Progress(Closed):
+    program_year: int
+    rule_version: int | None
+    as_of: Timestamp
+    targets: Counts | None
+    completed: Counts
+    by_district: list[DistrictCounts]
+    by_month: list[MonthCounts]
+    years: list[YearCounts]
+
+
+# ----- applications, matching and chains ----------------------------------------------------------
+
+class OldHome(Closed):
+    community: str
+    district_code: str
+    area_m2: Area
+    build_year: int
+    bedrooms: int
+    floor: int
+    total_floors: int
+    has_elevator: bool
+    seized: bool
+    certificate_number: Masked
+    listing_id: int | None
+
+
+class Finances(Closed):
+    remaining_mortgage: int
+    savings: int
+    max_loan: int
+
+
+class Needs(Closed):
+    wanted_districts: list[str]
+    min_area_m2: Area | None
+    min_bedrooms: int | None
+    budget_max: int | None
+    move_in_by: Day | None
+    needs_elevator: bool
+
+
+class Decision(Closed):
+    eligible_channels: list[Channel]
+    reasons: list[Reason]
+    rule_version: int
+    counts_toward_pilot: bool
+    decided_at: Timestamp
+
+
+class ApplicationEvent(Closed):
+    status: ApplicationStatus
+    at: Timestamp
+    note: str
+
+
+class Application(Closed):
+    id: int
+    status: ApplicationStatus
+    channel_preference: ChannelPreference
+    old_home: OldHome
+    finances: Finances
+    needs: Needs
+    decision: Decision | None
+    timeline: list[ApplicationEvent]
+
+
+class ApplicationList(Closed):
+    items: list[Application]
+
+
+class Comparable(Closed):
+    kind: Literal["sale", "listing"]
+    evidence_id: int
+    area_m2: Area
+    floor: int
+    build_year: int
+    price: int
+    on: Day
+    adjusted_unit_price: int
+
+
+class Valuation(Closed):
+    estimate: int
+    low: int
+    high: int
+    unit_price: int
+    method: Literal["comparables", "model"]
+    comparables: list[Comparable]
+    caveat: str
+
+
+class UnitMatch(Closed):
+    unit_id: int
+    label: str
+    score: float
+    total_price: int
+    area_m2: Area
+    reasons: list[str]
+
+
+class Matches(Closed):
+    channel: Channel
+    items: list[UnitMatch]
+
+
+class CityGroupRange(Closed):
+    low: int
+    high: int
+
+
+class BuyerMatch(Closed):
+    application_id: int
+    score: float
+    reasons: list[str]
+
+
+class Buyers(Closed):
+    city_group: CityGroupRange | None
+    households: list[BuyerMatch]
+
+
+class CashGap(Closed):
+    old_sale_price: int
+    sale_fees: int
+    mortgage_payoff: int
+    savings: int
+    new_home_price: int
+    deed_tax: int
+    subsidies: int
+    down_payment_available: int
+    loan_needed: int
+    loan_allowed: int
+    gap: int
+    affordable: bool
+
+
+class ChainLink(Closed):
+    position: int
+    application_id: int
+    buys_from_application_id: int | None
+    new_unit_id: int | None
+    decision: LinkDecision
+
+
+class ChainProposal(Closed):
+    id: int
+    kind: Literal["chain", "cycle"]
+    starter: str | None
+    status: ChainStatus
+    links: list[ChainLink]
+
+
+class ChainProposalList(Closed):
+    items: list[ChainProposal]
+
+
+# ----- acquisitions, market swaps and the ledger --------------------------------------------------
+
+class QueueItem(Closed):
+    application_id: int
+    district_code: str
+    pilot: bool
+    submitted_at: Timestamp | None
+    days_in_queue: int
+    acquisition_id: int | None
+    status: QueueStatus
+
+
+class AcquisitionQueue(Closed):
+    total: int
+    page: int
+    pages: int
+    items: list[QueueItem]
+
+
+class AcquiredHome(Closed):
+    district_code: str
+    community: str
+    area_m2: Area
+    certificate_number: Masked
+
+
+class AcquisitionEvent(Closed):
+    status: AcquisitionStatus
+    note: str
+    at: Timestamp
+
+
+class AcquisitionDocument(Closed):
+    id: int
+    kind: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: Timestamp
+
+
+class Acquisition(Closed):
+    id: int
+    status: AcquisitionStatus
+    application_id: int
+    old_home: AcquiredHome
+    inspection_on: Day | None
+    appraiser_org_id: int | None
+    appraised_value: int | None
+    appraised_on: Day | None
+    offer_price: int | None
+    offered_on: Day | None
+    offer_expires_on: Day | None
+    contract_number: str | None
+    contract_price: int | None
+    contract_signed_on: Day | None
+    new_unit_id: int | None
+    purchase_contract_number: str | None
+    new_home_price: int | None
+    purchased_on: Day | None
+    title_transferred_on: Day | None
+    completed_on: Day | None
+    over_quota: str | None
+    cancelled_reason: str | None
+    ledger_entry_id: int | None
+    timeline: list[AcquisitionEvent]
+    documents: list[AcquisitionDocument]
+
+
+class AcquisitionList(Closed):
+    items: list[Acquisition]
+
+
+class MarketSwap(Closed):
+    id: int
+    status: MarketSwapStatus
+    old_district_code: str
+    old_sale_price: int
+    old_sale_contract_number: str
+    old_sale_on: Day
+    new_unit_id: int | None
+    new_project_name: str | None
+    new_district_code: str | None
+    new_purchase_contract_number: str
+    new_home_price: int
+    new_purchase_on: Day
+    verified_at: Timestamp | None
+    rejection_reason: str | None
+    contract_check_note: str | None
+    application_id: int | None
+    old_certificate_number: Masked
+    buyer_name: Masked
+    rule_version: int
+    ledger_entry_id: int | None
+
+
+class MarketSwapList(Closed):
+    items: list[MarketSwap]
+
+
+class CheckSummary(Closed):
+    matched: int
+    mismatched: int
+    missing: int
+    conflict: int
+
+
+class CheckedSwap(Closed):
+    market_swap_id: int
+    outcome: CheckOutcome
+    reasons: list[str]
+
+
+class ContractCheckReport(Closed):
+    summary: CheckSummary
+    items: list[CheckedSwap]
+
+
+class LedgerEntry(Closed):
+    id: int
+    entry_type: LedgerEntryType
+    channel: Channel
+    program_year: int
+    district_code: str
+    completed_on: Day
+    pilot: bool
+    acquisition_id: int | None
+    market_swap_id: int | None
+    new_unit_id: int | None
+    reverses_entry_id: int | None
+    reason: str | None
+    created_at: Timestamp
+    rule_version: int
+    reversible: bool
+
+
+class LedgerEntryPage(Closed):
+    total: int
+    page: int
+    pages: int
+    items: list[LedgerEntry]
+
+
+class LedgerReversalRequest(Closed):
+    id: int
+    status: ReversalRequestStatus
+    entry_id: int
+    reason: str
+    document_filename: str
+    document_sha256: str
+    requested_by_user_id: int
+    requested_at: Timestamp
+    decided_by_user_id: int | None
+    decided_at: Timestamp | None
+    decision_note: str | None
+    reversal_entry_id: int | None
+    settled_at: Timestamp | None
+    unit_settlement: UnitSettlement | None
+
+
+class LedgerReversalRequestList(Closed):
+    items: list[LedgerReversalRequest]
+
+
+# ----- the audit log ------------------------------------------------------------------------------
+
+class AuditEvent(Closed):
+    id: int
+    occurred_at: Timestamp
+    actor_user_id: int | None
+    actor_username: str | None
+    organization_id: int | None
+    entity_type: str
+    entity_id: str | None
+    action: str
+    outcome: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    client_address: str | None
+    event_hash: str
+
+
+class AuditEventPage(Closed):
+    total: int
+    page: int
+    pages: int
+    items: list[AuditEvent]
+
+
+DOCUMENTED = (
+    Error, Token, Me, OrganizationList, Listing, ImportResult, Project, PriceListResult, Unit, SearchResult,
+    CommunitySuggestions, EligibilityAnswer, Progress, Application, ApplicationList, Valuation, Matches, Buyers,
+    CashGap, ChainProposal, ChainProposalList, AcquisitionQueue, Acquisition, AcquisitionList, MarketSwap,
+    MarketSwapList, ContractCheckReport, LedgerEntry, LedgerEntryPage, LedgerReversalRequest,
+    LedgerReversalRequestList, AuditEvent, AuditEventPage,
+)
+
+
+def component_schemas() -> dict[str, dict]:
+    """Every model above (and those they nest) as OpenAPI component schemas."""
+    _, document = models_json_schema([(model, "serialization") for model in DOCUMENTED],
+                                     ref_template="#/components/schemas/{model}")
+    return document["$defs"]
+
+
+def shaped(model: type[Closed], body: dict) -> dict:
+    """``body`` checked against ``model`` and written out as JSON-ready values."""
+    return model.model_validate(body).model_dump(mode="json", exclude_unset=True)
+
+
+def respond(model: type[Closed], body: dict, status: int = 200) -> tuple[Response, int]:
+    return jsonify(shaped(model, body)), status
