@@ -10,7 +10,9 @@ from .accounts import (
     Role,
     User,
 )
+from .acquisitions import Acquisition, AcquisitionDocument, AcquisitionEvent, AcquisitionStatus
 from .alerts import EmailOutboxMessage, Notification, SavedSearch
+from .applications import ApplicationEvent, ApplicationStatus, ChannelPreference, SwapApplication
 from .audit import AuditEvent
 from .ledger import (
     GoalLedgerEntry,
@@ -28,6 +30,7 @@ from .listings import (
     ListingStatus,
     TitleRecord,
 )
+from .market_swaps import MarketSwap, MarketSwapStatus
 from .matching import (
     ApplicationMatch,
     ChainLink,
@@ -36,24 +39,10 @@ from .matching import (
     LinkDecision,
     RecordedSale,
 )
-from .program import (
-    Acquisition,
-    AcquisitionDocument,
-    AcquisitionEvent,
-    AcquisitionStatus,
-    ApplicationEvent,
-    ApplicationStatus,
-    Channel,
-    ChannelPreference,
-    MarketSwap,
-    MarketSwapStatus,
-    ProgramRuleVersion,
-    RuleVersionStatus,
-    SwapApplication,
-)
 from .projects import Building, Project, Unit, UnitStatus
 from .properties import IdentifierKind, IdentityCollision, PropertyIdentifier
 from .reference import Community, District
+from .rules import Channel, ProgramRuleVersion, RuleVersionStatus
 from .search_outbox import SearchOutboxEntry
 
 __all__ = [

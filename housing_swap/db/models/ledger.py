@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..base import Base, UTCDateTime, enum_type, utcnow
-from .program import Channel, ProgramRuleVersion
+from .rules import Channel, ProgramRuleVersion
 
 
 class LedgerEntryType(enum.StrEnum):
