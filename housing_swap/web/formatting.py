@@ -1,10 +1,14 @@
-"""Template filters: Chinese number formats and masked personal data."""
+"""Template filters and helpers: Chinese number formats, masked personal data, the CSRF field and
+page links."""
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
-from flask import Flask
+from flask import Flask, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from ..domain import identity
 from ..domain.districts import DISTRICTS_BY_CODE
@@ -45,7 +49,21 @@ def district_name(code: str | None) -> str:
     return district.name if district else (code or "—")
 
 
+def csrf_input() -> Markup:
+    """The hidden CSRF field every hand-written POST form carries."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+
+
+def page_url(endpoint: str, page: int) -> str:
+    """This page's address with every current query parameter kept (repeated ones too) and ``page`` set."""
+    params = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
+    params["page"] = [str(page)]
+    return url_for(endpoint, **(request.view_args or {})) + "?" + urlencode(params, doseq=True)
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_global(csrf_input)
+    app.add_template_global(page_url)
     app.add_template_global(project_district)
     app.jinja_env.globals["program_years"] = PROGRAM_YEARS
     app.add_template_filter(district_name)
