@@ -14,12 +14,22 @@ from .fields import (
     parse_area,
     parse_boolean,
     parse_date,
-    parse_district,
     parse_fields,
     parse_integer,
-    parse_text,
 )
-from .listing_fields import MAX_PRICE, UNIT_CODE_FIELD, parse_build_year, parse_certificate
+from .listing_fields import (
+    AREA_FIELD,
+    BEDROOMS_FIELD,
+    BUILD_YEAR_FIELD,
+    CERTIFICATE_FIELD,
+    COMMUNITY_FIELD,
+    DISTRICT_FIELD,
+    FLOOR_FIELD,
+    HAS_ELEVATOR_FIELD,
+    MAX_PRICE,
+    TOTAL_FLOORS_FIELD,
+    UNIT_CODE_FIELD,
+)
 from .rules import ProgramRules, parse_district_list
 
 CHANNEL_CHOICES = {"城发集团收购": "city_group", "市场交易": "market", "均可": "either"}
@@ -31,15 +41,15 @@ STATUS_LABELS = {
 _money = parse_integer(0, MAX_PRICE)
 
 APPLICATION_FIELDS: tuple[Field, ...] = (
-    Field("community", "小区名称", True, parse_text(80)),
-    Field("district_code", "所在区县", True, parse_district),
-    Field("area_m2", "建筑面积", True, parse_area),
-    Field("build_year", "建成年份", True, parse_build_year),
-    Field("bedrooms", "卧室数", True, parse_integer(0, 12)),
-    Field("floor", "所在楼层", True, parse_integer(-3, 120)),
-    Field("total_floors", "总楼层", True, parse_integer(1, 120)),
-    Field("has_elevator", "有电梯", True, parse_boolean),
-    Field("certificate_number", "不动产权证号", True, parse_certificate),
+    COMMUNITY_FIELD,
+    DISTRICT_FIELD,
+    AREA_FIELD,
+    BUILD_YEAR_FIELD,
+    BEDROOMS_FIELD,
+    FLOOR_FIELD,
+    TOTAL_FLOORS_FIELD,
+    HAS_ELEVATOR_FIELD,
+    CERTIFICATE_FIELD,
     UNIT_CODE_FIELD,
     Field("seized", "是否被查封", True, parse_boolean),
     Field("remaining_mortgage", "剩余房贷（元）", True, _money),

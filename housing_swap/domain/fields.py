@@ -28,6 +28,7 @@ class Field:
     parse: Callable[[str], object]
     choices: tuple[str, ...] = ()  # for pick-lists; forms render them as a select
     multiline: bool = False        # free text of several lines (descriptions, reasons)
+    former_labels: tuple[str, ...] = ()  # column headers of earlier templates; imports still read them
 
 
 def choice_field(name: str, label: str, required: bool, options: tuple[str, ...]) -> Field:

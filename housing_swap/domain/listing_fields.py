@@ -75,29 +75,40 @@ def parse_build_year(raw: str) -> int:
     return parse_integer(1949, date.today().year)(raw)
 
 
+# The fields that describe a home, one meaning and one label wherever a home is described
+# (a listing, a swap application, the title registry).
 UNIT_CODE_FIELD = Field("unit_code", "不动产单元号", False, parse_unit_code)
+COMMUNITY_FIELD = Field("community", "小区名称", True, parse_text(80))
+DISTRICT_FIELD = Field("district_code", "所在区县", True, parse_district, former_labels=("区县",))
+AREA_FIELD = Field("area_m2", "建筑面积", True, parse_area)
+BUILD_YEAR_FIELD = Field("build_year", "建成年份", True, parse_build_year)
+BEDROOMS_FIELD = Field("bedrooms", "卧室数", True, parse_integer(0, 12), former_labels=("室",))
+FLOOR_FIELD = Field("floor", "所在楼层", True, parse_integer(-3, 120))
+TOTAL_FLOORS_FIELD = Field("total_floors", "总楼层", True, parse_integer(1, 120))
+HAS_ELEVATOR_FIELD = Field("has_elevator", "有电梯", True, parse_boolean, former_labels=("电梯",))
+CERTIFICATE_FIELD = Field("certificate_number", "不动产权证号", True, parse_certificate)
 
 LISTING_FIELDS: tuple[Field, ...] = (
     Field("agency_reference", "机构房源编号", False, parse_text(64)),
-    Field("community", "小区名称", True, parse_text(80)),
-    Field("district_code", "区县", True, parse_district),
+    COMMUNITY_FIELD,
+    DISTRICT_FIELD,
     Field("address", "小区地址", True, parse_text(200)),
     Field("building_no", "楼栋", True, parse_text(20)),
     Field("unit_no", "单元", False, parse_text(20)),
     Field("room_no", "房号", True, parse_text(20)),
-    Field("floor", "所在楼层", True, parse_integer(-3, 120)),
-    Field("total_floors", "总楼层", True, parse_integer(1, 120)),
-    Field("area_m2", "建筑面积", True, parse_area),
+    FLOOR_FIELD,
+    TOTAL_FLOORS_FIELD,
+    AREA_FIELD,
     Field("inner_area_m2", "套内面积", False, parse_area),
-    Field("bedrooms", "室", True, parse_integer(0, 12)),
+    BEDROOMS_FIELD,
     Field("living_rooms", "厅", True, parse_integer(0, 6)),
     Field("bathrooms", "卫", True, parse_integer(0, 6)),
     choice_field("orientation", "朝向", True, ORIENTATIONS),
     choice_field("decoration", "装修", True, DECORATIONS),
-    Field("build_year", "建成年份", True, parse_build_year),
-    Field("has_elevator", "电梯", True, parse_boolean),
+    BUILD_YEAR_FIELD,
+    HAS_ELEVATOR_FIELD,
     choice_field("property_type", "房屋性质", True, PROPERTY_TYPES),
-    Field("certificate_number", "不动产权证号", True, parse_certificate),
+    CERTIFICATE_FIELD,
     UNIT_CODE_FIELD,
     Field("owner_id_number", "产权人身份证号", False, parse_id_number),
     Field("asking_price", "挂牌总价（元）", True, parse_integer(10_000, MAX_PRICE)),

@@ -37,6 +37,7 @@ from .spreadsheets import Upload, read_table, write_table
 from .unit_of_work import use_case
 
 LABELS = {f.name: f.label for f in LISTING_FIELDS}
+FORMER_HEADERS = {former: f.label for f in LISTING_FIELDS for former in f.former_labels}
 REQUIRED_HEADERS = [f.label for f in LISTING_FIELDS if f.required] + [LABELS["agency_reference"]]
 PROGRESS_EVERY = 500
 
@@ -68,7 +69,7 @@ def import_listings(upload: Upload, user: User, mode: ImportMode,
                     progress: Callable[[int, int], None] = lambda done, total: None) -> ListingImportResult:
     if user.role != Role.AGENCY_STAFF:
         raise Forbidden("只有经纪机构可以批量导入房源")
-    frame = read_table(upload)
+    frame = read_table(upload).rename(columns=FORMER_HEADERS)
     missing = [header for header in REQUIRED_HEADERS if header not in frame.columns]
     if missing:
         raise_row_errors([RowError(1, header, "缺少该列") for header in missing])

@@ -21,7 +21,7 @@ def listing_rows(template_csv: str, batch: str, bad_district_in_row: int | None)
         row[column["房号"]] = f"{number + 1}01"
         row[column["不动产权证号"]] = f"豫(2016)郑州市不动产权第{secrets.randbelow(10**7):07d}号"
         if number == bad_district_in_row:
-            row[column["区县"]] = "火星区"
+            row[column["所在区县"]] = "火星区"
         rows.append(row)
     out = io.StringIO()
     csv.writer(out).writerows([header, *rows])
@@ -55,7 +55,7 @@ def test_an_agency_imports_fixes_changes_status_in_bulk_and_exports(new_page):
         page.get_by_role("link", name="下载错误报告").click()
     report_rows = list(load_workbook(io.BytesIO(report.value.path().read_bytes()), read_only=True).active.iter_rows(values_only=True))
     assert len(report_rows) == 2
-    assert "区县不是郑州市的区县代码或名称" in report_rows[1]
+    assert "所在区县不是郑州市的区县代码或名称" in report_rows[1]
 
     upload(page, listing_rows(template_csv, batch, bad_district_in_row=None), "全部正确才导入（有任何错误则不导入）")
     expect(page.get_by_role("status").filter(has_text="导入完成")).to_contain_text(f"新增 {ROWS} 条")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.journey import new_household_identity, register_household
 
 HOME = {"小区名称": "锦绣花园", "小区地址": "金水区花园路88号", "楼栋": "5号楼", "房号": "1202", "所在楼层": "12",
-        "总楼层": "24", "建筑面积": "92.40", "室": "2", "厅": "2", "卫": "1", "建成年份": "2011",
+        "总楼层": "24", "建筑面积": "92.40", "卧室数": "2", "厅": "2", "卫": "1", "建成年份": "2011",
         "挂牌总价（元）": "1180000"}
 
 
@@ -30,8 +30,8 @@ def list_home(page, identity: dict) -> str:
     page.goto("/my/listings/new")
     for label, value in HOME.items():
         page.get_by_label(label, exact=True).fill(value)
-    page.get_by_label("区县", exact=True).select_option(label="金水区")
-    for label, choice in (("朝向", "南北"), ("装修", "精装"), ("电梯", "是"), ("房屋性质", "商品房")):
+    page.get_by_label("所在区县", exact=True).select_option(label="金水区")
+    for label, choice in (("朝向", "南北"), ("装修", "精装"), ("有电梯", "是"), ("房屋性质", "商品房")):
         page.get_by_label(label, exact=True).select_option(label=choice)
     page.get_by_label("不动产权证号").fill(f"豫(2011)郑州市不动产权第{secrets.randbelow(10**7):07d}号")
     page.get_by_label("联系人").fill(identity["real_name"])
