@@ -63,10 +63,10 @@ bench: $(INSTALLED)
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null 2>&1 || echo "[bench] wrk unavailable: HTTP figures will be skipped"
 	@if bash scripts/services.sh up >/dev/null; then \
 	  HOUSING_SWAP_BENCH_POSTGRES_URL=$(BENCH_PG) HOUSING_SWAP_BENCH_ELASTICSEARCH_URL=$(BENCH_ES) \
-	    $(BIN)/python scripts/bench.py --scale $(SCALE); \
+	    $(BIN)/python -m scripts.bench --scale $(SCALE); \
 	else \
 	  echo "[bench] PostgreSQL/Elasticsearch did not start: their figures will be skipped"; \
-	  $(BIN)/python scripts/bench.py --scale $(SCALE); \
+	  $(BIN)/python -m scripts.bench --scale $(SCALE); \
 	fi
 
 clean:

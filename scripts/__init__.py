@@ -1,0 +1,1 @@
+"""Development scripts; `bench` is a package (`python -m scripts.bench`)."""

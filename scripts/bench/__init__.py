@@ -1,0 +1,1 @@
+"""`make bench`: one module per area measured; `python -m scripts.bench` runs them all."""

@@ -1,0 +1,65 @@
+"""`make bench`: city-scale measurements side by side with their baselines and engine floors.
+
+Usage: .venv/bin/python -m scripts.bench [--scale city|small] [--out bench/results.json]
+The data set is built once per scale in instance/bench/ and reused. PostgreSQL and Elasticsearch
+figures use the servers named by HOUSING_SWAP_BENCH_POSTGRES_URL / HOUSING_SWAP_BENCH_ELASTICSEARCH_URL
+(`scripts/services.sh up` prints the defaults); without them those figures are skipped with the
+reason. Every comparison is a ratio within this one run; each timing is a median of repeats.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from housing_swap.demo.seed import SCALES
+
+from .common import IMPORT_ROWS, ROOT, bench_app, step
+from .dataset import build_dataset
+from .http import http_figures
+from .imports import import_rate
+from .matching import matching_figures
+from .reporting import export_figures, progress_figures
+from .search import elasticsearch_figures, search_figures
+from .summary import machine, summarize
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="city")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    workdir = ROOT / "instance" / "bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    database = workdir / f"{args.scale}.sqlite3"
+    app = bench_app(f"sqlite:///{database}", workdir)
+    results: dict = {"scale": args.scale, "generated_at": datetime.now(UTC).isoformat()}
+    with app.app_context():
+        step("data set", lambda: results.update(dataset=build_dataset(args.scale)))
+        step("search (SQL)", lambda: results.update(search=search_figures()))
+        step("matching", lambda: results.update(match=matching_figures()))
+        step("progress and export", lambda: results.update(progress=progress_figures(), export=export_figures()))
+    scratch = workdir / "import.sqlite3"
+    scratch.unlink(missing_ok=True)  # imports go to a scratch database so the data set stays as built
+    results["import"] = {"rows": IMPORT_ROWS[args.scale], "sqlite_rows_per_s": step(
+        "import (SQLite)", lambda: import_rate(f"sqlite:///{scratch}", IMPORT_ROWS[args.scale], workdir))}
+    postgres_url = os.environ.get("HOUSING_SWAP_BENCH_POSTGRES_URL")
+    results["import"]["postgres_rows_per_s"] = step("import (PostgreSQL)", lambda: import_rate(
+        postgres_url, IMPORT_ROWS[args.scale], workdir)) if postgres_url else {
+        "skipped": "HOUSING_SWAP_BENCH_POSTGRES_URL not set (scripts/services.sh up, then export it)"}
+    es = step("Elasticsearch", lambda: elasticsearch_figures(database, workdir))
+    results["search"].update(es.pop("search", {}))
+    results["reindex"] = es
+    results["http"] = step("HTTP", lambda: http_figures(database, workdir))
+    results["machine"] = machine()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    summary = summarize(results)
+    args.out.with_name("summary.md").write_text(summary)
+    print(summary)
+
+
+if __name__ == "__main__":
+    main()

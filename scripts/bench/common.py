@@ -1,0 +1,71 @@
+"""Shared by every measurement: the bench app, timing, progress lines and the query mix."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from housing_swap import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+QUERY_MIX = [
+    {"q": ["金水"], "bedrooms": ["2"]},
+    {"q": ["花园"], "district": ["410105", "410190"], "max_price": ["2000000"]},
+    {"q": ["jsq"]},
+    {"q": ["名苑"], "min_area": ["80"], "max_area": ["120"], "sort": ["price_asc"]},
+    {"district": ["410102"], "bedrooms": ["3"], "elevator": ["true"]},
+    {"q": ["正商"], "min_build_year": ["2010"]},
+    {"min_price": ["1000000"], "max_price": ["1500000"], "sort": ["unit_price_asc"]},
+    {"q": ["城"], "district": ["410104"]},
+]
+REPEATS = 5
+IMPORT_ROWS = {"small": 1_000, "city": 10_000}
+NAIVE_SAMPLE = 5
+HTTP_SECONDS = 15
+HTTP_PORT = 5055
+
+
+def step(label: str, run):
+    print(f"[bench] {label} …", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    value = run()
+    print(f"[bench] {label} done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+    return value
+
+
+def progress(label: str, total: int):
+    """A callback that prints every tenth of the way (long steps must show they are alive)."""
+    state = {"done": 0, "shown": 0}
+
+    def advance(count: int) -> None:
+        state["done"] += count
+        tenth = min(10, state["done"] * 10 // max(total, 1))
+        if tenth > state["shown"]:
+            state["shown"] = tenth
+            print(f"[bench]   {label}: {tenth * 10}%", file=sys.stderr, flush=True)
+    return advance
+
+
+def bench_app(database_url: str, workdir: Path, **overrides):
+    """An app on the bench data; its secrets are generated once in ``workdir`` (as in production)."""
+    os.environ["HOUSING_SWAP_INSTANCE_PATH"] = str(workdir)
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SEARCH_BACKEND": "sql", **overrides})
+
+
+def timed(run, repeats: int = REPEATS) -> list[float]:
+    """Wall times in milliseconds of ``repeats`` runs after one warm-up."""
+    run()
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    return round(float(np.percentile(samples, fraction * 100)), 2)
