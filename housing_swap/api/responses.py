@@ -10,11 +10,12 @@ Money is integer yuan; areas are decimal text (m²); times are ISO 8601 in UTC.
 """
 from __future__ import annotations
 
+from dataclasses import fields
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from flask import Response, jsonify
-from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, WithJsonSchema, create_model
 from pydantic.json_schema import models_json_schema
 
 from ..db.models import (
@@ -34,6 +35,7 @@ from ..db.models import (
     UnitSettlement,
     UnitStatus,
 )
+from ..domain import finance
 from ..services.acquisitions import WAITING
 
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
@@ -416,19 +418,9 @@ class Buyers(Closed):
     households: list[BuyerMatch]
 
 
-class CashGap(Closed):
-    old_sale_price: int
-    sale_fees: int
-    mortgage_payoff: int
-    savings: int
-    new_home_price: int
-    deed_tax: int
-    subsidies: int
-    down_payment_available: int
-    loan_needed: int
-    loan_allowed: int
-    gap: int
-    affordable: bool
+# The domain's own calculation, field for field, and whether it closes.
+CashGap = create_model("CashGap", __base__=Closed, affordable=(bool, ...),
+                       **{field.name: (int, ...) for field in fields(finance.CashGap)})
 
 
 class ChainLink(Closed):

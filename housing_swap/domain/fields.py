@@ -113,6 +113,7 @@ def optional_integer(raw: str | None, low: int, high: int) -> int | None:
 
 
 def page_number(raw: str | None) -> int:
+    """A list page's ``page`` argument: a bad or missing one shows the first page."""
     return optional_integer(raw, 1, MAX_PAGE) or 1
 
 
@@ -182,3 +183,7 @@ def parse_decimal_between(low: str, high: str, places: int) -> Callable[[str], D
             raise FieldProblem(f"应在{low}到{high}之间")
         return value.quantize(Decimal(1).scaleb(-places))
     return parse
+
+
+# A filter form's page argument, refused with a reason (the API) where page_number forgives (pages).
+PAGE_FIELD = Field("page", "页码", False, parse_integer(1, MAX_PAGE))

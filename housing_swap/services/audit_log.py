@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..db.base import utc_midnight
 from ..db.models import AuditEvent, Organization, User
-from ..domain.fields import Field, parse_date, parse_fields, parse_integer, parse_text
+from ..domain.fields import PAGE_FIELD, Field, parse_date, parse_fields, parse_integer, parse_text
 from ..extensions import db
 from .audit import record_event
 from .errors import NotFound, ValidationFailed
@@ -28,7 +28,7 @@ FILTER_FIELDS = (
     Field("action", "操作", False, parse_text(60)),
     Field("from", "开始日期", False, parse_date),
     Field("to", "结束日期", False, parse_date),
-    Field("page", "页码", False, parse_integer(1, 100_000)),
+    PAGE_FIELD,
 )
 
 

@@ -29,7 +29,7 @@ from ..db.models import (
     User,
 )
 from ..domain.eligibility import counts_toward_pilot, minimum_new_home_price
-from ..domain.fields import Field, parse_choice, parse_date, parse_district, parse_fields, parse_integer
+from ..domain.fields import PAGE_FIELD, Field, parse_choice, parse_date, parse_district, parse_fields, parse_integer
 from ..domain.rules import PROGRAM_YEARS, ProgramRules
 from ..extensions import db
 from .audit import record_event
@@ -165,7 +165,7 @@ ENTRY_FILTER_FIELDS = (
     Field("to", "结束日期", False, parse_date),
     Field("entry_type", "类型", False, parse_choice(tuple(t.value for t in LedgerEntryType))),
     Field("project", "楼盘", False, parse_integer(1, 2**62)),
-    Field("page", "页码", False, parse_integer(1, 100_000)),
+    PAGE_FIELD,
 )
 
 

@@ -133,8 +133,7 @@ def my_listings():
 def _render_my_listings(failures: dict | None = None):
     status_filter = request.args.get("status", "")
     status = ListingStatus(status_filter) if status_filter in STATUS_LABELS else None
-    page = request.args.get("page", "1")
-    result = listings.listings_of(current_user, status, page_number(page))
+    result = listings.listings_of(current_user, status, page_number(request.args.get("page")))
     return render_template("listings/mine.html", page=result, listings=result.items, status_filter=status_filter,
                            status_labels=STATUS_LABELS, failures=failures, bulk_targets=BULK_TARGETS)
 

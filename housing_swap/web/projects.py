@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..db.models import Role, UnitStatus
 from ..domain.districts import DISTRICTS_BY_CODE, ZHENGZHOU_DISTRICTS
-from ..domain.fields import display_text, optional_integer
+from ..domain.fields import display_text, page_number
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_STATUS_LABELS
 from ..security.access import public, roles
 from ..services import projects
@@ -26,8 +26,7 @@ ProjectForm = form_class("ProjectForm", PROJECT_FIELDS)
 def directory():
     district = request.args.get("district", "")
     district = district if district in DISTRICTS_BY_CODE else None
-    page = request.args.get("page", "1")
-    page = optional_integer(page, 1, 500) or 1
+    page = page_number(request.args.get("page"))
     summaries, total = projects.project_directory(request.args.get("q", "")[:50], district,
                                                   request.args.get("program") == "true", page)
     return render_template("projects/directory.html", summaries=summaries, total=total, page=page,
