@@ -419,8 +419,8 @@ class Buyers(Closed):
 
 
 # The domain's own calculation, field for field, and whether it closes.
-CashGap = create_model("CashGap", __base__=Closed, affordable=(bool, ...),
-                       **{field.name: (int, ...) for field in fields(finance.CashGap)})
+_CASH_GAP_AMOUNTS: dict[str, Any] = {field.name: (int, ...) for field in fields(finance.CashGap)}
+CashGap = create_model("CashGap", __base__=Closed, affordable=(bool, ...), **_CASH_GAP_AMOUNTS)
 
 
 class ChainLink(Closed):
