@@ -11,8 +11,8 @@ from ..security.access import public, roles
 from ..services import accounts, audit_log, organizations
 from ..services.errors import ServiceError, ValidationFailed
 from .downloads import spreadsheet_response
-from .forms import OrganizationForm, StaffUserForm, attach_field_errors, select_choices
-from .page_actions import flash_outcome
+from .forms import OrganizationForm, StaffUserForm, select_choices
+from .page_actions import flash_outcome, form_submission
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 joining = Blueprint("joining", __name__)
@@ -46,18 +46,9 @@ def new_organization():
     form = OrganizationForm()
     form.kind.choices = select_choices((kind.value, label) for kind, label in organizations.ORGANIZATION_KIND_LABELS.items()
                                        if kind != OrganizationKind.BUREAU)
-    if form.validate_on_submit():
-        data = organizations.OrganizationRegistration(
-            kind=OrganizationKind(form.kind.data), name=form.name.data,
-            licence_number=form.licence_number.data, contact_name=form.contact_name.data,
-            contact_phone=form.contact_phone.data)
-        try:
-            organization = organizations.register_organization(data, actor=current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash(f"已登记机构：{organization.name}", "success")
-            return redirect(url_for("admin.index"))
+    if submission := form_submission(form, lambda: organizations.register_organization(_registration(form), actor=current_user)):
+        flash(f"已登记机构：{submission.result.name}", "success")
+        return redirect(url_for("admin.index"))
     return render_template("admin/organization_form.html", form=form)
 
 
@@ -70,18 +61,9 @@ def new_staff_user():
         (org.id, f"{org.name}（{organizations.ORGANIZATION_KIND_LABELS[org.kind]}）")
         for org in organizations.list_organizations() if org.is_operational
     )
-    if form.validate_on_submit():
-        data = accounts.StaffAccount(
-            username=form.username.data, password=form.password.data, real_name=form.real_name.data,
-            role=Role(form.role.data), organization_id=form.organization_id.data,
-            phone=form.phone.data or None)
-        try:
-            user = accounts.create_staff_user(data, created_by=current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash(f"已创建账户：{user.username}", "success")
-            return redirect(url_for("admin.index"))
+    if submission := form_submission(form, lambda: accounts.create_staff_user(_staff_account(form), created_by=current_user)):
+        flash(f"已创建账户：{submission.result.username}", "success")
+        return redirect(url_for("admin.index"))
     return render_template("admin/staff_form.html", form=form)
 
 
@@ -166,14 +148,18 @@ def apply():
     form = OrganizationForm()
     form.kind.choices = select_choices((kind.value, organizations.ORGANIZATION_KIND_LABELS[kind])
                                        for kind in organizations.JOINING_KINDS)
-    if form.validate_on_submit():
-        data = organizations.OrganizationRegistration(
-            kind=OrganizationKind(form.kind.data), name=form.name.data, licence_number=form.licence_number.data,
-            contact_name=form.contact_name.data, contact_phone=form.contact_phone.data)
-        try:
-            organizations.apply_to_join(data)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            return render_template("admin/applied.html", name=data.name.strip())
+    if submission := form_submission(form, lambda: organizations.apply_to_join(_registration(form))):
+        return render_template("admin/applied.html", name=submission.result.name)
     return render_template("admin/organization_form.html", form=form, applying=True)
+
+
+def _registration(form: OrganizationForm) -> organizations.OrganizationRegistration:
+    return organizations.OrganizationRegistration(
+        kind=OrganizationKind(form.kind.data), name=form.name.data, licence_number=form.licence_number.data,
+        contact_name=form.contact_name.data, contact_phone=form.contact_phone.data)
+
+
+def _staff_account(form: StaffUserForm) -> accounts.StaffAccount:
+    return accounts.StaffAccount(
+        username=form.username.data, password=form.password.data, real_name=form.real_name.data,
+        role=Role(form.role.data), organization_id=form.organization_id.data, phone=form.phone.data or None)

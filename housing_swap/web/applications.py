@@ -11,9 +11,8 @@ from ..domain.fields import MAX_ID, optional_integer
 from ..domain.rules import district_list_text
 from ..security.access import roles
 from ..services import acquisitions, applications, chains, matching, valuation
-from ..services.errors import ValidationFailed
 from .field_forms import form_class, submitted_values
-from .forms import attach_field_errors
+from .page_actions import form_submission
 
 blueprint = Blueprint("applications", __name__)
 household = roles(Role.HOUSEHOLD)
@@ -34,15 +33,10 @@ def new_application():
     prefill = applications.prefill_from_listing(listing_id, current_user) \
         if listing_id is not None and request.method == "GET" else {}
     form = ApplicationForm(data=prefill or None)
-    if form.validate_on_submit():
-        try:
-            created = applications.create_application(
-                {**submitted_values(form, APPLICATION_FIELDS), "listing_id": listing_id}, current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash("申请草稿已保存，核对无误后请提交。", "success")
-            return redirect(url_for("applications.detail", application_id=created.id))
+    if submission := form_submission(form, lambda: applications.create_application(
+            {**submitted_values(form, APPLICATION_FIELDS), "listing_id": listing_id}, current_user)):
+        flash("申请草稿已保存，核对无误后请提交。", "success")
+        return redirect(url_for("applications.detail", application_id=submission.result.id))
     return render_template("applications/form.html", form=form, application=None, listing_id=listing_id)
 
 
@@ -51,14 +45,9 @@ def new_application():
 def edit_application(application_id: int):
     application = applications.application_for_changing(application_id, current_user)
     form = ApplicationForm(data=_form_values(application))
-    if form.validate_on_submit():
-        try:
-            applications.update_application(application.id, submitted_values(form, APPLICATION_FIELDS), current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash("申请已更新", "success")
-            return redirect(url_for("applications.detail", application_id=application.id))
+    if form_submission(form, lambda: applications.update_application(application.id, submitted_values(form, APPLICATION_FIELDS), current_user)):
+        flash("申请已更新", "success")
+        return redirect(url_for("applications.detail", application_id=application.id))
     return render_template("applications/form.html", form=form, application=application, listing_id="")
 
 

@@ -10,8 +10,8 @@ from ..security import reauth
 from ..security import sessions as session_limits
 from ..security.access import public, signed_in
 from ..services import accounts
-from ..services.errors import ValidationFailed
-from .forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm, RegistrationForm, attach_field_errors
+from .forms import ConfirmPasswordForm, LoginForm, PasswordChangeForm, RegistrationForm
+from .page_actions import form_submission
 
 blueprint = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -59,19 +59,12 @@ def logout():
 @public
 def register():
     form = RegistrationForm()
-    if form.validate_on_submit():
-        data = accounts.HouseholdRegistration(
+    if submission := form_submission(form, lambda: accounts.register_household(accounts.HouseholdRegistration(
             phone=form.phone.data, password=form.password.data,
-            real_name=form.real_name.data, id_number=form.id_number.data or None,
-        )
-        try:
-            user = accounts.register_household(data)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            _begin_session(user)
-            flash("注册成功，欢迎使用郑州市卖旧买新服务平台", "success")
-            return redirect(url_for("main.home"))
+            real_name=form.real_name.data, id_number=form.id_number.data or None))):
+        _begin_session(submission.result)
+        flash("注册成功，欢迎使用郑州市卖旧买新服务平台", "success")
+        return redirect(url_for("main.home"))
     return render_template("auth/register.html", form=form)
 
 
@@ -80,15 +73,10 @@ def register():
 def change_password():
     """Change the password; other sessions end, this one continues under the new session epoch."""
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(current_user, form.current.data, form.new.data)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            _begin_session(current_user._get_current_object())
-            flash("密码已修改，其他设备上的登录已失效", "success")
-            return redirect(url_for("main.home"))
+    if form_submission(form, lambda: accounts.change_password(current_user, form.current.data, form.new.data)):
+        _begin_session(current_user._get_current_object())
+        flash("密码已修改，其他设备上的登录已失效", "success")
+        return redirect(url_for("main.home"))
     due = accounts.password_change_due(current_user)
     return render_template("auth/password.html", form=form, due=due)
 

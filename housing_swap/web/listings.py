@@ -26,7 +26,7 @@ from ..services import favourites, listings, photos
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.listing_import import listing_values
 from .field_forms import form_class, submitted_values
-from .forms import attach_field_errors
+from .page_actions import form_submission
 
 blueprint = Blueprint("listings", __name__)
 owner_side = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF)
@@ -142,14 +142,9 @@ def _render_my_listings(failures: dict | None = None):
 @owner_side
 def new_listing():
     form = _listing_form()
-    if form.validate_on_submit():
-        try:
-            listing = listings.create_listing(submitted_values(form, LISTING_FIELDS), current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash("房源草稿已保存。上传照片后，提交核验即可挂牌。", "success")
-            return redirect(url_for("listings.detail", listing_id=listing.id))
+    if submission := form_submission(form, lambda: listings.create_listing(submitted_values(form, LISTING_FIELDS), current_user)):
+        flash("房源草稿已保存。上传照片后，提交核验即可挂牌。", "success")
+        return redirect(url_for("listings.detail", listing_id=submission.result.id))
     return render_template("listings/form.html", form=form, listing=None)
 
 
@@ -158,14 +153,9 @@ def new_listing():
 def edit_listing(listing_id: int):
     listing, _ = listings.listing_for_changing(listing_id, current_user)
     form = _listing_form(data={name: display_text(value) for name, value in listing_values(listing).items()})
-    if form.validate_on_submit():
-        try:
-            listings.update_listing(listing.id, submitted_values(form, LISTING_FIELDS), current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash("房源已更新", "success")
-            return redirect(url_for("listings.detail", listing_id=listing.id))
+    if form_submission(form, lambda: listings.update_listing(listing.id, submitted_values(form, LISTING_FIELDS), current_user)):
+        flash("房源已更新", "success")
+        return redirect(url_for("listings.detail", listing_id=listing.id))
     return render_template("listings/form.html", form=form, listing=listing)
 
 

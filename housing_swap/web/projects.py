@@ -14,7 +14,7 @@ from ..services.errors import ValidationFailed
 from ..services.imports import ImportRejected
 from .downloads import uploaded_file
 from .field_forms import form_class, submitted_values
-from .forms import attach_field_errors
+from .page_actions import form_submission
 
 blueprint = Blueprint("projects", __name__)
 developer_only = roles(Role.DEVELOPER_STAFF)
@@ -51,14 +51,9 @@ def my_projects():
 @developer_only
 def new_project():
     form = ProjectForm()
-    if form.validate_on_submit():
-        try:
-            project = projects.create_project(submitted_values(form, PROJECT_FIELDS), current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash("项目已创建，请导入楼栋价目表", "success")
-            return redirect(url_for("projects.manage", project_id=project.id))
+    if submission := form_submission(form, lambda: projects.create_project(submitted_values(form, PROJECT_FIELDS), current_user)):
+        flash("项目已创建，请导入楼栋价目表", "success")
+        return redirect(url_for("projects.manage", project_id=submission.result.id))
     return render_template("projects/form.html", form=form, project=None)
 
 
@@ -67,14 +62,9 @@ def new_project():
 def edit_project(project_id: int):
     project = projects.project_for_changing(project_id, current_user)
     form = ProjectForm(data={field.name: display_text(getattr(project, field.name)) for field in PROJECT_FIELDS})
-    if form.validate_on_submit():
-        try:
-            projects.update_project(project.id, submitted_values(form, PROJECT_FIELDS), current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash("项目信息已更新", "success")
-            return redirect(url_for("projects.manage", project_id=project.id))
+    if form_submission(form, lambda: projects.update_project(project.id, submitted_values(form, PROJECT_FIELDS), current_user)):
+        flash("项目信息已更新", "success")
+        return redirect(url_for("projects.manage", project_id=project.id))
     return render_template("projects/form.html", form=form, project=project)
 
 

@@ -11,9 +11,8 @@ from ..domain.rules import RULE_FIELDS, ProgramRules, rule_form_values
 from ..security.access import roles
 from ..security.reauth import requires_recent_password
 from ..services import rules
-from ..services.errors import ValidationFailed
 from .field_forms import form_class, submitted_values
-from .forms import attach_field_errors
+from .page_actions import form_submission
 
 blueprint = Blueprint("rules", __name__, url_prefix="/bureau/rules")
 bureau_only = roles(Role.BUREAU_ADMIN)
@@ -39,14 +38,9 @@ def index():
 def new_draft():
     current, _ = rules.latest_rules()
     form = RuleForm(data=_values_of(current, name=f"{current.name}（修订）"))
-    if form.validate_on_submit():
-        try:
-            draft = rules.create_draft(submitted_values(form, RULE_FIELDS), current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash("规则草稿已保存。发布前请先查看影响评估。", "success")
-            return redirect(url_for("rules.detail", version_id=draft.id))
+    if submission := form_submission(form, lambda: rules.create_draft(submitted_values(form, RULE_FIELDS), current_user)):
+        flash("规则草稿已保存。发布前请先查看影响评估。", "success")
+        return redirect(url_for("rules.detail", version_id=submission.result.id))
     return render_template("rules/form.html", form=form, version=None)
 
 
@@ -56,14 +50,9 @@ def new_draft():
 def edit_draft(version_id: int):
     version = rules.rule_version(version_id)
     form = RuleForm(data=_values_of(version))
-    if form.validate_on_submit():
-        try:
-            rules.update_draft(version_id, submitted_values(form, RULE_FIELDS), current_user)
-        except ValidationFailed as error:
-            attach_field_errors(form, error.details)
-        else:
-            flash("规则草稿已更新", "success")
-            return redirect(url_for("rules.detail", version_id=version_id))
+    if form_submission(form, lambda: rules.update_draft(version_id, submitted_values(form, RULE_FIELDS), current_user)):
+        flash("规则草稿已更新", "success")
+        return redirect(url_for("rules.detail", version_id=version_id))
     return render_template("rules/form.html", form=form, version=version)
 
 
