@@ -10,10 +10,10 @@ from flask_login import current_user
 from ..db.models import Role
 from ..security.access import roles
 from ..services import listing_import
-from ..services.errors import ValidationFailed
-from ..services.imports import ImportRejected, error_report_frame
+from ..services.imports import error_report_frame
 from ..services.spreadsheets import FORMATS, write_table
-from .downloads import spreadsheet_response, uploaded_file
+from .downloads import spreadsheet_response
+from .page_actions import imported, refuse_page
 
 blueprint = Blueprint("agency", __name__, url_prefix="/agency")
 agency_only = roles(Role.AGENCY_STAFF)
@@ -24,19 +24,12 @@ agency_only = roles(Role.AGENCY_STAFF)
 def import_listings():
     if request.method == "GET":
         return render_template("agency/import.html")
-    upload = uploaded_file()
     mode = request.form.get("mode", listing_import.ImportMode.ALL_OR_NOTHING.value)
-    if upload is None:
-        return render_template("agency/import.html", problem="请选择要导入的CSV或XLSX文件"), 422
     if mode not in tuple(listing_import.ImportMode):
-        return render_template("agency/import.html", problem="请选择导入方式"), 422
-    try:
-        result = listing_import.import_listings(upload, current_user, listing_import.ImportMode(mode))
-    except ImportRejected as rejected:
-        return render_template("agency/import.html", errors=rejected.row_errors,
-                               report=_save_report(rejected.row_errors), rejected=True), 422
-    except ValidationFailed as error:
-        return render_template("agency/import.html", problem=error.message), 422
+        refuse_page("agency/import.html", problem="请选择导入方式")
+    result = imported("agency/import.html", "请选择要导入的CSV或XLSX文件",
+                      lambda upload: listing_import.import_listings(upload, current_user, listing_import.ImportMode(mode)),
+                      rejected_context=lambda rejected: {"report": _save_report(rejected.row_errors), "rejected": True})
     report = _save_report(result.errors) if result.errors else None
     return render_template("agency/import.html", result=result, errors=result.errors, report=report)
 

@@ -7,9 +7,7 @@ from flask_login import current_user
 from ..db.models import Role
 from ..security.access import roles
 from ..services import listings, title_registry
-from ..services.errors import ValidationFailed
-from ..services.imports import ImportRejected
-from .downloads import uploaded_file
+from .page_actions import imported
 
 blueprint = Blueprint("bureau", __name__, url_prefix="/bureau")
 bureau_only = roles(Role.BUREAU_ADMIN)
@@ -24,16 +22,8 @@ REGISTRY_COLUMNS = {"columns": title_registry.REQUIRED_COLUMNS,
 def title_registry_import():
     if request.method == "GET":
         return render_template("bureau/title_registry.html", **REGISTRY_COLUMNS)
-    upload = uploaded_file()
-    context = REGISTRY_COLUMNS
-    if upload is None:
-        return render_template("bureau/title_registry.html", problem="请选择登记簿文件", **context), 422
-    try:
-        result = title_registry.import_title_registry(upload, current_user)
-    except ImportRejected as rejected:
-        return render_template("bureau/title_registry.html", errors=rejected.row_errors, **context), 422
-    except ValidationFailed as error:
-        return render_template("bureau/title_registry.html", problem=error.message, **context), 422
+    result = imported("bureau/title_registry.html", "请选择登记簿文件",
+                      lambda upload: title_registry.import_title_registry(upload, current_user), **REGISTRY_COLUMNS)
     flash(f"登记簿已导入：新增{result.added}条，更新{result.updated}条", "success")
     return redirect(url_for("bureau.title_registry_import"))
 

@@ -13,11 +13,10 @@ from ..security.reauth import confirmation_redirect, requires_recent_password
 from ..services import ledger, ledger_reversals, market_swaps
 from ..services.documents import DocumentUpload
 from ..services.errors import ServiceError, ValidationFailed
-from ..services.imports import ImportRejected
 from .downloads import paper_download, uploaded_file
 from .field_forms import form_class, submitted_values
 from .forms import attach_field_errors
-from .page_actions import flash_outcome
+from .page_actions import flash_outcome, imported
 
 blueprint = Blueprint("market_swaps", __name__)
 recorders = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF)
@@ -88,15 +87,8 @@ def contract_check():
     context = {"columns": market_swaps.CONTRACT_COLUMNS, "outcome_labels": OUTCOME_LABELS}
     if request.method == "GET":
         return render_template("market_swaps/contract_check.html", **context)
-    upload = uploaded_file()
-    if upload is None:
-        return render_template("market_swaps/contract_check.html", problem="请选择备案合同文件", **context), 422
-    try:
-        report = market_swaps.check_against_contract_file(upload, current_user)
-    except ImportRejected as rejected:
-        return render_template("market_swaps/contract_check.html", errors=rejected.row_errors, **context), 422
-    except ValidationFailed as error:
-        return render_template("market_swaps/contract_check.html", problem=error.message, **context), 422
+    report = imported("market_swaps/contract_check.html", "请选择备案合同文件",
+                      lambda upload: market_swaps.check_against_contract_file(upload, current_user), **context)
     return render_template("market_swaps/contract_check.html", report=report, **context)
 
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
-from flask import flash
+from flask import abort, flash, make_response, render_template
 from flask_wtf import FlaskForm
 
 from ..services.errors import ServiceError, ValidationFailed
+from ..services.imports import ImportRejected
+from ..services.spreadsheets import Upload
+from .downloads import uploaded_file
 from .forms import attach_field_errors
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,3 +45,23 @@ def flash_outcome(call: Callable[[], object], success: str | Callable[[object], 
         flash(refused.message, "error")
     else:
         flash(success(result) if callable(success) else success, "success")
+
+
+def refuse_page(template: str, **context) -> NoReturn:
+    """Answer at once with ``template`` drawn again, 422: the input was refused, nothing was written."""
+    abort(make_response(render_template(template, **context), 422))
+
+
+def imported(template: str, missing_file: str, run: Callable[[Upload], T],
+             rejected_context: Callable[[ImportRejected], dict] = lambda rejected: {}, **context) -> T:
+    """The upload flow every import page shares: no file, a file refused as a whole, or refused rows
+    each answer with the same page again (422) saying why; otherwise the import's result."""
+    upload = uploaded_file()
+    if upload is None:
+        refuse_page(template, problem=missing_file, **context)
+    try:
+        return run(upload)
+    except ImportRejected as rejected:
+        refuse_page(template, errors=rejected.row_errors, **rejected_context(rejected), **context)
+    except ValidationFailed as refused:
+        refuse_page(template, problem=refused.message, **context)

@@ -11,10 +11,8 @@ from ..domain.project_fields import PROJECT_FIELDS, UNIT_STATUS_LABELS
 from ..security.access import public, roles
 from ..services import projects
 from ..services.errors import ValidationFailed
-from ..services.imports import ImportRejected
-from .downloads import uploaded_file
 from .field_forms import form_class, submitted_values
-from .page_actions import form_submission
+from .page_actions import form_submission, imported
 
 blueprint = Blueprint("projects", __name__)
 developer_only = roles(Role.DEVELOPER_STAFF)
@@ -80,16 +78,9 @@ def manage(project_id: int):
 @developer_only
 def import_price_list(project_id: int):
     project = projects.project_for_changing(project_id, current_user)
-    upload = uploaded_file()
-    context = {"project": project, "grids": projects.unit_grids(project), "status_labels": UNIT_STATUS_LABELS}
-    if upload is None:
-        return render_template("projects/manage.html", problem="请选择价目表文件", **context), 422
-    try:
-        result = projects.import_price_list(project.id, request.form.get("building", ""), upload, current_user)
-    except ImportRejected as rejected:
-        return render_template("projects/manage.html", errors=rejected.row_errors, **context), 422
-    except ValidationFailed as error:
-        return render_template("projects/manage.html", problem=error.message, **context), 422
+    result = imported("projects/manage.html", "请选择价目表文件", lambda upload: projects.import_price_list(
+        project.id, request.form.get("building", ""), upload, current_user),
+        project=project, grids=projects.unit_grids(project), status_labels=UNIT_STATUS_LABELS)
     flash(f"价目表已导入：新增{result.created}套，更新{result.updated}套", "success")
     return redirect(url_for("projects.manage", project_id=project.id))
 
