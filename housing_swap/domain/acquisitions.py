@@ -11,23 +11,27 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from .fields import Field, parse_date, parse_integer, parse_text
+from .labels import LabelledEnum
 from .listing_fields import parse_contract_number
 from .rules import ProgramRules
 
-STATUS_LABELS = {
-    "intake": "已受理",
-    "inspection_scheduled": "已安排查勘",
-    "appraised": "已评估",
-    "offer_made": "已报价",
-    "offer_accepted": "已接受报价",
-    "offer_declined": "已拒绝报价",
-    "offer_expired": "报价已过期",
-    "contract_signed": "已签收购合同",
-    "new_home_purchased": "已购新房",
-    "title_transferred": "已过户",
-    "completed": "已完成",
-    "cancelled": "已取消",
-}
+
+class AcquisitionStatus(LabelledEnum):
+    INTAKE = "intake", "已受理"
+    INSPECTION_SCHEDULED = "inspection_scheduled", "已安排查勘"
+    APPRAISED = "appraised", "已评估"
+    OFFER_MADE = "offer_made", "已报价"
+    OFFER_ACCEPTED = "offer_accepted", "已接受报价"
+    OFFER_DECLINED = "offer_declined", "已拒绝报价"
+    OFFER_EXPIRED = "offer_expired", "报价已过期"
+    CONTRACT_SIGNED = "contract_signed", "已签收购合同"
+    NEW_HOME_PURCHASED = "new_home_purchased", "已购新房"
+    TITLE_TRANSFERRED = "title_transferred", "已过户"
+    COMPLETED = "completed", "已完成"
+    CANCELLED = "cancelled", "已取消"
+
+
+STATUS_LABELS = AcquisitionStatus.labels()
 
 # Each step may only follow the ones listed; a declined or expired offer may be followed by a new one.
 TRANSITIONS: dict[str, frozenset[str]] = {

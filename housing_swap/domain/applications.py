@@ -17,6 +17,7 @@ from .fields import (
     parse_fields,
     parse_integer,
 )
+from .labels import LabelledEnum
 from .listing_fields import (
     AREA_FIELD,
     BEDROOMS_FIELD,
@@ -33,11 +34,25 @@ from .listing_fields import (
 from .rules import ProgramRules, parse_district_list
 
 CHANNEL_CHOICES = {"城发集团收购": "city_group", "市场交易": "market", "均可": "either"}
-CHANNEL_LABELS = {"city_group": "城发集团收购", "market": "市场交易", "either": "均可"}
-STATUS_LABELS = {
-    "draft": "草稿", "submitted": "已提交", "eligible": "符合条件", "ineligible": "不符合条件",
-    "matched": "已匹配", "in_progress": "办理中", "completed": "已完成", "withdrawn": "已撤回",
-}
+class ChannelPreference(LabelledEnum):
+    CITY_GROUP = "city_group", "城发集团收购"
+    MARKET = "market", "市场交易"
+    EITHER = "either", "均可"
+
+
+class ApplicationStatus(LabelledEnum):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    ELIGIBLE = "eligible", "符合条件"
+    INELIGIBLE = "ineligible", "不符合条件"
+    MATCHED = "matched", "已匹配"
+    IN_PROGRESS = "in_progress", "办理中"
+    COMPLETED = "completed", "已完成"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+CHANNEL_LABELS = ChannelPreference.labels()
+STATUS_LABELS = ApplicationStatus.labels()
 _money = parse_integer(0, MAX_PRICE)
 
 APPLICATION_FIELDS: tuple[Field, ...] = (

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .decisions import Decision, Reason
+from .labels import LabelledEnum
 
 
 class Actor(StrEnum):
@@ -17,10 +18,17 @@ class Actor(StrEnum):
     SYSTEM = "system"          # verification and expiry jobs
 
 
-STATUS_LABELS = {
-    "draft": "草稿", "submitted": "待核验", "active": "在售", "reserved": "已预定",
-    "sold": "已成交", "withdrawn": "已下架", "expired": "挂牌到期",
-}
+class ListingStatus(LabelledEnum):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待核验"
+    ACTIVE = "active", "在售"
+    RESERVED = "reserved", "已预定"
+    SOLD = "sold", "已成交"
+    WITHDRAWN = "withdrawn", "已下架"
+    EXPIRED = "expired", "挂牌到期"
+
+
+STATUS_LABELS = ListingStatus.labels()
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from .fields import Field, parse_date, parse_district, parse_integer, parse_text
+from .labels import LabelledEnum
 from .listing_fields import parse_certificate, parse_contract_number, parse_phone, parse_unit_code
 from .rules import ProgramRules
 
-STATUS_LABELS = {"recorded": "待核验", "verified": "已核验计入", "rejected": "已退回", "cancelled": "已撤销",
-                 "reversed": "计数已撤销"}
+
+class MarketSwapStatus(LabelledEnum):
+    RECORDED = "recorded", "待核验"
+    VERIFIED = "verified", "已核验计入"
+    REJECTED = "rejected", "已退回"
+    CANCELLED = "cancelled", "已撤销"
+    # Its count was taken back by two bureau users; the sale itself stays on record.
+    REVERSED = "reversed", "计数已撤销"
+
+
+STATUS_LABELS = MarketSwapStatus.labels()
 
 
 def _money(raw: str) -> int:

@@ -14,8 +14,16 @@ from .fields import (
     parse_integer,
     parse_text,
 )
+from .labels import LabelledEnum
 
-UNIT_STATUS_LABELS = {"available": "可售", "reserved": "已预定", "sold": "已售"}
+
+class UnitStatus(LabelledEnum):
+    AVAILABLE = "available", "可售"
+    RESERVED = "reserved", "已预定"
+    SOLD = "sold", "已售"
+
+
+UNIT_STATUS_LABELS = UnitStatus.labels()
 UNIT_TRANSITIONS = {
     ("available", "reserved"), ("reserved", "available"), ("available", "sold"), ("reserved", "sold"),
 }

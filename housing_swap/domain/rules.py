@@ -21,9 +21,16 @@ from .fields import (
     parse_integer,
     parse_text,
 )
+from .labels import LabelledEnum
 
 # The action plan runs 2024-2027; each year's targets come from that year's published rules.
 PROGRAM_YEARS = (2024, 2025, 2026, 2027)
+
+
+class Channel(LabelledEnum):
+    """The two ways a swap is counted toward the goal (item 21)."""
+    CITY_GROUP = "city_group", "城发集团收购"
+    MARKET = "market", "市场交易"
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ LEDGER_ROWS_LIMIT = 100_000
 
 SHEETS = {"summary": "汇总", "years": "各年度", "by_district": "分区县", "by_month": "分月", "funnel": "申请漏斗",
           "absorption": "新房去化", "ledger": "台账明细", "stalled": "滞留待办"}
-CHANNEL_NAMES = {"city_group": "城发集团收购", "market": "市场交易"}
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def filter_text(filters: ProgressFilters) -> str:
     if filters.district:
         parts.append(DISTRICTS_BY_CODE[filters.district].name)
     if filters.channel:
-        parts.append(CHANNEL_NAMES[filters.channel.value])
+        parts.append(filters.channel.label)
     return "，".join(parts)
 
 
@@ -117,7 +116,7 @@ def ledger_frame(filters: ProgressFilters) -> pd.DataFrame:
     page = entry_page(EntryFilters(program_year=filters.program_year, channel=filters.channel, district=filters.district, date_from=filters.date_from,
                                    date_to=filters.date_to, per_page=LEDGER_ROWS_LIMIT))
     return pd.DataFrame([
-        (e.id, "计数" if e.entry_type.value == "count" else "撤销", CHANNEL_NAMES[e.channel.value],
+        (e.id, e.entry_type.label, e.channel.label,
          DISTRICTS_BY_CODE[e.district_code].name, e.completed_on.isoformat(), "是" if e.pilot else "否",
          e.acquisition_id, e.market_swap_id, e.new_unit_id, e.reverses_entry_id, e.reason or "", e.rule_version.version)
         for e in page.items],

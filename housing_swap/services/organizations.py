@@ -13,13 +13,7 @@ from .audit import record_event
 from .errors import Conflict, NotFound, ValidationFailed
 from .unit_of_work import use_case
 
-ORGANIZATION_KIND_LABELS = {
-    OrganizationKind.AGENCY: "经纪机构",
-    OrganizationKind.DEVELOPER: "开发企业",
-    OrganizationKind.CITY_GROUP: "城发集团",
-    OrganizationKind.APPRAISER: "评估机构",
-    OrganizationKind.BUREAU: "住房保障局",
-}
+ORGANIZATION_KIND_LABELS = OrganizationKind.labels()
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def decide_organization(organization_id: int, decision: str):
 @bureau_only
 def new_organization():
     form = OrganizationForm()
-    form.kind.choices = select_choices((kind.value, label) for kind, label in organizations.ORGANIZATION_KIND_LABELS.items()
+    form.kind.choices = select_choices((kind.value, kind.label) for kind in OrganizationKind
                                        if kind != OrganizationKind.BUREAU)
     if submission := form_submission(form, lambda: organizations.register_organization(_registration(form), actor=current_user)):
         flash(f"已登记机构：{submission.result.name}", "success")

@@ -22,9 +22,6 @@ blueprint = Blueprint("market_swaps", __name__)
 recorders = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF)
 viewers = roles(Role.HOUSEHOLD, Role.AGENCY_STAFF, Role.BUREAU_ADMIN)
 bureau_only = roles(Role.BUREAU_ADMIN)
-REVERSAL_LABELS = {"pending": "待复核", "approved": "已同意撤销", "rejected": "已驳回",
-                   "sale_undone": "开发企业确认：销售已撤销", "sale_stands": "开发企业确认：销售仍有效",
-                   None: ""}
 HouseholdSwapForm = form_class("HouseholdSwapForm", MARKET_SWAP_FIELDS)
 AgencySwapForm = form_class("AgencySwapForm", (HOUSEHOLD_FIELD,) + MARKET_SWAP_FIELDS)
 
@@ -121,7 +118,7 @@ def request_reversal(entry_id: int):
 @bureau_only
 def reversal_requests():
     return render_template("market_swaps/reversal_requests.html",
-                           requests=ledger_reversals.requests_for_review(), labels=REVERSAL_LABELS)
+                           requests=ledger_reversals.requests_for_review())
 
 
 @blueprint.route("/bureau/ledger/reversal-requests/<int:request_id>/<any(approve, reject):decision>",

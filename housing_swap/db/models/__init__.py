@@ -1,4 +1,5 @@
 """All models, importable from one place (Alembic autogenerate needs them all loaded)."""
+from ...domain.rules import Channel
 from .accounts import (
     ApiToken,
     ApprovalState,
@@ -42,7 +43,7 @@ from .matching import (
 from .projects import Building, Project, Unit, UnitStatus
 from .properties import IdentifierKind, IdentityCollision, PropertyIdentifier
 from .reference import Community, District
-from .rules import Channel, ProgramRuleVersion, RuleVersionStatus
+from .rules import ProgramRuleVersion, RuleVersionStatus
 from .search_outbox import SearchOutboxEntry
 
 __all__ = [

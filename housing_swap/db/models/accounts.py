@@ -1,44 +1,33 @@
 """Users, organizations and API tokens."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...domain.labels import LabelledEnum
 from ..base import Base, EncryptedString, UTCDateTime, enum_type, utcnow
 
 
-class Role(enum.StrEnum):
-    HOUSEHOLD = "household"
-    AGENCY_STAFF = "agency_staff"
-    DEVELOPER_STAFF = "developer_staff"
-    CITY_GROUP_OFFICER = "city_group_officer"
-    APPRAISER = "appraiser"
-    BUREAU_ADMIN = "bureau_admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+class Role(LabelledEnum):
+    HOUSEHOLD = "household", "购房家庭"
+    AGENCY_STAFF = "agency_staff", "经纪机构"
+    DEVELOPER_STAFF = "developer_staff", "开发企业"
+    CITY_GROUP_OFFICER = "city_group_officer", "城发集团"
+    APPRAISER = "appraiser", "评估机构"
+    BUREAU_ADMIN = "bureau_admin", "住房保障局"
 
 
-ROLE_LABELS = {
-    Role.HOUSEHOLD: "购房家庭",
-    Role.AGENCY_STAFF: "经纪机构",
-    Role.DEVELOPER_STAFF: "开发企业",
-    Role.CITY_GROUP_OFFICER: "城发集团",
-    Role.APPRAISER: "评估机构",
-    Role.BUREAU_ADMIN: "住房保障局",
-}
+ROLE_LABELS = Role.labels()
 
 
-class OrganizationKind(enum.StrEnum):
-    AGENCY = "agency"
-    DEVELOPER = "developer"
-    CITY_GROUP = "city_group"
-    APPRAISER = "appraiser"
-    BUREAU = "bureau"
+class OrganizationKind(LabelledEnum):
+    AGENCY = "agency", "经纪机构"
+    DEVELOPER = "developer", "开发企业"
+    CITY_GROUP = "city_group", "城发集团"
+    APPRAISER = "appraiser", "评估机构"
+    BUREAU = "bureau", "住房保障局"
 
 
 # Which organization kind a staff role belongs to; households belong to none.
@@ -51,11 +40,11 @@ ROLE_ORGANIZATION_KIND = {
 }
 
 
-class ApprovalState(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    SUSPENDED = "suspended"
+class ApprovalState(LabelledEnum):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+    SUSPENDED = "suspended", "已暂停"
 
 
 class Organization(Base):

@@ -1,29 +1,14 @@
 """City-group acquisitions: their steps, timeline and papers."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...domain.acquisitions import AcquisitionStatus
 from ..base import MONEY, Base, UTCDateTime, enum_type, utcnow
 from .applications import SwapApplication
-
-
-class AcquisitionStatus(enum.StrEnum):
-    INTAKE = "intake"
-    INSPECTION_SCHEDULED = "inspection_scheduled"
-    APPRAISED = "appraised"
-    OFFER_MADE = "offer_made"
-    OFFER_ACCEPTED = "offer_accepted"
-    OFFER_DECLINED = "offer_declined"
-    OFFER_EXPIRED = "offer_expired"
-    CONTRACT_SIGNED = "contract_signed"
-    NEW_HOME_PURCHASED = "new_home_purchased"
-    TITLE_TRANSFERRED = "title_transferred"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
 
 
 class Acquisition(Base):

@@ -1,33 +1,16 @@
 """Households' swap applications and their timelines."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...domain.applications import ApplicationStatus, ChannelPreference
 from ..base import AREA, MONEY, Base, EncryptedString, UTCDateTime, enum_type, utcnow
 from .reference import Community
 from .rules import ProgramRuleVersion
-
-
-class ChannelPreference(enum.StrEnum):
-    CITY_GROUP = "city_group"
-    MARKET = "market"
-    EITHER = "either"
-
-
-class ApplicationStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ELIGIBLE = "eligible"
-    INELIGIBLE = "ineligible"
-    MATCHED = "matched"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    WITHDRAWN = "withdrawn"
 
 
 class SwapApplication(Base):

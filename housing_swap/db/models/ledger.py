@@ -1,19 +1,20 @@
 """The goal ledger: append-only rows that count swaps against the program targets."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...domain.labels import LabelledEnum
+from ...domain.rules import Channel
 from ..base import Base, UTCDateTime, enum_type, utcnow
-from .rules import Channel, ProgramRuleVersion
+from .rules import ProgramRuleVersion
 
 
-class LedgerEntryType(enum.StrEnum):
-    COUNT = "count"
-    REVERSAL = "reversal"
+class LedgerEntryType(LabelledEnum):
+    COUNT = "count", "计数"
+    REVERSAL = "reversal", "撤销"
 
 
 class GoalLedgerEntry(Base):
@@ -71,17 +72,17 @@ class LedgerClaim(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("goal_ledger_entry.id"), unique=True)
 
 
-class ReversalRequestStatus(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
+class ReversalRequestStatus(LabelledEnum):
+    PENDING = "pending", "待复核"
+    APPROVED = "approved", "已同意撤销"
+    REJECTED = "rejected", "已驳回"
 
 
-class UnitSettlement(enum.StrEnum):
+class UnitSettlement(LabelledEnum):
     """What became of the new unit's sale after its count was reversed (the developer says)."""
-    PENDING = "pending"
-    SALE_UNDONE = "sale_undone"
-    SALE_STANDS = "sale_stands"
+    PENDING = "pending", "待开发企业确认新房销售是否撤销"
+    SALE_UNDONE = "sale_undone", "开发企业确认：销售已撤销"
+    SALE_STANDS = "sale_stands", "开发企业确认：销售仍有效"
 
 
 class LedgerReversalRequest(Base):

@@ -1,7 +1,6 @@
 """Second-hand listings (二手房源) and their price history."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -9,19 +8,9 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...domain.listing_fields import unit_price
+from ...domain.listing_lifecycle import ListingStatus
 from ..base import AREA, MONEY, Base, EncryptedString, UTCDateTime, enum_type, utcnow
 from .reference import Community
-
-
-class ListingStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ACTIVE = "active"
-    RESERVED = "reserved"
-    SOLD = "sold"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
-
 
 # A property may have only one listing in these states at a time (one property, one listing).
 LIVE_LISTING_STATES = (ListingStatus.SUBMITTED, ListingStatus.ACTIVE, ListingStatus.RESERVED)

@@ -1,25 +1,15 @@
 """Market swaps: a household's old home sold and new home bought on the open market."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...domain.market_swaps import MarketSwapStatus
 from ..base import MONEY, Base, EncryptedString, UTCDateTime, enum_type, utcnow
 from .applications import SwapApplication
 from .rules import ProgramRuleVersion
-
-
-class MarketSwapStatus(enum.StrEnum):
-    RECORDED = "recorded"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    # Its count was taken back by two bureau users; the sale itself stays on record.
-    REVERSED = "reversed"
-
 
 # A market swap is live until rejected or cancelled; only live ones hold the property and the unit.
 _LIVE_SWAP = "status IN ('recorded', 'verified')"

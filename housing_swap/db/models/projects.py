@@ -1,7 +1,6 @@
 """New-build projects (楼盘), buildings and units (one home, one price)."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,14 +8,9 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...domain.listing_fields import unit_price
+from ...domain.project_fields import UnitStatus
 from ..base import AREA, MONEY, Base, UTCDateTime, enum_type, utcnow
 from .reference import COORDINATE
-
-
-class UnitStatus(enum.StrEnum):
-    AVAILABLE = "available"
-    RESERVED = "reserved"
-    SOLD = "sold"
 
 
 class Project(Base):

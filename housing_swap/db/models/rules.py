@@ -15,11 +15,6 @@ class RuleVersionStatus(enum.StrEnum):
     PUBLISHED = "published"
 
 
-class Channel(enum.StrEnum):
-    CITY_GROUP = "city_group"
-    MARKET = "market"
-
-
 class ProgramRuleVersion(Base):
     """One immutable version of the program rules; edits make a new version."""
 
