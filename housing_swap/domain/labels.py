@@ -9,7 +9,7 @@ class LabelledEnum(StrEnum):
 
     label: str
 
-    def __new__(cls, value: str, label: str):
+    def __new__(cls, value: str, label: str = ""):  # the default only serves lookups by value, Status("x")
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
