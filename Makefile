@@ -26,9 +26,11 @@ run: $(INSTALLED)
 
 ## Run the whole test suite (servers are used when HOUSING_SWAP_TEST_* variables name them).
 ## The browser journeys need Chromium and axe-core: installed here on first use (a warning if not possible).
+## Two pytest-xdist workers (the machines have two cores), whole files to a worker; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: $(INSTALLED)
 	-bash scripts/browser_setup.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## Static checks: ruff (pyflakes, bugbear, pyupgrade, simplify, pytest style, import order), the
 ## layer contracts (import-linter), mypy held to its baseline, djlint on templates, and bandit

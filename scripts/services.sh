@@ -66,6 +66,8 @@ postgres_provision() {
     if [ "$(psql_admin "SELECT 1 FROM pg_roles WHERE rolname='${PG_USER}'")" != "1" ]; then
         psql_admin "CREATE ROLE ${PG_USER} LOGIN PASSWORD '${PG_PASSWORD}'" >&2
     fi
+    # The test suite's parallel workers each create a database of their own (tests/conftest.py).
+    psql_admin "ALTER ROLE ${PG_USER} CREATEDB" >&2
     for database in "${PG_DATABASES[@]}"; do
         if [ "$(psql_admin "SELECT 1 FROM pg_database WHERE datname='${database}'")" != "1" ]; then
             say "creating database ${database}"

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from housing_swap import create_app
 from housing_swap.demo.seed import publish_demo_rules
@@ -46,10 +46,24 @@ def server_url(variable: str, what: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return os.environ.get("HOUSING_SWAP_TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'suite.sqlite3'}"
-    )
+def database_url(tmp_path_factory, worker_id) -> str:
+    """Each pytest-xdist worker gets a database of its own: a temporary SQLite file, or on a
+    server a sibling database of the configured one (created on first use)."""
+    server = os.environ.get("HOUSING_SWAP_TEST_DATABASE_URL")
+    if not server:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'suite.sqlite3'}"
+    return server if worker_id == "master" else worker_database(server, worker_id)
+
+
+def worker_database(server_url: str, worker_id: str) -> str:
+    url = make_url(server_url)
+    name = f"{url.database}_{worker_id}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 class FreshContextClient(FlaskClient):
