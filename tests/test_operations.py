@@ -1,10 +1,16 @@
 """Operator commands: audit chain verification and backup/restore of the embedded database."""
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
 from housing_swap.db.models import AuditEvent, User
 from housing_swap.extensions import db
+from housing_swap.services.audit import record_event, verify_chain
+from housing_swap.services.unit_of_work import unit_of_work
 from tests.conftest import make_test_app
 from tests.factories import Factories
 
@@ -59,3 +65,23 @@ def test_restore_refuses_a_file_that_is_not_a_backup(sqlite_app, tmp_path):
     assert result.exit_code != 0
     assert "not a readable housing_swap database" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_simultaneous_audited_writes_keep_one_chain(app):
+    """Eight writers on eight connections at once: each links to the one before, none forks."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrency is exercised on PostgreSQL (the CI server run)")
+    start = threading.Barrier(8)
+
+    def write(index: int) -> None:
+        with app.app_context():
+            start.wait()
+            with unit_of_work():
+                record_event("test.concurrent_write", "test", index)
+                time.sleep(0.05)  # still inside the transaction: the others queue behind it
+            db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, range(8)))
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "test.concurrent_write")) == 8
+    assert verify_chain() == []

@@ -5,13 +5,14 @@ import hashlib
 import json
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ..db.base import utcnow
 from ..db.models import AuditEvent, User
 from ..extensions import db
 
 GENESIS_HASH = "0" * 64
+AUDIT_CHAIN_LOCK = 0x4155_4449_5400  # the advisory-lock key of the audit chain ("AUDIT")
 
 
 def record_event(
@@ -62,10 +63,17 @@ def event_digest(event: AuditEvent) -> str:
 
 
 def _latest_hash() -> str:
-    # Locking the newest event serialises writers on PostgreSQL so the chain never forks.
-    latest = db.session.scalars(
-        select(AuditEvent.event_hash).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
-    ).first()
+    """The chain's head, read under a lock that serialises every audited writer.
+
+    On PostgreSQL a transaction-scoped advisory lock: the next writer waits until this
+    transaction ends and then reads the head this one wrote (locking the newest row instead
+    let a waiting writer re-read the old head and fork the chain). Use cases record their event
+    after their work, so the lock is held only for the last moments of a transaction. SQLite
+    serialises writers by itself.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK})
+    latest = db.session.scalars(select(AuditEvent.event_hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     return latest or GENESIS_HASH
 
 
