@@ -54,16 +54,27 @@ def csrf_input() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
-def page_url(endpoint: str, page: int) -> str:
-    """This page's address with every current query parameter kept (repeated ones too) and ``page`` set."""
+def url_with(endpoint: str, **changes) -> str:
+    """The current address with every query parameter kept (repeated ones too) but ``changes``
+    (None removes one); the page goes back to the first unless ``page`` is among the changes."""
     params = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
-    params["page"] = [str(page)]
-    return url_for(endpoint, **(request.view_args or {})) + "?" + urlencode(params, doseq=True)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value if isinstance(value, list) else [str(value)]
+    address = url_for(endpoint, **(request.view_args or {}))
+    return address + ("?" + urlencode(params, doseq=True) if params else "")
+
+
+def page_url(endpoint: str, page: int) -> str:
+    return url_with(endpoint, page=page)
 
 
 def register_filters(app: Flask) -> None:
     app.add_template_global(csrf_input)
     app.add_template_global(page_url)
+    app.add_template_global(url_with)
     app.add_template_global(project_district)
     app.jinja_env.globals["program_years"] = PROGRAM_YEARS
     app.add_template_filter(district_name)

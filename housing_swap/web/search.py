@@ -1,8 +1,6 @@
 """The search pages, saved searches and notifications."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -22,6 +20,7 @@ from ..services import alerts
 from ..services import search as search_service
 from ..services.errors import ValidationFailed
 from ..services.search import elasticsearch_configured
+from .formatting import url_with
 
 blueprint = Blueprint("search", __name__)
 
@@ -63,23 +62,12 @@ def _search_page(kind: Kind):
 def _page_context(kind: Kind) -> dict:
     return {"districts": ZHENGZHOU_DISTRICTS, "sort_labels": SORT_LABELS, "sorts": list(Sort),
             "price_bands": PRICE_BANDS, "area_bands": AREA_BANDS, "bedroom_bands": BEDROOM_BANDS,
-            "page_route": PAGE_ROUTES[kind], "url_with": _url_with, "url_without": _url_without,
+            "page_route": PAGE_ROUTES[kind], "url_without": _url_without,
             "es_configured": elasticsearch_configured()}
 
 
-def _url_with(route: str, **changes) -> str:
-    """The current search with some parameters replaced (None removes one); page resets."""
-    params = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value if isinstance(value, list) else [str(value)]
-    return url_for(route) + ("?" + urlencode(params, doseq=True) if params else "")
-
-
 def _url_without(route: str, *keys: str) -> str:
-    return _url_with(route, **{key: None for key in keys})
+    return url_with(route, **{key: None for key in keys})
 
 
 @blueprint.route("/search/save", methods=["POST"])
