@@ -34,7 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = NestingSafeJSONProvider(app)
     app.config.update(settings.flask_config())
     app.config.update(overrides)
-    app.extensions["field_cipher"] = FieldCipher(app.config["DATA_KEY"])
+    app.extensions["field_cipher"] = FieldCipher(
+        app.config["DATA_KEY"], app.config.get("OLD_DATA_KEYS", ()), app.config.get("LOOKUP_KEY", b""))
 
     _init_extensions(app)
     _register_blueprints(app)

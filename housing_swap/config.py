@@ -1,8 +1,11 @@
 """Settings, read once from ``HOUSING_SWAP_*`` environment variables.
 
 With nothing set the platform runs on an embedded SQLite file under ``instance/``
-and the built-in SQL search. Secrets that are not configured are generated into
-``instance/`` on first run so that no key is ever hard-coded.
+and the built-in SQL search. On that embedded default, secrets that are not configured are
+generated into ``instance/`` on first run so that no key is ever hard-coded. On a server
+database several app machines share the data, so each secret must come from the environment
+(``HOUSING_SWAP_X``, or a file named by ``HOUSING_SWAP_X_FILE``): a key generated per machine
+would make one machine's sessions and ciphertexts unreadable on the others.
 """
 from __future__ import annotations
 
@@ -30,7 +33,9 @@ class Settings:
     elasticsearch_url: str = "http://127.0.0.1:9200"
     elasticsearch_index_prefix: str = "housing_swap"
     secret_key: str = ""
-    data_key: bytes = b""
+    data_key: bytes = b""                   # seals new values
+    old_data_keys: tuple[bytes, ...] = ()   # still open values sealed before a rotation
+    lookup_key: bytes = b""                 # keys the lookup hashes; empty means the data key
     api_token_hours: int = 8
     listing_expiry_days: int = 90
     mail_from: str = ""
@@ -54,6 +59,8 @@ class Settings:
             "ELASTICSEARCH_URL": self.elasticsearch_url,
             "ELASTICSEARCH_INDEX_PREFIX": self.elasticsearch_index_prefix,
             "DATA_KEY": self.data_key,
+            "OLD_DATA_KEYS": self.old_data_keys,
+            "LOOKUP_KEY": self.lookup_key,
             "API_TOKEN_HOURS": self.api_token_hours,
             "LISTING_EXPIRY_DAYS": self.listing_expiry_days,
             "MAIL_FROM": self.mail_from,
@@ -81,14 +88,19 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
     env = dict(os.environ if environ is None else environ)
     instance = Path(env.get(f"{ENV_PREFIX}INSTANCE_PATH") or instance_path or default_instance_path())
     instance.mkdir(parents=True, exist_ok=True)
+    database_url = _database_url(env, instance)
+    secrets_from = _SecretSource(env, instance, generate=database_url.startswith("sqlite"))
+    old_data_keys = secrets_from.data_keys("OLD_DATA_KEYS")
     return Settings(
         instance_path=instance,
-        database_url=_database_url(env, instance),
+        database_url=database_url,
         search_backend=_search_backend(env),
         elasticsearch_url=_elasticsearch_url(env),
         elasticsearch_index_prefix=env.get(f"{ENV_PREFIX}ELASTICSEARCH_INDEX_PREFIX", "housing_swap"),
-        secret_key=env.get(f"{ENV_PREFIX}SECRET_KEY") or _instance_secret(instance / "secret_key"),
-        data_key=_data_key(env, instance),
+        secret_key=secrets_from.required("SECRET_KEY"),
+        data_key=secrets_from.data_key("DATA_KEY"),
+        old_data_keys=old_data_keys,
+        lookup_key=secrets_from.lookup_key(old_data_keys),
         api_token_hours=_positive_int(env, "API_TOKEN_HOURS", 8),
         listing_expiry_days=_positive_int(env, "LISTING_EXPIRY_DAYS", 90),
         mail_from=env.get(f"{ENV_PREFIX}MAIL_FROM", "").strip(),
@@ -161,16 +173,63 @@ def _flag(env: dict, name: str) -> bool:
     return raw in ("1", "true", "yes")
 
 
-def _data_key(env: dict, instance: Path) -> bytes:
-    raw = env.get(f"{ENV_PREFIX}DATA_KEY") or _instance_secret(instance / "data_key", data_key=True)
+class _SecretSource:
+    """Secrets from ``HOUSING_SWAP_X`` or the file ``HOUSING_SWAP_X_FILE`` names; generated into
+    ``instance/`` only when ``generate`` (the embedded SQLite default, one machine)."""
+
+    def __init__(self, env: dict, instance: Path, generate: bool):
+        self.env, self.instance, self.generate = env, instance, generate
+
+    def optional(self, name: str) -> str:
+        variable, file_variable = f"{ENV_PREFIX}{name}", f"{ENV_PREFIX}{name}_FILE"
+        value, file_name = self.env.get(variable, "").strip(), self.env.get(file_variable, "").strip()
+        if value and file_name:
+            raise ConfigError(f"set {variable} or {file_variable}, not both")
+        if not file_name:
+            return value
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{file_variable} names {file_name!r}, which cannot be read: {error}") from None
+
+    def required(self, name: str, data_key: bool = False) -> str:
+        value = self.optional(name)
+        if value:
+            return value
+        if not self.generate:
+            raise ConfigError(
+                f"{ENV_PREFIX}{name} (or {ENV_PREFIX}{name}_FILE) must be set on a server database: "
+                "every app machine needs the same value, so none is generated")
+        return _instance_secret(self.instance / name.lower(), data_key=data_key)
+
+    def data_key(self, name: str) -> bytes:
+        return _decode_data_key(self.required(name, data_key=True), f"{ENV_PREFIX}{name}")
+
+    def data_keys(self, name: str) -> tuple[bytes, ...]:
+        """A list of keys, separated by commas or white space."""
+        raw = self.optional(name).replace(",", " ").split()
+        return tuple(_decode_data_key(value, f"{ENV_PREFIX}{name}") for value in raw)
+
+    def lookup_key(self, old_data_keys: tuple[bytes, ...]) -> bytes:
+        """Lookup hashes identify people and properties (the ledger counts by them), so they never
+        change with a rotation: once old data keys exist, the key they were made with is named."""
+        raw = self.optional("LOOKUP_KEY")
+        if raw:
+            return _decode_data_key(raw, f"{ENV_PREFIX}LOOKUP_KEY")
+        if old_data_keys:
+            raise ConfigError(
+                f"{ENV_PREFIX}LOOKUP_KEY must be set when {ENV_PREFIX}OLD_DATA_KEYS is: give it the "
+                "data key the lookup hashes were made with (the first data key), see docs/deployment.md")
+        return b""
+
+
+def _decode_data_key(raw: str, variable: str) -> bytes:
     try:
         key = base64.urlsafe_b64decode(raw.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
-        raise ConfigError(f"{ENV_PREFIX}DATA_KEY must be url-safe base64") from None
+        raise ConfigError(f"{variable} must be url-safe base64") from None
     if len(key) != DATA_KEY_BYTES:
-        raise ConfigError(
-            f"{ENV_PREFIX}DATA_KEY must decode to {DATA_KEY_BYTES} bytes, got {len(key)}"
-        )
+        raise ConfigError(f"{variable} must decode to {DATA_KEY_BYTES} bytes, got {len(key)}")
     return key
 
 

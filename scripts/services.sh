@@ -149,11 +149,29 @@ elasticsearch_down() {
     fi
 }
 
+# ----- shared app secrets -------------------------------------------------------------
+
+# On PostgreSQL the app refuses to generate its keys (several machines must share them), so
+# these loopback services come with a pair of their own, made once and shared by every app
+# process started with this environment.
+SECRETS_DIR="${SERVICES_HOME}/app-secrets"
+
+app_secrets() {
+    mkdir -p "${SECRETS_DIR}"
+    chmod 700 "${SECRETS_DIR}"
+    [ -s "${SECRETS_DIR}/secret_key" ] || head -c 48 /dev/urandom | base64 -w0 | tr '+/' '-_' > "${SECRETS_DIR}/secret_key"
+    [ -s "${SECRETS_DIR}/data_key" ] || head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' > "${SECRETS_DIR}/data_key"
+    chmod 600 "${SECRETS_DIR}"/*
+}
+
 # ----- entry points -----------------------------------------------------------------
 
 print_env() {
     local base="postgresql://${PG_USER}:${PG_PASSWORD}@127.0.0.1:5432"
+    app_secrets
     cat <<ENV
+export HOUSING_SWAP_SECRET_KEY_FILE=${SECRETS_DIR}/secret_key
+export HOUSING_SWAP_DATA_KEY_FILE=${SECRETS_DIR}/data_key
 export HOUSING_SWAP_DATABASE_URL=${base}/housing_swap
 export HOUSING_SWAP_ELASTICSEARCH_URL=${ES_URL}
 export HOUSING_SWAP_TEST_POSTGRES_URL=${base}/housing_swap_migrations

@@ -24,10 +24,62 @@ def test_secrets_are_generated_once_into_the_instance_folder(tmp_path):
     assert (tmp_path / "data_key").stat().st_mode & 0o777 == 0o600
 
 
+def a_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
+
+
+SERVER = {"HOUSING_SWAP_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/hs"}
+
+
 def test_postgres_urls_are_normalised_to_the_psycopg_driver(tmp_path):
     settings = load_settings(
-        environ={"HOUSING_SWAP_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/hs"}, instance_path=tmp_path)
+        environ={**SERVER, "HOUSING_SWAP_SECRET_KEY": "s" * 40, "HOUSING_SWAP_DATA_KEY": a_key()},
+        instance_path=tmp_path)
     assert settings.database_url == "postgresql+psycopg://u:p@127.0.0.1:5432/hs"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATA_KEY"])
+def test_a_server_database_refuses_to_start_without_shared_secrets(tmp_path, missing):
+    """Keys generated per machine would make one machine's sessions and ciphertexts unreadable on
+    the next: on PostgreSQL both must be configured, and nothing is generated."""
+    environ = {**SERVER, "HOUSING_SWAP_SECRET_KEY": "s" * 40, "HOUSING_SWAP_DATA_KEY": a_key()}
+    del environ[f"HOUSING_SWAP_{missing}"]
+    with pytest.raises(ConfigError, match=f"HOUSING_SWAP_{missing} \\(or HOUSING_SWAP_{missing}_FILE\\)"):
+        load_settings(environ=environ, instance_path=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_secrets_can_come_from_files_the_environment_names(tmp_path):
+    key = a_key()
+    (tmp_path / "data.key").write_text(key + "\n")
+    (tmp_path / "secret").write_text("from-a-file" * 4)
+    settings = load_settings(environ={**SERVER, "HOUSING_SWAP_DATA_KEY_FILE": str(tmp_path / "data.key"),
+                                      "HOUSING_SWAP_SECRET_KEY_FILE": str(tmp_path / "secret")},
+                             instance_path=tmp_path / "instance")
+    assert settings.data_key == base64.urlsafe_b64decode(key)
+    assert settings.secret_key == "from-a-file" * 4
+
+
+@pytest.mark.parametrize(("environ", "fragment"), [
+    ({"HOUSING_SWAP_DATA_KEY_FILE": "/nonexistent/key"}, "HOUSING_SWAP_DATA_KEY_FILE names '/nonexistent/key'"),
+    ({"HOUSING_SWAP_SECRET_KEY": "x", "HOUSING_SWAP_SECRET_KEY_FILE": "/etc/hostname"},
+     "set HOUSING_SWAP_SECRET_KEY or HOUSING_SWAP_SECRET_KEY_FILE, not both"),
+    ({"HOUSING_SWAP_OLD_DATA_KEYS": "not-a-key"}, "HOUSING_SWAP_OLD_DATA_KEYS must"),
+])
+def test_broken_secret_sources_are_named(tmp_path, environ, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        load_settings(environ=environ, instance_path=tmp_path)
+
+
+def test_old_data_keys_need_the_lookup_key_named(tmp_path):
+    """The lookup hashes are identities the ledger counts by: a rotation must not change them."""
+    old, new = a_key(), a_key()
+    rotating = {"HOUSING_SWAP_DATA_KEY": new, "HOUSING_SWAP_OLD_DATA_KEYS": old}
+    with pytest.raises(ConfigError, match="HOUSING_SWAP_LOOKUP_KEY must be set"):
+        load_settings(environ=rotating, instance_path=tmp_path)
+    settings = load_settings(environ={**rotating, "HOUSING_SWAP_LOOKUP_KEY": old}, instance_path=tmp_path)
+    assert settings.old_data_keys == (base64.urlsafe_b64decode(old),)
+    assert settings.lookup_key == base64.urlsafe_b64decode(old)
 
 
 @pytest.mark.parametrize(("name", "value", "fragment"), [
