@@ -21,8 +21,8 @@ run: $(INSTALLED)
 	$(BIN)/flask demo seed --scale small
 	$(BIN)/flask match run
 	$(BIN)/flask acquisitions expire-offers
-	@echo "Serving on http://127.0.0.1:5000 (gunicorn, 2 workers). Stop with Ctrl-C."
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - 'housing_swap:create_app()'
+	@echo "Serving on http://127.0.0.1:5000 (gunicorn, 2 workers × 4 threads). Stop with Ctrl-C."
+	$(BIN)/gunicorn -c gunicorn.conf.py 'housing_swap:create_app()'
 
 ## Run the whole test suite (servers are used when HOUSING_SWAP_TEST_* variables name them).
 ## The browser journeys need Chromium and axe-core: installed here on first use (a warning if not possible).
@@ -36,7 +36,7 @@ test: $(INSTALLED)
 ## layer contracts (import-linter), mypy held to its baseline, djlint on templates, and bandit
 ## (fails on high-severity findings).
 lint: $(INSTALLED)
-	$(BIN)/ruff check housing_swap tests scripts migrations
+	$(BIN)/ruff check housing_swap tests scripts migrations gunicorn.conf.py
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/mypy_gate.py
 	$(BIN)/djlint templates --lint

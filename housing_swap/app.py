@@ -89,8 +89,10 @@ def _register_blueprints(app: Flask) -> None:
     from .security.reauth import install_password_age_check
     from .security.sessions import install_session_limits
     from .services.search import install_outbox_push
+    from .telemetry import install_telemetry
     from .web import register_web
 
+    install_telemetry(app)  # first: every later hook and handler has the request id
     register_web(app, error_response)
     app.register_blueprint(api_blueprint)
     csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, never cookies

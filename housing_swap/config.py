@@ -13,12 +13,16 @@ import base64
 import os
 import secrets
 from dataclasses import dataclass
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlparse
 
 ENV_PREFIX = "HOUSING_SWAP_"
 SEARCH_BACKENDS = ("sql", "elasticsearch")
 DATA_KEY_BYTES = 32
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
 class ConfigError(RuntimeError):
@@ -49,12 +53,17 @@ class Settings:
     session_max_hours: int = 12
     https: bool = False
     proxy_hops: int = 0   # trusted reverse proxies in front (their X-Forwarded-For/-Proto is believed)
+    log_format: str = "json"
+    log_level: str = "INFO"
+    metrics_allowed: tuple[str, ...] = LOOPBACK_NETWORKS   # who may read GET /metrics
+    database_pool_size: int = 5          # per process, server databases only
+    statement_timeout_ms: int = 30_000   # PostgreSQL cancels a statement running longer
 
     def flask_config(self) -> dict:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options(),
             "SEARCH_BACKEND": self.search_backend,
             "ELASTICSEARCH_URL": self.elasticsearch_url,
             "ELASTICSEARCH_INDEX_PREFIX": self.elasticsearch_index_prefix,
@@ -80,7 +89,18 @@ class Settings:
             "PREFERRED_URL_SCHEME": "https" if self.https else "http",
             "WTF_CSRF_TIME_LIMIT": None,
             "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+            "LOG_FORMAT": self.log_format,
+            "LOG_LEVEL": self.log_level,
+            "METRICS_ALLOWED": self.metrics_allowed,
         }
+
+    def engine_options(self) -> dict:
+        options: dict = {"pool_pre_ping": True}
+        if self.database_url.startswith("postgresql"):
+            options.update(
+                pool_size=self.database_pool_size, max_overflow=self.database_pool_size,
+                connect_args={"options": f"-c statement_timeout={self.statement_timeout_ms}"})
+        return options
 
 
 def load_settings(environ: dict | None = None, instance_path: Path | None = None) -> Settings:
@@ -114,6 +134,11 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         session_max_hours=_positive_int(env, "SESSION_MAX_HOURS", 12),
         https=_flag(env, "HTTPS"),
         proxy_hops=_positive_int(env, "PROXY_HOPS", 0, minimum=0),
+        log_format=_choice(env, "LOG_FORMAT", LOG_FORMATS, "json"),
+        log_level=_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),
+        metrics_allowed=_networks(env, "METRICS_ALLOWED", LOOPBACK_NETWORKS),
+        database_pool_size=_positive_int(env, "DATABASE_POOL_SIZE", 5),
+        statement_timeout_ms=_positive_int(env, "STATEMENT_TIMEOUT_MS", 30_000, minimum=100),
     )
 
 
@@ -164,6 +189,28 @@ def _positive_int(env: dict, name: str, default: int, minimum: int = 1) -> int:
     if value < minimum:
         raise ConfigError(f"{ENV_PREFIX}{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _choice(env: dict, name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env.get(f"{ENV_PREFIX}{name}", default).strip()
+    value = raw.upper() if choices[0].isupper() else raw.lower()
+    if value not in choices:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value
+
+
+def _networks(env: dict, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(f"{ENV_PREFIX}{name}")
+    if raw is None:
+        return default
+    networks = tuple(raw.replace(",", " ").split())
+    for network in networks:
+        try:
+            ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name} must list addresses or networks (10.0.0.0/8), "
+                              f"got {network!r}") from None
+    return networks
 
 
 def _flag(env: dict, name: str) -> bool:

@@ -20,7 +20,8 @@ export FLASK_APP=housing_swap HOUSING_SWAP_INSTANCE_PATH="$WORK" \
 echo "[attack] scratch instance in ${WORK}" >&2
 "$BIN/flask" db upgrade >/dev/null 2>&1
 "$BIN/flask" demo seed --scale small >/dev/null
-"$BIN/gunicorn" --workers 2 --bind "127.0.0.1:${PORT}" --log-level warning 'housing_swap:create_app()' &
+HOUSING_SWAP_LOG_LEVEL=WARNING "$BIN/gunicorn" -c gunicorn.conf.py --bind "127.0.0.1:${PORT}" --log-level warning \
+    'housing_swap:create_app()' &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do curl -sf "${BASE}/api/v1/openapi.json" >/dev/null && break; sleep 0.2; done

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import select, text
 
 from ..db.base import utcnow
@@ -36,6 +36,7 @@ def record_event(
         before=before,
         after=after,
         client_address=request.remote_addr if has_request_context() else None,
+        request_id=g.get("request_id") if has_request_context() else None,
         previous_hash=_latest_hash(),
     )
     event.event_hash = event_digest(event)
@@ -58,6 +59,8 @@ def event_digest(event: AuditEvent) -> str:
         "after": event.after,
         "client_address": event.client_address,
     }
+    if event.request_id is not None:  # hashed when present; events from before it keep their hashes
+        content["request_id"] = event.request_id
     payload = event.previous_hash + json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

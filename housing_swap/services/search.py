@@ -10,6 +10,7 @@ from elasticsearch import ApiError, TransportError
 from flask import Flask, current_app, g
 
 from ..extensions import db
+from ..metrics import SEARCH_FALLBACKS
 from ..search.es_backend import ElasticsearchBackend
 from ..search.es_client import make_client
 from ..search.query import Kind, SearchQuery, SearchResult
@@ -44,6 +45,7 @@ def search(query: SearchQuery) -> SearchResult:
         return elasticsearch_backend().search(query)
     except SEARCH_FAILURES as error:
         log.warning("Elasticsearch search failed, answering from SQL: %s", error)
+        SEARCH_FALLBACKS.inc()
         result = SqlSearchBackend(db.session).search(query)
         result.degraded = True
         return result

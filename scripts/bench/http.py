@@ -46,7 +46,7 @@ def _http_run(wrk: str, environment: dict, load_test: bool = False) -> dict:
 
 @contextmanager
 def gunicorn(environment: dict):
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2", "--bind",
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
                                f"127.0.0.1:{HTTP_PORT}", "housing_swap:create_app()"], cwd=ROOT, env=environment,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -40,7 +40,7 @@ def _server_environment(work: Path) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith("HOUSING_SWAP_")}
     env.update({"FLASK_APP": "housing_swap", "HOUSING_SWAP_INSTANCE_PATH": str(work),
                 "HOUSING_SWAP_DATABASE_URL": f"sqlite:///{work / 'journeys.sqlite3'}",
-                "HOUSING_SWAP_SEARCH_BACKEND": SEARCH_BACKEND,
+                "HOUSING_SWAP_SEARCH_BACKEND": SEARCH_BACKEND, "HOUSING_SWAP_LOG_LEVEL": "WARNING",
                 # Every journey signs in from the one loopback address.
                 "HOUSING_SWAP_LOGIN_ATTEMPTS_PER_MINUTE": "10000"})
     if SEARCH_BACKEND == "elasticsearch":
@@ -90,7 +90,7 @@ def live_server(tmp_path_factory):
     _prepare_data(env)
     port = _free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "housing_swap:create_app()"], env=env, cwd=ROOT)
     base_url = f"http://127.0.0.1:{port}"
     try:

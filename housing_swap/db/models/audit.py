@@ -23,5 +23,7 @@ class AuditEvent(Base):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     client_address: Mapped[str | None] = mapped_column(String(64))
+    # Ties the event to the request's log lines (hashed when present; older events have none).
+    request_id: Mapped[str | None] = mapped_column(String(128))
     previous_hash: Mapped[str] = mapped_column(String(64))
     event_hash: Mapped[str] = mapped_column(String(64), unique=True)

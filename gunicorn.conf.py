@@ -1,0 +1,37 @@
+"""gunicorn settings for every app machine: ``gunicorn -c gunicorn.conf.py 'housing_swap:create_app()'``.
+
+The app mostly waits on PostgreSQL and Elasticsearch, so each worker process runs several
+threads (gthread). Override any figure with the environment variables read below.
+"""
+import os
+import shutil
+import tempfile
+
+from prometheus_client import multiprocess
+
+bind = os.environ.get("HOUSING_SWAP_BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("HOUSING_SWAP_THREADS", "4"))
+timeout = 60               # a worker silent this long is restarted (no request should take it)
+graceful_timeout = 30      # on restart, requests in flight get this long to finish
+keepalive = 5              # behind a load balancer that reuses connections
+max_requests = 2000        # recycle workers now and then, so a slow leak never grows large
+max_requests_jitter = 200  # and not all at once
+accesslog = None           # the app writes one JSON line per request (housing_swap.telemetry)
+errorlog = "-"
+
+# Prometheus multiprocess mode: each worker writes its counters to files in one folder that
+# GET /metrics adds up. The folder must exist, empty, before the first worker imports the app.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="housing_swap-metrics-")
+
+
+def on_starting(server):
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker):
+    multiprocess.mark_process_dead(worker.pid)
