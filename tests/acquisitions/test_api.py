@@ -4,8 +4,9 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import func, select
 
-from housing_swap.db.models import OrganizationKind, Role
+from housing_swap.db.models import IdempotencyRecord, OrganizationKind, Role
 from housing_swap.extensions import db
 from housing_swap.services.search import elasticsearch_backend
 from tests.acquisitions.helpers import PDF, TODAY, Cast, contract_file, days_from_today, drive_to, swap_fields
@@ -158,6 +159,39 @@ def test_twenty_simultaneous_completions_of_one_acquisition_count_once(app, clie
         headers=officer))
     assert sorted(statuses) == [200] + [409] * 19
     db.session.expire_all()
+    assert net_count() == 1
+
+
+def test_twenty_simultaneous_completions_with_one_idempotency_key_run_once_and_answer_alike(app, client, make):
+    """The key is claimed before the work: every caller gets the first answer, none a 409 or 500."""
+    cast = Cast(make)
+    acquisition = drive_to(cast, "title_transferred")
+    officer = {**token_for(client, cast.officer), "Idempotency-Key": "complete-once-everywhere"}
+    bodies = []
+
+    def send(test_client, index):
+        response = test_client.post(f"/api/v1/acquisitions/{acquisition.id}/completion",
+                                    json={"completed_on": TODAY.isoformat()}, headers=officer)
+        bodies.append(response.get_json())
+        return response
+    statuses = _twenty_at_once(app, send)
+    assert statuses == [200] * 20
+    assert all(body == bodies[0] for body in bodies)
+    db.session.expire_all()
+    assert net_count() == 1
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 1
+
+
+def test_a_refused_call_leaves_its_key_free_for_the_retry(client, make):
+    cast = Cast(make)
+    acquisition = drive_to(cast, "title_transferred")
+    officer = {**token_for(client, cast.officer), "Idempotency-Key": "refused-then-fixed"}
+    url = f"/api/v1/acquisitions/{acquisition.id}/completion"
+    refused = client.post(url, json={"completed_on": "not-a-date"}, headers=officer)
+    assert refused.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+    fixed = client.post(url, json={"completed_on": TODAY.isoformat()}, headers=officer)
+    assert fixed.status_code == 200
     assert net_count() == 1
 
 
