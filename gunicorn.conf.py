@@ -7,8 +7,6 @@ import os
 import shutil
 import tempfile
 
-from prometheus_client import multiprocess
-
 bind = os.environ.get("HOUSING_SWAP_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
@@ -22,9 +20,12 @@ accesslog = None           # the app writes one JSON line per request (housing_s
 errorlog = "-"
 
 # Prometheus multiprocess mode: each worker writes its counters to files in one folder that
-# GET /metrics adds up. The folder must exist, empty, before the first worker imports the app.
+# GET /metrics adds up. The variable must be set before prometheus_client is first imported
+# (it picks its storage then), and the folder must exist, empty, before the first worker starts.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="housing_swap-metrics-")
+
+from prometheus_client import multiprocess  # noqa: E402 - after the variable, see above
 
 
 def on_starting(server):
