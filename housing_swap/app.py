@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .config import ConfigError, load_settings
+from .config import ConfigError, engine_options, load_settings
 from .extensions import csrf, db, login_manager, migrate
 from .security.field_crypto import FieldCipher
 from .security.input_checks import NestingSafeJSONProvider
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = NestingSafeJSONProvider(app)
     app.config.update(settings.flask_config())
     app.config.update(overrides)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     app.extensions["field_cipher"] = FieldCipher(
         app.config["DATA_KEY"], app.config.get("OLD_DATA_KEYS", ()), app.config.get("LOOKUP_KEY", b""))
 

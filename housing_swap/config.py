@@ -63,7 +63,8 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options(),
+            "DATABASE_POOL_SIZE": self.database_pool_size,
+            "STATEMENT_TIMEOUT_MS": self.statement_timeout_ms,
             "SEARCH_BACKEND": self.search_backend,
             "ELASTICSEARCH_URL": self.elasticsearch_url,
             "ELASTICSEARCH_INDEX_PREFIX": self.elasticsearch_index_prefix,
@@ -94,13 +95,15 @@ class Settings:
             "METRICS_ALLOWED": self.metrics_allowed,
         }
 
-    def engine_options(self) -> dict:
-        options: dict = {"pool_pre_ping": True}
-        if self.database_url.startswith("postgresql"):
-            options.update(
-                pool_size=self.database_pool_size, max_overflow=self.database_pool_size,
-                connect_args={"options": f"-c statement_timeout={self.statement_timeout_ms}"})
-        return options
+
+def engine_options(config: dict) -> dict:
+    """SQLAlchemy engine options for the database the app finally uses (tests override it)."""
+    options: dict = {"pool_pre_ping": True}
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pool = config["DATABASE_POOL_SIZE"]
+        options.update(pool_size=pool, max_overflow=pool,
+                       connect_args={"options": f"-c statement_timeout={config['STATEMENT_TIMEOUT_MS']}"})
+    return options
 
 
 def load_settings(environ: dict | None = None, instance_path: Path | None = None) -> Settings:

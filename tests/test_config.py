@@ -118,3 +118,18 @@ def test_https_setting_marks_session_cookies_secure(tmp_path):
     settings = load_settings(environ={"HOUSING_SWAP_HTTPS": "true"}, instance_path=tmp_path)
     assert settings.flask_config()["SESSION_COOKIE_SECURE"] is True
     assert load_settings(environ={}, instance_path=tmp_path).flask_config()["SESSION_COOKIE_SECURE"] is False
+
+
+def test_postgresql_sessions_get_the_statement_timeout_and_pool_from_settings(tmp_path, monkeypatch):
+    from sqlalchemy import text
+
+    from housing_swap.extensions import db
+    from tests.conftest import make_test_app, server_url
+    url = server_url("HOUSING_SWAP_TEST_POSTGRES_URL", "PostgreSQL")
+    app = make_test_app(url.replace("postgresql://", "postgresql+psycopg://", 1), tmp_path,
+                        STATEMENT_TIMEOUT_MS=1500, DATABASE_POOL_SIZE=3)
+    with app.app_context():
+        assert db.session.scalar(text("SHOW statement_timeout")) == "1500ms"
+        assert db.engine.pool.size() == 3
+        db.session.remove()
+        db.engine.dispose()

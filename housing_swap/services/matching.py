@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from ..db.base import utcnow
 from ..db.models import (
@@ -21,6 +21,7 @@ from ..db.models import (
     Unit,
     UnitStatus,
 )
+from ..db.models.change_counters import APPLICATIONS, NEW_HOMES
 from ..domain.finance import CashGap, Finances, available_cash, cash_gap
 from ..domain.matching import (
     BuyerMatch,
@@ -51,10 +52,7 @@ TOP = 20
 # ----- snapshots -----------------------------------------------------------------------------
 
 def unit_table() -> UnitTable:
-    fingerprint = select(func.count(Unit.id), func.max(Unit.updated_at),
-                         select(func.count(Project.id)).where(Project.in_swap_program).scalar_subquery()
-                         ).where(Unit.status == UnitStatus.AVAILABLE)
-    return snapshot("unit_table", fingerprint, _load_unit_table)
+    return snapshot("unit_table", (NEW_HOMES,), _load_unit_table)
 
 
 def _load_unit_table() -> UnitTable:
@@ -72,9 +70,7 @@ def _load_unit_table() -> UnitTable:
 
 
 def buyer_table(rules: ProgramRules) -> BuyerTable:
-    fingerprint = select(func.count(SwapApplication.id), func.max(SwapApplication.updated_at)
-                         ).where(SwapApplication.status.in_(MATCHABLE))
-    return snapshot("buyer_table", fingerprint, lambda: _load_buyer_table(rules))
+    return snapshot("buyer_table", (APPLICATIONS,), lambda: _load_buyer_table(rules), also=rules)
 
 
 def _load_buyer_table(rules: ProgramRules) -> BuyerTable:

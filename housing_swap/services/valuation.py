@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import func, literal, select, union_all
 
 from ..db.models import Community, Listing, ListingStatus, RecordedSale, SwapApplication
+from ..db.models.change_counters import VALUATION_EVIDENCE
 from ..domain.valuation import EVIDENCE_COLUMNS, MONTHS_RELEVANT, Subject, Valuation, ValuationModel
 from ..extensions import db
 from .errors import NotFound
@@ -37,13 +38,8 @@ def evidence_frame(as_of: date) -> pd.DataFrame:
 
 def model(as_of: date | None = None) -> ValuationModel:
     as_of = as_of or date.today()
-    live = Listing.status.in_(LIVE_LISTING)
-    fingerprint = select(select(func.count(RecordedSale.id)).scalar_subquery(),
-                         select(func.max(RecordedSale.id)).scalar_subquery(),
-                         select(func.count(Listing.id)).where(live).scalar_subquery(),
-                         select(func.max(Listing.updated_at)).where(live).scalar_subquery(),
-                         literal(as_of.isoformat()))
-    return snapshot("valuation_model", fingerprint, lambda: ValuationModel(evidence_frame(as_of), as_of))
+    return snapshot("valuation_model", (VALUATION_EVIDENCE,), lambda: ValuationModel(evidence_frame(as_of), as_of),
+                    also=as_of)
 
 
 def subject_of(application: SwapApplication) -> Subject:

@@ -15,6 +15,7 @@ from .acquisitions import Acquisition, AcquisitionDocument, AcquisitionEvent, Ac
 from .alerts import EmailOutboxMessage, Notification, SavedSearch
 from .applications import ApplicationEvent, ApplicationStatus, ChannelPreference, SwapApplication
 from .audit import AuditEvent
+from .change_counters import ChangeCounter
 from .ledger import (
     GoalLedgerEntry,
     LedgerClaim,
@@ -50,7 +51,8 @@ __all__ = [
     "ApplicationEvent", "ApplicationMatch", "ChainLink", "ChainProposal", "ChainStatus", "LinkDecision",
     "RecordedSale", "LedgerClaim",
     "Acquisition", "AcquisitionDocument", "AcquisitionEvent", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
-    "AuditEvent", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
+    "AuditEvent",
+    "ChangeCounter", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
