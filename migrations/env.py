@@ -3,6 +3,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import text
 
 from housing_swap.db.base import include_in_autogenerate
 
@@ -95,7 +96,18 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            _one_migrator_at_a_time(connection)
             context.run_migrations()
+
+
+# Several app machines may run `flask db upgrade` as they start: on PostgreSQL the first holds this
+# transaction-scoped lock while it migrates, and the others wait, then find the schema at head.
+MIGRATION_LOCK = 0x4D49_4752_4154  # "MIGRAT"
+
+
+def _one_migrator_at_a_time(connection):
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 if context.is_offline_mode():

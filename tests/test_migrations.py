@@ -1,4 +1,10 @@
 """Migrations: upgrade to head, down to base and up again, on SQLite and on PostgreSQL."""
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -18,6 +24,7 @@ EXPECTED_TABLES = {
     "listing_photo", "recorded_sale", "application_event", "application_match", "chain_proposal",
     "chain_link", "goal_ledger_claim", "acquisition_event", "acquisition_document",
     "property_identifier", "identity_collision", "ledger_reversal_request", "login_failure",
+    "change_counter",
 }
 
 
@@ -84,5 +91,29 @@ def test_rekeying_reports_two_spellings_of_one_home_without_merging_them(tmp_pat
         assert keys[3] == cipher.lookup_hash("豫(2016)郑州市不动产权第0000002号", "certificate")
         assert collisions == [("title_record", 2, 1)]
         assert identifiers == 2
+        drop_everything()
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_machines_migrating_at_once_both_succeed(tmp_path):
+    """Each machine runs `flask db upgrade` as it starts; the second waits for the first."""
+    url = server_url("HOUSING_SWAP_TEST_POSTGRES_URL", "PostgreSQL")
+    app = make_test_app(url.replace("postgresql://", "postgresql+psycopg://", 1), tmp_path / "instance")
+    with app.app_context():
+        drop_everything()
+        db.engine.dispose()
+    key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    machines = []
+    for name in ("a", "b"):
+        environment = {**{k: v for k, v in os.environ.items() if not k.startswith("HOUSING_SWAP_")}, "FLASK_APP": "housing_swap", "HOUSING_SWAP_DATABASE_URL": url,
+                       "HOUSING_SWAP_SECRET_KEY": "s" * 40, "HOUSING_SWAP_DATA_KEY": key,
+                       "HOUSING_SWAP_INSTANCE_PATH": str(tmp_path / name)}
+        machines.append(subprocess.Popen([str(Path(sys.executable).parent / "flask"), "db", "upgrade"],
+                                         env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+    outputs = [machine.communicate(timeout=120)[0].decode() for machine in machines]
+    assert [machine.returncode for machine in machines] == [0, 0], outputs
+    with app.app_context():
+        assert model_tables() == EXPECTED_TABLES
         drop_everything()
         db.engine.dispose()
