@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 ENV_PREFIX = "HOUSING_SWAP_"
 SEARCH_BACKENDS = ("sql", "elasticsearch")
+STORAGE_BACKENDS = ("local", "s3")
 DATA_KEY_BYTES = 32
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -56,6 +57,14 @@ class Settings:
     log_format: str = "json"
     log_level: str = "INFO"
     metrics_allowed: tuple[str, ...] = LOOPBACK_NETWORKS   # who may read GET /metrics
+    storage_backend: str = "local"       # where photos and reports live: local folder or S3
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""
+    import_report_days: int = 7          # an import's error report is kept this long
     database_pool_size: int = 5          # per process, server databases only
     statement_timeout_ms: int = 30_000   # PostgreSQL cancels a statement running longer
 
@@ -63,6 +72,14 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "STORAGE_BACKEND": self.storage_backend,
+            "S3_ENDPOINT_URL": self.s3_endpoint_url,
+            "S3_BUCKET": self.s3_bucket,
+            "S3_ACCESS_KEY_ID": self.s3_access_key_id,
+            "S3_SECRET_ACCESS_KEY": self.s3_secret_access_key,
+            "S3_REGION": self.s3_region,
+            "S3_PREFIX": self.s3_prefix,
+            "IMPORT_REPORT_DAYS": self.import_report_days,
             "DATABASE_POOL_SIZE": self.database_pool_size,
             "STATEMENT_TIMEOUT_MS": self.statement_timeout_ms,
             "SEARCH_BACKEND": self.search_backend,
@@ -113,17 +130,21 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
     instance.mkdir(parents=True, exist_ok=True)
     database_url = _database_url(env, instance)
     secrets_from = _SecretSource(env, instance, generate=database_url.startswith("sqlite"))
+    secret_key, data_key = secrets_from.required("SECRET_KEY"), secrets_from.data_key("DATA_KEY")
     old_data_keys = secrets_from.data_keys("OLD_DATA_KEYS")
+    lookup_key = secrets_from.lookup_key(old_data_keys)
+    storage = _storage_backend(env, server=not database_url.startswith("sqlite"))
+    s3 = _s3_settings(env, secrets_from) if storage == "s3" else {}
     return Settings(
         instance_path=instance,
         database_url=database_url,
         search_backend=_search_backend(env),
         elasticsearch_url=_elasticsearch_url(env),
         elasticsearch_index_prefix=env.get(f"{ENV_PREFIX}ELASTICSEARCH_INDEX_PREFIX", "housing_swap"),
-        secret_key=secrets_from.required("SECRET_KEY"),
-        data_key=secrets_from.data_key("DATA_KEY"),
+        secret_key=secret_key,
+        data_key=data_key,
         old_data_keys=old_data_keys,
-        lookup_key=secrets_from.lookup_key(old_data_keys),
+        lookup_key=lookup_key,
         api_token_hours=_positive_int(env, "API_TOKEN_HOURS", 8),
         listing_expiry_days=_positive_int(env, "LISTING_EXPIRY_DAYS", 90),
         mail_from=env.get(f"{ENV_PREFIX}MAIL_FROM", "").strip(),
@@ -140,6 +161,9 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         log_format=_choice(env, "LOG_FORMAT", LOG_FORMATS, "json"),
         log_level=_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),
         metrics_allowed=_networks(env, "METRICS_ALLOWED", LOOPBACK_NETWORKS),
+        storage_backend=storage,
+        **s3,
+        import_report_days=_positive_int(env, "IMPORT_REPORT_DAYS", 7),
         database_pool_size=_positive_int(env, "DATABASE_POOL_SIZE", 5),
         statement_timeout_ms=_positive_int(env, "STATEMENT_TIMEOUT_MS", 30_000, minimum=100),
     )
@@ -192,6 +216,33 @@ def _positive_int(env: dict, name: str, default: int, minimum: int = 1) -> int:
     if value < minimum:
         raise ConfigError(f"{ENV_PREFIX}{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _storage_backend(env: dict, server: bool) -> str:
+    """A local folder only on the embedded default: machines sharing a database share files too."""
+    storage = _choice(env, "STORAGE", STORAGE_BACKENDS, "s3" if server else "local")
+    if server and storage == "local":
+        raise ConfigError(f"{ENV_PREFIX}STORAGE=local keeps files on one machine; on a server database "
+                          f"set {ENV_PREFIX}STORAGE=s3 and {ENV_PREFIX}S3_ENDPOINT_URL, S3_BUCKET, S3_ACCESS_KEY_ID "
+                          "and S3_SECRET_ACCESS_KEY")
+    return storage
+
+
+def _s3_settings(env: dict, secrets_from: _SecretSource) -> dict:
+    endpoint = env.get(f"{ENV_PREFIX}S3_ENDPOINT_URL", "").strip()
+    parsed = urlparse(endpoint)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"{ENV_PREFIX}S3_ENDPOINT_URL must be the object store's http(s) URL, got {endpoint!r}")
+    bucket = env.get(f"{ENV_PREFIX}S3_BUCKET", "").strip()
+    if not bucket:
+        raise ConfigError(f"{ENV_PREFIX}S3_BUCKET must name the bucket for the platform's files")
+    return {
+        "s3_endpoint_url": endpoint, "s3_bucket": bucket,
+        "s3_access_key_id": secrets_from.optional("S3_ACCESS_KEY_ID"),
+        "s3_secret_access_key": secrets_from.optional("S3_SECRET_ACCESS_KEY"),
+        "s3_region": env.get(f"{ENV_PREFIX}S3_REGION", "us-east-1").strip() or "us-east-1",
+        "s3_prefix": env.get(f"{ENV_PREFIX}S3_PREFIX", "").strip(),
+    }
 
 
 def _choice(env: dict, name: str, choices: tuple[str, ...], default: str) -> str:

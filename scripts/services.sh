@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install (if missing) and start PostgreSQL and Elasticsearch on 127.0.0.1, idempotently.
+# Install (if missing) and start PostgreSQL, Elasticsearch and an S3-compatible object store
+# (s3proxy) on 127.0.0.1, idempotently.
 #
-#   scripts/services.sh up       start both; print the environment variables to use
-#   scripts/services.sh down     stop both
+#   scripts/services.sh up       start them; print the environment variables to use
+#   scripts/services.sh down     stop them
 #   scripts/services.sh status   say what is running
 #   scripts/services.sh env      print the environment variables only
 #
@@ -17,6 +18,13 @@ SERVICES_HOME="${HOUSING_SWAP_SERVICES_HOME:-/var/lib/housing_swap-services}"
 ES_HOME="${SERVICES_HOME}/elasticsearch-${ES_VERSION}"
 ES_PORT=9200
 ES_URL="http://127.0.0.1:${ES_PORT}"
+S3PROXY_VERSION="${HOUSING_SWAP_S3PROXY_VERSION:-2.6.0}"
+S3PROXY_ARTIFACT="org.gaul:s3proxy:${S3PROXY_VERSION}:jar:jar-with-dependencies"
+S3PROXY_HOME="${SERVICES_HOME}/s3proxy-${S3PROXY_VERSION}"
+S3_PORT=9000
+S3_URL="http://127.0.0.1:${S3_PORT}"
+S3_ACCESS_KEY=housing_swap
+S3_SECRET_KEY=housing_swap_dev_only
 PG_USER=housing_swap
 PG_PASSWORD=housing_swap_dev_only
 PG_DATABASES=(housing_swap housing_swap_test housing_swap_migrations)
@@ -149,6 +157,55 @@ elasticsearch_down() {
     fi
 }
 
+# ----- S3-compatible object store (s3proxy on its filesystem backend) --------------------------
+
+s3_install() {
+    [ -f "${S3PROXY_HOME}/s3proxy.jar" ] && return 0
+    [ -n "$(java_home)" ] || apt_install openjdk-17-jre-headless
+    command -v mvn >/dev/null || apt_install maven
+    local download
+    download=$(mktemp -d)
+    say "fetching s3proxy ${S3PROXY_VERSION} from Maven Central (cached in ~/.m2)"
+    mvn -q dependency:copy -Dartifact="${S3PROXY_ARTIFACT}" -DoutputDirectory="${download}" >&2
+    mkdir -p "${S3PROXY_HOME}/data"
+    mv "${download}"/s3proxy-*.jar "${S3PROXY_HOME}/s3proxy.jar"
+    rm -rf "${download}"
+    cat > "${S3PROXY_HOME}/s3proxy.conf" <<CONF
+s3proxy.endpoint=${S3_URL}
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=${S3_ACCESS_KEY}
+s3proxy.credential=${S3_SECRET_KEY}
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=${S3PROXY_HOME}/data
+CONF
+}
+
+# Any answer (403 without credentials) means the server is up.
+s3_running() { curl -s -o /dev/null "${S3_URL}/" 2>/dev/null; }
+
+s3_up() {
+    s3_install
+    if s3_running; then
+        say "object store already answers on ${S3_URL}"
+        return 0
+    fi
+    say "starting s3proxy ${S3PROXY_VERSION} on ${S3_URL}"
+    nohup "$(java_home)/bin/java" -Xmx256m -jar "${S3PROXY_HOME}/s3proxy.jar" \
+        --properties "${S3PROXY_HOME}/s3proxy.conf" > "${S3PROXY_HOME}/s3proxy.log" 2>&1 &
+    echo $! > "${S3PROXY_HOME}/s3proxy.pid"
+    for _ in $(seq 1 60); do
+        if s3_running; then say "object store is up"; return 0; fi
+        sleep 1
+    done
+    say "s3proxy did not come up within 60 s; see ${S3PROXY_HOME}/s3proxy.log"
+    return 1
+}
+
+s3_down() {
+    local pidfile="${S3PROXY_HOME}/s3proxy.pid"
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+}
+
 # ----- shared app secrets -------------------------------------------------------------
 
 # On PostgreSQL the app refuses to generate its keys (several machines must share them), so
@@ -173,6 +230,15 @@ print_env() {
 export HOUSING_SWAP_SECRET_KEY_FILE=${SECRETS_DIR}/secret_key
 export HOUSING_SWAP_DATA_KEY_FILE=${SECRETS_DIR}/data_key
 export HOUSING_SWAP_DATABASE_URL=${base}/housing_swap
+export HOUSING_SWAP_STORAGE=s3
+export HOUSING_SWAP_S3_ENDPOINT_URL=${S3_URL}
+export HOUSING_SWAP_S3_BUCKET=housing-swap
+export HOUSING_SWAP_S3_ACCESS_KEY_ID=${S3_ACCESS_KEY}
+export HOUSING_SWAP_S3_SECRET_ACCESS_KEY=${S3_SECRET_KEY}
+export HOUSING_SWAP_TEST_S3_ENDPOINT_URL=${S3_URL}
+export HOUSING_SWAP_TEST_S3_BUCKET=housing-swap-test
+export HOUSING_SWAP_TEST_S3_ACCESS_KEY_ID=${S3_ACCESS_KEY}
+export HOUSING_SWAP_TEST_S3_SECRET_ACCESS_KEY=${S3_SECRET_KEY}
 export HOUSING_SWAP_ELASTICSEARCH_URL=${ES_URL}
 export HOUSING_SWAP_TEST_POSTGRES_URL=${base}/housing_swap_migrations
 export HOUSING_SWAP_TEST_SERVER_DATABASE_URL=${base}/housing_swap_test
@@ -183,12 +249,13 @@ ENV
 status() {
     pg_lsclusters 2>/dev/null || echo "PostgreSQL: not installed"
     if es_running; then echo "Elasticsearch: up on ${ES_URL}"; else echo "Elasticsearch: down"; fi
+    if s3_running; then echo "object store: up on ${S3_URL}"; else echo "object store: down"; fi
 }
 
 case "${1:-}" in
     up) command -v curl >/dev/null || apt_install curl
-        postgres_up; elasticsearch_up; print_env ;;
-    down) elasticsearch_down; postgres_down ;;
+        postgres_up; elasticsearch_up; s3_up; print_env ;;
+    down) s3_down; elasticsearch_down; postgres_down ;;
     status) status ;;
     env) print_env ;;
     *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;

@@ -22,6 +22,7 @@ from housing_swap.extensions import db
 from housing_swap.search.query import Kind
 from housing_swap.search.sync import reindex
 from housing_swap.search.text_index import TEXT_TABLES
+from housing_swap.services.files import file_store
 from housing_swap.services.reference_data import load_reference_data
 from housing_swap.services.search import elasticsearch_backend
 from tests.contract import check_response
@@ -32,6 +33,21 @@ TEST_DATA_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"
 # The suite's search backend follows the run: CI's server run sets elasticsearch.
 SEARCH_BACKEND = os.environ.get("HOUSING_SWAP_SEARCH_BACKEND", "sql")
 SUITE_INDEX_PREFIX = f"hs_suite_{uuid.uuid4().hex[:10]}"
+# With an object store configured and chosen (CI's server run: HOUSING_SWAP_STORAGE=s3), every file
+# the suite writes goes there, under a prefix of this run's own; otherwise to a local folder.
+S3_TEST_ENDPOINT = (os.environ.get("HOUSING_SWAP_TEST_S3_ENDPOINT_URL")
+                    if os.environ.get("HOUSING_SWAP_STORAGE") == "s3" else None)
+SUITE_FILE_PREFIX = f"suite-{uuid.uuid4().hex[:10]}/"
+
+
+def file_store_config() -> dict:
+    if not S3_TEST_ENDPOINT:
+        return {"STORAGE_BACKEND": "local"}
+    return {"STORAGE_BACKEND": "s3", "S3_ENDPOINT_URL": S3_TEST_ENDPOINT,
+            "S3_BUCKET": os.environ["HOUSING_SWAP_TEST_S3_BUCKET"],
+            "S3_ACCESS_KEY_ID": os.environ["HOUSING_SWAP_TEST_S3_ACCESS_KEY_ID"],
+            "S3_SECRET_ACCESS_KEY": os.environ["HOUSING_SWAP_TEST_S3_SECRET_ACCESS_KEY"],
+            "S3_PREFIX": SUITE_FILE_PREFIX}
 
 
 def server_url(variable: str, what: str) -> str:
@@ -94,6 +110,7 @@ def make_test_app(database_url: str, instance_path, **overrides):
         "ELASTICSEARCH_INDEX_PREFIX": SUITE_INDEX_PREFIX,
         # Cheap hashing keeps the suite fast; production's scrypt is checked in test_passwords_and_reauth.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        **file_store_config(),
     }
     if SEARCH_BACKEND == "elasticsearch":
         config["ELASTICSEARCH_URL"] = server_url("HOUSING_SWAP_TEST_ELASTICSEARCH_URL", "Elasticsearch")
@@ -112,9 +129,17 @@ def _migrated_schema(database_url, tmp_path_factory):
         upgrade()
         db.engine.dispose()
     yield database_url
-    if SEARCH_BACKEND == "elasticsearch":
-        with app.app_context():
+    with app.app_context():
+        if SEARCH_BACKEND == "elasticsearch":
             _delete_suite_indices()
+        if S3_TEST_ENDPOINT:
+            _delete_suite_files()
+
+
+def _delete_suite_files() -> None:
+    store = file_store()
+    for stored in list(store.list()):
+        store.delete(stored.key)
 
 
 def rebuild_search_index() -> None:

@@ -28,7 +28,8 @@ def a_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
 
 
-SERVER = {"HOUSING_SWAP_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/hs"}
+SERVER = {"HOUSING_SWAP_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/hs",
+          "HOUSING_SWAP_S3_ENDPOINT_URL": "http://127.0.0.1:9000", "HOUSING_SWAP_S3_BUCKET": "files"}
 
 
 def test_postgres_urls_are_normalised_to_the_psycopg_driver(tmp_path):
@@ -47,6 +48,18 @@ def test_a_server_database_refuses_to_start_without_shared_secrets(tmp_path, mis
     with pytest.raises(ConfigError, match=f"HOUSING_SWAP_{missing} \\(or HOUSING_SWAP_{missing}_FILE\\)"):
         load_settings(environ=environ, instance_path=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_server_database_keeps_files_in_the_shared_object_store(tmp_path):
+    secrets = {"HOUSING_SWAP_SECRET_KEY": "s" * 40, "HOUSING_SWAP_DATA_KEY": a_key()}
+    settings = load_settings(environ={**SERVER, **secrets}, instance_path=tmp_path)
+    assert settings.storage_backend == "s3"
+    assert settings.s3_bucket == "files"
+    with pytest.raises(ConfigError, match="HOUSING_SWAP_STORAGE=local keeps files on one machine"):
+        load_settings(environ={**SERVER, **secrets, "HOUSING_SWAP_STORAGE": "local"}, instance_path=tmp_path)
+    with pytest.raises(ConfigError, match="HOUSING_SWAP_S3_BUCKET must name the bucket"):
+        load_settings(environ={**SERVER, **secrets, "HOUSING_SWAP_S3_BUCKET": ""}, instance_path=tmp_path)
+    assert load_settings(environ={}, instance_path=tmp_path).storage_backend == "local"
 
 
 def test_secrets_can_come_from_files_the_environment_names(tmp_path):

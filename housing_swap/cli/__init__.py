@@ -16,5 +16,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(operations.audit_group)
     app.cli.add_command(keys.keys_group)
     app.cli.add_command(operations.backup_group)
+    app.cli.add_command(operations.files_group)
     app.cli.add_command(operations.ledger_group)
     app.cli.add_command(operations.acquisitions_group)

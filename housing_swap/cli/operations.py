@@ -12,8 +12,9 @@ from flask.cli import AppGroup
 
 from ..services import acquisitions, ledger, property_identity
 from ..services.audit import verify_chain
-from ..services.backup import create_backup, restore_backup
+from ..services.backup import create_backup, files_archive, restore_backup
 from ..services.errors import ServiceError
+from ..services.files import expire_import_reports
 
 audit_group = AppGroup("audit", help="The tamper-evident audit log.")
 backup_group = AppGroup("backup", help="Backups of the embedded database.")
@@ -37,7 +38,8 @@ def create(target: Path | None) -> None:
     target = target or Path(current_app.instance_path) / "backups" / \
         f"housing_swap-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.sqlite3"
     try:
-        click.echo(f"backup written to {create_backup(target)}")
+        written = create_backup(target)
+        click.echo(f"backup written to {written} (files: {files_archive(written)})")
     except ServiceError as error:
         raise click.ClickException(error.message) from None
 
@@ -78,6 +80,15 @@ def identity_collisions() -> None:
         click.echo(f"{collision.table_name} row {collision.row_id} and row {collision.other_row_id}: "
                    f"one home (found {collision.detected_at:%Y-%m-%d}); settle which one stands")
     click.echo(f"{len(collisions)} identity collision(s) to settle")
+
+
+files_group = AppGroup("files", help="The file store (photos, import error reports).")
+
+
+@files_group.command("expire")
+def expire_files() -> None:
+    """Delete import error reports past HOUSING_SWAP_IMPORT_REPORT_DAYS; run daily."""
+    click.echo(f"{expire_import_reports()} expired import report(s) deleted")
 
 
 acquisitions_group = AppGroup("acquisitions", help="City-group acquisitions.")

@@ -1,8 +1,11 @@
 """Listing photos: checked by content, re-encoded, stored under generated names.
 
 Re-encoding through Pillow keeps only the pixels: metadata, trailing bytes and anything
-smuggled after the image data are dropped. Files live under ``instance/uploads`` (never the
-static folder) and are served by a view that sets their type itself.
+smuggled after the image data are dropped. Files live in the shared file store (never the
+static folder) and are served by a view that checks the listing may be seen and sets their
+type itself. The files are written before the photo's row commits, so a committed photo always
+has its files; a refused upload may leave unreferenced files under random names, never a row
+without its file.
 """
 from __future__ import annotations
 
@@ -10,15 +13,15 @@ import io
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..db.models import ListingPhoto, User
 from ..extensions import db
+from ..storage import FileMissing
 from .audit import record_event
 from .errors import NotFound, ValidationFailed
+from .files import file_store, photo_key
 from .listings import listing_for_changing
 from .unit_of_work import use_case
 
@@ -28,18 +31,13 @@ MAX_PIXELS = 40_000_000
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 FULL_SIZE = 1600
 THUMB_SIZE = 400
+JPEG = "image/jpeg"
 
 
 @dataclass(frozen=True)
 class PhotoUpload:
     filename: str
     content: bytes
-
-
-def upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads" / "listing_photos"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @use_case
@@ -90,17 +88,19 @@ def _reencode(image: Image.Image, longest_side: int) -> bytes:
 
 
 def _write(key: str, full: bytes, thumb: bytes) -> None:
-    directory = upload_dir()
-    (directory / f"{key}.jpg").write_bytes(full)
-    (directory / f"{key}_thumb.jpg").write_bytes(thumb)
+    store = file_store()
+    store.put(photo_key(key, thumbnail=False), full, JPEG)
+    store.put(photo_key(key, thumbnail=True), thumb, JPEG)
 
 
-def photo_path(photo_id: int, thumbnail: bool) -> tuple[ListingPhoto, Path]:
+def photo_content(photo_id: int, thumbnail: bool) -> tuple[ListingPhoto, bytes]:
     photo = db.session.get(ListingPhoto, photo_id)
     if photo is None:
         raise NotFound("照片不存在")
-    suffix = "_thumb" if thumbnail else ""
-    return photo, upload_dir() / f"{photo.storage_key}{suffix}.jpg"
+    try:
+        return photo, file_store().get(photo_key(photo.storage_key, thumbnail))
+    except FileMissing:
+        raise NotFound("照片文件不存在") from None
 
 
 def _photo_error(message: str) -> ValidationFailed:

@@ -1,7 +1,7 @@
 """What an operator and a load balancer ask of a machine: can it serve, and how is it doing.
 
 ``readiness_checks`` backs ``GET /readyz``: the database must answer and be at the newest
-migration, and file storage must be reachable, or the machine should get no traffic. The search
+migration, and the file store must take and give back a file, or the machine should get no traffic. The search
 backend is reported but never fails readiness, because searches fall back to SQL.
 
 ``operational_figures`` backs the database-derived gauges of ``GET /metrics``. None of it holds
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -22,6 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..db.base import utcnow
 from ..db.models import SearchOutboxEntry
 from ..extensions import db
+from ..storage import StorageUnavailable
+from .files import file_store
 from .progress import year_progress
 from .search import elasticsearch_backend, elasticsearch_configured
 
@@ -70,19 +71,12 @@ def _migrations_check() -> Check:
 
 
 def _storage_check() -> Check:
-    folder = Path(current_app.instance_path)
-    ok = folder.is_dir() and _writable(folder)
-    return Check("storage", ok, "local folder" if ok else "instance folder not writable")
-
-
-def _writable(folder: Path) -> bool:
-    probe = folder / ".readyz-probe"
+    store = file_store()
     try:
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError:
-        return False
-    return True
+        store.check()
+    except StorageUnavailable as error:
+        return Check("storage", False, f"{store.description}: unreachable ({type(error).__name__})")
+    return Check("storage", True, store.description)
 
 
 def _search_check() -> Check:

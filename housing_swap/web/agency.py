@@ -1,15 +1,14 @@
 """Agency tools: bulk import with an error report, export, and the import template."""
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
+import io
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 
 from ..db.models import Role
 from ..security.access import roles
-from ..services import listing_import
+from ..services import files, listing_import
 from ..services.imports import error_report_frame
 from ..services.spreadsheets import FORMATS, write_table
 from .downloads import spreadsheet_response
@@ -34,28 +33,20 @@ def import_listings():
     return render_template("agency/import.html", result=result, errors=result.errors, report=report)
 
 
-def _reports_dir() -> Path:
-    path = Path(current_app.instance_path) / "import_reports" / str(current_user.organization_id)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _save_report(errors) -> str:
     """Keep the error report for this organization; the token names the file."""
-    token = secrets.token_hex(12)
-    (_reports_dir() / f"{token}.xlsx").write_bytes(write_table(error_report_frame(errors), "xlsx", "错误报告"))
-    return token
+    return files.save_import_report(current_user.organization_id,
+                                    write_table(error_report_frame(errors), "xlsx", "错误报告"))
 
 
 @blueprint.route("/import/report/<token>.xlsx")
 @agency_only
 def import_report(token: str):
-    if not token.isalnum():
+    content = files.import_report(current_user.organization_id, token)
+    if content is None:
         abort(404)
-    path = _reports_dir() / f"{token}.xlsx"
-    if not path.exists():
-        abort(404)
-    return send_file(path, as_attachment=True, download_name="导入错误报告.xlsx")
+    return send_file(io.BytesIO(content), mimetype=files.XLSX, as_attachment=True,
+                     download_name="导入错误报告.xlsx")
 
 
 @blueprint.route("/export.<file_format>")

@@ -99,9 +99,10 @@ def photo_thumbnail(photo_id: int):
 
 
 def _send_photo(photo_id: int, thumbnail: bool):
-    stored, path = photos.photo_path(photo_id, thumbnail)
+    stored, content = photos.photo_content(photo_id, thumbnail)
     listings.listing_for_viewing(stored.listing_id, current_user)
-    return send_file(path, mimetype="image/jpeg", max_age=3600)
+    return send_file(io.BytesIO(content), mimetype="image/jpeg", max_age=3600,
+                     etag=f"{stored.storage_key}{'-thumb' if thumbnail else ''}")
 
 
 @blueprint.route("/listings/<int:listing_id>/favourite", methods=["POST"])

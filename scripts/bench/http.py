@@ -20,7 +20,8 @@ def http_figures(database: Path, workdir: Path) -> dict:
     if wrk is None:
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
     base = {**os.environ, "HOUSING_SWAP_DATABASE_URL": f"sqlite:///{database}",
-            "HOUSING_SWAP_INSTANCE_PATH": str(workdir), "HOUSING_SWAP_SEARCH_BACKEND": "sql"}
+            "HOUSING_SWAP_INSTANCE_PATH": str(workdir), "HOUSING_SWAP_SEARCH_BACKEND": "sql",
+            "HOUSING_SWAP_STORAGE": "local"}
     es_url = os.environ.get("HOUSING_SWAP_BENCH_ELASTICSEARCH_URL")
     sql = _http_run(wrk, base, load_test=not es_url)
     if not es_url:

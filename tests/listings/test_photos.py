@@ -6,7 +6,8 @@ from PIL import Image
 
 from housing_swap.services import listings as service
 from housing_swap.services.errors import ValidationFailed
-from housing_swap.services.photos import PhotoUpload, add_photo, photo_path
+from housing_swap.services.files import file_store, photo_key
+from housing_swap.services.photos import PhotoUpload, add_photo, photo_content
 from tests.listings.helpers import listing_fields
 
 
@@ -25,20 +26,20 @@ def listing_and_owner(app, make):
 def test_a_real_photo_is_stored_reencoded_with_a_thumbnail(listing_and_owner):
     listing, owner = listing_and_owner
     photo = add_photo(listing.id, PhotoUpload("客厅.png", image_bytes(file_format="PNG")), owner)
-    _, full = photo_path(photo.id, thumbnail=False)
-    _, thumb = photo_path(photo.id, thumbnail=True)
-    with Image.open(full) as stored_full, Image.open(thumb) as stored_thumb:
+    _, full = photo_content(photo.id, thumbnail=False)
+    _, thumb = photo_content(photo.id, thumbnail=True)
+    with Image.open(io.BytesIO(full)) as stored_full, Image.open(io.BytesIO(thumb)) as stored_thumb:
         assert stored_full.format == "JPEG"
         assert max(stored_thumb.size) <= 400
     assert photo.original_name == "客厅.png"
-    assert photo.storage_key in full.name
+    assert file_store().stat(photo_key(photo.storage_key, thumbnail=False)).size == len(full)
 
 
 def test_trailing_script_is_removed_by_reencoding(listing_and_owner):
     listing, owner = listing_and_owner
     payload = image_bytes() + b"<script>alert(document.cookie)</script>"
     photo = add_photo(listing.id, PhotoUpload("x.jpg", payload), owner)
-    stored = photo_path(photo.id, thumbnail=False)[1].read_bytes()
+    stored = photo_content(photo.id, thumbnail=False)[1]
     assert b"<script>" not in stored
     assert stored.startswith(b"\xff\xd8")
 

@@ -1,0 +1,110 @@
+"""The file store: one contract for the local folder and the S3-compatible object store, photos
+shared between app machines, import reports that expire, and files inside backups."""
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from housing_swap.db.base import utcnow
+from housing_swap.db.models import ListingStatus
+from housing_swap.extensions import db
+from housing_swap.services import files
+from housing_swap.services import listings as listing_service
+from housing_swap.services.photos import PhotoUpload, add_photo
+from housing_swap.storage import FileMissing, StorageUnavailable
+from housing_swap.storage.local import LocalFileStore
+from housing_swap.storage.s3 import S3FileStore, S3Settings
+from tests.conftest import make_test_app, server_url
+from tests.listings.helpers import listing_fields
+
+
+def s3_store(prefix: str) -> S3FileStore:
+    return S3FileStore(S3Settings(
+        endpoint_url=server_url("HOUSING_SWAP_TEST_S3_ENDPOINT_URL", "an S3-compatible object store"),
+        bucket=os.environ["HOUSING_SWAP_TEST_S3_BUCKET"],
+        access_key_id=os.environ["HOUSING_SWAP_TEST_S3_ACCESS_KEY_ID"],
+        secret_access_key=os.environ["HOUSING_SWAP_TEST_S3_SECRET_ACCESS_KEY"], prefix=prefix))
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, tmp_path):
+    if request.param == "local":
+        return LocalFileStore(tmp_path / "files")
+    return s3_store(f"contract-{uuid.uuid4().hex[:8]}/")
+
+
+def test_a_stored_file_can_be_read_listed_and_deleted(store):
+    store.put("reports/1/a.xlsx", b"first", "application/octet-stream")
+    store.put("reports/1/a.xlsx", b"second", "application/octet-stream")  # replaced whole
+    store.put("photos/b.jpg", b"\xff\xd8jpeg", "image/jpeg")
+    assert store.get("reports/1/a.xlsx") == b"second"
+    assert store.stat("photos/b.jpg").size == 6
+    assert abs(store.stat("photos/b.jpg").modified_at - utcnow()) < timedelta(minutes=5)
+    assert [stored.key for stored in store.list("reports/")] == ["reports/1/a.xlsx"]
+    store.delete("reports/1/a.xlsx")
+    with pytest.raises(FileMissing):
+        store.get("reports/1/a.xlsx")
+    with pytest.raises(FileMissing):
+        store.stat("reports/1/a.xlsx")
+    store.delete("photos/b.jpg")
+    assert list(store.list()) == []
+    store.check()
+
+
+@pytest.mark.parametrize("key", ["../escape", "/absolute", "a//b", "a/./b", "a\\b", ""])
+def test_unsafe_keys_are_refused(store, key):
+    with pytest.raises(ValueError, match="unsafe storage key"):
+        store.put(key, b"x", "text/plain")
+
+
+def test_an_unreachable_object_store_says_so_and_readyz_fails(app, client):
+    app.extensions["file_store"] = S3FileStore(S3Settings(
+        endpoint_url="http://127.0.0.1:1", bucket="nowhere", access_key_id="x", secret_access_key="y"))
+    with pytest.raises(StorageUnavailable):
+        files.file_store().get("listing-photos/x.jpg")
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.get_json()["checks"]["storage"]["ok"] is False
+
+
+def photo_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (90, 140, 200)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def test_a_photo_uploaded_through_one_machine_is_served_by_another(app, make, client, tmp_path):
+    """Two app machines with their own instance folders share only the database and the store."""
+    shared = f"machines-{uuid.uuid4().hex[:8]}/"
+    app.extensions["file_store"] = s3_store(shared)
+    owner = make.household()
+    listing = listing_service.create_listing(listing_fields(), owner)
+    photo = add_photo(listing.id, PhotoUpload("客厅.jpg", photo_bytes()), owner)
+    listing.status, listing.listed_at = ListingStatus.ACTIVE, listing.created_at
+    db.session.commit()
+    machine_b = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "machine-b")
+    machine_b.extensions["file_store"] = s3_store(shared)
+    served = machine_b.test_client().get(f"/photos/{photo.id}/thumb")
+    assert served.status_code == 200
+    assert served.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(served.data)).size[0] <= 400
+    with machine_b.app_context():
+        db.engine.dispose()
+
+
+def test_import_reports_are_kept_for_their_days_then_expire(app, monkeypatch):
+    token = files.save_import_report(7, b"report")
+    assert files.import_report(7, token) == b"report"
+    assert files.import_report(8, token) is None  # another organization's report is not there
+    assert files.import_report(7, "../../etc") is None
+    later = utcnow() + timedelta(days=app.config["IMPORT_REPORT_DAYS"], minutes=1)
+    monkeypatch.setattr(files, "utcnow", lambda: later)
+    assert files.import_report(7, token) is None  # past its days, even before the sweep
+    assert files.expire_import_reports() == 1
+    monkeypatch.undo()
+    assert files.import_report(7, token) is None
