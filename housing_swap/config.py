@@ -65,6 +65,7 @@ class Settings:
     s3_region: str = "us-east-1"
     s3_prefix: str = ""
     import_report_days: int = 7          # an import's error report is kept this long
+    alert_settle_seconds: int = 120      # alert windows end this long ago (longer than any transaction)
     database_pool_size: int = 5          # per process, server databases only
     statement_timeout_ms: int = 30_000   # PostgreSQL cancels a statement running longer
 
@@ -80,6 +81,7 @@ class Settings:
             "S3_REGION": self.s3_region,
             "S3_PREFIX": self.s3_prefix,
             "IMPORT_REPORT_DAYS": self.import_report_days,
+            "ALERT_SETTLE_SECONDS": self.alert_settle_seconds,
             "DATABASE_POOL_SIZE": self.database_pool_size,
             "STATEMENT_TIMEOUT_MS": self.statement_timeout_ms,
             "SEARCH_BACKEND": self.search_backend,
@@ -164,6 +166,7 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         storage_backend=storage,
         **s3,
         import_report_days=_positive_int(env, "IMPORT_REPORT_DAYS", 7),
+        alert_settle_seconds=_positive_int(env, "ALERT_SETTLE_SECONDS", 120, minimum=0),
         database_pool_size=_positive_int(env, "DATABASE_POOL_SIZE", 5),
         statement_timeout_ms=_positive_int(env, "STATEMENT_TIMEOUT_MS", 30_000, minimum=100),
     )

@@ -110,6 +110,9 @@ def make_test_app(database_url: str, instance_path, **overrides):
         "ELASTICSEARCH_INDEX_PREFIX": SUITE_INDEX_PREFIX,
         # Cheap hashing keeps the suite fast; production's scrypt is checked in test_passwords_and_reauth.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Alert windows end now (tests publish and alert within a second); the settling is tested
+        # on its own in tests/search/test_alert_runs.py.
+        "ALERT_SETTLE_SECONDS": 0,
         **file_store_config(),
     }
     if SEARCH_BACKEND == "elasticsearch":

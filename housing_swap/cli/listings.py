@@ -15,11 +15,13 @@ from ..services.imports import ImportRejected
 from ..services.listing_import import ImportMode, import_listings
 from ..services.listings import expire_stale_listings
 from ..services.spreadsheets import Upload
+from .runs import skipped_while_running
 
 listings_group = AppGroup("listings", help="Second-hand listings.")
 
 
 @listings_group.command("expire")
+@skipped_while_running
 def expire() -> None:
     """Mark active listings not renewed within HOUSING_SWAP_LISTING_EXPIRY_DAYS as expired."""
     days = current_app.config["LISTING_EXPIRY_DAYS"]

@@ -9,11 +9,13 @@ from ..db.models import SwapApplication
 from ..extensions import db
 from ..services.chains import run_chain_finder
 from ..services.matching import MATCHABLE, run_matching
+from .runs import skipped_while_running
 
 match_group = AppGroup("match", help="Matching households to new homes, buyers and chains.")
 
 
 @match_group.command("run")
+@skipped_while_running
 def run() -> None:
     """Value and match every open application; store the top 20 of each."""
     total = db.session.scalar(select(func.count()).where(SwapApplication.status.in_(MATCHABLE)))
@@ -24,6 +26,7 @@ def run() -> None:
 
 
 @match_group.command("chains")
+@skipped_while_running
 def chains() -> None:
     """Propose swap chains and cycles among open applications (run after `flask match run`)."""
     click.echo("finding swap chains ...")

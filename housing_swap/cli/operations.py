@@ -15,6 +15,7 @@ from ..services.audit import verify_chain
 from ..services.backup import create_backup, files_archive, restore_backup
 from ..services.errors import ServiceError
 from ..services.files import expire_import_reports
+from .runs import skipped_while_running
 
 audit_group = AppGroup("audit", help="The tamper-evident audit log.")
 backup_group = AppGroup("backup", help="Backups of the embedded database.")
@@ -97,6 +98,7 @@ acquisitions_group = AppGroup("acquisitions", help="City-group acquisitions.")
 @acquisitions_group.command("expire-offers")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The day to judge deadlines by (default: today).")
+@skipped_while_running
 def expire_offers(today: datetime | None) -> None:
     """Mark offers past their deadline as expired; run once a day (cron or a systemd timer)."""
     expired = acquisitions.expire_offers(today.date() if today else None)

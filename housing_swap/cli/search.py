@@ -11,6 +11,7 @@ from ..search import sync
 from ..search.query import Kind
 from ..services.alerts import run_alerts
 from ..services.search import elasticsearch_backend, elasticsearch_configured
+from .runs import skipped_while_running
 
 search_group = AppGroup("search", help="The search index.")
 
@@ -81,6 +82,7 @@ def check_command() -> None:
 
 
 @search_group.command("alerts")
+@skipped_while_running
 def alerts_command() -> None:
     """Notify saved-search owners about listings published since their last check (run periodically)."""
     click.echo(f"{run_alerts()} saved searches had new listings")

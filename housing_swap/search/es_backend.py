@@ -102,6 +102,8 @@ def build_query(query: SearchQuery) -> dict:
             filters.append({"term": {"elevator": query.elevator}})
     if query.listed_since is not None:
         filters.append({"range": {"listed_at": {"gte": query.listed_since.isoformat()}}})
+    if query.listed_before is not None:
+        filters.append({"range": {"listed_at": {"lt": query.listed_before.isoformat()}}})
     if query.kind == Kind.UNIT and query.program is not None:
         filters.append({"term": {"in_program": query.program}})
     if query.radius_km is not None:

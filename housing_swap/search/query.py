@@ -90,7 +90,8 @@ class SearchQuery:
     radius_km: float | None = None
     program: bool | None = None              # units: participating projects only
     fits_city_group: bool = False            # listings: resolved into filters by the service
-    listed_since: datetime | None = None     # only ones published since (saved-search alerts)
+    listed_since: datetime | None = None     # only ones published since (saved-search alerts) …
+    listed_before: datetime | None = None    # … and before (the alert window's settled end)
     sort: Sort = Sort.RELEVANCE
     page: int = 1
     per_page: int = 20

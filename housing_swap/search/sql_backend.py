@@ -116,6 +116,7 @@ def _conditions(query: SearchQuery, c: Columns, dialect: str):
         yield c.build_year >= query.min_build_year if query.min_build_year is not None else None
         yield c.elevator.is_(query.elevator) if query.elevator is not None else None
     yield c.listed_at >= query.listed_since if query.listed_since is not None else None
+    yield c.listed_at < query.listed_before if query.listed_before is not None else None  # type: ignore[operator]
     if query.kind == Kind.UNIT and query.program is not None:
         yield c.program.is_(query.program)
 

@@ -44,6 +44,7 @@ from .applications import move_application
 from .audit import record_event
 from .documents import DocumentUpload, attach
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
+from .exclusive_runs import exclusive
 from .pagination import Page, paginate
 from .rules import current_rules
 from .search_outbox import enqueue
@@ -266,6 +267,7 @@ def answer_offer(acquisition_id: int, accept: bool, household: User, today: date
     return _advance(acquisition, target, household, {}, "家庭接受报价" if accept else "家庭拒绝报价")
 
 
+@exclusive("acquisitions expire-offers")
 def expire_offers(today: date | None = None) -> int:
     """Mark every offer past its deadline as expired (run daily by ``flask acquisitions expire``)."""
     today = today or date.today()

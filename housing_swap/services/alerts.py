@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlencode
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 
 from ..db.base import utcnow
 from ..db.models import EmailOutboxMessage, Notification, SavedSearch, User
@@ -13,6 +14,7 @@ from ..extensions import db
 from ..search.query import Kind, QueryProblem, parse_search_args
 from ..search.sql_backend import SqlSearchBackend
 from .errors import NotFound, ValidationFailed
+from .exclusive_runs import exclusive
 from .unit_of_work import unit_of_work, use_case
 
 MAX_SAVED_SEARCHES = 20
@@ -84,20 +86,44 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None)))
 
 
+@exclusive("search alerts")
 def run_alerts() -> int:
-    """For every active saved search, notify about listings or units published since its last check."""
+    """For every active saved search, notify about listings or units published in its window: from
+    its last check up to a settled end, ``ALERT_SETTLE_SECONDS`` ago. A listing's publication time
+    is set inside its transaction and becomes visible only at commit; ending the window a while
+    back lets every such commit land first, so none falls between two windows."""
     notified = 0
     backend = SqlSearchBackend(db.session)
-    for saved in list(db.session.scalars(select(SavedSearch).where(SavedSearch.active))):
+    settled = timedelta(seconds=current_app.config["ALERT_SETTLE_SECONDS"])
+    for saved_id in list(db.session.scalars(select(SavedSearch.id).where(SavedSearch.active))):
         with unit_of_work():  # each saved search is checked and notified on its own
-            checked_at = utcnow()
+            window_end = utcnow() - settled
+            claimed = _claim_window(saved_id, window_end)
+            if claimed is None:
+                continue
+            saved, window_start = claimed
             query = parse_search_args(parse_qs(saved.query_string), Kind(saved.kind))
-            fresh = backend.search(replace(query, listed_since=saved.last_checked_at, per_page=5))
+            fresh = backend.search(replace(query, listed_since=window_start, listed_before=window_end, per_page=5))
             if fresh.total:
                 _notify(saved, fresh.total, [item["community"] for item in fresh.items])
                 notified += 1
-            saved.last_checked_at = checked_at
     return notified
+
+
+def _claim_window(saved_id: int, window_end: datetime) -> tuple[SavedSearch, datetime] | None:
+    """Move the search's watermark to ``window_end`` only if it is still where this run read it
+    (compare and set): a concurrent run that moved it first owns that window, and this one skips
+    it. Returns the search and where its window starts."""
+    saved = db.session.get(SavedSearch, saved_id, populate_existing=True)
+    if saved is None or saved.last_checked_at >= window_end:
+        return None
+    window_start = saved.last_checked_at
+    moved: CursorResult = db.session.execute(  # type: ignore[assignment]
+        update(SavedSearch).where(SavedSearch.id == saved_id, SavedSearch.last_checked_at == window_start)
+        .values(last_checked_at=window_end).execution_options(synchronize_session=False))
+    if not moved.rowcount:
+        return None
+    return saved, window_start
 
 
 def _notify(saved: SavedSearch, count: int, communities: list[str]) -> None:

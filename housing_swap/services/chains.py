@@ -23,6 +23,7 @@ from ..domain.matching import HomeOnOffer, buyers_for
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound
+from .exclusive_runs import exclusive
 from .matching import MATCHABLE, buyer_table
 from .rules import latest_rules
 from .unit_of_work import use_case
@@ -38,6 +39,7 @@ class ChainRunSummary:
     chains: int
 
 
+@exclusive("match chains")
 @use_case
 def run_chain_finder() -> ChainRunSummary:
     _, rules = latest_rules()

@@ -27,6 +27,7 @@ from ..extensions import db
 from ..search.query import search_initials
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
+from .exclusive_runs import exclusive
 from .pagination import Page, paginate
 from .property_identity import property_key
 from .search_outbox import enqueue
@@ -337,6 +338,7 @@ def listing_by_verification_code(code: str) -> Listing:
     return listing
 
 
+@exclusive("listings expire")
 @use_case
 def expire_stale_listings(max_age_days: int) -> int:
     """Active listings not renewed within ``max_age_days`` become expired (挂牌到期)."""

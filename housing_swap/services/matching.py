@@ -39,6 +39,7 @@ from ..domain.valuation import Valuation
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound
+from .exclusive_runs import exclusive
 from .rules import latest_rules
 from .snapshots import snapshot
 from .unit_of_work import unit_of_work
@@ -190,6 +191,7 @@ class RunSummary:
     stored_matches: int
 
 
+@exclusive("match run")
 def run_matching(advance: Callable[[int], None] = lambda n: None, batch: int = 500) -> RunSummary:
     """Top matches for every open application, stored; eligible ones with a match become matched.
 
