@@ -21,7 +21,8 @@ run: $(INSTALLED)
 	$(BIN)/flask demo seed --scale small
 	$(BIN)/flask match run
 	$(BIN)/flask acquisitions expire-offers
-	@echo "Serving on http://127.0.0.1:5000 (gunicorn, 2 workers × 4 threads). Stop with Ctrl-C."
+	@echo "Serving on http://127.0.0.1:5000 (gunicorn, 2 workers × 4 threads) with a job worker beside it. Stop with Ctrl-C."
+	$(BIN)/flask jobs worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn -c gunicorn.conf.py 'housing_swap:create_app()'
 
 ## Run the whole test suite (servers are used when HOUSING_SWAP_TEST_* variables name them).

@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import api_blueprint
     from .api.errors import error_response
     from .cli import register_commands
+    from .jobs import install_jobs
     from .security.access import install_access_control
     from .security.headers import install_security_headers
     from .security.input_checks import install_input_checks
@@ -103,4 +104,5 @@ def _register_blueprints(app: Flask) -> None:
     install_password_age_check(app)  # after the access rules: only signed-in, allowed requests
     install_security_headers(app)
     install_outbox_push(app)
+    install_jobs(app)
     register_commands(app)

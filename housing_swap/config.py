@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 ENV_PREFIX = "HOUSING_SWAP_"
 SEARCH_BACKENDS = ("sql", "elasticsearch")
 STORAGE_BACKENDS = ("local", "s3")
+JOB_BROKERS = ("sqlite", "redis", "immediate")
 DATA_KEY_BYTES = 32
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -37,6 +38,9 @@ class Settings:
     search_backend: str = "sql"
     elasticsearch_url: str = "http://127.0.0.1:9200"
     elasticsearch_index_prefix: str = "housing_swap"
+    elasticsearch_shards: int = 1
+    elasticsearch_replicas: int = 1
+    elasticsearch_search_timeout_ms: int = 1000
     secret_key: str = ""
     data_key: bytes = b""                   # seals new values
     old_data_keys: tuple[bytes, ...] = ()   # still open values sealed before a rotation
@@ -66,6 +70,8 @@ class Settings:
     s3_prefix: str = ""
     import_report_days: int = 7          # an import's error report is kept this long
     alert_settle_seconds: int = 120      # alert windows end this long ago (longer than any transaction)
+    job_broker: str = "sqlite"           # the job runner's queue: a file here, or Redis at scale
+    redis_url: str = ""
     database_pool_size: int = 5          # per process, server databases only
     statement_timeout_ms: int = 30_000   # PostgreSQL cancels a statement running longer
 
@@ -82,11 +88,16 @@ class Settings:
             "S3_PREFIX": self.s3_prefix,
             "IMPORT_REPORT_DAYS": self.import_report_days,
             "ALERT_SETTLE_SECONDS": self.alert_settle_seconds,
+            "JOB_BROKER": self.job_broker,
+            "REDIS_URL": self.redis_url,
             "DATABASE_POOL_SIZE": self.database_pool_size,
             "STATEMENT_TIMEOUT_MS": self.statement_timeout_ms,
             "SEARCH_BACKEND": self.search_backend,
             "ELASTICSEARCH_URL": self.elasticsearch_url,
             "ELASTICSEARCH_INDEX_PREFIX": self.elasticsearch_index_prefix,
+            "ELASTICSEARCH_SHARDS": self.elasticsearch_shards,
+            "ELASTICSEARCH_REPLICAS": self.elasticsearch_replicas,
+            "ELASTICSEARCH_SEARCH_TIMEOUT_MS": self.elasticsearch_search_timeout_ms,
             "DATA_KEY": self.data_key,
             "OLD_DATA_KEYS": self.old_data_keys,
             "LOOKUP_KEY": self.lookup_key,
@@ -137,12 +148,16 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
     lookup_key = secrets_from.lookup_key(old_data_keys)
     storage = _storage_backend(env, server=not database_url.startswith("sqlite"))
     s3 = _s3_settings(env, secrets_from) if storage == "s3" else {}
+    broker, redis_url = _job_broker(env, server=not database_url.startswith("sqlite"))
     return Settings(
         instance_path=instance,
         database_url=database_url,
         search_backend=_search_backend(env),
         elasticsearch_url=_elasticsearch_url(env),
         elasticsearch_index_prefix=env.get(f"{ENV_PREFIX}ELASTICSEARCH_INDEX_PREFIX", "housing_swap"),
+        elasticsearch_shards=_positive_int(env, "ELASTICSEARCH_SHARDS", 1),
+        elasticsearch_replicas=_positive_int(env, "ELASTICSEARCH_REPLICAS", 1, minimum=0),
+        elasticsearch_search_timeout_ms=_positive_int(env, "ELASTICSEARCH_SEARCH_TIMEOUT_MS", 1000, minimum=50),
         secret_key=secret_key,
         data_key=data_key,
         old_data_keys=old_data_keys,
@@ -167,6 +182,8 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         **s3,
         import_report_days=_positive_int(env, "IMPORT_REPORT_DAYS", 7),
         alert_settle_seconds=_positive_int(env, "ALERT_SETTLE_SECONDS", 120, minimum=0),
+        job_broker=broker,
+        redis_url=redis_url,
         database_pool_size=_positive_int(env, "DATABASE_POOL_SIZE", 5),
         statement_timeout_ms=_positive_int(env, "STATEMENT_TIMEOUT_MS", 30_000, minimum=100),
     )
@@ -201,11 +218,13 @@ def _search_backend(env: dict) -> str:
 
 
 def _elasticsearch_url(env: dict) -> str:
-    url = env.get(f"{ENV_PREFIX}ELASTICSEARCH_URL", "http://127.0.0.1:9200")
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ConfigError(f"{ENV_PREFIX}ELASTICSEARCH_URL must be an http(s) URL, got {url!r}")
-    return url
+    """One node's URL or several, comma-separated (every node of the cluster the client may use)."""
+    urls = env.get(f"{ENV_PREFIX}ELASTICSEARCH_URL", "http://127.0.0.1:9200")
+    for url in urls.split(","):
+        parsed = urlparse(url.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigError(f"{ENV_PREFIX}ELASTICSEARCH_URL must be http(s) URLs, comma-separated, got {url!r}")
+    return urls
 
 
 def _positive_int(env: dict, name: str, default: int, minimum: int = 1) -> int:
@@ -229,6 +248,19 @@ def _storage_backend(env: dict, server: bool) -> str:
                           f"set {ENV_PREFIX}STORAGE=s3 and {ENV_PREFIX}S3_ENDPOINT_URL, S3_BUCKET, S3_ACCESS_KEY_ID "
                           "and S3_SECRET_ACCESS_KEY")
     return storage
+
+
+def _job_broker(env: dict, server: bool) -> tuple[str, str]:
+    """The queue file serves one machine; machines sharing a database share a Redis queue."""
+    broker = _choice(env, "JOB_BROKER", JOB_BROKERS, "redis" if server else "sqlite")
+    if server and broker == "sqlite":
+        raise ConfigError(f"{ENV_PREFIX}JOB_BROKER=sqlite queues jobs on one machine; on a server database "
+                          f"set {ENV_PREFIX}JOB_BROKER=redis and {ENV_PREFIX}REDIS_URL")
+    redis_url = env.get(f"{ENV_PREFIX}REDIS_URL", "").strip()
+    if broker == "redis" and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(f"{ENV_PREFIX}REDIS_URL must be a redis:// URL when the job broker is Redis, "
+                          f"got {redis_url!r}")
+    return broker, redis_url
 
 
 def _s3_settings(env: dict, secrets_from: _SecretSource) -> dict:

@@ -14,7 +14,7 @@ PORT="${ATTACK_PORT:-5077}"
 BASE="http://127.0.0.1:${PORT}"
 WORK=$(mktemp -d)
 export FLASK_APP=housing_swap HOUSING_SWAP_INSTANCE_PATH="$WORK" \
-       HOUSING_SWAP_DATABASE_URL="sqlite:///${WORK}/attack.sqlite3" HOUSING_SWAP_SEARCH_BACKEND=sql HOUSING_SWAP_STORAGE=local \
+       HOUSING_SWAP_DATABASE_URL="sqlite:///${WORK}/attack.sqlite3" HOUSING_SWAP_SEARCH_BACKEND=sql HOUSING_SWAP_STORAGE=local HOUSING_SWAP_JOB_BROKER=immediate \
        HOUSING_SWAP_LOGIN_ATTEMPTS_PER_MINUTE=100000  # the fuzzer is one client address
 
 echo "[attack] scratch instance in ${WORK}" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install (if missing) and start PostgreSQL, Elasticsearch and an S3-compatible object store
-# (s3proxy) on 127.0.0.1, idempotently.
+# Install (if missing) and start PostgreSQL, Elasticsearch, an S3-compatible object store
+# (s3proxy) and Redis (the job runner's broker) on 127.0.0.1, idempotently.
 #
 #   scripts/services.sh up       start them; print the environment variables to use
 #   scripts/services.sh down     stop them
@@ -25,6 +25,8 @@ S3_PORT=9000
 S3_URL="http://127.0.0.1:${S3_PORT}"
 S3_ACCESS_KEY=housing_swap
 S3_SECRET_KEY=housing_swap_dev_only
+REDIS_PORT=6379
+REDIS_URL="redis://127.0.0.1:${REDIS_PORT}"
 PG_USER=housing_swap
 PG_PASSWORD=housing_swap_dev_only
 PG_DATABASES=(housing_swap housing_swap_test housing_swap_migrations)
@@ -206,6 +208,31 @@ s3_down() {
     [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
 }
 
+# ----- Redis (Debian's package), the job runner's broker -----------------------------------------
+
+redis_running() { command -v redis-cli >/dev/null && redis-cli -p "${REDIS_PORT}" ping 2>/dev/null | grep -q PONG; }
+
+redis_up() {
+    command -v redis-server >/dev/null || apt_install redis-server
+    if redis_running; then
+        say "Redis already answers on ${REDIS_URL}"
+        return 0
+    fi
+    say "starting Redis on ${REDIS_URL}"
+    mkdir -p "${SERVICES_HOME}/redis"
+    redis-server --bind 127.0.0.1 --port "${REDIS_PORT}" --daemonize yes --dir "${SERVICES_HOME}/redis" \
+        --pidfile "${SERVICES_HOME}/redis/redis.pid" --logfile "${SERVICES_HOME}/redis/redis.log" \
+        --save "" --appendonly yes >&2
+    for _ in $(seq 1 30); do
+        if redis_running; then say "Redis is up"; return 0; fi
+        sleep 1
+    done
+    say "Redis did not come up within 30 s; see ${SERVICES_HOME}/redis/redis.log"
+    return 1
+}
+
+redis_down() { redis_running && redis-cli -p "${REDIS_PORT}" shutdown nosave >/dev/null 2>&1 || true; }
+
 # ----- shared app secrets -------------------------------------------------------------
 
 # On PostgreSQL the app refuses to generate its keys (several machines must share them), so
@@ -230,6 +257,9 @@ print_env() {
 export HOUSING_SWAP_SECRET_KEY_FILE=${SECRETS_DIR}/secret_key
 export HOUSING_SWAP_DATA_KEY_FILE=${SECRETS_DIR}/data_key
 export HOUSING_SWAP_DATABASE_URL=${base}/housing_swap
+export HOUSING_SWAP_JOB_BROKER=redis
+export HOUSING_SWAP_REDIS_URL=${REDIS_URL}/0
+export HOUSING_SWAP_TEST_REDIS_URL=${REDIS_URL}/1
 export HOUSING_SWAP_STORAGE=s3
 export HOUSING_SWAP_S3_ENDPOINT_URL=${S3_URL}
 export HOUSING_SWAP_S3_BUCKET=housing-swap
@@ -250,12 +280,13 @@ status() {
     pg_lsclusters 2>/dev/null || echo "PostgreSQL: not installed"
     if es_running; then echo "Elasticsearch: up on ${ES_URL}"; else echo "Elasticsearch: down"; fi
     if s3_running; then echo "object store: up on ${S3_URL}"; else echo "object store: down"; fi
+    if redis_running; then echo "Redis: up on ${REDIS_URL}"; else echo "Redis: down"; fi
 }
 
 case "${1:-}" in
     up) command -v curl >/dev/null || apt_install curl
-        postgres_up; elasticsearch_up; s3_up; print_env ;;
-    down) s3_down; elasticsearch_down; postgres_down ;;
+        postgres_up; elasticsearch_up; s3_up; redis_up; print_env ;;
+    down) redis_down; s3_down; elasticsearch_down; postgres_down ;;
     status) status ;;
     env) print_env ;;
     *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;

@@ -113,6 +113,9 @@ def make_test_app(database_url: str, instance_path, **overrides):
         # Alert windows end now (tests publish and alert within a second); the settling is tested
         # on its own in tests/search/test_alert_runs.py.
         "ALERT_SETTLE_SECONDS": 0,
+        # Jobs run in the process that dispatches them; tests/test_job_runner.py runs a real worker
+        # on the queue file and (in CI's server run) on Redis.
+        "JOB_BROKER": "immediate",
         **file_store_config(),
     }
     if SEARCH_BACKEND == "elasticsearch":

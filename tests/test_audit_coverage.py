@@ -20,6 +20,11 @@ NOT_AUDITED = {
     ("idempotency", "run_once"): "stores the answer of a use case that audits itself",
     ("rate_limits", "count_attempt"): "counter buckets; refused sign-ins are audited by accounts",
     ("acquisitions", "expire_offers"): "system job; each expiry goes through the audited step helper",
+    ("jobs", "queue_job"): "job bookkeeping: the job's own use cases audit what it changes",
+    ("jobs", "start"): "job bookkeeping (state, attempts)",
+    ("jobs", "succeed"): "job bookkeeping; the work it did was audited by its own use cases",
+    ("jobs", "cancelled"): "job bookkeeping; a cancelled job wrote nothing",
+    ("jobs", "requeue_lost_jobs"): "job bookkeeping: a lost job goes back to the queue",
 }
 
 

@@ -29,7 +29,8 @@ def a_key() -> str:
 
 
 SERVER = {"HOUSING_SWAP_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/hs",
-          "HOUSING_SWAP_S3_ENDPOINT_URL": "http://127.0.0.1:9000", "HOUSING_SWAP_S3_BUCKET": "files"}
+          "HOUSING_SWAP_S3_ENDPOINT_URL": "http://127.0.0.1:9000", "HOUSING_SWAP_S3_BUCKET": "files",
+          "HOUSING_SWAP_REDIS_URL": "redis://127.0.0.1:6379/0"}
 
 
 def test_postgres_urls_are_normalised_to_the_psycopg_driver(tmp_path):
@@ -60,6 +61,16 @@ def test_a_server_database_keeps_files_in_the_shared_object_store(tmp_path):
     with pytest.raises(ConfigError, match="HOUSING_SWAP_S3_BUCKET must name the bucket"):
         load_settings(environ={**SERVER, **secrets, "HOUSING_SWAP_S3_BUCKET": ""}, instance_path=tmp_path)
     assert load_settings(environ={}, instance_path=tmp_path).storage_backend == "local"
+
+
+def test_a_server_database_queues_jobs_on_redis(tmp_path):
+    secrets = {"HOUSING_SWAP_SECRET_KEY": "s" * 40, "HOUSING_SWAP_DATA_KEY": a_key()}
+    assert load_settings(environ={**SERVER, **secrets}, instance_path=tmp_path).job_broker == "redis"
+    with pytest.raises(ConfigError, match="HOUSING_SWAP_JOB_BROKER=sqlite queues jobs on one machine"):
+        load_settings(environ={**SERVER, **secrets, "HOUSING_SWAP_JOB_BROKER": "sqlite"}, instance_path=tmp_path)
+    with pytest.raises(ConfigError, match="HOUSING_SWAP_REDIS_URL must be a redis:// URL"):
+        load_settings(environ={**SERVER, **secrets, "HOUSING_SWAP_REDIS_URL": ""}, instance_path=tmp_path)
+    assert load_settings(environ={}, instance_path=tmp_path).job_broker == "sqlite"
 
 
 def test_secrets_can_come_from_files_the_environment_names(tmp_path):

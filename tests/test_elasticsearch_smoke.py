@@ -5,7 +5,7 @@ import pytest
 from elasticsearch import BadRequestError
 
 from housing_swap.search.es_client import make_client
-from housing_swap.search.es_mapping import INDEX_SETTINGS, LISTING_MAPPING
+from housing_swap.search.es_mapping import LISTING_MAPPING, index_settings
 from tests.conftest import server_url
 
 pytestmark = pytest.mark.elasticsearch
@@ -28,7 +28,7 @@ DOCUMENTS = [
 def es_index():
     client = make_client(server_url("HOUSING_SWAP_TEST_ELASTICSEARCH_URL", "Elasticsearch"))
     name = f"housing_swap_smoke_{uuid.uuid4().hex[:8]}"
-    client.indices.create(index=name, mappings=LISTING_MAPPING, settings=INDEX_SETTINGS)
+    client.indices.create(index=name, mappings=LISTING_MAPPING, settings=index_settings(shards=1, replicas=0))
     yield client, name
     client.indices.delete(index=name)
     assert not client.indices.exists(index=name)

@@ -24,7 +24,7 @@ EXPECTED_TABLES = {
     "listing_photo", "recorded_sale", "application_event", "application_match", "chain_proposal",
     "chain_link", "goal_ledger_claim", "acquisition_event", "acquisition_document",
     "property_identifier", "identity_collision", "ledger_reversal_request", "login_failure",
-    "change_counter",
+    "change_counter", "job_run",
 }
 
 
@@ -108,7 +108,10 @@ def test_two_machines_migrating_at_once_both_succeed(tmp_path):
     for name in ("a", "b"):
         environment = {**{k: v for k, v in os.environ.items() if not k.startswith("HOUSING_SWAP_")}, "FLASK_APP": "housing_swap", "HOUSING_SWAP_DATABASE_URL": url,
                        "HOUSING_SWAP_SECRET_KEY": "s" * 40, "HOUSING_SWAP_DATA_KEY": key,
-                       "HOUSING_SWAP_INSTANCE_PATH": str(tmp_path / name)}
+                       "HOUSING_SWAP_INSTANCE_PATH": str(tmp_path / name),
+                       # Required on a server database; migrating contacts neither.
+                       "HOUSING_SWAP_S3_ENDPOINT_URL": "http://127.0.0.1:9000", "HOUSING_SWAP_S3_BUCKET": "unused",
+                       "HOUSING_SWAP_REDIS_URL": "redis://127.0.0.1:6379/15"}
         machines.append(subprocess.Popen([str(Path(sys.executable).parent / "flask"), "db", "upgrade"],
                                          env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
     outputs = [machine.communicate(timeout=120)[0].decode() for machine in machines]

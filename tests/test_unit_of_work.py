@@ -22,6 +22,7 @@ COMMITS_ALLOWED_IN = {
     "services/rate_limits.py",    # a refused attempt still counts, and other workers see it at once
     "services/idempotency.py",    # the stored answer outlives the request that made it
     "search/sync.py",             # outbox bookkeeping, batch by batch, outside any use case
+    "services/exclusive_runs.py",  # a run lock's own connection: it ends its lock query's transaction
 }
 
 

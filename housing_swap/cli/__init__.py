@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import demo, keys, listings, matching, operations, reference, search, users
+from . import demo, jobs, keys, listings, matching, operations, reference, search, users
 
 
 def register_commands(app: Flask) -> None:
@@ -15,6 +15,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(matching.match_group)
     app.cli.add_command(operations.audit_group)
     app.cli.add_command(keys.keys_group)
+    app.cli.add_command(jobs.jobs_group)
     app.cli.add_command(operations.backup_group)
     app.cli.add_command(operations.files_group)
     app.cli.add_command(operations.ledger_group)

@@ -64,7 +64,7 @@ def reindex_command() -> None:
 
 @search_group.command("check")
 def check_command() -> None:
-    """Compare database ids with index ids; exit non-zero on any drift."""
+    """Compare database ids and versions with the index's; exit non-zero on any drift or dead letter."""
     backend = _backend_or_none()
     if backend is None:
         click.echo("SQL search backend reads the tables directly: no drift possible")
@@ -72,12 +72,16 @@ def check_command() -> None:
     drifted = False
     for kind in Kind:
         drift = sync.check(db.session, backend, kind)
-        click.echo(f"{kind.value}: {len(drift.missing)} missing from index, {len(drift.extra)} not public but indexed")
-        for label, ids in (("missing", drift.missing), ("extra", drift.extra)):
+        click.echo(f"{kind.value}: {len(drift.missing)} missing from index, {len(drift.extra)} not public but indexed, "
+                   f"{len(drift.stale)} indexed at an older version")
+        for label, ids in (("missing", drift.missing), ("extra", drift.extra), ("stale", drift.stale)):
             if ids:
                 click.echo(f"  {label}: {', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''}")
         drifted = drifted or not drift.clean
-    if drifted:
+    dead = sync.dead_letter_count(db.session)
+    if dead:
+        click.echo(f"{dead} outbox row(s) failed {sync.DEAD_LETTER_AFTER} times and were left aside (see last_error)")
+    if drifted or dead:
         raise SystemExit(1)
 
 

@@ -36,12 +36,17 @@ def alias_name(prefix: str, kind: Kind) -> str:
 class ElasticsearchBackend:
     name = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, prefix: str):
+    def __init__(self, client: Elasticsearch, prefix: str, shards: int = 1, replicas: int = 1,
+                 search_timeout_s: float = 1.0):
         self.client = client
         self.prefix = prefix
+        self.shards, self.replicas = shards, replicas
+        self.search_timeout_s = search_timeout_s
+        self.failed_at: float | None = None  # the circuit breaker: when a search last failed (monotonic)
 
     def search(self, query: SearchQuery) -> SearchResult:
-        response = self.client.search(
+        # A search waits at most search_timeout_s (one try): then the service answers from SQL.
+        response = self.client.options(request_timeout=self.search_timeout_s, max_retries=0).search(
             index=alias_name(self.prefix, query.kind), query=build_query(query), sort=build_sort(query),
             from_=query.offset, size=query.per_page, track_total_hits=True, aggs=FACET_AGGREGATIONS)
         items = []

@@ -64,4 +64,6 @@ UNIT_MAPPING = {
 }
 
 MAPPINGS = {Kind.LISTING: LISTING_MAPPING, Kind.UNIT: UNIT_MAPPING}
-INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "max_result_window": 10_000}
+def index_settings(shards: int, replicas: int) -> dict:
+    """Shards and replicas come from settings (HOUSING_SWAP_ELASTICSEARCH_SHARDS / _REPLICAS)."""
+    return {"number_of_shards": shards, "number_of_replicas": replicas, "max_result_window": 10_000}

@@ -29,6 +29,7 @@ class Columns:
     """The column behind each searchable notion, per kind."""
 
     id: object
+    version: object      # the external version the index holds (the row's own)
     status: object
     public_status: str
     name: object
@@ -51,7 +52,7 @@ class Columns:
 
 
 LISTING_COLUMNS = Columns(
-    id=L.c.id, status=L.c.status, public_status="active", name=C.c.name, initials=C.c.search_initials,
+    id=L.c.id, version=L.c.version, status=L.c.status, public_status="active", name=C.c.name, initials=C.c.search_initials,
     texts=(C.c.name, C.c.address, L.c.description), district=C.c.district_code, price=L.c.asking_price,
     unit_price=L.c.unit_price, area=L.c.area_m2, bedrooms=L.c.bedrooms, floor=L.c.floor, lat=C.c.lat,
     lon=C.c.lon, newest=L.c.listed_at, listed_at=L.c.listed_at, build_year=L.c.build_year,
@@ -59,7 +60,7 @@ LISTING_COLUMNS = Columns(
     text_index=(("community_fts", C.c.id), ("listing_fts", L.c.id)),
 )
 UNIT_COLUMNS = Columns(
-    id=U.c.id, status=U.c.status, public_status="available", name=P.c.name, initials=P.c.search_initials,
+    id=U.c.id, version=U.c.version, status=U.c.status, public_status="available", name=P.c.name, initials=P.c.search_initials,
     texts=(P.c.name, P.c.address), district=P.c.district_code, price=U.c.list_price,
     unit_price=U.c.unit_price, area=U.c.area_m2, bedrooms=U.c.bedrooms, floor=U.c.floor, lat=P.c.lat,
     lon=P.c.lon, newest=U.c.id, listed_at=U.c.listed_at, program=P.c.in_swap_program,

@@ -6,21 +6,32 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from elasticsearch import Elasticsearch, helpers
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from ..db.models import SearchOutboxEntry
 from .es_backend import ElasticsearchBackend, alias_name
-from .es_mapping import INDEX_SETTINGS, MAPPINGS
+from .es_mapping import MAPPINGS, index_settings
 from .query import Kind
 from .sources import COLUMNS, SELECTS, document
 
 BATCH = 1000
+DEAD_LETTER_AFTER = 10  # failed attempts of one row before it is left aside
 KINDS = {"listing": Kind.LISTING, "unit": Kind.UNIT}
 
 
 def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count(SearchOutboxEntry.id)).where(SearchOutboxEntry.processed_at.is_(None)))
+    return session.scalar(select(func.count(SearchOutboxEntry.id)).where(_pending()))
+
+
+def dead_letter_count(session: Session) -> int:
+    """Rows given up on after DEAD_LETTER_AFTER failed attempts (``flask search check`` names them)."""
+    return session.scalar(select(func.count(SearchOutboxEntry.id)).where(
+        SearchOutboxEntry.processed_at.is_(None), SearchOutboxEntry.attempts >= DEAD_LETTER_AFTER))
+
+
+def _pending():
+    return and_(SearchOutboxEntry.processed_at.is_(None), SearchOutboxEntry.attempts < DEAD_LETTER_AFTER)
 
 
 def drain_outbox(session: Session, backend: ElasticsearchBackend | None, limit: int = BATCH,
@@ -30,28 +41,66 @@ def drain_outbox(session: Session, backend: ElasticsearchBackend | None, limit: 
     With the SQL backend there is no index to update, so rows are simply marked processed.
     ``refresh`` makes the changes searchable at once; the per-request push leaves that to the
     index's own refresh interval (about a second) so busy writes do not force a refresh each.
-    On an Elasticsearch failure the rows stay pending (with the error noted) and the error
-    propagates to the caller, which decides whether to log or to retry.
+    Rows are claimed with ``FOR UPDATE SKIP LOCKED``, so several drainers share the work. When a
+    batch fails, its rows are tried one by one, so one document Elasticsearch rejects cannot hold
+    back the others: that row alone counts a failed attempt, and after DEAD_LETTER_AFTER it is
+    left aside (a dead letter). When every row fails (the cluster is down) the rows stay pending
+    with the error noted and the first error propagates to the caller.
     """
-    entries = list(session.scalars(select(SearchOutboxEntry).where(SearchOutboxEntry.processed_at.is_(None))
-                                   .order_by(SearchOutboxEntry.id).limit(limit)))
+    entries = list(session.scalars(select(SearchOutboxEntry).where(_pending())
+                                   .order_by(SearchOutboxEntry.id).limit(limit)
+                                   .with_for_update(skip_locked=True)))
     if not entries:
         return 0
     try:
-        if backend is not None:
-            for entity_type, kind in KINDS.items():
-                ids = {e.entity_id for e in entries if e.entity_type == entity_type}
-                if ids:
-                    _apply(session, backend, kind, ids, refresh)
+        _apply_entries(session, backend, entries, refresh)
     except Exception as error:
         session.rollback()
-        _note_failure(session, [e.id for e in entries], error)
-        raise
+        if len(entries) == 1:
+            _note_failure(session, [entries[0].id], error)
+            raise
+        return _one_by_one(session, backend, [entry.id for entry in entries], refresh, error)
+    _mark_processed(session, entries)
+    return len(entries)
+
+
+def _apply_entries(session: Session, backend: ElasticsearchBackend | None, entries: list[SearchOutboxEntry],
+                   refresh: bool) -> None:
+    if backend is None:
+        return
+    for entity_type, kind in KINDS.items():
+        ids = {e.entity_id for e in entries if e.entity_type == entity_type}
+        if ids:
+            _apply(session, backend, kind, ids, refresh)
+
+
+def _one_by_one(session: Session, backend: ElasticsearchBackend | None, entry_ids: list[int], refresh: bool,
+                batch_error: Exception) -> int:
+    processed = 0
+    for entry_id in entry_ids:
+        entry = session.scalars(select(SearchOutboxEntry).where(SearchOutboxEntry.id == entry_id, _pending())
+                                .with_for_update(skip_locked=True)).first()
+        if entry is None:
+            session.rollback()
+            continue
+        try:
+            _apply_entries(session, backend, [entry], refresh)
+        except Exception as error:
+            session.rollback()
+            _note_failure(session, [entry_id], error)
+            continue
+        _mark_processed(session, [entry])
+        processed += 1
+    if not processed:
+        raise batch_error
+    return processed
+
+
+def _mark_processed(session: Session, entries: list[SearchOutboxEntry]) -> None:
     now = datetime.now(UTC)
     for entry in entries:
         entry.processed_at = now
     session.commit()
-    return len(entries)
 
 
 def _apply(session: Session, backend: ElasticsearchBackend, kind: Kind, ids: set[int], refresh: bool) -> None:
@@ -82,8 +131,9 @@ def reindex(session: Session, backend: ElasticsearchBackend, kind: Kind,
     """Build a new index from the database, then switch the alias to it in one step."""
     client, prefix = backend.client, backend.prefix
     alias, new_index = alias_name(prefix, kind), _new_index_name(prefix, kind)
+    # Loaded without replicas or refreshes (faster), then given both before the alias moves.
     client.indices.create(index=new_index, mappings=MAPPINGS[kind],
-                          settings={**INDEX_SETTINGS, "refresh_interval": "-1"})
+                          settings={**index_settings(backend.shards, 0), "refresh_interval": "-1"})
     columns = COLUMNS[kind]
     selection = SELECTS[kind]().where(columns.status == columns.public_status).order_by(columns.id)
     count = 0
@@ -99,7 +149,8 @@ def reindex(session: Session, backend: ElasticsearchBackend, kind: Kind,
         backend.write(kind, batch, [], index=new_index)
         count += len(batch)
         progress(len(batch))
-    client.indices.put_settings(index=new_index, settings={"refresh_interval": "1s"})
+    client.indices.put_settings(index=new_index,
+                                settings={"refresh_interval": "1s", "number_of_replicas": backend.replicas})
     client.indices.refresh(index=new_index)
     _switch_alias(client, alias, new_index)
     return count
@@ -125,18 +176,23 @@ class Drift:
     kind: Kind
     missing: list[int]   # public in the database, absent from the index
     extra: list[int]     # in the index, not public in the database
+    stale: list[int]     # in both, but the index holds an older version than the database
 
     @property
     def clean(self) -> bool:
-        return not self.missing and not self.extra
+        return not self.missing and not self.extra and not self.stale
 
 
 def check(session: Session, backend: ElasticsearchBackend, kind: Kind) -> Drift:
-    in_database = _public_ids(session, kind)
-    in_index = {int(hit["_id"]) for hit in helpers.scan(
+    """Ids and versions: a document the index holds at an older version than its row is drift too."""
+    in_database = _public_versions(session, kind)
+    in_index = {int(hit["_id"]): hit["_version"] for hit in helpers.scan(
         backend.client, index=alias_name(backend.prefix, kind), query={"query": {"match_all": {}}},
-        _source=False, size=BATCH)}
-    return Drift(kind, sorted(in_database - in_index), sorted(in_index - in_database))
+        _source=False, size=BATCH, version=True)}
+    stale = sorted(entity_id for entity_id, version in in_index.items()
+                   if entity_id in in_database and version < in_database[entity_id])
+    return Drift(kind, sorted(in_database.keys() - in_index.keys()), sorted(in_index.keys() - in_database.keys()),
+                 stale)
 
 
 def public_count(session: Session, kind: Kind) -> int:
@@ -145,7 +201,8 @@ def public_count(session: Session, kind: Kind) -> int:
     return session.scalar(selection)
 
 
-def _public_ids(session: Session, kind: Kind) -> set[int]:
+def _public_versions(session: Session, kind: Kind) -> dict[int, int]:
     columns = COLUMNS[kind]
-    selection = SELECTS[kind]().with_only_columns(columns.id).where(columns.status == columns.public_status)
-    return set(session.scalars(selection))
+    selection = SELECTS[kind]().with_only_columns(columns.id, columns.version).where(
+        columns.status == columns.public_status)
+    return {entity_id: version for entity_id, version in session.execute(selection)}

@@ -22,6 +22,7 @@ from .rules import latest_rules
 log = logging.getLogger(__name__)
 SEARCH_FAILURES = (ApiError, TransportError)
 PUSH_COOL_DOWN_S = 30.0  # after a failed push, let writes skip Elasticsearch for a while
+BREAKER_OPEN_S = 15.0    # after a failed search, searches skip Elasticsearch for a while
 
 
 def elasticsearch_configured() -> bool:
@@ -32,23 +33,39 @@ def elasticsearch_backend() -> ElasticsearchBackend:
     """The app's backend object; the client opens no connection until first used."""
     extensions = current_app.extensions
     if "search_backend" not in extensions:
-        client = make_client(current_app.config["ELASTICSEARCH_URL"])
-        extensions["search_backend"] = ElasticsearchBackend(client, current_app.config["ELASTICSEARCH_INDEX_PREFIX"])
+        config = current_app.config
+        extensions["search_backend"] = ElasticsearchBackend(
+            make_client(config["ELASTICSEARCH_URL"]), config["ELASTICSEARCH_INDEX_PREFIX"],
+            shards=config.get("ELASTICSEARCH_SHARDS", 1), replicas=config.get("ELASTICSEARCH_REPLICAS", 1),
+            search_timeout_s=config.get("ELASTICSEARCH_SEARCH_TIMEOUT_MS", 1000) / 1000)
     return extensions["search_backend"]
 
 
 def search(query: SearchQuery) -> SearchResult:
+    """From Elasticsearch when configured and well; from SQL (marked degraded) when it fails. After
+    a failure the breaker stays open for BREAKER_OPEN_S: searches go straight to SQL instead of
+    each waiting on a sick cluster; then one search tries Elasticsearch again."""
     query = _resolve_city_group(query)
     if not elasticsearch_configured():
         return SqlSearchBackend(db.session).search(query)
+    backend = elasticsearch_backend()
+    if backend.failed_at is not None and time.monotonic() - backend.failed_at < BREAKER_OPEN_S:
+        return _degraded(query)
     try:
-        return elasticsearch_backend().search(query)
+        result = backend.search(query)
     except SEARCH_FAILURES as error:
-        log.warning("Elasticsearch search failed, answering from SQL: %s", error)
-        SEARCH_FALLBACKS.inc()
-        result = SqlSearchBackend(db.session).search(query)
-        result.degraded = True
-        return result
+        log.warning("Elasticsearch search failed, answering from SQL for %.0f s: %s", BREAKER_OPEN_S, error)
+        backend.failed_at = time.monotonic()
+        return _degraded(query)
+    backend.failed_at = None
+    return result
+
+
+def _degraded(query: SearchQuery) -> SearchResult:
+    SEARCH_FALLBACKS.inc()
+    result = SqlSearchBackend(db.session).search(query)
+    result.degraded = True
+    return result
 
 
 def first_photos(result: SearchResult) -> dict[int, int]:
@@ -72,6 +89,15 @@ def install_outbox_push(app: Flask) -> None:
         if g.get("search_outbox_dirty") and elasticsearch_configured():
             push_pending()
         return response
+
+
+def drain_outbox_now() -> int:
+    """Apply every pending outbox row (the periodic job; a no-op marking rows on the SQL backend)."""
+    backend = elasticsearch_backend() if elasticsearch_configured() else None
+    total = 0
+    while processed := drain_outbox(db.session, backend):
+        total += processed
+    return total
 
 
 def push_pending() -> None:

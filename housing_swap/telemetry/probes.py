@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 
 from ..metrics import scrape_registry
 from ..security.access import public
+from ..services.jobs import queue_figures as job_queue_figures
 from ..services.readiness import is_ready, operational_figures, readiness_checks
 
 probes = Blueprint("probes", __name__)
@@ -61,6 +62,12 @@ def _database_figures() -> CollectorRegistry:
           registry=registry).set(figures.outbox_pending)
     Gauge("housing_swap_search_outbox_lag_seconds", "Age of the oldest unapplied search change.",
           registry=registry).set(figures.outbox_oldest_age_s)
+    queue = job_queue_figures()
+    Gauge("housing_swap_jobs_queued", "Background jobs waiting for a worker.", registry=registry).set(queue.queued)
+    Gauge("housing_swap_jobs_oldest_queued_seconds", "How long the oldest queued job has waited.",
+          registry=registry).set(queue.oldest_queued_age_s)
+    Gauge("housing_swap_jobs_running", "Background jobs being run now.", registry=registry).set(queue.running)
+    Gauge("housing_swap_jobs_failed", "Background jobs that failed for good.", registry=registry).set(queue.failed)
     ledger = Gauge("housing_swap_ledger_completed", "Completed swaps counted on the goal ledger.",
                    ["program_year", "channel"], registry=registry)
     for (year, channel), count in figures.ledger_by_channel.items():

@@ -1,14 +1,15 @@
-"""Bureau administration: organizations and their staff accounts."""
+"""Bureau administration: organizations and their staff accounts, background jobs, the audit log."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..db.models import OrganizationKind, Role
+from ..db.models import JobState, OrganizationKind, Role
 from ..db.models.accounts import ROLE_LABELS, ROLE_ORGANIZATION_KIND
 from ..domain.fields import page_number
+from ..jobs import JOB_KINDS
 from ..security.access import public, roles
-from ..services import accounts, audit_log, organizations
+from ..services import accounts, audit_log, jobs, organizations
 from ..services.errors import ServiceError, ValidationFailed
 from .downloads import spreadsheet_response
 from .forms import OrganizationForm, StaffUserForm, select_choices
@@ -106,6 +107,18 @@ def reset_password(user_id: int):
         flash(refused.message, "error")
         return redirect(url_for("admin.users"))
     return render_template("admin/password_reset.html", user=user, temporary=temporary)
+
+
+# ----- background jobs ---------------------------------------------------------------------------
+
+@blueprint.route("/jobs")
+@bureau_only
+def job_list():
+    """Recent background jobs, failures first in the eye: what ran, how it ended, and why not."""
+    failed_only = request.args.get("state") == "failed"
+    return render_template("admin/jobs.html", failed_only=failed_only, figures=jobs.queue_figures(),
+                           jobs=jobs.recent_jobs(limit=200, state=JobState.FAILED if failed_only else None),
+                           kind_labels={name: kind.label for name, kind in JOB_KINDS.items()})
 
 
 # ----- the audit log -----------------------------------------------------------------------------

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..db.models import Role
+from ..db.models import JobState, Role
+from ..jobs import dispatch
 from ..security.access import roles
-from ..services import files, listing_import
-from ..services.imports import error_report_frame
-from ..services.spreadsheets import FORMATS, write_table
+from ..services import files, import_jobs, jobs, listing_import
+from ..services.errors import ServiceError
+from ..services.spreadsheets import FORMATS
 from .downloads import spreadsheet_response
 from .page_actions import imported, refuse_page
 
@@ -26,17 +27,47 @@ def import_listings():
     mode = request.form.get("mode", listing_import.ImportMode.ALL_OR_NOTHING.value)
     if mode not in tuple(listing_import.ImportMode):
         refuse_page("agency/import.html", problem="请选择导入方式")
-    result = imported("agency/import.html", "请选择要导入的CSV或XLSX文件",
-                      lambda upload: listing_import.import_listings(upload, current_user, listing_import.ImportMode(mode)),
-                      rejected_context=lambda rejected: {"report": _save_report(rejected.row_errors), "rejected": True})
-    report = _save_report(result.errors) if result.errors else None
-    return render_template("agency/import.html", result=result, errors=result.errors, report=report)
+    job = imported("agency/import.html", "请选择要导入的CSV或XLSX文件",
+                   lambda upload: import_jobs.queue_import(upload, current_user, listing_import.ImportMode(mode)))
+    dispatch(job)
+    return redirect(url_for("agency.import_job", job_id=job.id), code=303)
 
 
-def _save_report(errors) -> str:
-    """Keep the error report for this organization; the token names the file."""
-    return files.save_import_report(current_user.organization_id,
-                                    write_table(error_report_frame(errors), "xlsx", "错误报告"))
+@blueprint.route("/import/jobs/<int:job_id>")
+@agency_only
+def import_job(job_id: int):
+    """The import's progress while it runs (the page refreshes itself), then how it ended."""
+    job = jobs.job_for_viewing(job_id, current_user)
+    return render_template("agency/import_job.html", job=job, progress=jobs.live_progress(job),
+                           result=job.result or {})
+
+
+@blueprint.route("/import/jobs/<int:job_id>/progress")
+@agency_only
+def import_job_progress(job_id: int):
+    """What the job page polls while the import runs."""
+    job = jobs.job_for_viewing(job_id, current_user)
+    progress = jobs.live_progress(job)
+    if job.finished:
+        text = job.state.label
+    elif progress.total:
+        text = f"已写入 {progress.done} / {progress.total} 行"
+    else:
+        text = "正在校验文件…" if job.state == JobState.RUNNING else "等待处理…"
+    return jsonify(finished=job.finished, state=job.state.value, done=progress.done, total=progress.total,
+                   text=text)
+
+
+@blueprint.route("/import/jobs/<int:job_id>/cancel", methods=["POST"])
+@agency_only
+def cancel_import_job(job_id: int):
+    try:
+        jobs.request_cancel(job_id, current_user)
+    except ServiceError as refused:
+        flash(refused.message, "error")
+    else:
+        flash("已请求取消：导入将停止，已处理的数据不会保存", "success")
+    return redirect(url_for("agency.import_job", job_id=job_id), code=303)
 
 
 @blueprint.route("/import/report/<token>.xlsx")

@@ -21,7 +21,7 @@ def http_figures(database: Path, workdir: Path) -> dict:
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
     base = {**os.environ, "HOUSING_SWAP_DATABASE_URL": f"sqlite:///{database}",
             "HOUSING_SWAP_INSTANCE_PATH": str(workdir), "HOUSING_SWAP_SEARCH_BACKEND": "sql",
-            "HOUSING_SWAP_STORAGE": "local"}
+            "HOUSING_SWAP_STORAGE": "local", "HOUSING_SWAP_JOB_BROKER": "sqlite"}
     es_url = os.environ.get("HOUSING_SWAP_BENCH_ELASTICSEARCH_URL")
     sql = _http_run(wrk, base, load_test=not es_url)
     if not es_url:

@@ -22,7 +22,8 @@
     }
   });
 
-  // Show upload progress for file imports, then replace the page with the server's answer.
+  // Show upload progress for file imports, then go where the server sends us (an import's job page),
+  // or show its answer in place (a refused file).
   document.querySelectorAll("form[data-progress]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.XMLHttpRequest || !window.FormData) { return; }
@@ -39,9 +40,13 @@
       });
       request.upload.addEventListener("load", function () {
         bar.removeAttribute("value");
-        status.textContent = "上传完成，正在逐行校验并导入，请稍候……";
+        status.textContent = "上传完成，正在交给后台导入……";
       });
       request.addEventListener("load", function () {
+        if (request.responseURL && request.responseURL !== form.action) {
+          window.location.assign(request.responseURL);
+          return;
+        }
         document.open();
         document.write(request.responseText);
         document.close();
@@ -52,6 +57,25 @@
       request.open("POST", form.action);
       request.send(new FormData(form));
     });
+  });
+
+  // A background job's page: poll its progress, and show the result once it has ended.
+  document.querySelectorAll("[data-job-progress]").forEach(function (region) {
+    var bar = region.querySelector(".job-progress");
+    var text = region.querySelector(".job-progress-text");
+    function poll() {
+      fetch(region.getAttribute("data-job-progress"), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (job) {
+          if (!job) { setTimeout(poll, 5000); return; }
+          if (job.finished) { window.location.reload(); return; }
+          if (job.total) { bar.max = job.total; bar.value = job.done; }
+          text.textContent = job.text;
+          setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    setTimeout(poll, 1000);
   });
 
   // Community autocomplete: fill the datalist from the suggestions endpoint as the user types.

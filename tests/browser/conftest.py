@@ -92,13 +92,16 @@ def live_server(tmp_path_factory):
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "housing_swap:create_app()"], env=env, cwd=ROOT)
+    # As `make run` does: a job worker beside the web server (imports run there).
+    worker = subprocess.Popen([str(BIN / "flask"), "jobs", "worker", "--no-periodic"], env=env, cwd=ROOT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(f"{base_url}/progress", server)
         yield base_url
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=30)
         _delete_browser_indices(env)
 
 

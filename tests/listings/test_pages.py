@@ -123,8 +123,10 @@ def test_agency_import_with_errors_report_then_fix(app, make, login, client):
     rows[2]["orientation"] = "朝天"
     upload = {"file": (io.BytesIO(agency_file(rows)), "房源.xlsx"), "mode": "all_or_nothing"}
     response = client.post("/agency/import", data=upload, content_type="multipart/form-data")
-    assert response.status_code == 422
-    text = page(response)
+    assert response.status_code == 303  # to the import's job page
+    job_page = client.get(response.headers["Location"])
+    assert job_page.status_code == 200
+    text = page(job_page)
     assert "未导入任何数据" in text
     assert "朝向应为以下之一" in text
     token = text.split("/agency/import/report/")[1].split(".xlsx")[0]
@@ -136,7 +138,8 @@ def test_agency_import_with_errors_report_then_fix(app, make, login, client):
 
     rows[2]["orientation"] = "南"
     fixed = {"file": (io.BytesIO(agency_file(rows)), "房源.xlsx"), "mode": "all_or_nothing"}
-    assert "新增 5 条" in page(client.post("/agency/import", data=fixed, content_type="multipart/form-data"))
+    assert "新增 5 条" in page(client.post("/agency/import", data=fixed, content_type="multipart/form-data",
+                                         follow_redirects=True))
     exported = client.get("/agency/export.xlsx")
     assert exported.mimetype.startswith("application/vnd.openxmlformats")
     assert len(pd.read_excel(io.BytesIO(exported.data))) == 5
@@ -150,12 +153,15 @@ def test_other_organizations_cannot_fetch_an_import_report(app, make, login, cli
     login("agent-a")
     rows = [listing_fields(orientation="朝天")]
     response = client.post("/agency/import", data={"file": (io.BytesIO(agency_file(rows)), "x.xlsx"),
-                                                   "mode": "valid_rows"}, content_type="multipart/form-data")
+                                                   "mode": "valid_rows"}, content_type="multipart/form-data",
+                           follow_redirects=True)
+    job_page = response.request.path
     token = page(response).split("/agency/import/report/")[1].split(".xlsx")[0]
     client.post("/auth/logout")
     make.staff(Role.AGENCY_STAFF, organization=make.organization(OrganizationKind.AGENCY), username="agent-b")
     login("agent-b")
     assert client.get(f"/agency/import/report/{token}.xlsx").status_code == 404
+    assert client.get(job_page).status_code == 404
 
 
 def test_developer_publishes_a_project_and_its_unit_table(app, make, login, client):

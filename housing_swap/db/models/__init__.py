@@ -16,6 +16,7 @@ from .alerts import EmailOutboxMessage, Notification, SavedSearch
 from .applications import ApplicationEvent, ApplicationStatus, ChannelPreference, SwapApplication
 from .audit import AuditEvent
 from .change_counters import ChangeCounter
+from .jobs import JobRun, JobState
 from .ledger import (
     GoalLedgerEntry,
     LedgerClaim,
@@ -52,7 +53,7 @@ __all__ = [
     "RecordedSale", "LedgerClaim",
     "Acquisition", "AcquisitionDocument", "AcquisitionEvent", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
     "AuditEvent",
-    "ChangeCounter", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
+    "ChangeCounter", "JobRun", "JobState", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",

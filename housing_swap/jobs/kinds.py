@@ -1,0 +1,64 @@
+"""What the job runner can do: each kind of job, its label, and the periodic schedules.
+
+A kind's ``run(params, progress)`` returns a small JSON result; ``progress(done, total)`` publishes
+how far it got and raises ``JobCancelled`` once a cancel was asked for. Schedules are crontab
+fields in UTC (Beijing is UTC+8: 18:30 UTC is 02:30 the next morning in Zhengzhou).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from flask import current_app
+
+from ..services import acquisitions, alerts, chains, files, import_jobs, jobs, listings, matching, search
+from .broker import dispatch
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    label: str
+    run: Callable[[dict, Progress], dict]
+
+
+def _match_run(params: dict, progress: Progress) -> dict:
+    done = [0]
+
+    def advance(count: int) -> None:
+        done[0] += count
+        progress(done[0], 0)
+    return asdict(matching.run_matching(advance=advance))
+
+
+def _recover(params: dict, progress: Progress) -> dict:
+    requeued = jobs.requeue_lost_jobs()
+    for job_id in requeued:
+        dispatch(jobs.job_by_id(job_id))
+    return {"requeued": requeued}
+
+
+JOB_KINDS: dict[str, JobKind] = {
+    import_jobs.KIND: JobKind("批量导入房源", import_jobs.run_import),
+    "match_run": JobKind("匹配新房", _match_run),
+    "match_chains": JobKind("寻找换房链", lambda params, progress: asdict(chains.run_chain_finder())),
+    "search_alerts": JobKind("保存搜索提醒", lambda params, progress: {"notified": alerts.run_alerts()}),
+    "listings_expire": JobKind("房源挂牌到期", lambda params, progress: {
+        "expired": listings.expire_stale_listings(current_app.config["LISTING_EXPIRY_DAYS"])}),
+    "offers_expire": JobKind("收购报价到期", lambda params, progress: {"expired": acquisitions.expire_offers()}),
+    "files_expire": JobKind("清理过期错误报告", lambda params, progress: {"deleted": files.expire_import_reports()}),
+    "outbox_drain": JobKind("同步搜索索引", lambda params, progress: {"applied": search.drain_outbox_now()}),
+    "jobs_recover": JobKind("恢复中断的任务", _recover),
+}
+
+PERIODIC: dict[str, dict[str, str]] = {
+    "outbox_drain": {"minute": "*"},
+    "jobs_recover": {"minute": "*/5"},
+    "search_alerts": {"minute": "*/5"},
+    "offers_expire": {"minute": "10", "hour": "16"},     # 00:10 Beijing
+    "listings_expire": {"minute": "30", "hour": "18"},   # 02:30 Beijing
+    "files_expire": {"minute": "45", "hour": "18"},      # 02:45 Beijing
+    "match_run": {"minute": "0", "hour": "19"},          # 03:00 Beijing
+    "match_chains": {"minute": "0", "hour": "20"},       # 04:00 Beijing
+}
