@@ -90,6 +90,15 @@ def wait_for(condition, timeout_s: float = 60.0, what: str = "the job", log: Pat
                                                              if log and log.exists() else ""))
 
 
+def run_worker_until(queued_app, job_id: int, state: JobState, timeout_s: float = 60.0) -> None:
+    worker = start_worker(queued_app)
+    try:
+        wait_for(lambda: job_state(job_id) == state, timeout_s=timeout_s,
+                 log=Path(queued_app.instance_path) / "worker.log")
+    finally:
+        stop(worker)
+
+
 def post_import(queued_app, rows, mode="all_or_nothing"):
     client = queued_app.test_client()
     login = client.post("/auth/login", data={"login": "agent-q", "password": "Zz-test-pass-2024"})
@@ -97,7 +106,8 @@ def post_import(queued_app, rows, mode="all_or_nothing"):
     answer = client.post("/agency/import", content_type="multipart/form-data",
                          data={"file": (io.BytesIO(agency_file(rows)), "房源.xlsx"), "mode": mode})
     assert answer.status_code == 303, answer.get_data(as_text=True)
-    return client, answer.headers["Location"]
+    job_page = answer.headers["Location"]
+    return client, job_page, int(job_page.rstrip("/").split("/")[-1])
 
 
 def job_state(job_id: int) -> JobState:
@@ -106,19 +116,14 @@ def job_state(job_id: int) -> JobState:
 
 def test_an_import_queued_by_the_page_is_done_by_a_worker_process(queued_app, make):
     make.staff(Role.AGENCY_STAFF, username="agent-q")
-    client, job_page = post_import(queued_app, [listing_fields() for _ in range(30)])
-    job_id = int(job_page.rstrip("/").split("/")[-1])
+    client, job_page, job_id = post_import(queued_app, [listing_fields() for _ in range(30)])
     assert job_state(job_id) == JobState.QUEUED  # the request did not do the work
     waiting = client.get(job_page).get_data(as_text=True)
     assert "排队中" in waiting
     assert "data-job-progress" in waiting  # the page polls the job while it waits
     polled = client.get(f"{job_page}/progress").get_json()
     assert polled == {"finished": False, "state": "queued", "done": 0, "total": None, "text": "等待处理…"}
-    worker = start_worker(queued_app)
-    try:
-        wait_for(lambda: job_state(job_id) == JobState.SUCCEEDED, log=Path(queued_app.instance_path) / "worker.log")
-    finally:
-        stop(worker)
+    run_worker_until(queued_app, job_id, JobState.SUCCEEDED)
     assert db.session.scalar(select(func.count(Listing.id))) == 30
     done = client.get(job_page).get_data(as_text=True)
     assert "新增 30 条" in done
@@ -129,8 +134,7 @@ def test_an_import_queued_by_the_page_is_done_by_a_worker_process(queued_app, ma
 def test_a_worker_killed_mid_import_is_recovered_and_writes_each_row_once(queued_app, make, monkeypatch):
     make.staff(Role.AGENCY_STAFF, username="agent-q")
     rows = [listing_fields() for _ in range(1500)]
-    _, job_page = post_import(queued_app, rows)
-    job_id = int(job_page.rstrip("/").split("/")[-1])
+    _, _, job_id = post_import(queued_app, rows)
     worker = start_worker(queued_app)
     try:
         wait_for(lambda: jobs.live_progress(db.session.get(JobRun, job_id)).done > 0, what="progress")
@@ -144,25 +148,16 @@ def test_a_worker_killed_mid_import_is_recovered_and_writes_each_row_once(queued
         assert jobs.requeue_lost_jobs(now=later) == [job_id]
         dispatch(jobs.job_by_id(job_id))
     monkeypatch.undo()
-    worker = start_worker(queued_app)
-    try:
-        wait_for(lambda: job_state(job_id) == JobState.SUCCEEDED, timeout_s=120)
-    finally:
-        stop(worker)
+    run_worker_until(queued_app, job_id, JobState.SUCCEEDED, timeout_s=120)
     assert db.session.scalar(select(func.count(Listing.id))) == 1500
     assert db.session.get(JobRun, job_id).attempts == 2
 
 
 def test_a_cancelled_import_saves_nothing(queued_app, make):
     make.staff(Role.AGENCY_STAFF, username="agent-q")
-    client, job_page = post_import(queued_app, [listing_fields() for _ in range(20)])
-    job_id = int(job_page.rstrip("/").split("/")[-1])
+    client, job_page, job_id = post_import(queued_app, [listing_fields() for _ in range(20)])
     assert client.post(f"{job_page}/cancel").status_code == 303
-    worker = start_worker(queued_app)
-    try:
-        wait_for(lambda: job_state(job_id) == JobState.CANCELLED, log=Path(queued_app.instance_path) / "worker.log")
-    finally:
-        stop(worker)
+    run_worker_until(queued_app, job_id, JobState.CANCELLED)
     assert db.session.scalar(select(func.count(Listing.id))) == 0
     assert "导入已取消，没有保存任何数据" in client.get(job_page).get_data(as_text=True)
     assert client.post(f"{job_page}/cancel", follow_redirects=True).status_code == 200  # ended: said so

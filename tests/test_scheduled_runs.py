@@ -39,6 +39,23 @@ def notifications() -> int:
     return db.session.scalar(select(func.count(Notification.id)))
 
 
+def on_two_machines_at_once(app, run) -> list[str]:
+    """``run`` started at the same moment by two workers with their own sessions."""
+    barrier = threading.Barrier(2)
+
+    def machine(_) -> str:
+        with app.app_context():
+            barrier.wait()
+            try:
+                return run()
+            except AlreadyRunning:
+                return "skipped"
+            finally:
+                db.session.remove()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(machine, range(2)))
+
+
 def test_a_second_run_of_a_job_stops_at_once_while_the_first_holds_its_lock(app):
     with exclusive_run("match run"), pytest.raises(AlreadyRunning, match="match run"):
         run_matching()
@@ -70,19 +87,7 @@ def test_alert_runs_on_two_machines_at_once_notify_each_search_once(app, make):
     start = utcnow() - timedelta(minutes=10)
     searches = [saved_search(make, since=start) for _ in range(4)]
     publish(make, at=start + timedelta(minutes=1))
-    barrier = threading.Barrier(2)
-
-    def machine(_) -> str:
-        with app.app_context():
-            barrier.wait()
-            try:
-                return f"notified {alerts.run_alerts()}"
-            except AlreadyRunning:
-                return "skipped"
-            finally:
-                db.session.remove()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(machine, range(2)))
+    outcomes = on_two_machines_at_once(app, lambda: f"notified {alerts.run_alerts()}")
     assert notifications() == len(searches), outcomes
 
 
@@ -91,17 +96,5 @@ def test_match_runs_on_two_machines_at_once_never_clash(app, make):
     units_on_sale(make)
     for _ in range(3):
         submitted_application(make)
-    barrier = threading.Barrier(2)
-
-    def machine(_) -> str:
-        with app.app_context():
-            barrier.wait()
-            try:
-                return f"matched {run_matching().applications}"
-            except AlreadyRunning:
-                return "skipped"
-            finally:
-                db.session.remove()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = sorted(pool.map(machine, range(2)))
+    outcomes = sorted(on_two_machines_at_once(app, lambda: f"matched {run_matching().applications}"))
     assert outcomes in (["matched 3", "skipped"], ["matched 3", "matched 3"]), outcomes
