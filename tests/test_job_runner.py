@@ -183,3 +183,17 @@ def test_a_job_failing_every_attempt_is_failed_for_good_and_shown_to_the_adminis
     assert "清理过期错误报告" in page
     assert "失败" in page
     assert "对象存储拒绝访问" in page
+
+
+def test_a_job_that_never_reached_the_broker_is_handed_over_again_and_runs_once(app, monkeypatch):
+    """Its row committed but the broker was unreachable: the recovery schedule finds it waiting."""
+    job = jobs.queue_job("files_expire", {})  # committed, never dispatched
+    later = jobs.utcnow() + jobs.STALE_AFTER * 2
+    assert job.id in jobs.requeue_lost_jobs(now=later)
+    monkeypatch.setattr(jobs, "utcnow", lambda: later)
+    JOB_KINDS["jobs_recover"].run({}, lambda done, total: None)  # dispatches it: run here (immediate)
+    monkeypatch.undo()
+    execute(app, job.id)  # handed over a second time: nothing more happens
+    db.session.expire_all()
+    done = db.session.get(JobRun, job.id)
+    assert (done.state, done.attempts) == (JobState.SUCCEEDED, 1)

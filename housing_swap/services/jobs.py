@@ -92,9 +92,10 @@ def request_cancel(job_id: int, user: User) -> JobRun:
 
 @use_case
 def start(job_id: int) -> JobRun | None:
-    """Mark the job running (one more attempt); None when there is nothing to do any more."""
+    """Mark the job running (one more attempt); None when there is nothing to do: it has ended, or
+    another worker runs it (a job handed to the broker twice runs once)."""
     job = db.session.get(JobRun, job_id, with_for_update=True)
-    if job is None or job.finished:
+    if job is None or job.state != JobState.QUEUED:
         return None
     if _cancel_requested(job):
         _end(job, JobState.CANCELLED, error="取消于开始之前")
@@ -155,8 +156,14 @@ def retries_left(job_id: int) -> bool:
 
 @use_case
 def requeue_lost_jobs(now: datetime | None = None) -> list[int]:
-    """Running jobs whose worker died (no progress for STALE_AFTER) go back to the queue."""
+    """Jobs to hand to the broker again: running ones whose worker died (no progress for
+    STALE_AFTER) go back to the queue, and queued ones waiting longer than that may never have
+    reached the broker (it was unreachable just after their row committed). Handing a job over
+    twice is harmless: it starts only from the queued state."""
     cutoff = (now or utcnow()) - STALE_AFTER
+    waiting = list(db.session.scalars(select(JobRun.id).where(JobRun.state == JobState.QUEUED,
+                                                              JobRun.enqueued_at < cutoff,
+                                                              JobRun.attempts == 0)))
     lost = list(db.session.scalars(select(JobRun).where(JobRun.state == JobState.RUNNING,
                                                         JobRun.heartbeat_at < cutoff).with_for_update()))
     for job in lost:
@@ -165,7 +172,7 @@ def requeue_lost_jobs(now: datetime | None = None) -> list[int]:
             continue  # still reporting progress: alive
         job.state = JobState.QUEUED if job.attempts < MAX_ATTEMPTS else JobState.FAILED
         job.error = "处理任务的进程中断，已重新排队" if job.state == JobState.QUEUED else "多次中断，已停止重试"
-    return [job.id for job in lost if job.state == JobState.QUEUED]
+    return waiting + [job.id for job in lost if job.state == JobState.QUEUED]
 
 
 @dataclass(frozen=True)
