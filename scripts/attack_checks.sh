@@ -26,10 +26,18 @@ SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do curl -sf "${BASE}/api/v1/openapi.json" >/dev/null && break; sleep 0.2; done
 
+# Retried: a gunicorn worker recycling after max_requests may drop a connection it had accepted.
+# A failure says what the server answered.
 token_for() {
-  curl -sf -X POST -H 'Content-Type: application/json' \
-       -d "{\"username\": \"$1\", \"password\": \"demo-pass-2024\"}" "${BASE}/api/v1/auth/token" |
-    "$BIN/python" -c 'import json, sys; print(json.load(sys.stdin)["token"])'
+  local answer
+  answer=$(curl -s --retry 3 --retry-all-errors --retry-delay 1 -X POST -H 'Content-Type: application/json' \
+       -d "{\"username\": \"$1\", \"password\": \"demo-pass-2024\"}" -w '\n%{http_code}' "${BASE}/api/v1/auth/token")
+  local status="${answer##*$'\n'}"
+  if [ "${status:0:1}" != 2 ]; then
+    echo "[attack] no token for $1: ${answer}" >&2
+    return 1
+  fi
+  "$BIN/python" -c 'import json, sys; print(json.loads(sys.argv[1])["token"])' "${answer%$'\n'*}"
 }
 
 failed=0
