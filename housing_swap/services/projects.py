@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
 from ..db.base import contains_pattern
 from ..db.models import Building, Project, Role, Unit, UnitStatus, User
@@ -81,9 +81,18 @@ def update_project(project_id: int, raw: dict, user: User) -> Project:
     flush_or_conflict(lambda _: PERMIT_TAKEN)
     record_event("project.update", "project", project.id, actor=user, before=before,
                  after={name: str(value) for name, value in values.items()})
-    for unit in _units_of(project):
-        enqueue("unit", unit.id, unit.version)  # project facts are part of each unit's search document
+    _reindex_units_of(project)
     return project
+
+
+def _reindex_units_of(project: Project) -> None:
+    """Project facts (name, district, location, offer) are part of each unit's search document, and
+    the index keeps a document unless it is sent a newer version: each unit's version moves on."""
+    db.session.execute(
+        update(Unit).where(Unit.building_id.in_(select(Building.id).where(Building.project_id == project.id)))
+        .values(version=Unit.version + 1).execution_options(synchronize_session="fetch"))
+    for unit in _units_of(project):
+        enqueue("unit", unit.id, unit.version)
 
 
 def _units_of(project: Project) -> list[Unit]:

@@ -4,16 +4,18 @@ import contextlib
 import pytest
 from sqlalchemy import func, select
 
-from housing_swap.db.models import Listing, ListingStatus, Role, SearchOutboxEntry
+from housing_swap.db.models import Listing, ListingStatus, Organization, Role, SearchOutboxEntry, Unit
 from housing_swap.extensions import db
 from housing_swap.search import sync
 from housing_swap.search.query import Kind, SearchQuery
 from housing_swap.search.sync import check, drain_outbox, reindex
 from housing_swap.services.listings import StatusChange, change_status, create_listing
+from housing_swap.services.projects import update_project
 from housing_swap.services.search_outbox import enqueue
 from tests.conftest import server_url
 from tests.factories import Factories
 from tests.listings.helpers import listing_fields
+from tests.matching.helpers import units_on_sale
 
 pytestmark = pytest.mark.elasticsearch
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # nothing listens on the discard port here
@@ -167,3 +169,17 @@ def test_one_rejected_document_neither_stalls_the_others_nor_retries_for_ever(es
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1
     assert "left aside" in result.output
+
+
+def test_a_renamed_project_reaches_its_units_documents(es_app, es_backend, make, runner):
+    units = units_on_sale(make)
+    developer = make.staff(Role.DEVELOPER_STAFF, organization=db.session.get(
+        Organization, units[0].building.project.developer_org_id))
+    drain_outbox(db.session, es_backend)
+    versions = {unit.id: unit.version for unit in units}
+    update_project(units[0].building.project_id, {"name": "改名后的湖畔新城"}, developer)
+    assert all(db.session.get(Unit, unit_id).version == version + 1 for unit_id, version in versions.items())
+    drain_outbox(db.session, es_backend)
+    found = es_backend.search(SearchQuery(kind=Kind.UNIT, q="改名后的湖畔新城"))
+    assert {item["id"] for item in found.items} == set(versions)
+    assert check(db.session, es_backend, Kind.UNIT).clean
