@@ -186,10 +186,7 @@ class QueueFigures:
 def queue_figures(now: datetime | None = None) -> QueueFigures:
     counts = dict(db.session.execute(select(JobRun.state, func.count()).group_by(JobRun.state)).all())
     oldest = db.session.scalar(select(func.min(JobRun.enqueued_at)).where(JobRun.state == JobState.QUEUED))
-    age = 0.0
-    if oldest is not None:
-        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=(now or utcnow()).tzinfo)
-        age = max(((now or utcnow()) - oldest).total_seconds(), 0.0)
+    age = max(((now or utcnow()) - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
     return QueueFigures(counts.get(JobState.QUEUED, 0), age, counts.get(JobState.RUNNING, 0),
                         counts.get(JobState.FAILED, 0))
 

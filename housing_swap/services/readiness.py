@@ -10,7 +10,7 @@ personal data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -102,14 +102,10 @@ def operational_figures(now: datetime | None = None) -> OperationalFigures:
     pending, oldest = db.session.execute(
         select(func.count(), func.min(SearchOutboxEntry.created_at))
         .where(SearchOutboxEntry.processed_at.is_(None))).one()
-    oldest_age = ((now or utcnow()) - _aware(oldest)).total_seconds() if oldest else 0.0
+    oldest_age = ((now or utcnow()) - oldest).total_seconds() if oldest else 0.0
     ledger = {}
     for year in year_progress():
         ledger[(year.program_year, "city_group")] = year.city_group
         ledger[(year.program_year, "market")] = year.market
     return OperationalFigures(pending, max(oldest_age, 0.0), ledger)
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes from aggregates (the column type is bypassed)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
