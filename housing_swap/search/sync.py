@@ -128,7 +128,13 @@ def _note_failure(session: Session, entry_ids: list[int], error: Exception) -> N
 
 def reindex(session: Session, backend: ElasticsearchBackend, kind: Kind,
             progress: Callable[[int], None] = lambda n: None) -> int:
-    """Build a new index from the database, then switch the alias to it in one step."""
+    """Build a new index from the database, switch the alias to it in one step, then catch up.
+
+    Writes go on while the new index loads: the outbox applies them through the alias, which still
+    names the old index, so they would be lost with it. After the switch, every document the new
+    index holds at another version than its row (or holds wrongly, or lacks) is written again from
+    the database; from then on the outbox writes through the alias to the new index.
+    """
     client, prefix = backend.client, backend.prefix
     alias, new_index = alias_name(prefix, kind), _new_index_name(prefix, kind)
     # Loaded without replicas or refreshes (faster), then given both before the alias moves.
@@ -153,7 +159,16 @@ def reindex(session: Session, backend: ElasticsearchBackend, kind: Kind,
                                 settings={"refresh_interval": "1s", "number_of_replicas": backend.replicas})
     client.indices.refresh(index=new_index)
     _switch_alias(client, alias, new_index)
+    _catch_up(session, backend, kind)
     return count
+
+
+def _catch_up(session: Session, backend: ElasticsearchBackend, kind: Kind) -> None:
+    session.rollback()  # a fresh snapshot: the rows as they are after the switch
+    drift = check(session, backend, kind)
+    if not drift.clean:
+        _apply(session, backend, kind, {*drift.missing, *drift.extra, *drift.stale}, refresh=True)
+    session.rollback()
 
 
 def _new_index_name(prefix: str, kind: Kind) -> str:

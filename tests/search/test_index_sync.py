@@ -3,6 +3,7 @@ import contextlib
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from housing_swap.db.models import Listing, ListingStatus, Organization, Role, SearchOutboxEntry, Unit
 from housing_swap.extensions import db
@@ -183,3 +184,28 @@ def test_a_renamed_project_reaches_its_units_documents(es_app, es_backend, make,
     found = es_backend.search(SearchQuery(kind=Kind.UNIT, q="改名后的湖畔新城"))
     assert {item["id"] for item in found.items} == set(versions)
     assert check(db.session, es_backend, Kind.UNIT).clean
+
+
+def test_a_change_made_during_a_rebuild_is_not_lost_with_the_old_index(es_app, es_backend, make, runner):
+    agent = make.staff(Role.AGENCY_STAFF)
+    listing = create_listing(listing_fields(), agent)
+    listing.status = ListingStatus.ACTIVE
+    db.session.commit()
+    drain_outbox(db.session, es_backend)
+    listing_id, old_price = listing.id, listing.asking_price
+
+    def change_while_loading(count: int) -> None:
+        # Another machine changes the price after the rebuild read the row, and its outbox is
+        # drained through the alias, which still names the old index.
+        with Session(db.engine) as other:
+            other.execute(Listing.__table__.update().where(Listing.id == listing_id).values(
+                asking_price=old_price + 50_000, version=Listing.version + 1))
+            other.add(SearchOutboxEntry(entity_type="listing", entity_id=listing_id, entity_version=0))
+            other.commit()
+            drain_outbox(other, es_backend)
+
+    reindex(db.session, es_backend, Kind.LISTING, progress=change_while_loading)
+    assert check(db.session, es_backend, Kind.LISTING).clean
+    found = es_backend.search(SearchQuery(kind=Kind.LISTING, min_price=old_price + 50_000))
+    assert listing_id in {item["id"] for item in found.items}
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
