@@ -6,9 +6,10 @@ import os
 
 from sqlalchemy import select, text
 
-from housing_swap.db.models import AuditEvent, Listing, User
+from housing_swap.db.models import AuditEvent, JobState, Listing, User
 from housing_swap.extensions import db
 from housing_swap.security.field_crypto import FieldCipher
+from housing_swap.services import jobs
 from housing_swap.services import listings as listing_service
 from housing_swap.services.key_rotation import encrypted_columns
 from tests.factories import valid_id_number
@@ -79,3 +80,16 @@ def test_a_bad_batch_size_is_refused(runner):
     result = runner.invoke(args=["keys", "rotate", "--batch", "0"])
     assert result.exit_code != 0
     assert "--batch" in result.output
+
+
+def test_rotation_runs_as_a_job_with_its_progress_recorded(app, make, runner):
+    make.household(phone="13811114444", id_number=valid_id_number(902))
+    ring, _ = rotate_to_a_new_key(app)
+
+    result = runner.invoke(args=["jobs", "run", "keys_rotate"])
+
+    assert result.exit_code == 0, result.output
+    job = jobs.recent_jobs(limit=1)[0]
+    assert job.state == JobState.SUCCEEDED
+    assert job.result["resealed"] == len(raw_values()) >= 2
+    assert all(ring.is_current(value) for value in raw_values())

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..search import sync
 from ..search.query import Kind
 from ..services.alerts import run_alerts
-from ..services.search import elasticsearch_backend, elasticsearch_configured
+from ..services.search import documents_to_index, elasticsearch_backend, elasticsearch_configured, rebuild_indices
 from .runs import skipped_while_running
 
 search_group = AppGroup("search", help="The search index.")
@@ -49,17 +49,15 @@ def sync_command(follow: bool, interval: float) -> None:
 
 
 @search_group.command("reindex")
+@skipped_while_running
 def reindex_command() -> None:
     """Rebuild each index from the database and switch its alias (no downtime)."""
-    backend = _backend_or_none()
-    if backend is None:
+    if not elasticsearch_configured():
         raise click.ClickException("HOUSING_SWAP_SEARCH_BACKEND is sql: there is no index to rebuild")
-    for kind in Kind:
-        total = sync.public_count(db.session, kind)
-        with click.progressbar(length=total, label=f"indexing {kind.value}s") as bar:
-            count = sync.reindex(db.session, backend, kind, progress=bar.update)
-        click.echo(f"{kind.value}: {count} documents indexed, alias switched")
-    sync.drain_outbox(db.session, backend)
+    with click.progressbar(length=documents_to_index(), label="indexing listings and units") as bar:
+        counts = rebuild_indices(advance=bar.update)
+    for kind, count in counts.items():
+        click.echo(f"{kind}: {count} documents indexed, alias switched")
 
 
 @search_group.command("check")

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 from flask import current_app
 
-from ..services import acquisitions, alerts, chains, files, import_jobs, jobs, listings, matching, search
+from ..services import acquisitions, alerts, chains, files, import_jobs, jobs, key_rotation, listings, matching, search
 from .broker import dispatch
 
 Progress = Callable[[int, int], None]
@@ -24,12 +24,28 @@ class JobKind:
 
 
 def _match_run(params: dict, progress: Progress) -> dict:
+    return asdict(matching.run_matching(advance=_counted(progress, 0)))
+
+
+def _counted(progress: Progress, total: int) -> Callable[[int], None]:
+    """An ``advance(n)`` callback publishing done out of a known total."""
     done = [0]
 
     def advance(count: int) -> None:
         done[0] += count
-        progress(done[0], 0)
-    return asdict(matching.run_matching(advance=advance))
+        progress(done[0], total)
+    return advance
+
+
+def _search_reindex(params: dict, progress: Progress) -> dict:
+    if not search.elasticsearch_configured():
+        return {"skipped": "站内搜索直接读取数据库，没有需要重建的索引"}
+    return search.rebuild_indices(advance=_counted(progress, search.documents_to_index()))
+
+
+def _keys_rotate(params: dict, progress: Progress) -> dict:
+    report = key_rotation.rotate_data_key(advance=_counted(progress, key_rotation.sealed_value_count()))
+    return {"current_key_id": report.current_key_id, "resealed": report.total}
 
 
 def _recover(params: dict, progress: Progress) -> dict:
@@ -50,6 +66,8 @@ JOB_KINDS: dict[str, JobKind] = {
     "files_expire": JobKind("清理过期错误报告", lambda params, progress: {"deleted": files.expire_import_reports()}),
     "outbox_drain": JobKind("同步搜索索引", lambda params, progress: {"applied": search.drain_outbox_now()}),
     "jobs_recover": JobKind("恢复中断的任务", _recover),
+    "search_reindex": JobKind("重建搜索索引", _search_reindex),
+    "keys_rotate": JobKind("数据密钥轮换", _keys_rotate),
 }
 
 PERIODIC: dict[str, dict[str, str]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import date
 
 from elasticsearch import ApiError, TransportError
@@ -11,12 +12,14 @@ from flask import Flask, current_app, g
 
 from ..extensions import db
 from ..metrics import SEARCH_FALLBACKS
+from ..search import sync
 from ..search.es_backend import ElasticsearchBackend
 from ..search.es_client import make_client
 from ..search.query import Kind, SearchQuery, SearchResult
 from ..search.sources import first_photo_ids
 from ..search.sql_backend import SqlSearchBackend
 from ..search.sync import drain_outbox
+from .exclusive_runs import exclusive
 from .rules import latest_rules
 
 log = logging.getLogger(__name__)
@@ -98,6 +101,23 @@ def drain_outbox_now() -> int:
     while processed := drain_outbox(db.session, backend):
         total += processed
     return total
+
+
+def documents_to_index() -> int:
+    """How many documents a rebuild writes (for its progress)."""
+    total = 0
+    for kind in Kind:
+        total += sync.public_count(db.session, kind)
+    return total
+
+
+@exclusive("search reindex")
+def rebuild_indices(advance: Callable[[int], None] = lambda n: None) -> dict[str, int]:
+    """Rebuild every index behind its alias (no downtime), then apply what the outbox holds."""
+    backend = elasticsearch_backend()
+    counts = {kind.value: sync.reindex(db.session, backend, kind, progress=advance) for kind in Kind}
+    drain_outbox_now()
+    return counts
 
 
 def push_pending() -> None:

@@ -5,11 +5,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from housing_swap.db.models import Listing, ListingStatus, Organization, Role, SearchOutboxEntry, Unit
+from housing_swap.db.models import JobState, Listing, ListingStatus, Organization, Role, SearchOutboxEntry, Unit
 from housing_swap.extensions import db
 from housing_swap.search import sync
 from housing_swap.search.query import Kind, SearchQuery
 from housing_swap.search.sync import check, drain_outbox, reindex
+from housing_swap.services import jobs
 from housing_swap.services.listings import StatusChange, change_status, create_listing
 from housing_swap.services.projects import update_project
 from housing_swap.services.search_outbox import enqueue
@@ -209,3 +210,20 @@ def test_a_change_made_during_a_rebuild_is_not_lost_with_the_old_index(es_app, e
     found = es_backend.search(SearchQuery(kind=Kind.LISTING, min_price=old_price + 50_000))
     assert listing_id in {item["id"] for item in found.items}
     assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_a_rebuild_runs_as_a_job(es_app, es_backend, make, runner):
+    agent = make.staff(Role.AGENCY_STAFF)
+    listing = create_listing(listing_fields(), agent)
+    db.session.execute(Listing.__table__.update().where(Listing.id == listing.id).values(
+        status=ListingStatus.ACTIVE, version=Listing.version + 1))  # past the outbox
+    db.session.commit()
+    assert check(db.session, es_backend, Kind.LISTING).missing == [listing.id]
+
+    result = runner.invoke(args=["jobs", "run", "search_reindex"])
+
+    assert result.exit_code == 0, result.output
+    job = jobs.recent_jobs(limit=1)[0]
+    assert job.state == JobState.SUCCEEDED
+    assert job.result["listing"] >= 1
+    assert check(db.session, es_backend, Kind.LISTING).clean
