@@ -7,7 +7,7 @@ from flask import Flask
 
 from ..extensions import db
 from ..services import jobs
-from ..services.exclusive_runs import AlreadyRunning
+from ..services.exclusive_runs import AlreadyRunning, exclusive_run
 from ..services.unit_of_work import discard_unfinished_work
 from .broker import dispatch
 from .kinds import JOB_KINDS
@@ -35,6 +35,16 @@ def run_periodic(app: Flask, kind: str) -> None:
 
 
 def _execute(job_id: int) -> None:
+    """Under the job's run lock, taken before the job is marked running: a job marked running
+    whose lock is free has lost its worker (``jobs.requeue_lost_jobs``)."""
+    try:
+        with exclusive_run(jobs.job_lock(job_id)):
+            _run(job_id)
+    except AlreadyRunning:
+        log.info("job %s is being run by another worker", job_id)
+
+
+def _run(job_id: int) -> None:
     job = jobs.start(job_id)
     if job is None:
         return

@@ -72,7 +72,7 @@ JOB_KINDS: dict[str, JobKind] = {
 
 PERIODIC: dict[str, dict[str, str]] = {
     "outbox_drain": {"minute": "*"},
-    "jobs_recover": {"minute": "*/5"},
+    "jobs_recover": {"minute": "*"},
     "search_alerts": {"minute": "*/5"},
     "offers_expire": {"minute": "10", "hour": "16"},     # 00:10 Beijing
     "listings_expire": {"minute": "30", "hour": "18"},   # 02:30 Beijing

@@ -44,6 +44,15 @@ def exclusive_run(name: str) -> Iterator[None]:
             yield
 
 
+def held_elsewhere(name: str) -> bool:
+    """Whether some process (this one included, through another connection) holds ``name`` now."""
+    try:
+        with exclusive_run(name):
+            return False
+    except AlreadyRunning:
+        return True
+
+
 def exclusive(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Run the decorated batch job under :func:`exclusive_run`."""
     def decorate(function: Callable[P, R]) -> Callable[P, R]:

@@ -19,10 +19,11 @@ from ..extensions import db
 from ..storage import FileMissing
 from .audit import record_event
 from .errors import Conflict, NotFound, ServiceError
+from .exclusive_runs import held_elsewhere
 from .files import file_store
 from .unit_of_work import use_case
 
-STALE_AFTER = timedelta(minutes=5)  # a running job silent this long lost its worker
+STALE_AFTER = timedelta(minutes=5)  # a queued job waiting this long may never have reached the broker
 MAX_ATTEMPTS = 3
 
 
@@ -155,21 +156,25 @@ def retries_left(job_id: int) -> bool:
 
 
 @use_case
+def job_lock(job_id: int) -> str:
+    """The run lock a worker holds from before it starts the job until its end is committed."""
+    return f"job {job_id}"
+
+
 def requeue_lost_jobs(now: datetime | None = None) -> list[int]:
-    """Jobs to hand to the broker again: running ones whose worker died (no progress for
-    STALE_AFTER) go back to the queue, and queued ones waiting longer than that may never have
+    """Jobs to hand to the broker again: running ones whose run lock nobody holds lost their
+    worker (the lock goes with the process, so this needs no guess at how long a job may be
+    silent) and go back to the queue; queued ones waiting longer than STALE_AFTER may never have
     reached the broker (it was unreachable just after their row committed). Handing a job over
     twice is harmless: it starts only from the queued state."""
     cutoff = (now or utcnow()) - STALE_AFTER
     waiting = list(db.session.scalars(select(JobRun.id).where(JobRun.state == JobState.QUEUED,
                                                               JobRun.enqueued_at < cutoff,
                                                               JobRun.attempts == 0)))
-    lost = list(db.session.scalars(select(JobRun).where(JobRun.state == JobState.RUNNING,
-                                                        JobRun.heartbeat_at < cutoff).with_for_update()))
+    running = db.session.scalars(select(JobRun).where(JobRun.state == JobState.RUNNING)
+                                 .with_for_update(skip_locked=True))
+    lost = [job for job in running if not held_elsewhere(job_lock(job.id))]
     for job in lost:
-        reported_at = live_progress(job).at
-        if reported_at is not None and reported_at >= cutoff:
-            continue  # still reporting progress: alive
         job.state = JobState.QUEUED if job.attempts < MAX_ATTEMPTS else JobState.FAILED
         job.error = "处理任务的进程中断，已重新排队" if job.state == JobState.QUEUED else "多次中断，已停止重试"
     return waiting + [job.id for job in lost if job.state == JobState.QUEUED]
