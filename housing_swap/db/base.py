@@ -14,7 +14,8 @@ from sqlalchemy import (
     String,
     TypeDecorator,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -131,3 +132,11 @@ def chunked(items: list, size: int = 1000):
     """``items`` in slices, so an ``IN (…)`` list stays within every backend's parameter limit."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def insert_unless_present(session: Session | scoped_session, model: type, keys: tuple[str, ...], values: dict) -> None:
+    """INSERT … ON CONFLICT (keys) DO NOTHING, on PostgreSQL and SQLite alike: a concurrent
+    insert of the same key waits for the other transaction and then leaves its row in place."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from ..db.base import utcnow
+from ..db.base import insert_unless_present, utcnow
 from ..db.models import (
     Community,
     District,
@@ -190,15 +190,19 @@ def _apply_owner_identity(listing: Listing, values: dict, user: User) -> None:
 
 
 def resolve_community(name: str, district_code: str, address: str, build_year: int | None) -> Community:
-    """The community of that name in that district, created at the district centre if new."""
-    community = db.session.scalar(select(Community).where(
-        Community.district_code == district_code, Community.name == name))
+    """The community of that name in that district, created at the district centre if new.
+
+    Two requests (on two machines) naming the same new community at once both insert it: the
+    database keeps the first and the second insert waits for it and then does nothing, so both
+    read the same row instead of one failing on the unique name."""
+    found = select(Community).where(Community.district_code == district_code, Community.name == name)
+    community = db.session.scalar(found)
     if community is None:
         district = db.session.get(District, district_code)
-        community = Community(name=name, district_code=district_code, address=address,
-                              lat=district.lat, lon=district.lon, build_year=build_year,
-                              search_initials=search_initials(name, district_code))
-        db.session.add(community)
+        insert_unless_present(db.session, Community, ("district_code", "name"), {
+            "name": name, "district_code": district_code, "address": address, "lat": district.lat,
+            "lon": district.lon, "build_year": build_year, "search_initials": search_initials(name, district_code)})
+        community = db.session.scalars(found).one()
     return community
 
 
