@@ -146,7 +146,6 @@ def test_a_worker_killed_mid_import_is_recovered_and_writes_each_row_once(queued
     assert job_state(job_id) == JobState.RUNNING
     with queued_app.app_context():
         assert jobs.requeue_lost_jobs() == [job_id]  # at once: no waiting for the job to look silent
-        db.session.commit()
         dispatch(jobs.job_by_id(job_id))
     run_worker_until(queued_app, job_id, JobState.SUCCEEDED, timeout_s=120)
     assert db.session.scalar(select(func.count(Listing.id))) == 1500

@@ -155,12 +155,12 @@ def retries_left(job_id: int) -> bool:
     return job is not None and job.attempts < MAX_ATTEMPTS
 
 
-@use_case
 def job_lock(job_id: int) -> str:
     """The run lock a worker holds from before it starts the job until its end is committed."""
     return f"job {job_id}"
 
 
+@use_case
 def requeue_lost_jobs(now: datetime | None = None) -> list[int]:
     """Jobs to hand to the broker again: running ones whose run lock nobody holds lost their
     worker (the lock goes with the process, so this needs no guess at how long a job may be
