@@ -134,9 +134,12 @@ def chunked(items: list, size: int = 1000):
         yield items[start:start + size]
 
 
-def insert_unless_present(session: Session | scoped_session, model: type, keys: tuple[str, ...], values: dict) -> None:
+def insert_unless_present(session: Session | scoped_session, model: type, keys: tuple[str, ...],
+                          values: dict) -> bool:
     """INSERT … ON CONFLICT (keys) DO NOTHING, on PostgreSQL and SQLite alike: a concurrent
-    insert of the same key waits for the other transaction and then leaves its row in place."""
+    insert of the same key waits for the other transaction and then leaves its row in place.
+    True when this call inserted the row. A Core statement: mapper events do not see it."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+    return bool(getattr(result, "rowcount", 0))

@@ -64,6 +64,12 @@ def install() -> None:
                 event.listen(model, event_name, writer)
 
 
+def index_inserted_row(connection: Connection, target) -> None:
+    """Index a row inserted by a Core statement (``INSERT … ON CONFLICT``), which no mapper
+    event sees."""
+    _WRITERS[type(target)](None, connection, target)
+
+
 def _writer(table: str, raw_text):
     def write(mapper, connection: Connection, target) -> None:
         if connection.dialect.name == "sqlite":
