@@ -33,6 +33,12 @@ def alias_name(prefix: str, kind: Kind) -> str:
     return f"{prefix}_{kind.value}"
 
 
+def quick_client(client: Elasticsearch, timeout_s: float) -> Elasticsearch:
+    """At most ``timeout_s`` on a hung node (a timeout is not retried); a node that refuses the
+    connection (stopped) fails at once and that one try is repeated on another node."""
+    return client.options(request_timeout=timeout_s, max_retries=1, retry_on_timeout=False)
+
+
 class ElasticsearchBackend:
     name = "elasticsearch"
 
@@ -45,8 +51,8 @@ class ElasticsearchBackend:
         self.failed_at: float | None = None  # the circuit breaker: when a search last failed (monotonic)
 
     def search(self, query: SearchQuery) -> SearchResult:
-        # A search waits at most search_timeout_s (one try): then the service answers from SQL.
-        response = self.client.options(request_timeout=self.search_timeout_s, max_retries=0).search(
+        # A hung cluster costs at most search_timeout_s: then the service answers from SQL.
+        response = quick_client(self.client, self.search_timeout_s).search(
             index=alias_name(self.prefix, query.kind), query=build_query(query), sort=build_sort(query),
             from_=query.offset, size=query.per_page, track_total_hits=True, aggs=FACET_AGGREGATIONS)
         items = []

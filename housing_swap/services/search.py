@@ -13,7 +13,7 @@ from flask import Flask, current_app, g
 from ..extensions import db
 from ..metrics import SEARCH_FALLBACKS
 from ..search import sync
-from ..search.es_backend import ElasticsearchBackend
+from ..search.es_backend import ElasticsearchBackend, quick_client
 from ..search.es_client import make_client
 from ..search.query import Kind, SearchQuery, SearchResult
 from ..search.sources import first_photo_ids
@@ -126,7 +126,7 @@ def push_pending() -> None:
     if time.monotonic() - state["failed_at"] < PUSH_COOL_DOWN_S:
         return
     backend = elasticsearch_backend()
-    quick = ElasticsearchBackend(backend.client.options(request_timeout=2, max_retries=0), backend.prefix)
+    quick = ElasticsearchBackend(quick_client(backend.client, 2), backend.prefix)
     try:
         drain_outbox(db.session, quick, limit=500, refresh=False)
     except Exception as error:  # the write already committed; indexing must never undo or fail it

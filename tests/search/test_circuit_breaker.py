@@ -5,8 +5,14 @@ from __future__ import annotations
 import socket
 import threading
 
+import pytest
+
+from housing_swap.extensions import db
 from housing_swap.search.query import Kind, SearchQuery
+from housing_swap.search.sync import reindex
 from housing_swap.services import search as search_service
+from tests.conftest import server_url
+from tests.search.test_index_sync import CLOSED_PORT_URL
 
 
 class HungNode:
@@ -58,3 +64,20 @@ def test_a_hung_node_opens_the_breaker_and_later_searches_skip_it(app, monkeypat
     finally:
         app.extensions.pop("search_backend", None)
         node.close()
+
+
+@pytest.mark.elasticsearch
+def test_a_stopped_node_is_stepped_over_to_a_live_one(app, es_prefix, es_backend):
+    """A node that refuses connections (stopped) fails at once; that try moves to another node."""
+    for kind in Kind:
+        reindex(db.session, es_backend, kind)
+    live = server_url("HOUSING_SWAP_TEST_ELASTICSEARCH_URL", "Elasticsearch")
+    app.config.update(SEARCH_BACKEND="elasticsearch", ELASTICSEARCH_URL=f"{CLOSED_PORT_URL},{live}",
+                      ELASTICSEARCH_INDEX_PREFIX=es_prefix)
+    app.extensions.pop("search_backend", None)
+    try:
+        answers = [search_service.search(SearchQuery(kind=Kind.LISTING)) for _ in range(4)]
+        assert [answer.backend for answer in answers] == ["elasticsearch"] * 4
+        assert not any(answer.degraded for answer in answers)
+    finally:
+        app.extensions.pop("search_backend", None)
