@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export FLASK_APP := housing_swap
 
-.PHONY: run test lint attack install services-up services-down seed-city bench clean
+.PHONY: run test test-cluster lint attack install services-up services-down seed-city bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ TEST_WORKERS ?= 2
 test: $(INSTALLED)
 	-bash scripts/browser_setup.sh
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+## The cross-machine tests, against a cluster on 127.0.0.1 (two app machines, a worker, two
+## Elasticsearch nodes) that scripts/cluster.sh starts on the services of scripts/services.sh.
+test-cluster: $(INSTALLED)
+	bash scripts/services.sh up >/dev/null
+	set -e; cluster_env=$$(bash scripts/cluster.sh up); eval "$$cluster_env"; \
+	  trap 'bash scripts/cluster.sh down' EXIT; \
+	  $(BIN)/python -m pytest -p no:cacheprovider tests/cluster || { bash scripts/cluster.sh logs; exit 1; }
 
 ## Static checks: ruff (pyflakes, bugbear, pyupgrade, simplify, pytest style, import order), the
 ## layer contracts (import-linter), mypy held to its baseline, djlint on templates, and bandit

@@ -283,11 +283,14 @@ status() {
     if redis_running; then echo "Redis: up on ${REDIS_URL}"; else echo "Redis: down"; fi
 }
 
-case "${1:-}" in
-    up) command -v curl >/dev/null || apt_install curl
-        postgres_up; elasticsearch_up; s3_up; redis_up; print_env ;;
-    down) redis_down; s3_down; elasticsearch_down; postgres_down ;;
-    status) status ;;
-    env) print_env ;;
-    *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
-esac
+# Sourced (scripts/cluster.sh uses these functions), it defines them and runs nothing.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    case "${1:-}" in
+        up) command -v curl >/dev/null || apt_install curl
+            postgres_up; elasticsearch_up; s3_up; redis_up; print_env ;;
+        down) redis_down; s3_down; elasticsearch_down; postgres_down ;;
+        status) status ;;
+        env) print_env ;;
+        *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+    esac
+fi
