@@ -69,6 +69,10 @@ wait_until() {  # wait_until SECONDS WHAT COMMAND...: poll once a second
 
 es_node_start() {
     local index=$1 name=${ES_NODES[$1]} home="${CLUSTER_HOME}/${ES_NODES[$1]}"
+    if curl -fsS "http://127.0.0.1:${ES_HTTP_PORTS[$index]}/_cluster/health" >/dev/null 2>&1; then
+        say "Elasticsearch node ${name} already answers on :${ES_HTTP_PORTS[$index]}"
+        return 0
+    fi
     local roles="master,data,ingest"
     [ "$index" -eq 0 ] || roles="data,ingest"  # one master: stopping the second node never loses it
     mkdir -p "${home}/data" "${home}/logs"
@@ -107,6 +111,11 @@ es_node_stop() {
 
 app_start() {
     local index=$1 port=${APP_PORTS[$1]} home="${CLUSTER_HOME}/app-$1"
+    stop_pidfile "${home}/app.pid"
+    # An app left from another run would answer in this one's place: refuse rather than test it.
+    if ! wait_until 30 "port ${port} to be free" bash -c "! curl -s -o /dev/null http://127.0.0.1:${port}/healthz"; then
+        return 1
+    fi
     mkdir -p "${home}/instance" "${home}/metrics"
     say "starting app machine $((index + 1)) on :${port}"
     # Detached from this script's output, so a caller reading it (a pipe) is not kept waiting.
@@ -118,6 +127,7 @@ app_start() {
 
 worker_start() {
     local home="${CLUSTER_HOME}/worker"
+    worker_kill
     mkdir -p "${home}/instance"
     say "starting the job worker"
     HOUSING_SWAP_INSTANCE_PATH="${home}/instance" nohup "${BIN}/flask" jobs worker \
