@@ -97,14 +97,17 @@ def test_a_photo_uploaded_through_one_machine_is_served_by_another(app, make, cl
         db.engine.dispose()
 
 
-def test_import_reports_are_kept_for_their_days_then_expire(app, monkeypatch):
-    token = files.save_import_report(7, b"report")
-    assert files.import_report(7, token) == b"report"
-    assert files.import_report(8, token) is None  # another organization's report is not there
-    assert files.import_report(7, "../../etc") is None
+def test_reports_and_exports_are_kept_for_their_days_then_expire(app, monkeypatch):
+    reports = files.Generated.IMPORT_REPORTS
+    token = files.save_generated(reports, 7, b"report", "xlsx", files.XLSX)
+    export = files.save_generated(files.Generated.EXPORTS, 3, b"export", "csv", "text/csv")
+    assert files.generated(reports, 7, token, "xlsx") == b"report"
+    assert files.generated(reports, 8, token, "xlsx") is None  # another organization's report is not there
+    assert files.generated(reports, 7, "../../etc", "xlsx") is None
     later = utcnow() + timedelta(days=app.config["IMPORT_REPORT_DAYS"], minutes=1)
     monkeypatch.setattr(files, "utcnow", lambda: later)
-    assert files.import_report(7, token) is None  # past its days, even before the sweep
-    assert files.expire_import_reports() == 1
+    assert files.generated(reports, 7, token, "xlsx") is None  # past its days, even before the sweep
+    assert files.generated(files.Generated.EXPORTS, 3, export, "csv") is None
+    assert files.expire_generated() == 2
     monkeypatch.undo()
-    assert files.import_report(7, token) is None
+    assert files.generated(reports, 7, token, "xlsx") is None

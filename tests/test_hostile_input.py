@@ -19,6 +19,7 @@ from tests.factories import valid_id_number
 from tests.listings.helpers import listing_fields
 from tests.listings.test_api import token_for
 from tests.matching.helpers import units_on_sale
+from tests.monitoring.exports import exported
 
 CONTROL_CHARACTERS = ["\x00", "\x07", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\x9f"]
 
@@ -82,12 +83,12 @@ def test_a_stored_control_character_never_breaks_the_workbook_or_the_csv(client,
                        .values(reason="合同\x0b解除\x1f"))  # PostgreSQL cannot store NUL at all
     db.session.commit()
     login(make.staff(Role.BUREAU_ADMIN).username)
-    workbook = client.get("/bureau/dashboard/export.xlsx")
+    workbook = exported(client)
     assert workbook.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(workbook.data))
     reasons = [cell.value for row in book["台账明细"].iter_rows() for cell in row if cell.value]
     assert "合同\ufffd解除\ufffd" in reasons
-    csv = client.get("/bureau/dashboard/export/ledger.csv")
+    csv = exported(client, "ledger")
     assert csv.status_code == 200
     assert "\x0b" not in csv.data.decode("utf-8-sig")
     assert csv.headers["Content-Type"].count("charset") == 1

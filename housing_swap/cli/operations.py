@@ -14,7 +14,7 @@ from ..services import acquisitions, ledger, property_identity
 from ..services.audit import verify_chain
 from ..services.backup import create_backup, files_archive, restore_backup
 from ..services.errors import ServiceError
-from ..services.files import expire_import_reports
+from ..services.files import expire_generated
 from .runs import skipped_while_running
 
 audit_group = AppGroup("audit", help="The tamper-evident audit log.")
@@ -88,8 +88,8 @@ files_group = AppGroup("files", help="The file store (photos, import error repor
 
 @files_group.command("expire")
 def expire_files() -> None:
-    """Delete import error reports past HOUSING_SWAP_IMPORT_REPORT_DAYS; run daily."""
-    click.echo(f"{expire_import_reports()} expired import report(s) deleted")
+    """Delete import error reports and exports past HOUSING_SWAP_IMPORT_REPORT_DAYS; run daily."""
+    click.echo(f"{expire_generated()} expired import report(s) and export(s) deleted")
 
 
 acquisitions_group = AppGroup("acquisitions", help="City-group acquisitions.")

@@ -11,7 +11,19 @@ from dataclasses import asdict, dataclass
 
 from flask import current_app
 
-from ..services import acquisitions, alerts, chains, files, import_jobs, jobs, key_rotation, listings, matching, search
+from ..services import (
+    acquisitions,
+    alerts,
+    chains,
+    export_jobs,
+    files,
+    import_jobs,
+    jobs,
+    key_rotation,
+    listings,
+    matching,
+    search,
+)
 from .broker import dispatch
 
 Progress = Callable[[int, int], None]
@@ -57,13 +69,15 @@ def _recover(params: dict, progress: Progress) -> dict:
 
 JOB_KINDS: dict[str, JobKind] = {
     import_jobs.KIND: JobKind("批量导入房源", import_jobs.run_import),
+    export_jobs.KIND: JobKind("导出统计报表", export_jobs.run_export),
     "match_run": JobKind("匹配新房", _match_run),
     "match_chains": JobKind("寻找换房链", lambda params, progress: asdict(chains.run_chain_finder())),
     "search_alerts": JobKind("保存搜索提醒", lambda params, progress: {"notified": alerts.run_alerts()}),
     "listings_expire": JobKind("房源挂牌到期", lambda params, progress: {
         "expired": listings.expire_stale_listings(current_app.config["LISTING_EXPIRY_DAYS"])}),
     "offers_expire": JobKind("收购报价到期", lambda params, progress: {"expired": acquisitions.expire_offers()}),
-    "files_expire": JobKind("清理过期错误报告", lambda params, progress: {"deleted": files.expire_import_reports()}),
+    "files_expire": JobKind("清理过期的错误报告和导出文件", lambda params, progress: {
+        "deleted": files.expire_generated()}),
     "outbox_drain": JobKind("同步搜索索引", lambda params, progress: {"applied": search.drain_outbox_now()}),
     "jobs_recover": JobKind("恢复中断的任务", _recover),
     "search_reindex": JobKind("重建搜索索引", _search_reindex),

@@ -1,5 +1,5 @@
 """The app's file store (``storage/``), chosen by ``HOUSING_SWAP_STORAGE``, and the file kinds
-kept in it: listing photos and import error reports (which expire)."""
+kept in it: listing photos, and generated files (import error reports, exports) that expire."""
 from __future__ import annotations
 
 import secrets
@@ -14,7 +14,6 @@ from ..storage.local import LocalFileStore
 from ..storage.s3 import S3FileStore, S3Settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REPORTS = "import-reports"
 
 
 def file_store() -> FileStore:
@@ -37,40 +36,48 @@ def photo_key(storage_key: str, thumbnail: bool) -> str:
     return f"listing-photos/{storage_key}{'_thumb' if thumbnail else ''}.jpg"
 
 
-# ----- import error reports ------------------------------------------------------------------
+# ----- generated files that expire: import error reports, exports ------------------------------
 
-def save_import_report(organization_id: int, content: bytes) -> str:
-    """Keep an error report for the organization; the returned token names it."""
+class Generated:
+    """A kind of generated file: kept under its folder, per owner, for IMPORT_REPORT_DAYS."""
+    IMPORT_REPORTS = "import-reports"  # owner: the agency's organization
+    EXPORTS = "exports"                # owner: the user who asked for the export
+    ALL = (IMPORT_REPORTS, EXPORTS)
+
+
+def save_generated(kind: str, owner_id: int, content: bytes, extension: str, content_type: str) -> str:
+    """Keep a generated file for its owner; the returned token names it."""
     token = secrets.token_hex(12)
-    file_store().put(_report_key(organization_id, token), content, XLSX)
+    file_store().put(_generated_key(kind, owner_id, token, extension), content, content_type)
     return token
 
 
-def import_report(organization_id: int, token: str) -> bytes | None:
-    """The organization's report, or None when there is none (or it has expired)."""
+def generated(kind: str, owner_id: int, token: str, extension: str) -> bytes | None:
+    """The owner's file, or None when there is none (another owner's, or past its days)."""
     if not token.isalnum():
         return None
-    key = _report_key(organization_id, token)
+    key = _generated_key(kind, owner_id, token, extension)
     try:
-        if file_store().stat(key).modified_at < _report_cutoff():
+        if file_store().stat(key).modified_at < _keeping_cutoff():
             return None
         return file_store().get(key)
     except FileMissing:
         return None
 
 
-def expire_import_reports() -> int:
-    """Delete reports past their keeping time; the count deleted."""
-    store, cutoff = file_store(), _report_cutoff()
-    expired = [stored.key for stored in store.list(f"{REPORTS}/") if stored.modified_at < cutoff]
+def expire_generated() -> int:
+    """Delete generated files past their keeping time; the count deleted."""
+    store, cutoff = file_store(), _keeping_cutoff()
+    expired = [stored.key for kind in Generated.ALL for stored in store.list(f"{kind}/")
+               if stored.modified_at < cutoff]
     for key in expired:
         store.delete(key)
     return len(expired)
 
 
-def _report_key(organization_id: int, token: str) -> str:
-    return f"{REPORTS}/{organization_id}/{token}.xlsx"
+def _generated_key(kind: str, owner_id: int, token: str, extension: str) -> str:
+    return f"{kind}/{owner_id}/{token}.{extension}"
 
 
-def _report_cutoff():
+def _keeping_cutoff():
     return utcnow() - timedelta(days=current_app.config.get("IMPORT_REPORT_DAYS", 7))

@@ -9,7 +9,7 @@ from ..db.models import JobRun, Role, User
 from ..extensions import db
 from .audit import record_event
 from .errors import Forbidden, ValidationFailed
-from .files import file_store, save_import_report
+from .files import XLSX, Generated, file_store, save_generated
 from .imports import ImportRejected, RowError, error_report_frame
 from .jobs import create_job
 from .listing_import import ImportMode, import_listings
@@ -63,6 +63,8 @@ def run_import(params: dict, progress: Callable[[int, int], None]) -> dict:
 def _errors(user: User, errors: list[RowError]) -> dict:
     # The page lists the first errors; the report (a spreadsheet) has every one.
     listed = [{"row": e.row, "column": e.column, "message": e.message} for e in errors[:LISTED_ERRORS]]
-    report = save_import_report(user.organization_id or 0, write_table(error_report_frame(errors), "xlsx", "错误报告")) \
-        if errors else None
+    report = None
+    if errors:
+        report = save_generated(Generated.IMPORT_REPORTS, user.organization_id or 0,
+                                write_table(error_report_frame(errors), "xlsx", "错误报告"), "xlsx", XLSX)
     return {"errors": listed, "error_count": len(errors), "report": report}

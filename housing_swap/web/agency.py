@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..db.models import JobState, Role
+from ..db.models import Role
 from ..jobs import dispatch
 from ..security.access import roles
 from ..services import files, import_jobs, jobs, listing_import
 from ..services.errors import ServiceError
 from ..services.spreadsheets import FORMATS
 from .downloads import spreadsheet_response
+from .job_pages import progress_answer
 from .page_actions import imported, refuse_page
 
 blueprint = Blueprint("agency", __name__, url_prefix="/agency")
@@ -46,16 +47,8 @@ def import_job(job_id: int):
 @agency_only
 def import_job_progress(job_id: int):
     """What the job page polls while the import runs."""
-    job = jobs.job_for_viewing(job_id, current_user)
-    progress = jobs.live_progress(job)
-    if job.finished:
-        text = job.state.label
-    elif progress.total:
-        text = f"已写入 {progress.done} / {progress.total} 行"
-    else:
-        text = "正在校验文件…" if job.state == JobState.RUNNING else "等待处理…"
-    return jsonify(finished=job.finished, state=job.state.value, done=progress.done, total=progress.total,
-                   text=text)
+    return progress_answer(jobs.job_for_viewing(job_id, current_user),
+                           lambda progress: f"已写入 {progress.done} / {progress.total} 行", "正在校验文件…")
 
 
 @blueprint.route("/import/jobs/<int:job_id>/cancel", methods=["POST"])
@@ -73,7 +66,7 @@ def cancel_import_job(job_id: int):
 @blueprint.route("/import/report/<token>.xlsx")
 @agency_only
 def import_report(token: str):
-    content = files.import_report(current_user.organization_id, token)
+    content = files.generated(files.Generated.IMPORT_REPORTS, current_user.organization_id, token, "xlsx")
     if content is None:
         abort(404)
     return send_file(io.BytesIO(content), mimetype=files.XLSX, as_attachment=True,

@@ -1,22 +1,26 @@
 """The bureau's dashboard, its exports and drill-downs, and the public transparency page."""
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..db.models import Role
+from ..db.models import JobState, Role
 from ..domain.applications import STATUS_LABELS
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.fields import optional_integer, page_number
+from ..jobs import dispatch
 from ..security.access import public, roles
-from ..services import exports, monitoring
-from ..services.errors import ValidationFailed
-from ..services.progress import ProgressFilters, parse_progress_filters, progress_report
+from ..services import export_jobs, exports, monitoring
+from ..services.errors import ServiceError, ValidationFailed
+from ..services.progress import PROGRESS_FILTER_FIELDS, ProgressFilters, parse_progress_filters, progress_report
 from . import charts
 from .downloads import spreadsheet_response
+from .job_pages import progress_answer
 
 blueprint = Blueprint("dashboard", __name__)
 bureau_only = roles(Role.BUREAU_ADMIN)
+exporters = roles(*exports.EXPORT_ROLES)
+FILTER_NAMES = frozenset(field.name for field in PROGRESS_FILTER_FIELDS)
 TRANSPARENCY_CACHE_SECONDS = 300
 
 
@@ -28,8 +32,9 @@ def _filters() -> tuple[ProgressFilters, dict[str, list[str]]]:
         return ProgressFilters(), error.details
 
 
-def _stall_days() -> int:
-    return optional_integer(request.args.get("stall_days"), 1, 365) or monitoring.DEFAULT_STALL_DAYS
+def _stall_days(source=None) -> int:
+    return (optional_integer((source or request.args).get("stall_days"), 1, 365)
+            or monitoring.DEFAULT_STALL_DAYS)
 
 
 @blueprint.route("/bureau/dashboard")
@@ -46,20 +51,46 @@ def index():
                            query=request.args.to_dict(), tables=exports.SHEETS)
 
 
-@blueprint.route("/bureau/dashboard/export.xlsx")
-@roles(*exports.EXPORT_ROLES)
-def export_workbook():
-    filters, _ = _filters()
-    content = exports.export(filters, current_user, "xlsx", stall_days=_stall_days())
-    return spreadsheet_response(content, "以旧换新进度报表", "xlsx")
+@blueprint.route("/bureau/dashboard/exports", methods=["POST"])
+@exporters
+def queue_export():
+    """The workbook, or one table as CSV (``table``), built by the job worker for the page's filters."""
+    filter_args = {name: value for name, value in request.form.items() if name in FILTER_NAMES and value}
+    try:
+        job = export_jobs.queue_export(filter_args, current_user, request.form.get("table") or None,
+                                       _stall_days(request.form))
+    except ServiceError as refused:
+        details = [message for messages in refused.details.values() for message in messages]
+        flash("：".join([refused.message, "；".join(details)]) if details else refused.message, "error")
+        return redirect(url_for("dashboard.index", **filter_args), code=303)
+    dispatch(job)
+    return redirect(url_for("dashboard.export_job", job_id=job.id), code=303)
 
 
-@blueprint.route("/bureau/dashboard/export/<any(summary, years, by_district, by_month, funnel, absorption, ledger, stalled):table>.csv")
-@roles(*exports.EXPORT_ROLES)
-def export_table(table: str):
-    filters, _ = _filters()
-    content = exports.export(filters, current_user, "csv", table=table, stall_days=_stall_days())
-    return spreadsheet_response(content, exports.SHEETS[table], "csv")
+@blueprint.route("/exports/<int:job_id>")
+@exporters
+def export_job(job_id: int):
+    job = export_jobs.export_for_viewing(job_id, current_user)
+    return render_template("dashboard/export_job.html", job=job, name=export_jobs.download_name(job),
+                           expired=job.state == JobState.SUCCEEDED
+                           and export_jobs.export_file(job_id, current_user) is None)
+
+
+@blueprint.route("/exports/<int:job_id>/progress")
+@exporters
+def export_job_progress(job_id: int):
+    return progress_answer(export_jobs.export_for_viewing(job_id, current_user),
+                           lambda progress: "正在生成报表…", "正在生成报表…")
+
+
+@blueprint.route("/exports/<int:job_id>/file")
+@exporters
+def export_download(job_id: int):
+    found = export_jobs.export_file(job_id, current_user)
+    if found is None:
+        abort(404)
+    job, content = found
+    return spreadsheet_response(content, export_jobs.download_name(job), export_jobs.file_format(job))
 
 
 @blueprint.route("/bureau/applications")

@@ -6,12 +6,13 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import select
 
-from housing_swap.db.models import AcquisitionEvent, AuditEvent, Channel, GoalLedgerEntry, Role
+from housing_swap.db.models import AcquisitionEvent, AuditEvent, Channel, GoalLedgerEntry, JobState, Role
 from housing_swap.extensions import db
-from housing_swap.services import acquisitions, monitoring
+from housing_swap.services import acquisitions, files, jobs, monitoring
 from housing_swap.services.progress import ProgressFilters
 from tests.acquisitions.helpers import Cast, drive_to, reverse_by_two
 from tests.matching.helpers import submitted_application
+from tests.monitoring.exports import exported
 from tests.test_api import assert_envelope, bearer, issue
 from tests.test_progress_api import ledger  # noqa: F401  (the hand-made ledger fixture)
 
@@ -69,7 +70,7 @@ def test_the_workbook_equals_the_dashboard_and_is_audited(ledger, client, make, 
     page = client.get("/bureau/dashboard?program_year=2024").get_data(as_text=True)
     assert "以旧换新监测看板" in page
     assert "<svg" in page
-    response = client.get("/bureau/dashboard/export.xlsx?program_year=2024")
+    response = exported(client, program_year="2024")
     assert response.status_code == 200
     workbook = pd.read_excel(io.BytesIO(response.data), sheet_name=None, header=2)
     board = monitoring.dashboard(ProgressFilters(program_year=2024))
@@ -100,13 +101,13 @@ def test_personal_data_in_exports_is_masked_by_role(client, make, login):
     name, phone = cast.household.real_name, cast.household.phone
     bureau = make.staff(Role.BUREAU_ADMIN)
     login(bureau.username)
-    masked = client.get("/bureau/dashboard/export/stalled.csv").data.decode("utf-8-sig")
+    masked = exported(client, "stalled").data.decode("utf-8-sig")
     assert name not in masked
     assert phone not in masked
     assert phone[:3] in masked
     client.post("/auth/logout")
     login(cast.officer.username)
-    unmasked = client.get("/bureau/dashboard/export/stalled.csv").data.decode("utf-8-sig")
+    unmasked = exported(client, "stalled").data.decode("utf-8-sig")
     assert name in unmasked
     assert phone in unmasked
     flags = [e.after["personal_data_masked"] for e in db.session.scalars(
@@ -169,3 +170,37 @@ def test_absorption_counts_live_swaps_per_project_and_drills_down_to_them(make, 
     refused = client.get("/bureau/ledger", query_string={"project": "abc"}).get_data(as_text=True)
     assert 'role="alert"' in refused
     assert "楼盘" in refused.split('role="alert"')[1].split("</div>")[0]
+
+
+def test_an_export_is_a_job_whose_file_only_its_requester_downloads(client, make, login, app, monkeypatch):
+    cast = stalled_acquisition(make)
+    login(cast.officer.username)
+    download = exported(client, "stalled")
+    assert download.status_code == 200
+    assert cast.household.phone in download.data.decode("utf-8-sig")
+    job = jobs.recent_jobs(limit=1)[0]
+    assert (job.kind, job.state, job.requested_by_user_id) == ("dashboard_export", JobState.SUCCEEDED, cast.officer.id)
+    # Another officer of the same group, or the bureau, cannot fetch it (it shows personal data).
+    for other in (make.staff(Role.CITY_GROUP_OFFICER, organization=cast.officer.organization),
+                  make.staff(Role.BUREAU_ADMIN)):
+        client.post("/auth/logout")
+        login(other.username)
+        assert client.get(f"/exports/{job.id}").status_code == 404
+        assert client.get(f"/exports/{job.id}/file").status_code == 404
+    client.post("/auth/logout")
+    login(cast.officer.username)
+    later = files.utcnow() + timedelta(days=app.config["IMPORT_REPORT_DAYS"], minutes=1)
+    monkeypatch.setattr(files, "utcnow", lambda: later)
+    assert "已过保留期限" in client.get(f"/exports/{job.id}").get_data(as_text=True)
+    assert client.get(f"/exports/{job.id}/file").status_code == 404
+
+
+def test_an_export_with_bad_filters_is_refused_on_the_page(client, make, login):
+    login(make.staff(Role.BUREAU_ADMIN).username)
+    refused = client.post("/bureau/dashboard/exports", data={"from": "2024-05-01", "to": "2024-04-01"})
+    assert refused.status_code == 303
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "结束日期不能早于开始日期" in page
+    assert jobs.recent_jobs(limit=1) == []
+    unknown = client.post("/bureau/dashboard/exports", data={"table": "users"})
+    assert "请选择要导出的表" in client.get(unknown.headers["Location"]).get_data(as_text=True)
