@@ -13,7 +13,7 @@ from PIL import Image
 from housing_swap.db.base import utcnow
 from housing_swap.db.models import ListingStatus
 from housing_swap.extensions import db
-from housing_swap.services import files
+from housing_swap.services import files, readiness
 from housing_swap.services import listings as listing_service
 from housing_swap.services.photos import PhotoUpload, add_photo
 from housing_swap.storage import FileMissing, StorageUnavailable
@@ -53,7 +53,9 @@ def test_a_stored_file_can_be_read_listed_and_deleted(store):
         store.stat("reports/1/a.xlsx")
     store.delete("photos/b.jpg")
     assert list(store.list()) == []
-    store.check()
+    store.check(write=True)
+    store.check(write=False)
+    assert list(store.list()) == []  # the probe file is not one of the app's files
 
 
 @pytest.mark.parametrize("key", ["../escape", "/absolute", "a//b", "a/./b", "a\\b", ""])
@@ -67,9 +69,36 @@ def test_an_unreachable_object_store_says_so_and_readyz_fails(app, client):
         endpoint_url="http://127.0.0.1:1", bucket="nowhere", access_key_id="x", secret_access_key="y"))
     with pytest.raises(StorageUnavailable):
         files.file_store().get("listing-photos/x.jpg")
-    answer = client.get("/readyz")
-    assert answer.status_code == 503
-    assert answer.get_json()["checks"]["storage"]["ok"] is False
+    for _ in range(2):  # the write probe and, after it, the answer-only check both see it
+        answer = client.get("/readyz")
+        assert answer.status_code == 503
+        assert answer.get_json()["checks"]["storage"]["ok"] is False
+
+
+class CountingStore:
+    """The real store, counting the checks that write a probe file."""
+
+    def __init__(self, store):
+        self.store, self.writes = store, 0
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def check(self, write):
+        self.writes += write
+        self.store.check(write=write)
+
+
+def test_readiness_polls_write_a_probe_file_at_most_once_a_minute(app, client, monkeypatch):
+    counting = CountingStore(files.file_store())
+    app.extensions["file_store"] = counting
+    for _ in range(5):
+        assert client.get("/readyz").status_code == 200
+    assert counting.writes == 1
+    started = readiness.time.monotonic()
+    monkeypatch.setattr(readiness.time, "monotonic", lambda: started + readiness.WRITE_PROBE_EVERY_S + 1)
+    assert client.get("/readyz").status_code == 200
+    assert counting.writes == 2
 
 
 def photo_bytes() -> bytes:

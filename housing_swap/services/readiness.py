@@ -1,7 +1,8 @@
 """What an operator and a load balancer ask of a machine: can it serve, and how is it doing.
 
 ``readiness_checks`` backs ``GET /readyz``: the database must answer and be at the newest
-migration, and the file store must take and give back a file, or the machine should get no traffic. The search
+migration, and the file store must answer (and, once a minute, take and give back a file), or
+the machine should get no traffic. The search
 backend is reported but never fails readiness, because searches fall back to SQL.
 
 ``operational_figures`` backs the database-derived gauges of ``GET /metrics``. None of it holds
@@ -9,6 +10,7 @@ personal data.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +25,8 @@ from ..db.models import SearchOutboxEntry
 from ..extensions import db
 from ..storage import StorageUnavailable
 from .files import file_store
+
+WRITE_PROBE_EVERY_S = 60.0
 from .progress import year_progress
 from .search import elasticsearch_backend, elasticsearch_configured
 
@@ -71,11 +75,18 @@ def _migrations_check() -> Check:
 
 
 def _storage_check() -> Check:
+    """The store must answer on every poll; a file is written and read back at most once a
+    minute per process (load balancers poll every few seconds, on every machine)."""
     store = file_store()
+    probe = current_app.extensions.setdefault("storage_probe", {"written_at": None})
+    write = probe["written_at"] is None or time.monotonic() - probe["written_at"] >= WRITE_PROBE_EVERY_S
     try:
-        store.check()
+        store.check(write=write)
     except StorageUnavailable as error:
+        probe["written_at"] = None  # write again on the next poll
         return Check("storage", False, f"{store.description}: unreachable ({type(error).__name__})")
+    if write:
+        probe["written_at"] = time.monotonic()
     return Check("storage", True, store.description)
 
 

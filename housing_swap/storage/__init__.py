@@ -41,8 +41,9 @@ class FileStore(Protocol):
 
     def list(self, prefix: str = "") -> Iterator[StoredFile]: ...
 
-    def check(self) -> None:
-        """Raise StorageUnavailable unless a file could be written and read now."""
+    def check(self, write: bool) -> None:
+        """Raise StorageUnavailable unless the store answers now; with ``write``, unless a file
+        could be written and read back."""
 
 
 def checked_key(key: str) -> str:

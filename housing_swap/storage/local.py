@@ -1,6 +1,7 @@
 """The embedded default: files in a folder (``instance/files``) of the one machine."""
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -50,10 +51,13 @@ class LocalFileStore:
                     and not key.startswith(".probe/"):
                 yield self._stored(key, path.stat())
 
-    def check(self) -> None:
+    def check(self, write: bool) -> None:
         try:
-            self.put(_PROBE_KEY, b"ok", "text/plain")
-            self.get(_PROBE_KEY)
+            if write:
+                self.put(_PROBE_KEY, b"ok", "text/plain")
+                self.get(_PROBE_KEY)
+            elif not os.access(self.root, os.W_OK):
+                raise PermissionError(errno.EACCES, "permission denied")
         except OSError as error:
             raise StorageUnavailable(f"{self.root} is not writable: {error.strerror}") from None
 

@@ -70,9 +70,12 @@ class S3FileStore:
         except (BotoCoreError, ClientError) as error:
             raise StorageUnavailable(f"listing {self.description} failed: {error}") from None
 
-    def check(self) -> None:
-        self.put(_PROBE_KEY, b"ok", "text/plain")
-        self.get(_PROBE_KEY)
+    def check(self, write: bool) -> None:
+        if write:
+            self.put(_PROBE_KEY, b"ok", "text/plain")
+            self.get(_PROBE_KEY)
+        else:
+            self._call("head_bucket")
 
     def _name(self, key: str) -> str:
         return self.settings.prefix + checked_key(key)
