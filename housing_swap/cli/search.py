@@ -10,7 +10,13 @@ from ..extensions import db
 from ..search import sync
 from ..search.query import Kind
 from ..services.alerts import run_alerts
-from ..services.search import documents_to_index, elasticsearch_backend, elasticsearch_configured, rebuild_indices
+from ..services.search import (
+    documents_to_index,
+    drain_outbox_now,
+    elasticsearch_backend,
+    elasticsearch_configured,
+    rebuild_indices,
+)
 from .runs import skipped_while_running
 
 search_group = AppGroup("search", help="The search index.")
@@ -25,26 +31,22 @@ def _backend_or_none():
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls with --follow.")
 def sync_command(follow: bool, interval: float) -> None:
     """Apply pending search-outbox rows to the index."""
-    backend = _backend_or_none()
-    if backend is None:
+    if not elasticsearch_configured():
         click.echo("SQL search backend: nothing to index; pending rows are marked processed")
+
+    def applied(count: int) -> None:
+        click.echo(f"applied {count} changes ({sync.pending_count(db.session)} pending)")
     total = 0
     while True:
         try:
-            processed = sync.drain_outbox(db.session, backend)
+            total += drain_outbox_now(advance=applied)
         except Exception as error:
             if not follow:
                 raise click.ClickException(f"index update failed, rows stay pending: {error}") from None
             click.echo(f"index update failed, retrying in {interval}s: {error}", err=True)
-            time.sleep(interval)
-            continue
-        total += processed
-        if processed:
-            click.echo(f"applied {processed} changes ({sync.pending_count(db.session)} pending)")
-        elif not follow:
+        if not follow:
             break
-        else:
-            time.sleep(interval)
+        time.sleep(interval)
     click.echo(f"done: {total} changes applied")
 
 

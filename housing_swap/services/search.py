@@ -94,12 +94,13 @@ def install_outbox_push(app: Flask) -> None:
         return response
 
 
-def drain_outbox_now() -> int:
+def drain_outbox_now(advance: Callable[[int], None] = lambda n: None) -> int:
     """Apply every pending outbox row (the periodic job; a no-op marking rows on the SQL backend)."""
     backend = elasticsearch_backend() if elasticsearch_configured() else None
     total = 0
     while processed := drain_outbox(db.session, backend):
         total += processed
+        advance(processed)
     return total
 
 
