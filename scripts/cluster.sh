@@ -54,17 +54,6 @@ export HOUSING_SWAP_CLUSTER_ES=http://127.0.0.1:${ES_HTTP_PORTS[0]}
 ENV
 }
 
-wait_until() {  # wait_until SECONDS WHAT COMMAND...: poll once a second
-    local seconds=$1 what=$2
-    shift 2
-    for _ in $(seq 1 "$seconds"); do
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 1
-    done
-    say "${what} did not happen within ${seconds} s"
-    return 1
-}
-
 # ----- Elasticsearch, two nodes -------------------------------------------------------------
 
 es_node_start() {

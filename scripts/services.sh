@@ -33,6 +33,17 @@ PG_DATABASES=(housing_swap housing_swap_test housing_swap_migrations)
 
 say() { printf '[services] %s\n' "$*" >&2; }
 
+wait_until() {  # wait_until SECONDS WHAT COMMAND...: poll once a second; say what did not happen
+    local seconds=$1 what=$2
+    shift 2
+    for _ in $(seq 1 "$seconds"); do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 1
+    done
+    say "${what} did not happen within ${seconds} s"
+    return 1
+}
+
 apt_install() {
     if [ -z "${APT_UPDATED:-}" ]; then
         say "apt-get update"
@@ -63,10 +74,7 @@ postgres_up() {
         say "starting PostgreSQL $1/$2"
         pg_ctlcluster --skip-systemctl-redirect "$1" "$2" start >&2
     fi
-    for _ in $(seq 1 30); do
-        runuser -u postgres -- psql -qtAc "SELECT 1" >/dev/null 2>&1 && break
-        sleep 1
-    done
+    wait_until 30 "PostgreSQL accepting connections" runuser -u postgres -- psql -qtAc "SELECT 1" || true
     postgres_provision
 }
 
@@ -140,22 +148,15 @@ elasticsearch_up() {
         -E network.host=127.0.0.1 -E http.port="${ES_PORT}" \
         -E cluster.routing.allocation.disk.threshold_enabled=false \
         -E xpack.ml.enabled=false >&2
-    for _ in $(seq 1 120); do
-        if curl -fsS "${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
-            say "Elasticsearch is up"
-            return 0
-        fi
-        sleep 1
-    done
-    say "Elasticsearch did not come up within 120 s; see ${ES_HOME}/logs"
-    return 1
+    wait_until 120 "Elasticsearch coming up (see ${ES_HOME}/logs)" \
+        curl -fsS "${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=1s" && say "Elasticsearch is up"
 }
 
 elasticsearch_down() {
     local pidfile="${ES_HOME}/elasticsearch.pid"
     if [ -f "$pidfile" ]; then
         kill "$(cat "$pidfile")" 2>/dev/null || true
-        for _ in $(seq 1 30); do es_running || break; sleep 1; done
+        wait_until 30 "Elasticsearch stopping" bash -c "! curl -fsS ${ES_URL}/_cluster/health" || true
     fi
 }
 
@@ -195,12 +196,7 @@ s3_up() {
     nohup "$(java_home)/bin/java" -Xmx256m -jar "${S3PROXY_HOME}/s3proxy.jar" \
         --properties "${S3PROXY_HOME}/s3proxy.conf" > "${S3PROXY_HOME}/s3proxy.log" 2>&1 &
     echo $! > "${S3PROXY_HOME}/s3proxy.pid"
-    for _ in $(seq 1 60); do
-        if s3_running; then say "object store is up"; return 0; fi
-        sleep 1
-    done
-    say "s3proxy did not come up within 60 s; see ${S3PROXY_HOME}/s3proxy.log"
-    return 1
+    wait_until 60 "s3proxy coming up (see ${S3PROXY_HOME}/s3proxy.log)" s3_running && say "object store is up"
 }
 
 s3_down() {
@@ -223,12 +219,7 @@ redis_up() {
     redis-server --bind 127.0.0.1 --port "${REDIS_PORT}" --daemonize yes --dir "${SERVICES_HOME}/redis" \
         --pidfile "${SERVICES_HOME}/redis/redis.pid" --logfile "${SERVICES_HOME}/redis/redis.log" \
         --save "" --appendonly yes >&2
-    for _ in $(seq 1 30); do
-        if redis_running; then say "Redis is up"; return 0; fi
-        sleep 1
-    done
-    say "Redis did not come up within 30 s; see ${SERVICES_HOME}/redis/redis.log"
-    return 1
+    wait_until 30 "Redis coming up (see ${SERVICES_HOME}/redis/redis.log)" redis_running && say "Redis is up"
 }
 
 redis_down() { redis_running && redis-cli -p "${REDIS_PORT}" shutdown nosave >/dev/null 2>&1 || true; }
