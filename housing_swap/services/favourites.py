@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..db.base import insert_unless_present
 from ..db.models import Favourite, Listing, User
 from ..extensions import db
 from .listings import listing_for_viewing
@@ -15,11 +16,12 @@ def toggle_favourite(listing_id: int, user: User) -> bool:
     listing_for_viewing(listing_id, user)
     existing = db.session.scalar(select(Favourite).where(
         Favourite.user_id == user.id, Favourite.listing_id == listing_id))
-    if existing is None:
-        db.session.add(Favourite(user_id=user.id, listing_id=listing_id))
-    else:
-        db.session.delete(existing)
-    return existing is None
+    if existing is None:  # a double click's second request finds it saved, not a unique violation
+        insert_unless_present(db.session, Favourite, ("user_id", "listing_id"),
+                              {"user_id": user.id, "listing_id": listing_id})
+        return True
+    db.session.delete(existing)
+    return False
 
 
 def is_favourite(listing_id: int, user: User | None) -> bool:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
 
-from ..db.base import contains_pattern
+from ..db.base import contains_pattern, insert_unless_present
 from ..db.models import Building, Project, Role, Unit, UnitStatus, User
 from ..domain.fields import parse_fields
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS, unit_status_problem
@@ -161,11 +161,15 @@ def _parse_price_rows(frame) -> tuple[list[tuple[int, dict]], list[RowError]]:
 
 
 def _building(project: Project, name: str, rows: list[tuple[int, dict]]) -> Building:
-    building = db.session.scalar(select(Building).where(Building.project_id == project.id, Building.name == name))
+    """The project's building of that name, created if new (by the first of two requests adding
+    units to it at once; the other then reads it, see ``insert_unless_present``)."""
+    found = select(Building).where(Building.project_id == project.id, Building.name == name)
     top_floor = max((values["floor"] for _, values in rows), default=1)
+    building = db.session.scalar(found)
     if building is None:
-        building = Building(project=project, name=name, total_floors=top_floor)
-        db.session.add(building)
+        insert_unless_present(db.session, Building, ("project_id", "name"),
+                              {"project_id": project.id, "name": name, "total_floors": top_floor})
+        building = db.session.scalars(found).one()
     building.total_floors = max(building.total_floors, top_floor)
     return building
 
