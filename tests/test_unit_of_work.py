@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from housing_swap.db.models import AuditEvent, Organization, OrganizationKind
 from housing_swap.extensions import db
@@ -129,3 +130,22 @@ def test_nothing_else_commits():
     stray = {str(path.relative_to(PACKAGE)): lines for path in PACKAGE.rglob("*.py")
              if (lines := _commit_calls(path)) and str(path.relative_to(PACKAGE)) not in COMMITS_ALLOWED_IN}
     assert stray == {}, f"commit() outside the unit of work: {stray}"
+
+
+def test_a_unique_key_taken_meanwhile_is_a_conflict_to_retry_and_other_integrity_errors_stay_errors(app):
+    @use_case
+    def add_organization(licence: str | None) -> None:
+        db.session.add(Organization(kind=OrganizationKind.AGENCY, name=f"并发机构{licence}", licence_number=licence))
+
+    add_organization("ZZ-RACE-1")
+    with pytest.raises(Conflict, match="刚被他人同时提交"):
+        add_organization("ZZ-RACE-1")  # as if another machine had committed it a moment before
+    assert db.session.scalar(select(func.count(Organization.id)).where(
+        Organization.licence_number == "ZZ-RACE-1")) == 1
+
+    @use_case
+    def add_nameless() -> None:
+        db.session.add(Organization(kind=OrganizationKind.AGENCY, name=None, licence_number="ZZ-RACE-2"))
+
+    with pytest.raises(IntegrityError):
+        add_nameless()

@@ -6,6 +6,9 @@ flush; the outermost use case commits when it returns and rolls back when anythi
 it, so a use case that calls another is still one transaction, and a refused request leaves
 nothing half-written. Views, API handlers and commands never touch the session's transaction.
 
+A unique key taken by a concurrent transaction between a use case's look and its write becomes a
+Conflict (409, "try again") at the boundary rather than an error page.
+
 Two refusals keep what they wrote: the record of a failed password change and an offer found
 expired when answered. Such a refusal is raised through :func:`refusal_keeping_writes`, and
 the boundary commits before passing it on.
@@ -21,6 +24,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
@@ -28,6 +32,7 @@ from .errors import Conflict, ServiceError
 
 _DEPTH = "housing_swap.use_case_depth"
 _KEEPS_WRITES = "keeps_writes"
+RACED_MESSAGE = "这条数据刚被他人同时提交，请刷新后重试"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,6 +49,8 @@ def unit_of_work() -> Iterator[None]:
     except BaseException as escaped:
         if depth == 0:
             _end_refused(escaped)
+            if _unique_violation(escaped):
+                raise Conflict(RACED_MESSAGE) from None
         raise
     else:
         if depth == 0:
@@ -83,6 +90,21 @@ def _commit() -> None:
     except StaleDataError:  # a versioned row changed under us since it was read
         db.session.rollback()
         raise Conflict("该记录刚被他人更新，请刷新后重试") from None
+    except IntegrityError as error:
+        db.session.rollback()
+        if _unique_violation(error):
+            raise Conflict(RACED_MESSAGE) from None
+        raise
+
+
+def _unique_violation(error: BaseException) -> bool:
+    """A unique key another transaction took first, between our look and our write: the request
+    raced another (two machines, a double click), and the user may simply try again. Use cases
+    that expect it answer better themselves (flush_or_conflict, insert_unless_present); this is
+    the boundary's answer for the rest. Other integrity errors are bugs and stay errors."""
+    if not isinstance(error, IntegrityError):
+        return False
+    return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig)
 
 
 def _end_refused(escaped: BaseException) -> None:
