@@ -7,13 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from ..db.models import Role
-from ..jobs import dispatch
 from ..security.access import roles
 from ..services import files, import_jobs, jobs, listing_import
 from ..services.errors import ServiceError
 from ..services.spreadsheets import FORMATS
 from .downloads import spreadsheet_response
-from .job_pages import progress_answer
+from .job_pages import progress_answer, started
 from .page_actions import imported, refuse_page
 
 blueprint = Blueprint("agency", __name__, url_prefix="/agency")
@@ -30,8 +29,7 @@ def import_listings():
         refuse_page("agency/import.html", problem="请选择导入方式")
     job = imported("agency/import.html", "请选择要导入的CSV或XLSX文件",
                    lambda upload: import_jobs.queue_import(upload, current_user, listing_import.ImportMode(mode)))
-    dispatch(job)
-    return redirect(url_for("agency.import_job", job_id=job.id), code=303)
+    return started(job, "agency.import_job")
 
 
 @blueprint.route("/import/jobs/<int:job_id>")

@@ -8,14 +8,13 @@ from ..db.models import JobState, Role
 from ..domain.applications import STATUS_LABELS
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.fields import optional_integer, page_number
-from ..jobs import dispatch
 from ..security.access import public, roles
 from ..services import export_jobs, exports, monitoring
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.progress import PROGRESS_FILTER_FIELDS, ProgressFilters, parse_progress_filters, progress_report
 from . import charts
 from .downloads import spreadsheet_response
-from .job_pages import progress_answer
+from .job_pages import progress_answer, started
 
 blueprint = Blueprint("dashboard", __name__)
 bureau_only = roles(Role.BUREAU_ADMIN)
@@ -63,8 +62,7 @@ def queue_export():
         details = [message for messages in refused.details.values() for message in messages]
         flash("：".join([refused.message, "；".join(details)]) if details else refused.message, "error")
         return redirect(url_for("dashboard.index", **filter_args), code=303)
-    dispatch(job)
-    return redirect(url_for("dashboard.export_job", job_id=job.id), code=303)
+    return started(job, "dashboard.export_job")
 
 
 @blueprint.route("/exports/<int:job_id>")
