@@ -14,8 +14,12 @@ threads = int(os.environ.get("HOUSING_SWAP_THREADS", "4"))
 timeout = 60               # a worker silent this long is restarted (no request should take it)
 graceful_timeout = 30      # on restart, requests in flight get this long to finish
 keepalive = 5              # behind a load balancer that reuses connections
-max_requests = 2000        # recycle workers now and then, so a slow leak never grows large
-max_requests_jitter = 200  # and not all at once
+# Recycle workers now and then, so a slow leak never grows large, and not all at once. A worker
+# leaving closes its idle keep-alive connections, so a client may see one reset then (the load
+# balancer retries it); a fuzzing run sets HOUSING_SWAP_MAX_REQUESTS=0 to keep its own
+# connections stable.
+max_requests = int(os.environ.get("HOUSING_SWAP_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
 accesslog = None           # the app writes one JSON line per request (housing_swap.telemetry)
 errorlog = "-"
 

@@ -20,14 +20,14 @@ export FLASK_APP=housing_swap HOUSING_SWAP_INSTANCE_PATH="$WORK" \
 echo "[attack] scratch instance in ${WORK}" >&2
 "$BIN/flask" db upgrade >/dev/null 2>&1
 "$BIN/flask" demo seed --scale small >/dev/null
-HOUSING_SWAP_LOG_LEVEL=WARNING "$BIN/gunicorn" -c gunicorn.conf.py --bind "127.0.0.1:${PORT}" --log-level warning \
+HOUSING_SWAP_LOG_LEVEL=WARNING HOUSING_SWAP_MAX_REQUESTS=0 "$BIN/gunicorn" -c gunicorn.conf.py --bind "127.0.0.1:${PORT}" --log-level warning \
     'housing_swap:create_app()' &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do curl -sf "${BASE}/api/v1/openapi.json" >/dev/null && break; sleep 0.2; done
 
-# Retried: a gunicorn worker recycling after max_requests may drop a connection it had accepted.
-# A failure says what the server answered.
+# Retried, although the instance's workers do not recycle (HOUSING_SWAP_MAX_REQUESTS=0): a
+# failure says what the server answered.
 token_for() {
   local answer
   answer=$(curl -s --retry 3 --retry-all-errors --retry-delay 1 -X POST -H 'Content-Type: application/json' \
