@@ -31,8 +31,13 @@ def test_the_bureau_monitors_drills_down_exports_and_publishes_rules(new_page):
     bureau.checkpoint("ledger-drill-down")
 
     page.goto("/bureau/dashboard")
+    page.get_by_role("button", name="生成报表（Excel，含全部表格）").click()
+    expect(page.locator("h1")).to_have_text("报表导出")  # the worker builds it; the page follows
+    ready = page.get_by_role("link", name="下载以旧换新进度报表（Excel）")
+    expect(ready).to_be_visible(timeout=30_000)
+    bureau.checkpoint("export-ready")
     with page.expect_download() as download:
-        page.get_by_role("link", name="下载报表（Excel，含全部表格）").click()
+        ready.click()
     assert download.value.suggested_filename.endswith(".xlsx")
     workbook = load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
     assert {"汇总", "分区县", "分月", "台账明细"} <= set(workbook.sheetnames)
