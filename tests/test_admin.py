@@ -1,4 +1,6 @@
 """Bureau administration: organizations and staff accounts."""
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from housing_swap.db.models import AuditEvent, Organization, OrganizationKind, Role, User
@@ -93,3 +95,14 @@ def test_form_library_messages_are_chinese_too(client, make, login):
     text = page.get_data(as_text=True)
     assert "不是有效的选择" in text
     assert "Not a valid choice" not in text
+
+
+def test_times_on_pages_are_beijing_time_and_say_so(client, make, login):
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    login(bureau.username)
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    event.occurred_at = datetime(2026, 3, 31, 17, 30, tzinfo=UTC)  # 01:30 on 1 April in Zhengzhou
+    db.session.commit()
+    page = client.get(f"/admin/audit/{event.id}").get_data(as_text=True)
+    assert '<time datetime="2026-04-01T01:30+08:00" title="北京时间">2026-04-01 01:30</time>' in page
+    assert "页面所示时间均为北京时间（UTC+8）" in page

@@ -32,11 +32,16 @@ def square_metres(area: Decimal | None) -> str:
     return "—" if area is None else f"{area:.2f}㎡"
 
 
-def local_time(moment: datetime | str | None) -> str:
-    """UTC in the database (or an ISO timestamp in a report), Beijing time on the page."""
+def local_time(moment: datetime | str | None) -> Markup | str:
+    """UTC in the database (or an ISO timestamp in a report), Beijing time on the page: the zone
+    is in the element (machine-readable offset, and a tooltip) and named in every page's footer."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    return "—" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    if moment is None:
+        return "—"
+    beijing = moment.astimezone(SHANGHAI)
+    return Markup('<time datetime="{}" title="北京时间">{}</time>').format(
+        beijing.isoformat(timespec="minutes"), beijing.strftime("%Y-%m-%d %H:%M"))
 
 
 def project_district(project) -> str:
