@@ -209,7 +209,7 @@ class _Parser:
         codes = [value.strip() for value in self.args.get("district", []) if value.strip()]
         unknown = [code for code in codes if code not in DISTRICTS_BY_CODE]
         if unknown:
-            self._fail("district", "未知的区县代码：" + "、".join(unknown))
+            self._fail("district", "没有这个区县：" + "、".join(unknown))
         return tuple(dict.fromkeys(code for code in codes if code in DISTRICTS_BY_CODE))
 
     def integer(self, name: str, low: int, high: int) -> int | None:
@@ -251,11 +251,11 @@ class _Parser:
         raw = self._one(name).lower()
         if raw == "":
             return None
-        if raw in ("true", "1", "yes"):
+        if raw in ("true", "1", "yes", "是"):
             return True
-        if raw in ("false", "0", "no"):
+        if raw in ("false", "0", "no", "否"):
             return False
-        self._fail(name, "应为 true 或 false")
+        self._fail(name, "应为“是”或“否”")
         return None
 
     def sort(self) -> Sort:
@@ -263,16 +263,16 @@ class _Parser:
         try:
             return Sort(raw)
         except ValueError:
-            self._fail("sort", "应为 " + "、".join(s.value for s in Sort) + " 之一")
+            self._fail("sort", "排序方式应为以下之一：" + "、".join(SORT_LABELS[s] for s in Sort))
             return Sort.RELEVANCE
 
     def check_consistency(self, query: SearchQuery) -> None:
         if (query.lat is None) != (query.lon is None):
-            self._fail("lat", "lat 与 lon 须同时提供")
+            self._fail("lat", "位置须同时给出纬度和经度")
         if query.radius_km is not None and not query.has_point:
-            self._fail("radius_km", "按距离筛选须提供 lat 与 lon")
+            self._fail("radius_km", "按距离筛选须先给出位置（纬度和经度）")
         if query.sort == Sort.DISTANCE and not query.has_point:
-            self._fail("sort", "按距离排序须提供 lat 与 lon")
+            self._fail("sort", "按距离排序须先给出位置（纬度和经度）")
         for low, high, name in ((query.min_price, query.max_price, "max_price"),
                                 (query.min_area, query.max_area, "max_area"),
                                 (query.min_unit_price, query.max_unit_price, "max_unit_price")):

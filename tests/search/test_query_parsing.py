@@ -1,4 +1,5 @@
 """The query model: parameters, bands and pinyin initials (no app needed)."""
+import re
 from decimal import Decimal
 
 import pytest
@@ -59,3 +60,15 @@ def test_text_index_tokens_and_phrases():
     assert match_expression("金水") == '"金 水"'
     assert match_expression('say "hi"') == '"say ""hi"""'
     assert match_expression("·") is None
+
+
+def test_messages_name_things_as_users_know_them_never_internal_codes():
+    with pytest.raises(QueryProblem) as problem:
+        parse_search_args({"sort": ["cheapest"], "lat": ["34.7"], "elevator": ["maybe"], "radius_km": ["3"]},
+                          Kind.LISTING)
+    messages = " ".join(m for ms in problem.value.errors.values() for m in ms)
+    assert "总价从低到高" in messages
+    assert "纬度和经度" in messages
+    assert "“是”或“否”" in messages
+    assert not re.search(r"relevance|price_asc|\blat\b|\blon\b|true|false", messages)
+    assert parse_search_args({"elevator": ["是"]}, Kind.LISTING).elevator is True
