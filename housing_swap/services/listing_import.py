@@ -19,6 +19,7 @@ from ..db.models import (
     User,
 )
 from ..db.models.listings import LIVE_LISTING_STATES
+from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.fields import display_text
 from ..domain.listing_fields import LISTING_FIELDS, parse_listing_fields
 from ..extensions import db
@@ -248,13 +249,20 @@ def _differs(listing: Listing, values: dict) -> bool:
 
 # ----- export and template ----------------------------------------------------------------
 
+def _export_row(listing: Listing) -> list[str]:
+    """The listing as its import row: the district by name, as the template spells it."""
+    values = listing_values(listing)
+    values["district_code"] = DISTRICTS_BY_CODE[values["district_code"]].name
+    return [display_text(values[f.name]) for f in LISTING_FIELDS]
+
+
 @use_case
 def export_listings(user: User, file_format: str) -> bytes:
     if user.role != Role.AGENCY_STAFF:
         raise Forbidden("只有经纪机构可以导出房源")
     listings = db.session.scalars(select(Listing).where(Listing.organization_id == user.organization_id)
                                   .order_by(Listing.id))
-    rows = [[display_text(listing_values(listing)[f.name]) for f in LISTING_FIELDS] for listing in listings]
+    rows = [_export_row(listing) for listing in listings]
     frame = pd.DataFrame(rows, columns=[f.label for f in LISTING_FIELDS])
     record_event("listing.export", "organization", user.organization_id, actor=user,
                  after={"format": file_format, "rows": len(rows)})

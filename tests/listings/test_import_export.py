@@ -108,6 +108,8 @@ def test_export_reimports_cleanly_in_both_formats(app, agent):
         frame = read_table(Upload(f"export.{file_format}", exported))
         assert list(frame.columns) == HEADERS
         assert len(frame) == 10
+        assert set(frame["所在区县"]) == {"金水区"}  # as the template spells it, not 410105
+        assert set(frame["所在楼层"]) <= {str(n) for n in range(1, 100)}  # integers, no ".0"
         result = import_listings(Upload(f"export.{file_format}", exported), agent, ImportMode.ALL_OR_NOTHING)
         assert (result.created, result.updated, result.unchanged) == (0, 0, 10)
 
