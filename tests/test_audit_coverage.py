@@ -8,6 +8,8 @@ import ast
 import pathlib
 
 import housing_swap.services
+from housing_swap.domain import audit_labels
+from housing_swap.services.organizations import DECISIONS
 
 SERVICES = pathlib.Path(housing_swap.services.__file__).parent
 
@@ -79,3 +81,24 @@ def test_every_state_changing_use_case_is_audited():
 def test_the_exceptions_list_names_only_real_use_cases():
     known = {(module, name) for module, name, _ in state_changing_use_cases()}
     assert set(NOT_AUDITED) <= known
+
+
+def _recorded_actions() -> set[str]:
+    """Every action code the services record: literal ones, and lifecycle steps (f-strings)."""
+    found = set()
+    for path in sorted(SERVICES.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "record_event"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                found.add(node.args[0].value)
+    return found
+
+
+def test_every_recorded_action_and_object_has_a_chinese_label():
+    unlabelled = sorted(action for action in _recorded_actions() if not audit_labels.known_action(action))
+    assert unlabelled == []
+    steps = [f"{kind}.{state.value}" for kind, (_, states) in audit_labels.STEPS.items() for state in states]
+    assert all(audit_labels.known_action(step) for step in steps)
+    decisions = {decision for _, decision in DECISIONS}
+    assert [d for d in decisions if not audit_labels.known_action(f"organization.{d}")] == []
+    assert audit_labels.action_label("made.up") == "其他操作"

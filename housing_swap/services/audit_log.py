@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from ..db.base import utc_midnight
 from ..db.models import AuditEvent, Organization, User
+from ..domain.audit_labels import action_label, entity_label, outcome_label
 from ..domain.fields import PAGE_FIELD, Field, parse_date, parse_fields, parse_integer, parse_text
+from ..domain.timezones import SHANGHAI
 from ..extensions import db
 from .audit import record_event
 from .errors import NotFound, ValidationFailed
@@ -76,11 +78,12 @@ def event_with_actor(event_id: int) -> tuple[AuditEvent, str | None, str | None]
 def export_events(filters: dict, actor: User) -> bytes:
     """The filtered log as CSV (newest first); the export itself is audited."""
     rows = db.session.execute(_query(filters).order_by(AuditEvent.id.desc()).limit(EXPORT_LIMIT))
-    frame = pd.DataFrame([(e.id, e.occurred_at.isoformat(), username or "", e.organization_id, e.entity_type,
-                           e.entity_id or "", e.action, e.outcome, e.client_address or "",
+    frame = pd.DataFrame([(e.id, e.occurred_at.astimezone(SHANGHAI).isoformat(timespec="seconds"), username or "",
+                           e.organization_id, entity_label(e.entity_type), e.entity_id or "",
+                           action_label(e.action), e.action, outcome_label(e.outcome), e.client_address or "",
                            _json(e.before), _json(e.after)) for e, username in rows],
-                         columns=["编号", "时间（UTC）", "操作人", "机构编号", "对象类型", "对象编号", "操作", "结果",
-                                  "来源地址", "变更前", "变更后"])
+                         columns=["编号", "时间（北京时间）", "操作人", "机构编号", "对象", "对象编号", "操作",
+                                  "操作代码", "结果", "来源地址", "变更前", "变更后"])
     record_event("export.audit_log", "audit_event", None, actor=actor,
                  after={"filters": {k: str(v) for k, v in filters.items()}, "rows": len(frame)})
     return write_table(frame, "csv")

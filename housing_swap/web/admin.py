@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..db.models import JobState, OrganizationKind, Role
 from ..db.models.accounts import ROLE_LABELS, ROLE_ORGANIZATION_KIND
+from ..domain import audit_labels
 from ..domain.fields import page_number
 from ..jobs import JOB_KINDS
 from ..security.access import public, roles
@@ -135,7 +136,8 @@ def _audit_filters() -> tuple[dict, dict]:
 def audit():
     filters, errors = _audit_filters()
     return render_template("admin/audit.html", page=audit_log.search_events(filters), errors=errors,
-                           query=request.args.to_dict())
+                           query=request.args.to_dict(), action_groups=audit_labels.action_choices(),
+                           entity_labels=audit_labels.ENTITIES)
 
 
 @blueprint.route("/audit/<int:event_id>")

@@ -11,6 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..domain import identity
+from ..domain.audit_labels import action_label, entity_label, outcome_label
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.rules import PROGRAM_YEARS
 from ..domain.timezones import SHANGHAI
@@ -88,6 +89,9 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(yuan_per_m2)
     app.add_template_filter(square_metres)
     app.add_template_filter(local_time)
+    app.add_template_filter(action_label, "audit_action")
+    app.add_template_filter(entity_label, "audit_entity")
+    app.add_template_filter(outcome_label, "audit_outcome")
     app.add_template_filter(identity.mask_phone)
     app.add_template_filter(identity.mask_id_number)
     app.add_template_filter(identity.mask_name)
