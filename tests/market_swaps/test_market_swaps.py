@@ -165,3 +165,17 @@ def test_a_contract_file_with_a_bad_row_is_refused_whole(make, bureau):
     with pytest.raises(ValidationFailed, match="缺少必需的列：签约日期"):
         market_swaps.check_against_contract_file(
             Upload("x.csv", "合同编号,成交价格\nESF-20,900000\n".encode()), bureau)
+
+
+def test_the_swap_page_names_the_new_home_by_project_building_and_room(make, agency_staff, bureau, client, login):
+    application, household = submitted_application(make, channel_preference="市场交易")
+    unit = units_on_sale(make, prices=(1_500_000,))[0]
+    swap = market_swaps.record_swap({**swap_fields(application.old_certificate_number, 7, unit.id),
+                                     "household_phone": household.phone}, agency_staff)
+    db.session.commit()
+    login(bureau.username)
+    page = client.get(f"/market-swaps/{swap.id}").get_data(as_text=True)
+    assert f"{unit.building.name} {unit.room}室" in page
+    assert unit.building.project.name in page
+    assert "平台房屋" not in page
+    assert f"/projects/{unit.building.project_id}" in page

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ...domain.market_swaps import MarketSwapStatus
 from ..base import MONEY, Base, EncryptedString, UTCDateTime, enum_type, utcnow
 from .applications import SwapApplication
+from .projects import Unit
 from .rules import ProgramRuleVersion
 
 # A market swap is live until rejected or cancelled; only live ones hold the property and the unit.
@@ -66,5 +67,6 @@ class MarketSwap(Base):
 
     application: Mapped[SwapApplication | None] = relationship()
     rule_version: Mapped[ProgramRuleVersion] = relationship()
+    new_unit: Mapped[Unit | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
