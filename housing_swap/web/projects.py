@@ -10,7 +10,7 @@ from ..domain.fields import display_text, page_number
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_STATUS_LABELS
 from ..security.access import public, roles
 from ..services import projects
-from ..services.errors import ValidationFailed
+from ..services.errors import ServiceError
 from .field_forms import form_class, submitted_values
 from .page_actions import form_submission, imported
 
@@ -88,10 +88,19 @@ def import_price_list(project_id: int):
 @blueprint.route("/developer/units/<int:unit_id>/status", methods=["POST"])
 @developer_only
 def change_unit_status(unit_id: int):
+    """A refused change (sold meanwhile, not allowed from this state) is a message on the
+    project's page, never an error page."""
+    unit = projects.unit_for_changing(unit_id, current_user)
+    back = redirect(url_for("projects.manage", project_id=unit.building.project_id))
     try:
         target = UnitStatus(request.form.get("status", ""))
     except ValueError:
-        raise ValidationFailed("请选择有效的房屋状态", {"status": ["请选择有效的房屋状态"]}) from None
-    unit = projects.change_unit_status(unit_id, target, current_user)
+        flash("请选择有效的房屋状态", "error")
+        return back
+    try:
+        unit = projects.change_unit_status(unit_id, target, current_user)
+    except ServiceError as refused:
+        flash(f"{unit.building.name} {unit.room}：{refused.message}", "error")
+        return back
     flash(f"{unit.building.name} {unit.room}：{UNIT_STATUS_LABELS[unit.status.value]}", "success")
-    return redirect(url_for("projects.manage", project_id=unit.building.project_id))
+    return back

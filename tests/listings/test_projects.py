@@ -105,3 +105,19 @@ def test_project_field_errors_and_duplicate_permit(app, developer):
     service.create_project(PROJECT, developer)
     with pytest.raises(Conflict, match="预售许可证号"):
         service.create_project(PROJECT, developer)
+
+
+def test_a_refused_unit_status_change_is_a_message_on_the_project_page(app, developer, client, login):
+    project = service.create_project(PROJECT, developer)
+    service.import_price_list(project.id, "1号楼", price_list(building_rows(1, 1)), developer)
+    unit = db.session.scalar(select(Unit))
+    service.change_unit_status(unit.id, UnitStatus.SOLD, developer)  # sold meanwhile, elsewhere
+    login(developer.username)
+    for status in ("available", "bogus"):
+        answer = client.post(f"/developer/units/{unit.id}/status", data={"status": status})
+        assert answer.status_code == 302
+        assert answer.headers["Location"].endswith(f"/developer/projects/{project.id}")
+        page = client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert "flash-error" in page
+    assert "不能从“已售”变为“可售”" in client.post(f"/developer/units/{unit.id}/status", data={"status": "available"},
+                                                  follow_redirects=True).get_data(as_text=True)
