@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy import func, or_, select, update
 
 from ..db.base import contains_pattern, insert_unless_present
@@ -15,7 +16,7 @@ from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .imports import RowError, raise_row_errors
 from .search_outbox import enqueue
-from .spreadsheets import Upload, read_table
+from .spreadsheets import Upload, read_table, write_table
 from .unit_of_work import use_case
 
 PERMIT_TAKEN = "该预售许可证号已被其他项目使用"
@@ -172,6 +173,16 @@ def _building(project: Project, name: str, rows: list[tuple[int, dict]]) -> Buil
         building = db.session.scalars(found).one()
     building.total_floors = max(building.total_floors, top_floor)
     return building
+
+
+def price_list_template(file_format: str) -> bytes:
+    """The price list's columns with two example rows (a file that imports as it is)."""
+    example = [{"floor": 1, "room": "101", "area_m2": "118.50", "bedrooms": 3, "living_rooms": 2, "bathrooms": 2,
+                "list_price": 1_980_000},
+               {"floor": 1, "room": "102", "area_m2": "89.00", "bedrooms": 2, "living_rooms": 1, "bathrooms": 1,
+                "list_price": 1_450_000}]
+    frame = pd.DataFrame([[row[name] for name in UNIT_LABELS] for row in example], columns=list(UNIT_LABELS.values()))
+    return write_table(frame, file_format, sheet_name="一房一价")
 
 
 def _sold_units_repriced(rows: list[tuple[int, dict]], existing: dict) -> list[RowError]:

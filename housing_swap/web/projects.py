@@ -11,6 +11,7 @@ from ..domain.project_fields import PROJECT_FIELDS, UNIT_STATUS_LABELS
 from ..security.access import public, roles
 from ..services import projects
 from ..services.errors import ServiceError
+from .downloads import spreadsheet_response
 from .field_forms import form_class, submitted_values
 from .page_actions import form_submission, imported
 
@@ -83,6 +84,12 @@ def import_price_list(project_id: int):
         project=project, grids=projects.unit_grids(project), status_labels=UNIT_STATUS_LABELS)
     flash(f"价目表已导入：新增{result.created}套，更新{result.updated}套", "success")
     return redirect(url_for("projects.manage", project_id=project.id))
+
+
+@blueprint.route("/developer/price-list-template.<any(xlsx, csv):file_format>")
+@developer_only
+def price_list_template(file_format: str):
+    return spreadsheet_response(projects.price_list_template(file_format), "一房一价表模板", file_format)
 
 
 @blueprint.route("/developer/units/<int:unit_id>/status", methods=["POST"])

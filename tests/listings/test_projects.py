@@ -121,3 +121,16 @@ def test_a_refused_unit_status_change_is_a_message_on_the_project_page(app, deve
         assert "flash-error" in page
     assert "不能从“已售”变为“可售”" in client.post(f"/developer/units/{unit.id}/status", data={"status": "available"},
                                                   follow_redirects=True).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_the_price_list_template_downloads_and_imports_as_it_is(app, developer, client, login, file_format):
+    login(developer.username)
+    project = service.create_project(PROJECT, developer)
+    manage = client.get(f"/developer/projects/{project.id}").get_data(as_text=True)
+    assert f"/developer/price-list-template.{file_format}" in manage
+    template = client.get(f"/developer/price-list-template.{file_format}")
+    assert template.status_code == 200
+    result = service.import_price_list(project.id, "1号楼", Upload(f"template.{file_format}", template.data), developer)
+    assert (result.created, result.updated) == (2, 0)
+    assert client.get("/developer/price-list-template.pdf").status_code == 404
