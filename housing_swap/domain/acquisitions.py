@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from .fields import Field, parse_date, parse_integer, parse_text
+from .fields import Field, parse_date, parse_integer, parse_text, parse_yuan
 from .labels import LabelledEnum
 from .listing_fields import parse_contract_number
 from .rules import ProgramRules
@@ -132,8 +132,7 @@ def check_quotas(channel_done: int, pilot_done: int | None, rules: ProgramRules)
 
 # ----- what each step asks for -------------------------------------------------------------------
 
-def _money(raw: str) -> int:
-    return parse_integer(1, 1_000_000_000)(raw)
+_money = parse_yuan(1, 1_000_000_000)
 
 
 INSPECTION_FIELDS = (

@@ -16,6 +16,7 @@ from .fields import (
     parse_date,
     parse_fields,
     parse_integer,
+    parse_yuan,
 )
 from .labels import LabelledEnum
 from .listing_fields import (
@@ -53,7 +54,7 @@ class ApplicationStatus(LabelledEnum):
 
 CHANNEL_LABELS = ChannelPreference.labels()
 STATUS_LABELS = ApplicationStatus.labels()
-_money = parse_integer(0, MAX_PRICE)
+_money = parse_yuan(0, MAX_PRICE)
 
 APPLICATION_FIELDS: tuple[Field, ...] = (
     COMMUNITY_FIELD,
@@ -73,7 +74,7 @@ APPLICATION_FIELDS: tuple[Field, ...] = (
     Field("wanted_districts", "意向区县", False, parse_district_list),
     Field("min_area_m2", "最小面积（㎡）", False, parse_area),
     Field("min_bedrooms", "最少卧室数", False, parse_integer(0, 12)),
-    Field("budget_max", "购房预算上限（元）", False, parse_integer(10_000, MAX_PRICE)),
+    Field("budget_max", "购房预算上限（元）", False, parse_yuan(10_000, MAX_PRICE)),
     Field("move_in_by", "最晚入住日期", False, parse_date),
     Field("needs_elevator", "必须有电梯", True, parse_boolean),
     choice_field("channel_preference", "换房渠道", True, tuple(CHANNEL_CHOICES)),

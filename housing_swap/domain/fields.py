@@ -7,6 +7,7 @@ field's label, so the same field means the same thing everywhere.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -100,6 +101,30 @@ def parse_integer(low: int, high: int) -> Callable[[str], int]:
         if len(cleaned.lstrip("-")) > _MAX_DIGITS or not low <= int(cleaned) <= high:
             raise FieldProblem(f"应在{low}到{high}之间")
         return int(cleaned)
+    return parse
+
+
+_MONEY_HINT = "应为金额，如 1350000 或 135万"
+_WAN_AMOUNT = re.compile(r"[0-9]{1,6}(\.[0-9]{1,4})?")  # 万 with up to four decimals is a whole yuan
+
+
+def parse_yuan(low: int, high: int) -> Callable[[str], int]:
+    """Money in integer yuan as people type it: 1350000, 1,350,000元, 135万, 135.5万元, and the same
+    in full-width characters."""
+    integer = parse_integer(low, high)
+
+    def parse(raw: str) -> int:
+        text = unicodedata.normalize("NFKC", raw).replace(" ", "")
+        for suffix in ("万元", "万"):
+            if text.endswith(suffix):
+                amount = text[:-len(suffix)].replace(",", "")
+                if not _WAN_AMOUNT.fullmatch(amount):
+                    raise FieldProblem(_MONEY_HINT)
+                return integer(str(int(Decimal(amount) * 10_000)))
+        text = text.removesuffix("元")
+        if not re.fullmatch(r"-?[0-9][0-9,]*(\.0)?", text):
+            raise FieldProblem(_MONEY_HINT)
+        return integer(text)
     return parse
 
 

@@ -16,6 +16,7 @@ from .fields import (
     parse_fields,
     parse_integer,
     parse_text,
+    parse_yuan,
 )
 from .identity import (
     canonical_certificate,
@@ -111,7 +112,7 @@ LISTING_FIELDS: tuple[Field, ...] = (
     CERTIFICATE_FIELD,
     UNIT_CODE_FIELD,
     Field("owner_id_number", "产权人身份证号", False, parse_id_number),
-    Field("asking_price", "挂牌总价（元）", True, parse_integer(10_000, MAX_PRICE)),
+    Field("asking_price", "挂牌总价（元）", True, parse_yuan(10_000, MAX_PRICE)),
     Field("description", "房源描述", False, parse_text(2000), multiline=True),
     Field("contact_name", "联系人", True, parse_text(30)),
     Field("contact_phone", "联系电话", True, parse_phone),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .fields import Field, parse_date, parse_district, parse_integer, parse_text
+from .fields import Field, parse_date, parse_district, parse_integer, parse_text, parse_yuan
 from .labels import LabelledEnum
 from .listing_fields import parse_certificate, parse_contract_number, parse_phone, parse_unit_code
 from .rules import ProgramRules
@@ -25,8 +25,7 @@ class MarketSwapStatus(LabelledEnum):
 STATUS_LABELS = MarketSwapStatus.labels()
 
 
-def _money(raw: str) -> int:
-    return parse_integer(1, 1_000_000_000)(raw)
+_money = parse_yuan(1, 1_000_000_000)
 
 
 HOUSEHOLD_FIELD = Field("household_phone", "换房家庭手机号", True, parse_phone)

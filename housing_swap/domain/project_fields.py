@@ -13,6 +13,7 @@ from .fields import (
     parse_district,
     parse_integer,
     parse_text,
+    parse_yuan,
 )
 from .labels import LabelledEnum
 
@@ -56,7 +57,7 @@ UNIT_FIELDS: tuple[Field, ...] = (
     Field("bedrooms", "室", True, parse_integer(0, 12)),
     Field("living_rooms", "厅", True, parse_integer(0, 6)),
     Field("bathrooms", "卫", True, parse_integer(0, 6)),
-    Field("list_price", "总价（元）", True, parse_integer(10_000, 200_000_000)),
+    Field("list_price", "总价（元）", True, parse_yuan(10_000, 200_000_000)),
 )
 
 
