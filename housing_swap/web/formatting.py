@@ -25,6 +25,14 @@ def wan_yuan(amount: int | None) -> str:
     return f"{wan.normalize():f}万元"
 
 
+def in_wan(amount: object) -> str:
+    """Integer yuan (as in the search address) for a 万元 input box: 1355000 → '135.5'."""
+    try:
+        return f"{(Decimal(str(amount)) / 10_000).normalize():f}"
+    except ArithmeticError:
+        return ""
+
+
 def yuan_per_m2(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,}元/㎡"
 
@@ -86,6 +94,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(district_name)
     app.add_template_filter(identity.mask_certificate)
     app.add_template_filter(wan_yuan)
+    app.add_template_filter(in_wan)
     app.add_template_filter(yuan_per_m2)
     app.add_template_filter(square_metres)
     app.add_template_filter(local_time)

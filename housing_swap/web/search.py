@@ -1,10 +1,13 @@
 """The search pages, saved searches and notifications."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..domain.districts import ZHENGZHOU_DISTRICTS
+from ..domain.fields import FieldProblem, parse_yuan
 from ..search.query import (
     AREA_BANDS,
     BEDROOM_BANDS,
@@ -34,6 +37,11 @@ def unread_notifications() -> dict:
 PAGE_ROUTES = {Kind.LISTING: "search.listings", Kind.UNIT: "search.units"}
 
 
+# The form's price boxes (万元) and the search parameters they become (元).
+WAN_INPUTS = {"min_price_wan": ("min_price", "最低总价"), "max_price_wan": ("max_price", "最高总价")}
+PRICE_IN_WAN = parse_yuan(0, 10_000_000_000)
+
+
 @blueprint.route("/search")
 @public
 def listings():
@@ -47,6 +55,8 @@ def units():
 
 
 def _search_page(kind: Kind):
+    if any(name in request.args for name in WAN_INPUTS):
+        return _prices_from_wan(kind)
     args = request.args.to_dict(flat=False)
     try:
         query = parse_search_args(args, kind)
@@ -57,6 +67,26 @@ def _search_page(kind: Kind):
     photos = search_service.first_photos(result) if kind == Kind.LISTING else {}
     return render_template("search/results.html", kind=kind, query=query, result=result, photos=photos,
                            args=request.args, problems=None, **_page_context(kind))
+
+
+def _prices_from_wan(kind: Kind):
+    """The form asks for prices in 万元, as people think of them; the search's own address keeps
+    integer yuan (the API's unit, saved searches, facet links), so the page moves to it."""
+    args = request.args.to_dict(flat=False)
+    problems: dict[str, list[str]] = {}
+    for wan_name, (yuan_name, label) in WAN_INPUTS.items():
+        raw = (args.pop(wan_name, [""])[0] or "").strip()
+        args.pop(yuan_name, None)
+        if not raw:
+            continue
+        try:
+            args[yuan_name] = [str(PRICE_IN_WAN(raw if raw.endswith("万") or raw.endswith("万元") else f"{raw}万"))]
+        except FieldProblem as problem:
+            problems[yuan_name] = [f"{label}{problem}"]
+    if problems:
+        return render_template("search/results.html", kind=kind, result=None, problems=problems,
+                               args=request.args, **_page_context(kind)), 422
+    return redirect(f"{url_for(PAGE_ROUTES[kind])}?{urlencode(args, doseq=True)}")
 
 
 def _page_context(kind: Kind) -> dict:

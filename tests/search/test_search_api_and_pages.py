@@ -1,5 +1,6 @@
 """The search API and pages, saved searches and their alerts (embedded SQL backend)."""
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -204,3 +205,19 @@ def test_a_unit_search_with_bad_criteria_is_not_saved(app, make, login, client):
     login(make.household().phone)
     client.post("/search/save", data={"name": "错误", "query": "min_price=abc", "kind": "unit"})
     assert db.session.scalar(select(func.count(SavedSearch.id))) == 0
+
+
+def test_the_search_form_takes_prices_in_wan_and_the_address_keeps_yuan(client):
+    moved = client.get("/search", query_string={"min_price_wan": "100", "max_price_wan": "２００万", "q": "花园"})
+    assert moved.status_code == 302
+    target = parse_qs(urlsplit(moved.headers["Location"]).query)
+    assert (target["min_price"], target["max_price"], target["q"]) == (["1000000"], ["2000000"], ["花园"])
+    assert "min_price_wan" not in target
+    page = client.get(moved.headers["Location"]).get_data(as_text=True)
+    assert 'id="min_price_wan" name="min_price_wan" value="100"' in page
+    assert "最高总价（万元）" in page
+    units = client.get("/search/units", query_string={"max_price_wan": "135.5"})
+    assert parse_qs(urlsplit(units.headers["Location"]).query)["max_price"] == ["1355000"]
+    refused = client.get("/search", query_string={"min_price_wan": "一百"})
+    assert refused.status_code == 422
+    assert "最低总价应为金额" in refused.get_data(as_text=True)
