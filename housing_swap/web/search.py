@@ -1,6 +1,7 @@
 """The search pages, saved searches and notifications."""
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -65,8 +66,30 @@ def _search_page(kind: Kind):
                                args=request.args, **_page_context(kind)), 422
     result = search_service.search(query)
     photos = search_service.first_photos(result) if kind == Kind.LISTING else {}
+    relaxations = _relaxations(kind, args) if result.total == 0 else []
     return render_template("search/results.html", kind=kind, query=query, result=result, photos=photos,
-                           args=request.args, problems=None, **_page_context(kind))
+                           args=request.args, problems=None, relaxations=relaxations, **_page_context(kind))
+
+
+# Filters a search without results may drop, as the page names them (the price pair counts as one).
+RELAXABLE = (
+    (("q",), "去掉关键词"), (("district",), "不限区县"), (("min_price", "max_price"), "不限总价"),
+    (("min_area", "max_area"), "不限面积"), (("bedrooms",), "不限户型"), (("elevator",), "不限电梯"),
+    (("radius_km", "lat", "lon"), "不限距离"), (("fits_city_group",), "不限收购条件"), (("program",), "不限项目"),
+)
+
+
+def _relaxations(kind: Kind, args: dict[str, list[str]]) -> list[tuple[str, str, int]]:
+    """For a search that found nothing: each filter it could drop, the address without it, and how
+    many results that would give (most first), so the page can say what to try."""
+    found = []
+    for keys, label in RELAXABLE:
+        if not any(args.get(key, [""])[0] for key in keys):
+            continue
+        wider = {name: values for name, values in args.items() if name not in (*keys, "page")}
+        total = search_service.search(replace(parse_search_args(wider, kind), page=1, per_page=1)).total
+        found.append((label, _url_without(PAGE_ROUTES[kind], *keys, "page"), total))
+    return sorted(found, key=lambda item: -item[2])
 
 
 def _prices_from_wan(kind: Kind):

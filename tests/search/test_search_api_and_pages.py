@@ -221,3 +221,14 @@ def test_the_search_form_takes_prices_in_wan_and_the_address_keeps_yuan(client):
     refused = client.get("/search", query_string={"min_price_wan": "一百"})
     assert refused.status_code == 422
     assert "最低总价应为金额" in refused.get_data(as_text=True)
+
+
+def test_a_search_without_results_says_which_filter_to_drop_and_what_it_would_find(seeded, client):
+    everything = client.get("/api/v1/listings", query_string={"district": "410105"}).get_json()["total"]
+    assert everything > 0
+    page = client.get("/search", query_string={"district": "410105", "min_price": "190000000"})
+    text = page.get_data(as_text=True)
+    assert "没有符合条件的房源" in text
+    assert f"不限总价</a>：{everything} 套" in text
+    assert "不限区县</a>：0 套" in text
+    assert "min_price" not in text.split("不限总价")[0].rsplit('href="', 1)[1]  # its link drops the price
