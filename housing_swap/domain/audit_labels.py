@@ -32,7 +32,7 @@ ACTIONS = {
     "organization.apply": "机构申请入驻", "organization.register": "登记机构",
     "organization.approve": "批准机构", "organization.reject": "驳回机构申请",
     "organization.suspend": "暂停机构", "organization.reinstate": "恢复机构",
-    "project.create": "新建楼盘", "project.update": "修改楼盘",
+    "project.create": "新建楼盘", "project.update": "修改楼盘", "building.rename": "楼栋改名",
     "reference.load": "载入基础数据",
     "rules.draft": "起草项目规则", "rules.update_draft": "修改规则草稿", "rules.publish": "发布项目规则",
     "title_registry.import": "导入产权登记数据",
@@ -57,7 +57,7 @@ ENTITIES = {
 
 # The log's filter picks a group (an action prefix, "listing.") or one action.
 GROUPS = {
-    "acquisition": "收购", "api_token": "接口令牌", "application": "换房申请", "chain": "换房链",
+    "acquisition": "收购", "api_token": "接口令牌", "application": "换房申请", "building": "楼栋", "chain": "换房链",
     "chains": "换房链查找", "demo": "演示数据", "export": "导出", "job": "后台任务", "keys": "数据密钥",
     "ledger": "目标台账", "listing": "二手房源", "market_swap": "市场交易", "matching": "新房匹配",
     "organization": "机构", "project": "楼盘", "reference": "基础数据", "rules": "项目规则",

@@ -86,6 +86,32 @@ def update_project(project_id: int, raw: dict, user: User) -> Project:
     return project
 
 
+BUILDING_NAME_PROBLEM = "请填写楼栋名称（不超过40个字符）"
+
+
+def building_for_changing(building_id: int, user: User) -> Building:
+    building = db.session.get(Building, building_id)
+    if building is None:
+        raise NotFound("楼栋不存在")
+    project_for_changing(building.project_id, user)
+    return building
+
+
+@use_case
+def rename_building(building_id: int, name: str, user: User) -> Building:
+    building = building_for_changing(building_id, user)
+    name = name.strip()
+    if not name or len(name) > 40:
+        raise ValidationFailed(BUILDING_NAME_PROBLEM, {"name": [BUILDING_NAME_PROBLEM]})
+    before = building.name
+    building.name = name
+    flush_or_conflict(lambda _: "本项目已有同名楼栋")
+    record_event("building.rename", "building", building.id, actor=user, before={"name": before},
+                 after={"name": name})
+    _reindex_units_of(building.project)  # the building's name is in each unit's label
+    return building
+
+
 def _reindex_units_of(project: Project) -> None:
     """Project facts (name, district, location, offer) are part of each unit's search document, and
     the index keeps a document unless it is sent a newer version: each unit's version moves on."""
@@ -114,7 +140,7 @@ def import_price_list(project_id: int, building_name: str, upload: Upload, user:
     project = project_for_changing(project_id, user)
     building_name = building_name.strip()
     if not building_name or len(building_name) > 40:
-        raise ValidationFailed("请填写楼栋名称（不超过40个字符）", {"building": ["请填写楼栋名称（不超过40个字符）"]})
+        raise ValidationFailed(BUILDING_NAME_PROBLEM, {"building": [BUILDING_NAME_PROBLEM]})
     frame = read_table(upload)
     missing = [label for label in UNIT_LABELS.values() if label not in frame.columns]
     if missing:
@@ -271,7 +297,7 @@ def create_unit(project_id: int, building_name: str, raw: dict, user: User) -> U
     project = project_for_changing(project_id, user)
     building_name = (building_name or "").strip()
     if not building_name or len(building_name) > 40:
-        raise ValidationFailed("请填写楼栋名称（不超过40个字符）", {"building": ["请填写楼栋名称（不超过40个字符）"]})
+        raise ValidationFailed(BUILDING_NAME_PROBLEM, {"building": [BUILDING_NAME_PROBLEM]})
     values = _parsed(UNIT_FIELDS, raw)
     building = _building(project, building_name, [(0, values)])
     unit = Unit(building=building, status=UnitStatus.AVAILABLE, **values)

@@ -92,6 +92,20 @@ def price_list_template(file_format: str):
     return spreadsheet_response(projects.price_list_template(file_format), "一房一价表模板", file_format)
 
 
+@blueprint.route("/developer/buildings/<int:building_id>/name", methods=["POST"])
+@developer_only
+def rename_building(building_id: int):
+    building = projects.building_for_changing(building_id, current_user)
+    back = redirect(url_for("projects.manage", project_id=building.project_id))
+    try:
+        projects.rename_building(building_id, request.form.get("name", ""), current_user)
+    except ServiceError as refused:
+        flash(refused.message, "error")
+        return back
+    flash(f"楼栋已改名为“{building.name}”", "success")
+    return back
+
+
 @blueprint.route("/developer/units/<int:unit_id>/status", methods=["POST"])
 @developer_only
 def change_unit_status(unit_id: int):

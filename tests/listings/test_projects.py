@@ -134,3 +134,26 @@ def test_the_price_list_template_downloads_and_imports_as_it_is(app, developer, 
     result = service.import_price_list(project.id, "1号楼", Upload(f"template.{file_format}", template.data), developer)
     assert (result.created, result.updated) == (2, 0)
     assert client.get("/developer/price-list-template.pdf").status_code == 404
+
+
+def test_a_developer_renames_a_building_and_its_units_follow(app, developer, client, login):
+    project = service.create_project(PROJECT, developer)
+    for name in ("1号楼", "2号楼"):
+        service.import_price_list(project.id, name, price_list(building_rows(1, 1)), developer)
+    first = db.session.scalar(select(Unit).join(Unit.building).where(Unit.building.has(name="1号楼")))
+    version = first.version
+    login(developer.username)
+    building_id = first.building_id
+    renamed = client.post(f"/developer/buildings/{building_id}/name", data={"name": " 1号楼（东） "},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "楼栋已改名为“1号楼（东）”" in renamed
+    db.session.expire_all()
+    assert db.session.get(Unit, first.id).building.name == "1号楼（东）"
+    assert db.session.get(Unit, first.id).version == version + 1  # its search document is sent again
+    taken = client.post(f"/developer/buildings/{building_id}/name", data={"name": "2号楼"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "本项目已有同名楼栋" in taken
+    empty = client.post(f"/developer/buildings/{building_id}/name", data={"name": "  "},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "请填写楼栋名称" in empty
+    assert db.session.get(Unit, first.id).building.name == "1号楼（东）"
