@@ -43,7 +43,8 @@ def test_an_empty_search_says_what_to_do_next(new_page):
     visitor = new_page("empty-state")
     visitor.page.goto(PUBLIC_PAGES["listing-search-empty"])
     expect(visitor.page.get_by_role("heading", name="共找到 0 套二手房")).to_be_visible()
-    expect(visitor.page.get_by_text("没有符合条件的房源。可以试试：")).to_be_visible()
+    expect(visitor.page.get_by_text("没有符合条件的房源。放宽一个条件可以找到：")).to_be_visible()
+    expect(visitor.page.get_by_role("listitem").filter(has_text="去掉关键词")).to_contain_text(re.compile(r"：\d+ 套"))
     visitor.page.get_by_role("link", name="去掉关键词").click()
     expect(visitor.page.get_by_role("heading", name="共找到 0 套二手房")).to_have_count(0)
 
