@@ -10,6 +10,7 @@ from ..db.base import contains_pattern, insert_unless_present
 from ..db.models import Building, Project, Role, Unit, UnitStatus, User
 from ..domain.fields import parse_fields
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS, unit_status_problem
+from ..domain.text import control_character_problem
 from ..extensions import db
 from ..search.query import search_initials
 from .audit import record_event
@@ -89,6 +90,19 @@ def update_project(project_id: int, raw: dict, user: User) -> Project:
 BUILDING_NAME_PROBLEM = "请填写楼栋名称（不超过40个字符）"
 
 
+def _building_name(raw: str | None, field_name: str) -> str:
+    """A building's name, one check for the price list, a new unit and a rename: present, at most
+    40 characters, and no control characters (as every other text field)."""
+    name = (raw or "").strip()
+    if problem := control_character_problem(name, False):
+        message = f"楼栋名称{problem}"
+    elif not name or len(name) > 40:
+        message = BUILDING_NAME_PROBLEM
+    else:
+        return name
+    raise ValidationFailed(message, {field_name: [message]})
+
+
 def building_for_changing(building_id: int, user: User) -> Building:
     building = db.session.get(Building, building_id)
     if building is None:
@@ -100,9 +114,7 @@ def building_for_changing(building_id: int, user: User) -> Building:
 @use_case
 def rename_building(building_id: int, name: str, user: User) -> Building:
     building = building_for_changing(building_id, user)
-    name = name.strip()
-    if not name or len(name) > 40:
-        raise ValidationFailed(BUILDING_NAME_PROBLEM, {"name": [BUILDING_NAME_PROBLEM]})
+    name = _building_name(name, "name")
     before = building.name
     building.name = name
     flush_or_conflict(lambda _: "本项目已有同名楼栋")
@@ -138,9 +150,7 @@ class PriceListResult:
 def import_price_list(project_id: int, building_name: str, upload: Upload, user: User) -> PriceListResult:
     """Load a building's price list (楼层, 房号, 面积, 户型, 总价): all rows or none."""
     project = project_for_changing(project_id, user)
-    building_name = building_name.strip()
-    if not building_name or len(building_name) > 40:
-        raise ValidationFailed(BUILDING_NAME_PROBLEM, {"building": [BUILDING_NAME_PROBLEM]})
+    building_name = _building_name(building_name, "building")
     frame = read_table(upload)
     missing = [label for label in UNIT_LABELS.values() if label not in frame.columns]
     if missing:
@@ -295,9 +305,7 @@ def _room_suffix(unit: Unit) -> str:
 def create_unit(project_id: int, building_name: str, raw: dict, user: User) -> Unit:
     """Add one unit to a building (created if new); price lists do the same in bulk."""
     project = project_for_changing(project_id, user)
-    building_name = (building_name or "").strip()
-    if not building_name or len(building_name) > 40:
-        raise ValidationFailed(BUILDING_NAME_PROBLEM, {"building": [BUILDING_NAME_PROBLEM]})
+    building_name = _building_name(building_name, "building")
     values = _parsed(UNIT_FIELDS, raw)
     building = _building(project, building_name, [(0, values)])
     unit = Unit(building=building, status=UnitStatus.AVAILABLE, **values)

@@ -157,3 +157,14 @@ def test_a_developer_renames_a_building_and_its_units_follow(app, developer, cli
                         follow_redirects=True).get_data(as_text=True)
     assert "请填写楼栋名称" in empty
     assert db.session.get(Unit, first.id).building.name == "1号楼（东）"
+
+
+def test_a_building_name_with_a_control_character_is_refused_everywhere(app, developer):
+    project = service.create_project(PROJECT, developer)
+    with pytest.raises(ValidationFailed, match="楼栋名称"):
+        service.import_price_list(project.id, "1号\x07楼", price_list(building_rows(1, 1)), developer)
+    service.import_price_list(project.id, "1号楼", price_list(building_rows(1, 1)), developer)
+    building_id = db.session.scalar(select(Unit)).building_id
+    with pytest.raises(ValidationFailed, match="楼栋名称"):
+        service.rename_building(building_id, "东\x1b楼", developer)
+    assert db.session.scalar(select(Unit)).building.name == "1号楼"
