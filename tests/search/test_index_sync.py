@@ -130,14 +130,19 @@ def test_replaying_the_outbox_is_idempotent(es_app, es_backend, make):
     assert check(db.session, es_backend, Kind.LISTING).clean
 
 
-def test_check_compares_versions_not_only_ids(es_app, runner, es_backend, make):
-    agent = make.staff(Role.AGENCY_STAFF)
-    listing = create_listing(listing_fields(), agent)
+def indexed_listing(make, es_backend) -> Listing:
+    """An active listing, in the index at its current version."""
+    listing = create_listing(listing_fields(), make.staff(Role.AGENCY_STAFF))
     listing.status = ListingStatus.ACTIVE
     db.session.commit()
     enqueue("listing", listing.id, listing.version)
     db.session.commit()
     drain_outbox(db.session, es_backend)
+    return listing
+
+
+def test_check_compares_versions_not_only_ids(es_app, runner, es_backend, make):
+    listing = indexed_listing(make, es_backend)
     assert check(db.session, es_backend, Kind.LISTING).clean
     # A price change that reached the database but not the index (as during a rebuild):
     db.session.execute(Listing.__table__.update().where(Listing.id == listing.id).values(
@@ -188,11 +193,7 @@ def test_a_renamed_project_reaches_its_units_documents(es_app, es_backend, make,
 
 
 def test_a_change_made_during_a_rebuild_is_not_lost_with_the_old_index(es_app, es_backend, make, runner):
-    agent = make.staff(Role.AGENCY_STAFF)
-    listing = create_listing(listing_fields(), agent)
-    listing.status = ListingStatus.ACTIVE
-    db.session.commit()
-    drain_outbox(db.session, es_backend)
+    listing = indexed_listing(make, es_backend)
     listing_id, old_price = listing.id, listing.asking_price
 
     def change_while_loading(count: int) -> None:
