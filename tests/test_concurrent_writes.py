@@ -44,7 +44,7 @@ def test_two_requests_creating_the_same_new_community_share_one_row(app):
     district = db.session.get(District, "410105")
     created_id = while_another_inserts(
         app, Community(name="同时新建小区", district_code="410105", address="花园路1号", lat=district.lat,
-                       lon=district.lon, search_initials="tsxjxq"),
+                       lon=district.lon, search_pinyin="tsxjxq"),
         lambda: resolve_community("同时新建小区", "410105", "花园路1号", None).id)
     assert db.session.scalar(select(func.count(Community.id)).where(Community.name == "同时新建小区")) == 1
     assert created_id == db.session.scalar(select(Community.id).where(Community.name == "同时新建小区"))

@@ -11,12 +11,12 @@ from tests.conftest import server_url
 pytestmark = pytest.mark.elasticsearch
 
 DOCUMENTS = [
-    {"id": 1, "community": "金水花园", "community_initials": "jshy", "address": "金水区花园路12号",
+    {"id": 1, "community": "金水花园", "community_pinyin": "jshy", "address": "金水区花园路12号",
      "description": "南北通透", "district_code": "410105", "district_name": "金水区",
      "total_price": 1_800_000, "unit_price": 20_000, "area_m2": 90.0, "bedrooms": 2,
      "build_year": 2010, "floor": 6, "elevator": True, "status": "active", "verified": True,
      "location": {"lat": 34.7758, "lon": 113.686}, "listed_at": "2024-05-01T08:00:00Z"},
-    {"id": 2, "community": "二七新村", "community_initials": "eqxc", "address": "二七区航海路8号",
+    {"id": 2, "community": "二七新村", "community_pinyin": "eqxc", "address": "二七区航海路8号",
      "description": "近地铁", "district_code": "410103", "district_name": "二七区",
      "total_price": 900_000, "unit_price": 10_000, "area_m2": 90.0, "bedrooms": 3,
      "build_year": 2001, "floor": 3, "elevator": False, "status": "active", "verified": False,
@@ -43,7 +43,7 @@ def test_index_search_and_delete_with_the_project_mapping(es_index):
     two_characters = client.search(index=name, query={"match_phrase": {"community": "金水"}})
     assert [hit["_id"] for hit in two_characters["hits"]["hits"]] == ["1"]
 
-    initials = client.search(index=name, query={"term": {"community_initials": "eqxc"}})
+    initials = client.search(index=name, query={"term": {"community_pinyin": "eqxc"}})
     assert [hit["_id"] for hit in initials["hits"]["hits"]] == ["2"]
 
     nearby = client.search(index=name, query={"bool": {"filter": [

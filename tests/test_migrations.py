@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from housing_swap.db.base import include_in_autogenerate
+from housing_swap.db.models.change_counters import WATCHED_TABLES
 from housing_swap.extensions import db
 from tests.conftest import drop_everything, make_test_app, server_url
 
@@ -33,6 +34,18 @@ def model_tables() -> set[str]:
     return {name for name in inspect(db.engine).get_table_names() if "_fts" not in name}
 
 
+def tables_with_change_counters() -> set[str]:
+    """Tables that carry a change-counter trigger as the database itself reports them."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            rows = connection.execute(text("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                                           "AND name LIKE 'change_counter_%'"))
+        else:
+            rows = connection.execute(text("SELECT event_object_table FROM information_schema.triggers "
+                                           "WHERE trigger_name LIKE 'change_counter_%'"))
+        return set(rows.scalars())
+
+
 def round_trip(database_url: str, instance_path) -> None:
     app = make_test_app(database_url, instance_path)
     with app.app_context():
@@ -43,6 +56,8 @@ def round_trip(database_url: str, instance_path) -> None:
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert model_tables() == EXPECTED_TABLES
+        # A later migration that copies a table (SQLite batch mode) must keep its triggers.
+        assert tables_with_change_counters() == {table for tables in WATCHED_TABLES.values() for table in tables}
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"include_object": include_in_autogenerate})
             diff = compare_metadata(context, db.metadata)

@@ -66,7 +66,7 @@ from ..domain.listing_fields import unit_price
 from ..domain.rules import PROGRAM_YEARS, ProgramRules, initial_rules
 from ..extensions import db
 from ..search import text_index
-from ..search.query import search_initials
+from ..search.text_terms import pinyin_keys
 from ..services.audit import record_event
 from ..services.reference_data import load_reference_data
 from ..services.rules import current_rules, rules_of_year
@@ -367,7 +367,7 @@ class _DemoBuilder:
                 taken.add(name)
                 rows.append({
                     "id": self.ids.next(Community), "name": name, "district_code": district.code,
-                    "search_initials": search_initials(name, district.code),
+                    "search_pinyin": pinyin_keys(name, district.code),
                     "address": f"{district.name}{self.rng.choice(names.ROADS)}{self.rng.randint(1, 300)}号",
                     "lat": self._near(district.lat, 0.025), "lon": self._near(district.lon, 0.03),
                     "build_year": self.rng.randint(1995, 2022),
@@ -486,7 +486,7 @@ class _DemoBuilder:
             project_rows.append({
                 "id": project_id, "developer_org_id": developers[index % len(developers)],
                 "name": project_name,
-                "district_code": district.code, "search_initials": search_initials(project_name, district.code),
+                "district_code": district.code, "search_pinyin": pinyin_keys(project_name, district.code),
                 "address": f"{district.name}{self.rng.choice(names.ROADS)}与{self.rng.choice(names.ROADS)}交叉口",
                 "lat": self._near(district.lat, 0.03), "lon": self._near(district.lon, 0.035),
                 "presale_permit_no": f"郑房预售字[2024]第{index + 1:04d}号",

@@ -17,13 +17,13 @@ from .query import (
     SearchQuery,
     SearchResult,
     Sort,
-    is_initials_query,
 )
 from .sources import item
 from .sql_backend import band_facet, district_facet
+from .text_terms import is_pinyin_word, text_terms
 
 NAME_FIELD = {Kind.LISTING: "community", Kind.UNIT: "project_name"}
-INITIALS_FIELD = {Kind.LISTING: "community_initials", Kind.UNIT: "project_initials"}
+PINYIN_FIELD = {Kind.LISTING: "community_pinyin", Kind.UNIT: "project_pinyin"}
 TEXT_FIELDS = {Kind.LISTING: ("community", "address", "description"), Kind.UNIT: ("project_name", "address")}
 PUBLIC_STATUS = {Kind.LISTING: "active", Kind.UNIT: "available"}
 NEWEST_FIELD = {Kind.LISTING: "listed_at", Kind.UNIT: "id"}
@@ -120,20 +120,31 @@ def build_query(query: SearchQuery) -> dict:
     if query.radius_km is not None:
         filters.append({"geo_distance": {"distance": f"{query.radius_km}km", "distance_type": "arc",
                                          "location": {"lat": query.lat, "lon": query.lon}}})
+    terms = text_terms(query.q)
+    if terms.district_codes:
+        filters.append({"terms": {"district_code": list(terms.district_codes)}})
     body: dict = {"filter": filters}
-    if query.q:
-        body["must"] = [_text_query(query)]
+    if terms.words:
+        body["must"] = [_word_query(query.kind, word) for word in terms.words]
+        body["should"] = _name_boosts(query)
     return {"bool": body}
 
 
-def _text_query(query: SearchQuery) -> dict:
-    name = NAME_FIELD[query.kind]
-    should = [{"term": {f"{name}.raw": {"value": query.q, "boost": 100}}},
-              {"match_phrase": {name: {"query": query.q, "boost": 10}}}]
-    should += [{"match_phrase": {field: query.q}} for field in TEXT_FIELDS[query.kind] if field != name]
-    if is_initials_query(query.q):
-        should.append({"prefix": {INITIALS_FIELD[query.kind]: {"value": query.q.lower(), "boost": 5}}})
+def _word_query(kind: Kind, word: str) -> dict:
+    """One word, anywhere in the texts or (Latin letters) inside a pinyin key."""
+    name = NAME_FIELD[kind]
+    should: list[dict] = [{"match_phrase": {field: {"query": word, "boost": 10 if field == name else 1}}}
+                          for field in TEXT_FIELDS[kind]]
+    if is_pinyin_word(word):
+        should.append({"wildcard": {PINYIN_FIELD[kind]: {"value": f"*{word}*", "boost": 5}}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def _name_boosts(query: SearchQuery) -> list[dict]:
+    """The whole text as the exact name, or as a phrase in it, ranks first."""
+    name = NAME_FIELD[query.kind]
+    return [{"term": {f"{name}.raw": {"value": query.q, "boost": 100}}},
+            {"match_phrase": {name: {"query": query.q, "boost": 10}}}]
 
 
 def build_sort(query: SearchQuery) -> list:

@@ -3,8 +3,8 @@
 The test distribution has no analysis-common or mapper-extras module, so only the
 ``standard`` analyzer is used: it emits one token per Han character, which makes
 ``match_phrase`` an indexed substring match for Chinese names and addresses. ``keyword``
-subfields serve exact match, sorting and aggregations; pinyin initials are computed in
-Python and stored as keywords; areas are doubles (``scaled_float`` needs mapper-extras).
+subfields serve exact match, sorting and aggregations; pinyin keys (initials and full) are
+computed in Python and stored as keywords, matched inside by ``wildcard``; areas are doubles (``scaled_float`` needs mapper-extras).
 A production cluster with richer analyzers can add subfields without changing queries.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ LISTING_MAPPING = {
     "properties": {
         **_SHARED,
         "community": TEXT_WITH_KEYWORD,
-        "community_initials": {"type": "keyword"},
+        "community_pinyin": {"type": "keyword"},
         "description": TEXT,
         "build_year": {"type": "integer"},
         "total_floors": {"type": "integer"},
@@ -54,7 +54,7 @@ UNIT_MAPPING = {
         **_SHARED,
         "project_id": {"type": "long"},
         "project_name": TEXT_WITH_KEYWORD,
-        "project_initials": {"type": "keyword"},
+        "project_pinyin": {"type": "keyword"},
         "building": {"type": "keyword"},
         "room": {"type": "keyword"},
         "in_program": {"type": "boolean"},

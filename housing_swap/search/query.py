@@ -11,8 +11,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from pypinyin import Style, lazy_pinyin
-
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.fields import optional_integer
 
@@ -139,21 +137,6 @@ class QueryProblem(ValueError):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("invalid search parameters")
         self.errors = errors
-
-
-def initials(text: str) -> str:
-    """Lower-case pinyin initials: 金水区 → 'jsq'."""
-    letters = (syllable[:1] for syllable in lazy_pinyin(text, style=Style.FIRST_LETTER))
-    return "".join(letter for letter in letters if letter.isascii() and letter.isalpha()).lower()
-
-
-def search_initials(name: str, district_code: str) -> str:
-    district = DISTRICTS_BY_CODE.get(district_code)
-    return f"{initials(name)} {initials(district.name) if district else ''}".strip()
-
-
-def is_initials_query(q: str) -> bool:
-    return 2 <= len(q) <= 12 and q.isascii() and q.isalpha()
 
 
 # ----- parsing URL parameters ----------------------------------------------------------------

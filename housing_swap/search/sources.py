@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from ..db.models import (
     Building,
@@ -28,31 +28,31 @@ U, B, P = Unit.__table__, Building.__table__, Project.__table__
 class Columns:
     """The column behind each searchable notion, per kind."""
 
-    id: object
-    version: object      # the external version the index holds (the row's own)
-    status: object
+    id: ColumnElement
+    version: ColumnElement      # the external version the index holds (the row's own)
+    status: ColumnElement
     public_status: str
-    name: object
-    initials: object
+    name: ColumnElement
+    pinyin: ColumnElement
     texts: tuple
-    district: object
-    price: object
-    unit_price: object
-    area: object
-    bedrooms: object
-    floor: object
-    lat: object
-    lon: object
-    newest: object
-    listed_at: object
+    district: ColumnElement
+    price: ColumnElement
+    unit_price: ColumnElement
+    area: ColumnElement
+    bedrooms: ColumnElement
+    floor: ColumnElement
+    lat: ColumnElement
+    lon: ColumnElement
+    newest: ColumnElement
+    listed_at: ColumnElement
     text_index: tuple = ()  # (SQLite FTS5 table, the id column its rowid refers to)
-    build_year: object = None
-    elevator: object = None
-    program: object = None
+    build_year: ColumnElement | None = None
+    elevator: ColumnElement | None = None
+    program: ColumnElement | None = None
 
 
 LISTING_COLUMNS = Columns(
-    id=L.c.id, version=L.c.version, status=L.c.status, public_status="active", name=C.c.name, initials=C.c.search_initials,
+    id=L.c.id, version=L.c.version, status=L.c.status, public_status="active", name=C.c.name, pinyin=C.c.search_pinyin,
     texts=(C.c.name, C.c.address, L.c.description), district=C.c.district_code, price=L.c.asking_price,
     unit_price=L.c.unit_price, area=L.c.area_m2, bedrooms=L.c.bedrooms, floor=L.c.floor, lat=C.c.lat,
     lon=C.c.lon, newest=L.c.listed_at, listed_at=L.c.listed_at, build_year=L.c.build_year,
@@ -60,7 +60,7 @@ LISTING_COLUMNS = Columns(
     text_index=(("community_fts", C.c.id), ("listing_fts", L.c.id)),
 )
 UNIT_COLUMNS = Columns(
-    id=U.c.id, version=U.c.version, status=U.c.status, public_status="available", name=P.c.name, initials=P.c.search_initials,
+    id=U.c.id, version=U.c.version, status=U.c.status, public_status="available", name=P.c.name, pinyin=P.c.search_pinyin,
     texts=(P.c.name, P.c.address), district=P.c.district_code, price=U.c.list_price,
     unit_price=U.c.unit_price, area=U.c.area_m2, bedrooms=U.c.bedrooms, floor=U.c.floor, lat=P.c.lat,
     lon=P.c.lon, newest=U.c.id, listed_at=U.c.listed_at, program=P.c.in_swap_program,
@@ -71,7 +71,7 @@ COLUMNS = {Kind.LISTING: LISTING_COLUMNS, Kind.UNIT: UNIT_COLUMNS}
 
 def listing_select() -> Select:
     return (select(
-        L.c.id, L.c.version, L.c.status, C.c.name.label("community"), C.c.search_initials, C.c.address,
+        L.c.id, L.c.version, L.c.status, C.c.name.label("community"), C.c.search_pinyin, C.c.address,
         L.c.description, C.c.district_code, D.c.name.label("district_name"), L.c.asking_price, L.c.unit_price,
         L.c.area_m2, L.c.bedrooms, L.c.living_rooms, L.c.build_year, L.c.floor, L.c.total_floors,
         L.c.has_elevator, L.c.verification_code, C.c.lat, C.c.lon, L.c.listed_at)
@@ -81,7 +81,7 @@ def listing_select() -> Select:
 def unit_select() -> Select:
     return (select(
         U.c.id, U.c.version, U.c.status, P.c.id.label("project_id"), P.c.name.label("project_name"),
-        P.c.search_initials, P.c.address, P.c.district_code, D.c.name.label("district_name"),
+        P.c.search_pinyin, P.c.address, P.c.district_code, D.c.name.label("district_name"),
         B.c.name.label("building"), U.c.floor, U.c.room, U.c.list_price, U.c.unit_price, U.c.area_m2,
         U.c.bedrooms, U.c.living_rooms, P.c.in_swap_program, P.c.delivery_date, P.c.lat, P.c.lon, U.c.listed_at)
         .select_from(U.join(B, U.c.building_id == B.c.id).join(P, B.c.project_id == P.c.id)
@@ -97,7 +97,7 @@ def document(kind: Kind, row) -> dict:
 
 def listing_document(row) -> dict:
     return {
-        "id": row.id, "community": row.community, "community_initials": row.search_initials.split(),
+        "id": row.id, "community": row.community, "community_pinyin": row.search_pinyin.split(),
         "address": row.address, "description": row.description or "", "district_code": row.district_code,
         "district_name": row.district_name, "total_price": row.asking_price, "unit_price": row.unit_price,
         "area_m2": float(row.area_m2), "bedrooms": row.bedrooms, "living_rooms": row.living_rooms,
@@ -111,7 +111,7 @@ def listing_document(row) -> dict:
 def unit_document(row) -> dict:
     return {
         "id": row.id, "project_id": row.project_id, "project_name": row.project_name,
-        "project_initials": row.search_initials.split(), "address": row.address,
+        "project_pinyin": row.search_pinyin.split(), "address": row.address,
         "district_code": row.district_code, "district_name": row.district_name, "building": row.building,
         "floor": row.floor, "room": row.room, "total_price": row.list_price, "unit_price": row.unit_price,
         "area_m2": float(row.area_m2), "bedrooms": row.bedrooms, "living_rooms": row.living_rooms,

@@ -1,12 +1,13 @@
 """The embedded search backend: the live tables, queried with SQL (SQLite or PostgreSQL).
 
 No server and no index to keep in sync: it reads the same rows the Elasticsearch documents
-are built from. Text matching is substring matching (``ILIKE``), so one- and two-character
-Chinese queries work; pinyin initials match by prefix.
+are built from. Each word of the text is required (any order): a substring match (the FTS5
+phrase index on SQLite, ``ILIKE`` over trigram indexes on PostgreSQL), so one- and
+two-character Chinese words work, or for Latin letters a match inside the pinyin keys.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, column, func, literal, or_, text
+from sqlalchemy import Select, and_, bindparam, case, column, func, literal, or_, text
 from sqlalchemy.orm import Session
 
 from ..db.base import contains_pattern
@@ -21,10 +22,10 @@ from .query import (
     SearchQuery,
     SearchResult,
     Sort,
-    is_initials_query,
 )
 from .sources import COLUMNS, SELECTS, Columns, document, item
 from .text_index import match_expression
+from .text_terms import is_pinyin_word, text_terms
 
 FACET_BANDS = {"bedrooms": BEDROOM_BANDS, "price_band": PRICE_BANDS, "area_band": AREA_BANDS}
 
@@ -100,7 +101,9 @@ def filtered_select(query: SearchQuery, columns: Columns, dialect: str) -> Selec
 
 
 def _conditions(query: SearchQuery, c: Columns, dialect: str):
-    yield _text_condition(query.q, c, dialect) if query.q else None
+    terms = text_terms(query.q)
+    yield _words_condition(terms.words, c, dialect) if terms.words else None
+    yield c.district.in_(terms.district_codes) if terms.district_codes else None
     yield c.district.in_(query.districts) if query.districts else None
     yield c.price >= query.min_price if query.min_price is not None else None
     yield c.price <= query.max_price if query.max_price is not None else None
@@ -128,19 +131,34 @@ def _contains(column, pattern: str, dialect: str):
     return column.ilike(pattern, escape="\\")
 
 
-def _text_condition(q: str, c: Columns, dialect: str):
-    phrase = match_expression(q) if dialect == "sqlite" else None
+def _words_condition(words: tuple[str, ...], c: Columns, dialect: str):
+    return and_(*(_word_condition(word, c, dialect) for word in words))
+
+
+def _word_condition(word: str, c: Columns, dialect: str):
+    phrase = match_expression(word) if dialect == "sqlite" else None
     if phrase is not None:
         matches = [id_column.in_(text(f"SELECT rowid FROM {table} WHERE {table} MATCH :phrase")
-                                 .bindparams(phrase=phrase).columns(column("rowid")))
+                                 .bindparams(bindparam("phrase", phrase, unique=True))  # one per word
+                                 .columns(column("rowid")))
                    for table, id_column in c.text_index]
     else:
-        pattern = contains_pattern(q)
-        matches = [_contains(column, pattern, dialect) for column in c.texts]
-    if is_initials_query(q):
-        initials = q.lower()
-        matches += [c.initials.like(f"{initials}%"), c.initials.like(f"% {initials}%")]
+        pattern = contains_pattern(word)
+        matches = [_contains(text_column, pattern, dialect) for text_column in c.texts]
+    if is_pinyin_word(word):
+        matches.append(c.pinyin.like(contains_pattern(word)))
     return or_(*matches)
+
+
+def words_condition_like(q: str, texts: tuple, pinyin, district):
+    """The same meaning of the text box for a plain table listing (no full-text index)."""
+    terms = text_terms(q)
+    conditions = [or_(*(_contains(text_column, contains_pattern(word), "") for text_column in texts),
+                      *((pinyin.like(contains_pattern(word)),) if is_pinyin_word(word) else ()))
+                  for word in terms.words]
+    if terms.district_codes:
+        conditions.append(district.in_(terms.district_codes))
+    return and_(*conditions)
 
 
 def order_by(query: SearchQuery, c: Columns) -> list:

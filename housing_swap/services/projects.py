@@ -4,15 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
-from ..db.base import contains_pattern, insert_unless_present
+from ..db.base import insert_unless_present
 from ..db.models import Building, Project, Role, Unit, UnitStatus, User
 from ..domain.fields import parse_fields
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS, unit_status_problem
 from ..domain.text import control_character_problem
 from ..extensions import db
-from ..search.query import search_initials
+from ..search.sql_backend import words_condition_like
+from ..search.text_terms import pinyin_keys
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .imports import RowError, raise_row_errors
@@ -63,7 +64,7 @@ def create_project(raw: dict, user: User) -> Project:
     values = _parsed(PROJECT_FIELDS, raw)
     values["swap_offer"] = values["swap_offer"] or ""
     project = Project(developer_org_id=user.organization_id, **values,
-                      search_initials=search_initials(values["name"], values["district_code"]))
+                      search_pinyin=pinyin_keys(values["name"], values["district_code"]))
     db.session.add(project)
     flush_or_conflict(lambda _: PERMIT_TAKEN)
     record_event("project.create", "project", project.id, actor=user, after={"name": project.name})
@@ -79,7 +80,7 @@ def update_project(project_id: int, raw: dict, user: User) -> Project:
     before = {name: str(getattr(project, name)) for name in values}
     for name, value in values.items():
         setattr(project, name, value)
-    project.search_initials = search_initials(project.name, project.district_code)
+    project.search_pinyin = pinyin_keys(project.name, project.district_code)
     flush_or_conflict(lambda _: PERMIT_TAKEN)
     record_event("project.update", "project", project.id, actor=user, before=before,
                  after={name: str(value) for name, value in values.items()})
@@ -333,9 +334,8 @@ def project_directory(q: str = "", district: str | None = None, program_only: bo
     query = select(Project, available.c.units, available.c.lowest).outerjoin(
         available, available.c.project_id == Project.id)
     if q.strip():
-        pattern = contains_pattern(q.strip())
-        query = query.where(or_(Project.name.ilike(pattern, escape="\\"), Project.address.ilike(pattern, escape="\\"),
-                                Project.search_initials.like(q.strip().lower() + "%")))
+        query = query.where(words_condition_like(q, (Project.name, Project.address), Project.search_pinyin,
+                                                 Project.district_code))
     if district:
         query = query.where(Project.district_code == district)
     if program_only:

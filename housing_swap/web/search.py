@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..domain.districts import ZHENGZHOU_DISTRICTS
+from ..domain.districts import DISTRICTS_BY_CODE, ZHENGZHOU_DISTRICTS
 from ..domain.fields import FieldProblem, parse_yuan
 from ..search.query import (
     AREA_BANDS,
@@ -19,6 +19,7 @@ from ..search.query import (
     Sort,
     parse_search_args,
 )
+from ..search.text_terms import text_terms
 from ..security.access import public, signed_in
 from ..services import alerts
 from ..services import search as search_service
@@ -67,8 +68,10 @@ def _search_page(kind: Kind):
     result = search_service.search(query)
     photos = search_service.first_photos(result) if kind == Kind.LISTING else {}
     relaxations = _relaxations(kind, args) if result.total == 0 else []
+    named_districts = [DISTRICTS_BY_CODE[code].name for code in text_terms(query.q).district_codes]
     return render_template("search/results.html", kind=kind, query=query, result=result, photos=photos,
-                           args=request.args, problems=None, relaxations=relaxations, **_page_context(kind))
+                           args=request.args, problems=None, relaxations=relaxations,
+                           named_districts=named_districts, **_page_context(kind))
 
 
 # Filters a search without results may drop, as the page names them (the price pair counts as one).

@@ -9,6 +9,7 @@ from housing_swap.db.models import Community, Listing, ListingStatus
 from housing_swap.extensions import db
 from housing_swap.search.query import Kind, SearchQuery, Sort
 from housing_swap.search.sql_backend import SqlSearchBackend
+from housing_swap.search.text_terms import full_pinyin, initials
 
 LISTING = SearchQuery(kind=Kind.LISTING, per_page=100)
 UNIT = SearchQuery(kind=Kind.UNIT, per_page=100)
@@ -27,6 +28,12 @@ FILTER_QUERIES = [
     replace(UNIT, program=True, bedrooms=4),
     replace(UNIT, districts=("410102",), max_price=2_500_000),
     replace(UNIT, lat=34.77, lon=113.73, radius_km=8),
+    replace(LISTING, q="金水 花园"),
+    replace(LISTING, q="花园 金水区"),
+    replace(LISTING, q="jinshui huayuan"),
+    replace(LISTING, q="jsq hy"),
+    replace(LISTING, q="文化 花园"),
+    replace(UNIT, q="zhengdong fu"),
 ]
 
 
@@ -40,7 +47,8 @@ def all_ids(backend, query: SearchQuery) -> set[int]:
         page += 1
 
 
-@pytest.mark.parametrize("query", FILTER_QUERIES, ids=lambda q: f"{q.kind}-{q.districts}-{q.min_price}-{q.radius_km}")
+@pytest.mark.parametrize("query", FILTER_QUERIES,
+                         ids=lambda q: f"{q.kind}-{q.q}-{q.districts}-{q.min_price}-{q.radius_km}")
 def test_filters_and_facets_mean_the_same_on_every_backend(backend, query):
     reference = SqlSearchBackend(db.session)
     expected = reference.search(query)
@@ -92,3 +100,41 @@ def test_sorting_by_price_and_distance(backend):
 def test_only_public_rows_are_found(backend):
     statuses = {i["status"] for i in backend.search(LISTING).items} | {i["status"] for i in backend.search(UNIT).items}
     assert statuses <= {"active", "available"}
+
+
+def test_several_words_are_all_required_in_any_order(backend):
+    both = all_ids(backend, replace(LISTING, q="文化 花园"))
+    assert both
+    assert both == all_ids(backend, replace(LISTING, q="花园 文化"))
+    assert both < all_ids(backend, replace(LISTING, q="花园"))
+    assert both <= all_ids(backend, replace(LISTING, q="文化"))
+
+
+def test_a_district_named_in_the_text_acts_as_the_district(backend):
+    first = backend.search(replace(LISTING, q="花园", sort=Sort.PRICE_ASC)).items[0]
+    code, name = first["district_code"], first["district_name"]
+    in_district = all_ids(backend, replace(LISTING, q="花园", districts=(code,)))
+    assert first["id"] in in_district
+    short = name.removeprefix("郑州")  # short forms such as 金水 are in test_query_parsing
+    for q in (f"{short} 花园", f"花园 {name}", f"花园\u3000{short}"):
+        assert all_ids(backend, replace(LISTING, q=q)) == in_district, q
+    assert all_ids(backend, replace(LISTING, q=name)) == all_ids(backend, replace(LISTING, districts=(code,)))
+
+
+def all_items(backend, query: SearchQuery) -> list[dict]:
+    return backend.search(replace(query, per_page=100, sort=Sort.PRICE_ASC)).items
+
+
+def test_full_pinyin_and_initials_find_the_same_names(backend):
+    named = {item["id"] for item in all_items(backend, replace(LISTING, q="花园")) if "花园" in item["community"]}
+    assert named
+    for q in ("huayuan", "HuaYuan", "ｈｕａｙｕａｎ", "hy"):
+        assert named <= all_ids(backend, replace(LISTING, q=q)), q
+    first = next(item for item in all_items(backend, replace(LISTING, q="花园")) if item["id"] in named)
+    district = first["district_name"]
+    by_initials = all_ids(backend, replace(LISTING, q=f"{initials(district)} hy"))
+    by_full = all_items(backend, replace(LISTING, q=f"{full_pinyin(district)} huayuan"))
+    assert first["id"] in by_initials & {item["id"] for item in by_full}
+    for item in by_full:
+        assert "huayuan" in full_pinyin(item["community"])
+        assert item["district_code"] == first["district_code"] or full_pinyin(district) in full_pinyin(item["community"])

@@ -1,4 +1,4 @@
-"""The query model: parameters, bands and pinyin initials (no app needed)."""
+"""The query model: parameters, bands, the words of the text box and pinyin keys (no app needed)."""
 import re
 from decimal import Decimal
 
@@ -10,17 +10,42 @@ from housing_swap.search.query import (
     Kind,
     QueryProblem,
     Sort,
-    initials,
     parse_search_args,
-    search_initials,
 )
 from housing_swap.search.text_index import match_expression, spaced
+from housing_swap.search.text_terms import full_pinyin, initials, is_pinyin_word, pinyin_keys, text_terms
 
 
-def test_initials_of_names_and_districts():
+def test_initials_and_full_pinyin_of_names_and_districts():
     assert initials("金水区") == "jsq"
     assert initials("永威·南樾") == "ywny"
-    assert search_initials("锦绣花园", "410105") == "jxhy jsq"
+    assert full_pinyin("锦绣花园A座") == "jinxiuhuayuanazuo"
+    assert pinyin_keys("锦绣花园", "410105") == "jxhy jsq jinxiuhuayuan jinshuiqu"
+    assert pinyin_keys("锦绣花园", "999999") == "jxhy jinxiuhuayuan"
+
+
+def test_pinyin_keys_fit_their_column_however_long_the_name():
+    assert len(pinyin_keys("龘" * 200, "410105")) == 600
+
+
+@pytest.mark.parametrize(("q", "words", "districts"), [
+    ("金水 花园", ("花园",), ("410105",)),
+    ("花园 金水区", ("花园",), ("410105",)),
+    ("花园\u3000郑东", ("花园",), ("410190",)),          # full-width space
+    ("管城 高新区 锦绣", ("锦绣",), ("410104", "410172")),
+    ("ＪＳＱ  hy hy", ("jsq", "hy"), ()),                  # full-width letters, a repeated word
+    ("中原花园", ("中原花园",), ()),                        # a district name inside a word stays text
+    ("金水区", (), ("410105",)),
+])
+def test_text_box_words_and_named_districts(q, words, districts):
+    terms = text_terms(q)
+    assert terms.words == words
+    assert terms.district_codes == districts
+
+
+def test_only_latin_letter_words_are_matched_as_pinyin():
+    assert all(is_pinyin_word(word) for word in ("huayuan", "hy"))
+    assert not any(is_pinyin_word(word) for word in ("h", "a座", "12a"))
 
 
 def test_parameters_become_a_query():

@@ -27,7 +27,7 @@ class Project(Base):
     delivery_date: Mapped[date]
     in_swap_program: Mapped[bool] = mapped_column(default=False)
     swap_offer: Mapped[str] = mapped_column(Text, default="")
-    search_initials: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    search_pinyin: Mapped[str] = mapped_column(String(600), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     buildings: Mapped[list[Building]] = relationship(back_populates="project", order_by="Building.id")

@@ -34,7 +34,8 @@ class Community(Base):
     lat: Mapped[Decimal] = mapped_column(COORDINATE)
     lon: Mapped[Decimal] = mapped_column(COORDINATE)
     build_year: Mapped[int | None]
-    # Pinyin initials of the community and its district ("jxhy jsq"), so "jsq" finds 金水区.
-    search_initials: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # Pinyin keys of the community and its district ("jxhy jsq jinxiuhuayuan jinshuiqu"),
+    # so "jsq hy" and "jinshui" find it (search.text_terms.pinyin_keys).
+    search_pinyin: Mapped[str] = mapped_column(String(600), default="", server_default="")
 
     district: Mapped[District] = relationship()
