@@ -74,6 +74,11 @@ class Settings:
     redis_url: str = ""
     database_pool_size: int = 5          # per process, server databases only
     statement_timeout_ms: int = 30_000   # PostgreSQL cancels a statement running longer
+    smtp_url: str = ""            # smtp://, smtp+starttls:// or smtps://[user:password@]host[:port]
+    sms_gateway_url: str = ""     # the deployment's SMS gateway (POST JSON {"phone", "text"})
+    sms_gateway_token: str = ""   # its bearer token (a secret)
+    public_base_url: str = ""     # how users reach the site, for links in mail ("https://…")
+    offer_reminder_days: int = 2  # households are reminded when an offer ends within this many days
 
     def flask_config(self) -> dict:
         return {
@@ -104,6 +109,11 @@ class Settings:
             "API_TOKEN_HOURS": self.api_token_hours,
             "LISTING_EXPIRY_DAYS": self.listing_expiry_days,
             "MAIL_FROM": self.mail_from,
+            "SMTP_URL": self.smtp_url,
+            "SMS_GATEWAY_URL": self.sms_gateway_url,
+            "SMS_GATEWAY_TOKEN": self.sms_gateway_token,
+            "PUBLIC_BASE_URL": self.public_base_url,
+            "OFFER_REMINDER_DAYS": self.offer_reminder_days,
             "LOGIN_MAX_FAILURES": self.login_max_failures,
             "ACCOUNT_MAX_FAILURES": self.account_max_failures,
             "LOCKOUT_MINUTES": self.lockout_minutes,
@@ -186,6 +196,11 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         redis_url=redis_url,
         database_pool_size=_positive_int(env, "DATABASE_POOL_SIZE", 5),
         statement_timeout_ms=_positive_int(env, "STATEMENT_TIMEOUT_MS", 30_000, minimum=100),
+        smtp_url=_url_setting(env, "SMTP_URL", ("smtp", "smtp+starttls", "smtps"), secret=secrets_from),
+        sms_gateway_url=_url_setting(env, "SMS_GATEWAY_URL", ("http", "https")),
+        sms_gateway_token=secrets_from.optional("SMS_GATEWAY_TOKEN"),
+        public_base_url=_url_setting(env, "PUBLIC_BASE_URL", ("http", "https")),
+        offer_reminder_days=_positive_int(env, "OFFER_REMINDER_DAYS", 2, minimum=0),
     )
 
 
@@ -225,6 +240,21 @@ def _elasticsearch_url(env: dict) -> str:
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ConfigError(f"{ENV_PREFIX}ELASTICSEARCH_URL must be http(s) URLs, comma-separated, got {url!r}")
     return urls
+
+
+def _url_setting(env: dict, name: str, schemes: tuple[str, ...], secret: _SecretSource | None = None) -> str:
+    """An optional URL with one of ``schemes``; one holding a password may come from a file."""
+    url = (secret.optional(name) if secret else env.get(f"{ENV_PREFIX}{name}", "")).strip()
+    if not url:
+        return ""
+    parsed = urlparse(url)
+    if parsed.scheme not in schemes or not parsed.hostname:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be a {' or '.join(schemes)} URL with a host")
+    try:
+        parsed.port  # noqa: B018 — urlparse checks the port only when asked
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}{name} has a bad port") from None
+    return url
 
 
 def _positive_int(env: dict, name: str, default: int, minimum: int = 1) -> int:

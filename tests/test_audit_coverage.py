@@ -16,7 +16,10 @@ SERVICES = pathlib.Path(housing_swap.services.__file__).parent
 NOT_AUDITED = {
     ("alerts", "save_search"): "a user's own saved search (a preference, no effect on others)",
     ("alerts", "unsubscribe"): "a user's own alert preference",
-    ("alerts", "mark_all_read"): "a user's own notifications read marks",
+    ("notifications", "mark_read"): "a user's own notification read mark",
+    ("notifications", "mark_all_read"): "a user's own notifications read marks",
+    ("notifications", "set_choices"): "a user's own choice of delivery channels",
+    ("acquisitions", "remind_offers_due"): "system job writing reminders; each notification is its own record",
     ("alerts", "run_alerts"): "system job writing notifications; each notification is its own record",
     ("favourites", "toggle_favourite"): "a user's own favourites list",
     ("idempotency", "run_once"): "stores the answer of a use case that audits itself",

@@ -21,7 +21,7 @@ EXPECTED_TABLES = {
     "listing_price_change", "project", "building", "unit", "program_rule_version",
     "swap_application", "acquisition", "market_swap", "goal_ledger_entry", "audit_event",
     "search_outbox", "alembic_version", "title_record", "idempotency_record", "favourite",
-    "saved_search", "notification", "email_outbox", "rate_limit_bucket",
+    "saved_search", "notification", "notification_preference", "notification_delivery", "rate_limit_bucket",
     "listing_photo", "recorded_sale", "application_event", "application_match", "chain_proposal",
     "chain_link", "goal_ledger_claim", "acquisition_event", "acquisition_document",
     "property_identifier", "identity_collision", "ledger_reversal_request", "login_failure",

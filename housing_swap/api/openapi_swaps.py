@@ -1,5 +1,5 @@
 """OpenAPI paths for acquisitions, market swaps and the ledger (api/acquisitions.py, market_swaps.py, ledger.py), and the
-bureau's exports and audit log (api/monitoring.py)."""
+bureau's exports and audit log (api/monitoring.py), and each user's notifications (api/notifications.py)."""
 from __future__ import annotations
 
 from ..db.models import AcquisitionStatus, LedgerEntryType, MarketSwapStatus
@@ -159,4 +159,22 @@ PATHS.update({
         _query("page", {"type": "integer", "minimum": 1})]),
     "/api/v1/audit-events/{id}": _get("One audit event with its before and after values", "getAuditEvent",
                                       _ref("AuditEvent"), [ID]),
+})
+
+PATHS.update({
+    "/api/v1/notifications": _get("The caller's notifications, newest first, with the unread count",
+                                  "listNotifications", _ref("NotificationPage"), [
+        _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+        _query("unread_only", {"type": "string", "enum": ["true", "false"]})]),
+    "/api/v1/notifications/{id}/read": {"post": {
+        "summary": "Mark one of the caller's notifications read", "operationId": "readNotification",
+        "security": BEARER, "parameters": [ID],
+        "responses": {"200": _json(_ref("Notification"), "The notification, now read"),
+                      **_error_responses(401, 404)}}},
+    "/api/v1/notifications/read-all": {"post": {
+        "summary": "Mark all the caller's notifications read", "operationId": "readAllNotifications",
+        "security": BEARER,
+        "responses": {"200": _json(_ref("NotificationsMarked"), "How many were marked"),
+                      **_error_responses(401)}}},
 })

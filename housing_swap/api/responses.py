@@ -633,12 +633,38 @@ class AuditEventPage(Closed):
     items: list[AuditEvent]
 
 
+# ----- notifications ------------------------------------------------------------------------------
+
+class Notification(Closed):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    body: str
+    link: str
+    read: bool
+    created_at: Timestamp
+
+
+class NotificationPage(Closed):
+    total: int
+    page: int
+    pages: int
+    unread: int
+    items: list[Notification]
+
+
+class NotificationsMarked(Closed):
+    marked: int
+    unread: int
+
+
 DOCUMENTED = (
     Error, Token, Me, OrganizationList, Listing, ImportResult, Project, PriceListResult, Unit, SearchResult,
     CommunitySuggestions, EligibilityAnswer, Progress, Application, ApplicationList, Valuation, Matches, Buyers,
     CashGap, ChainProposal, ChainProposalList, AcquisitionQueue, Acquisition, AcquisitionList, MarketSwap,
     MarketSwapList, ContractCheckReport, LedgerEntry, LedgerEntryPage, LedgerReversalRequest,
-    LedgerReversalRequestList, AuditEvent, AuditEventPage,
+    LedgerReversalRequestList, AuditEvent, AuditEventPage, Notification, NotificationPage, NotificationsMarked,
 )
 
 

@@ -50,7 +50,8 @@ def _run(job_id: int) -> None:
         return
     kind = JOB_KINDS[job.kind]
     try:
-        result = kind.run(job.params, lambda done, total: jobs.report_progress(job, done, total))
+        # A kind may name its own job (a notification linking to the job's page).
+        result = kind.run({**job.params, "job_id": job.id}, lambda done, total: jobs.report_progress(job, done, total))
     except jobs.JobCancelled:
         discard_unfinished_work()
         jobs.cancelled(job_id)

@@ -22,6 +22,7 @@ from ..services import (
     key_rotation,
     listings,
     matching,
+    notifications,
     search,
 )
 from .broker import dispatch
@@ -80,6 +81,10 @@ JOB_KINDS: dict[str, JobKind] = {
         "deleted": files.expire_generated()}),
     "outbox_drain": JobKind("同步搜索索引", lambda params, progress: {"applied": search.drain_outbox_now()}),
     "jobs_recover": JobKind("恢复中断的任务", _recover),
+    "notifications_deliver": JobKind("发送邮件和短信通知", lambda params, progress: asdict(
+        notifications.deliver_due())),
+    "offers_remind": JobKind("提醒即将到期的收购报价", lambda params, progress: {
+        "reminded": acquisitions.remind_offers_due(current_app.config["OFFER_REMINDER_DAYS"])}),
     "search_reindex": JobKind("重建搜索索引", _search_reindex),
     "keys_rotate": JobKind("数据密钥轮换", _keys_rotate),
 }
@@ -87,6 +92,8 @@ JOB_KINDS: dict[str, JobKind] = {
 PERIODIC: dict[str, dict[str, str]] = {
     "outbox_drain": {"minute": "*"},
     "jobs_recover": {"minute": "*"},
+    "notifications_deliver": {"minute": "*"},
+    "offers_remind": {"minute": "0", "hour": "1"},       # 09:00 Beijing, in working hours
     "search_alerts": {"minute": "*/5"},
     "offers_expire": {"minute": "10", "hour": "16"},     # 00:10 Beijing
     "listings_expire": {"minute": "30", "hour": "18"},   # 02:30 Beijing

@@ -10,7 +10,7 @@ from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db.base import utcnow
-from ..db.models import ApprovalState, LoginFailure, Notification, Organization, OrganizationKind, Role, User
+from ..db.models import ApprovalState, LoginFailure, Organization, OrganizationKind, Role, User
 from ..db.models.accounts import ROLE_ORGANIZATION_KIND
 from ..domain.fields import MAX_ID, optional_integer
 from ..domain.identity import (
@@ -24,6 +24,7 @@ from ..domain.timezones import SHANGHAI
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, ValidationFailed
+from .notifications import notify
 from .pagination import Page, paginate
 from .rate_limits import count_attempt
 from .unit_of_work import refusal_keeping_writes, use_case
@@ -171,8 +172,8 @@ def _count_failure(user: User, failure: LoginFailure, config) -> None:
 
 
 def _tell_the_owner(user: User, body: str) -> None:
-    db.session.add(Notification(user_id=user.id, title="账户登录保护提醒", link="/auth/password",
-                                body=body + "如果是您本人忘记密码，请稍后再试或联系管理员重置。"))
+    notify(user.id, "account_security", "账户登录保护提醒",
+           body + "如果是您本人忘记密码，请稍后再试或联系管理员重置。", "/auth/password")
 
 
 def _beijing(moment: datetime) -> str:

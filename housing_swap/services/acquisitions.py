@@ -45,6 +45,7 @@ from .audit import record_event
 from .documents import DocumentUpload, attach
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .exclusive_runs import exclusive
+from .notifications import notify
 from .pagination import Page, paginate
 from .rules import current_rules
 from .search_outbox import enqueue
@@ -413,6 +414,7 @@ def _advance(acquisition: Acquisition, target: AcquisitionStatus, actor: User, v
         setattr(acquisition, name, value)
     acquisition.status = target
     _event(acquisition, target, note, actor)
+    _tell_the_household(acquisition, target, note, actor)
     record_event(f"acquisition.{target.value}", "acquisition", acquisition.id, actor=actor, before=before,
                  after={"status": target.value, **{name: _plain(value) for name, value in values.items()}})
     try:
@@ -420,6 +422,40 @@ def _advance(acquisition: Acquisition, target: AcquisitionStatus, actor: User, v
     except StaleDataError:
         raise Conflict("该收购刚被他人更新，请刷新后重试") from None
     return acquisition
+
+
+# Steps the household hears about (the notification kind and its title); the note says the rest.
+HOUSEHOLD_NEWS = {
+    AcquisitionStatus.OFFER_MADE: ("offer_made", "城发集团已对您的旧房报价"),
+    AcquisitionStatus.CONTRACT_SIGNED: ("contract_signed", "旧房收购合同已签订"),
+    AcquisitionStatus.COMPLETED: ("acquisition_completed", "旧房收购已完成"),
+    AcquisitionStatus.CANCELLED: ("acquisition_cancelled", "旧房收购已取消"),
+}
+
+
+def _tell_the_household(acquisition: Acquisition, target: AcquisitionStatus, note: str, actor: User | None) -> None:
+    household_id = acquisition.application.household_user_id
+    if target in HOUSEHOLD_NEWS and (actor is None or actor.id != household_id):
+        kind, title = HOUSEHOLD_NEWS[target]
+        notify(household_id, kind, title, note, f"/acquisitions/{acquisition.id}")
+
+
+@exclusive("acquisitions remind-offers")
+def remind_offers_due(days: int, today: date | None = None) -> int:
+    """Remind each household whose offer ends within ``days`` days, once per offer deadline."""
+    today = today or date.today()
+    due = db.session.scalars(select(Acquisition).where(
+        Acquisition.status == AcquisitionStatus.OFFER_MADE, Acquisition.offer_expires_on >= today,
+        Acquisition.offer_expires_on <= today + timedelta(days=days))).all()
+    reminded = 0
+    for acquisition in due:
+        with unit_of_work():
+            deadline = str(acquisition.offer_expires_on)  # ISO date, as every other message shows it
+            reminded += notify(
+                acquisition.application.household_user_id, "offer_due_soon", "收购报价即将到期",
+                f"城发集团报价{acquisition.offer_price:,}元，答复期限为{deadline}（含当日），逾期报价失效。",
+                f"/acquisitions/{acquisition.id}", once_key=f"acquisition:{acquisition.id}:{deadline}")
+    return reminded
 
 
 def _event(acquisition: Acquisition, status: AcquisitionStatus, note: str, actor: User | None) -> None:

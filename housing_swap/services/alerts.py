@@ -1,4 +1,4 @@
-"""Saved searches and the alerts they raise: in-app notifications, plus mail when configured."""
+"""Saved searches and the alerts they raise through the notification centre."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -6,15 +6,16 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlencode
 
 from flask import current_app
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, select, update
 
 from ..db.base import utcnow
-from ..db.models import EmailOutboxMessage, Notification, SavedSearch, User
+from ..db.models import SavedSearch, User
 from ..extensions import db
 from ..search.query import Kind, QueryProblem, parse_search_args
 from ..search.sql_backend import SqlSearchBackend
 from .errors import NotFound, ValidationFailed
 from .exclusive_runs import exclusive
+from .notifications import notify
 from .unit_of_work import unit_of_work, use_case
 
 MAX_SAVED_SEARCHES = 20
@@ -69,23 +70,6 @@ def unsubscribe(saved_search_id: int, user: User) -> None:
     saved.active = False
 
 
-def notifications_of(user: User, limit: int = 100) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                   .order_by(Notification.created_at.desc()).limit(limit)))
-
-
-@use_case
-def mark_all_read(user: User) -> None:
-    for notification in db.session.scalars(select(Notification).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None))):
-        notification.read_at = utcnow()
-
-
-def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
-
-
 @exclusive("search alerts")
 def run_alerts() -> int:
     """For every active saved search, notify about listings or units published in its window: from
@@ -130,8 +114,4 @@ def _notify(saved: SavedSearch, count: int, communities: list[str]) -> None:
     title = f"“{saved.name}”有{count}套新房源"
     body = "新上架：" + "、".join(dict.fromkeys(communities)) + ("等" if count > len(communities) else "")
     link = f"{SEARCH_PAGES[Kind(saved.kind)]}?{saved.query_string}"
-    db.session.add(Notification(user_id=saved.user_id, title=title, body=body, link=link))
-    user = db.session.get(User, saved.user_id)
-    if current_app.config["MAIL_FROM"] and user.email:
-        db.session.add(EmailOutboxMessage(to_address=user.email, subject=f"郑州市卖旧买新服务平台：{title}",
-                                          body=f"{body}\n查看：{link}\n退订：在“消息”页面删除该保存的搜索。"))
+    notify(saved.user_id, "saved_search", title, body, link)

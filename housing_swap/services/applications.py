@@ -26,6 +26,7 @@ from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .listings import listing_for_changing
+from .notifications import notify
 from .property_identity import property_key
 from .rules import current_rules
 from .unit_of_work import use_case
@@ -118,10 +119,20 @@ def submit_application(application_id: int, user: User, on: date | None = None) 
     application.valuation_estimate = valuation.estimate if valuation else None
     target = ApplicationStatus.ELIGIBLE if decision.eligible else ApplicationStatus.INELIGIBLE
     move_application(application, target, f"按第{version.version}版项目规则审核", None)
+    _tell_the_decision(application, decision.eligible)
     record_event("application.submit", "swap_application", application.id, actor=user,
                  after={"status": target, "rule_version": version.version,
                         "eligible_channels": list(decision.eligible_channels)})
     return application
+
+
+def _tell_the_decision(application: SwapApplication, eligible: bool) -> None:
+    reasons = "；".join(reason["message"] for reason in application.decision_reasons or [])
+    if eligible:
+        title, body = "以旧换新申请符合条件", "您的申请符合条件，平台将为您匹配新房并安排旧房出售或收购。"
+    else:
+        title, body = "以旧换新申请不符合条件", f"原因：{reasons or '见申请详情'}。"
+    notify(application.household_user_id, "application_decided", title, body, f"/applications/{application.id}")
 
 
 @use_case

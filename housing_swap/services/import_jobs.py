@@ -13,8 +13,9 @@ from .files import XLSX, Generated, file_store, save_generated
 from .imports import ImportRejected, RowError, error_report_frame
 from .jobs import create_job
 from .listing_import import ImportMode, import_listings
+from .notifications import notify
 from .spreadsheets import MAX_UPLOAD_BYTES, Upload, write_table
-from .unit_of_work import use_case
+from .unit_of_work import unit_of_work, use_case
 
 KIND = "listing_import"
 ALLOWED_EXTENSIONS = ("csv", "xlsx")
@@ -57,7 +58,19 @@ def run_import(params: dict, progress: Callable[[int, int], None]) -> dict:
     else:
         outcome = {"rejected": False, **result.as_dict(), **_errors(user, result.errors)}
     file_store().delete(params["file_key"])
+    _tell_the_requester(user, params, outcome)
     return outcome
+
+
+def _tell_the_requester(user: User, params: dict, outcome: dict) -> None:
+    if outcome["rejected"]:
+        title, body = "批量导入未完成", f"“{params['filename']}”未导入：{outcome['problem']}"
+    else:
+        title = "批量导入完成"
+        body = (f"“{params['filename']}”：新增{outcome['created']}套，更新{outcome['updated']}套，"
+                f"未变{outcome['unchanged']}套，有误{outcome['error_count']}行。")
+    with unit_of_work():
+        notify(user.id, "import_finished", title, body, f"/agency/import/jobs/{params['job_id']}")
 
 
 def _errors(user: User, errors: list[RowError]) -> dict:

@@ -39,6 +39,7 @@ from .applications import add_event, move_application
 from .audit import record_event
 from .documents import DocumentUpload, checked_content_type
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
+from .notifications import notify
 from .search_outbox import enqueue
 from .unit_of_work import use_case
 
@@ -172,17 +173,24 @@ def _decide(request: LedgerReversalRequest, status: ReversalRequestStatus, note:
 
 def _note_on_the_swap(entry: GoalLedgerEntry, request: LedgerReversalRequest, actor: User) -> None:
     note = f"目标计数已撤销（经住房保障局双人复核）：{request.reason}"
+    notify(request.requested_by_user_id, "ledger_reversed", "您申请的目标计数撤销已同意", note,
+           "/bureau/ledger/reversal-requests")
     if entry.acquisition_id is not None:
-        acquisition = db.session.get(Acquisition, entry.acquisition_id)
+        acquisition = db.session.get_one(Acquisition, entry.acquisition_id)
         db.session.add(AcquisitionEvent(acquisition=acquisition, status=acquisition.status, note=note,
                                         actor_user_id=actor.id, at=utcnow()))
         add_event(acquisition.application, acquisition.application.status, note, actor)
+        notify(acquisition.application.household_user_id, "ledger_reversed", "您的换房记录已被撤销计数", note,
+               f"/applications/{acquisition.application_id}")
         return
-    swap = db.session.get(MarketSwap, entry.market_swap_id, with_for_update=True)
+    swap = db.session.get_one(MarketSwap, entry.market_swap_id, with_for_update=True)
     swap.status = MarketSwapStatus.REVERSED
-    if swap.application is not None and swap.application.status == ApplicationStatus.COMPLETED:
-        # The household may record the corrected sale again; its application waits for it.
-        move_application(swap.application, ApplicationStatus.ELIGIBLE, note, actor)
+    if swap.application is not None:
+        notify(swap.application.household_user_id, "ledger_reversed", "您的换房记录已被撤销计数",
+               note + "。如有更正后的成交，请重新登记。", f"/applications/{swap.application_id}")
+        if swap.application.status == ApplicationStatus.COMPLETED:
+            # The household may record the corrected sale again; its application waits for it.
+            move_application(swap.application, ApplicationStatus.ELIGIBLE, note, actor)
 
 
 def _reason(reason: str) -> str:

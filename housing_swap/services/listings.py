@@ -29,6 +29,7 @@ from ..search.text_terms import pinyin_keys
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .exclusive_runs import exclusive
+from .notifications import notify
 from .pagination import Page, paginate
 from .property_identity import property_key
 from .search_outbox import enqueue
@@ -270,6 +271,9 @@ def _transition(listing: Listing, change: StatusChange, actor: Actor, user: User
         _submit(listing)
     else:
         _enter(listing, change.target)
+    if before == ListingStatus.SUBMITTED and listing.status == ListingStatus.DRAFT:
+        _tell_the_lister(listing, "listing_rejected", "房源未通过核验，已退回修改",
+                         f"{_display_name(listing)}未通过核验：{change.reason}。请修改后重新提交。")
     record_event("listing.status", "listing", listing.id, actor=user,
                  before={"status": before.value},
                  after={"status": listing.status.value, "reason": change.reason,
@@ -312,6 +316,19 @@ def _mark_verified(listing: Listing) -> None:
     listing.verified_at = utcnow()
     listing.verification_code = listing.verification_code or _new_verification_code()
     _enter(listing, ListingStatus.ACTIVE)
+    _tell_the_lister(listing, "listing_verified", "房源已通过核验并挂牌",
+                     f"{_display_name(listing)}已通过核验，核验码 {listing.verification_code}，买家现在可以搜索到它。")
+
+
+def _tell_the_lister(listing: Listing, kind: str, title: str, body: str) -> None:
+    """The owner who listed it and the agent managing it each hear about it once."""
+    for user_id in dict.fromkeys(uid for uid in (listing.owner_user_id, listing.agent_user_id) if uid):
+        notify(user_id, kind, title, body, f"/listings/{listing.id}")
+
+
+def _display_name(listing: Listing) -> str:
+    community = db.session.get(Community, listing.community_id)
+    return f"{community.name if community else ''}{listing.building_no}栋{listing.room_no}室"
 
 
 def _new_verification_code() -> str:

@@ -17,6 +17,7 @@ from . import (
     listings,
     main,
     market_swaps,
+    notifications,
     projects,
     rules,
     search,
@@ -34,6 +35,7 @@ def register_web(app: Flask, json_error: JsonError) -> None:
     app.register_blueprint(bureau.blueprint)
     app.register_blueprint(projects.blueprint)
     app.register_blueprint(search.blueprint)
+    app.register_blueprint(notifications.blueprint)
     app.register_blueprint(eligibility.blueprint)
     app.register_blueprint(applications.blueprint)
     app.register_blueprint(rules.blueprint)

@@ -30,12 +30,6 @@ from .formatting import url_with
 blueprint = Blueprint("search", __name__)
 
 
-@blueprint.app_context_processor
-def unread_notifications() -> dict:
-    """The header shows how many alerts a signed-in user has not read yet."""
-    if current_user.is_authenticated:
-        return {"unread_notifications": alerts.unread_count(current_user)}
-    return {"unread_notifications": 0}
 PAGE_ROUTES = {Kind.LISTING: "search.listings", Kind.UNIT: "search.units"}
 
 
@@ -139,18 +133,9 @@ def save():
     return redirect(url_for(PAGE_ROUTES[kind]) + "?" + request.form.get("query", ""))
 
 
-@blueprint.route("/notifications")
-@signed_in
-def notifications():
-    page = render_template("search/notifications.html", notifications=alerts.notifications_of(current_user),
-                           saved=alerts.saved_searches_of(current_user))
-    alerts.mark_all_read(current_user)
-    return page
-
-
 @blueprint.route("/saved-searches/<int:saved_search_id>/unsubscribe", methods=["POST"])
 @signed_in
 def unsubscribe(saved_search_id: int):
     alerts.unsubscribe(saved_search_id, current_user)
     flash("已退订该搜索提醒", "success")
-    return redirect(url_for("search.notifications"))
+    return redirect(url_for("notifications.inbox"))

@@ -12,7 +12,7 @@ from .accounts import (
     User,
 )
 from .acquisitions import Acquisition, AcquisitionDocument, AcquisitionEvent, AcquisitionStatus
-from .alerts import EmailOutboxMessage, Notification, SavedSearch
+from .alerts import DeliveryState, Notification, NotificationDelivery, NotificationPreference, SavedSearch
 from .applications import ApplicationEvent, ApplicationStatus, ChannelPreference, SwapApplication
 from .audit import AuditEvent
 from .change_counters import ChangeCounter
@@ -53,7 +53,7 @@ __all__ = [
     "RecordedSale", "LedgerClaim",
     "Acquisition", "AcquisitionDocument", "AcquisitionEvent", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
     "AuditEvent",
-    "ChangeCounter", "JobRun", "JobState", "Building", "EmailOutboxMessage", "Notification", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
+    "ChangeCounter", "JobRun", "JobState", "Building", "DeliveryState", "Notification", "NotificationDelivery", "NotificationPreference", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
