@@ -65,7 +65,8 @@ def _search_page(kind: Kind):
     named_districts = [DISTRICTS_BY_CODE[code].name for code in text_terms(query.q).district_codes]
     return render_template("search/results.html", kind=kind, query=query, result=result, photos=photos,
                            args=request.args, problems=None, relaxations=relaxations,
-                           named_districts=named_districts, **_page_context(kind))
+                           named_districts=named_districts, active_filters=_active_filters(args),
+                           **_page_context(kind))
 
 
 # Filters a search without results may drop, as the page names them (the price pair counts as one).
@@ -74,6 +75,15 @@ RELAXABLE = (
     (("min_area", "max_area"), "不限面积"), (("bedrooms",), "不限户型"), (("elevator",), "不限电梯"),
     (("radius_km", "lat", "lon"), "不限距离"), (("fits_city_group",), "不限收购条件"), (("program",), "不限项目"),
 )
+
+
+# Every other filter, counted with RELAXABLE's for the phone's 筛选 button.
+OTHER_FILTERS = (("min_unit_price", "max_unit_price"), ("min_build_year",), ("min_floor", "max_floor"))
+
+
+def _active_filters(args: dict[str, list[str]]) -> int:
+    groups = [keys for keys, _ in RELAXABLE] + list(OTHER_FILTERS)
+    return sum(1 for keys in groups if any((args.get(key) or [""])[0].strip() for key in keys))
 
 
 def _relaxations(kind: Kind, args: dict[str, list[str]]) -> list[tuple[str, str, int]]:

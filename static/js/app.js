@@ -1,6 +1,25 @@
 // Progressive enhancements only: every page works without this file.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+
+  // On a phone the search filters open in a drawer over the results (without this file they
+  // follow the results). Escape or 查看结果 closes it; focus goes in and comes back.
+  var filterToggle = document.querySelector(".filter-toggle");
+  if (filterToggle) {
+    var drawer = document.getElementById(filterToggle.getAttribute("aria-controls"));
+    var closeButton = drawer.querySelector(".filter-close");
+    var setOpen = function (open) {
+      drawer.classList.toggle("open", open);
+      filterToggle.setAttribute("aria-expanded", open ? "true" : "false");
+      (open ? closeButton : filterToggle).focus();
+    };
+    filterToggle.addEventListener("click", function () { setOpen(!drawer.classList.contains("open")); });
+    closeButton.addEventListener("click", function () { setOpen(false); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && drawer.classList.contains("open")) { setOpen(false); }
+    });
+  }
 
   // On a phone the header's links fold behind a 菜单 button (without this file they all show).
   var menuButton = document.querySelector(".menu-toggle");

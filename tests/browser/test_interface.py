@@ -10,6 +10,7 @@ PUBLIC_PAGES = {
     "project-directory": "/projects?program=true",
     "eligibility-check": "/eligibility",
     "listing-search-empty": "/search?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E5%B0%8F%E5%8C%BA",
+    "listing-search": "/search?bedrooms=2&min_price=500000",
     "register": "/auth/register",
     "organization-application": "/organizations/apply",
 }
@@ -67,3 +68,34 @@ def test_on_a_phone_the_header_links_fold_behind_a_menu_button(new_page):
     page.set_viewport_size({"width": 390, "height": 844})
     dashboard_link.click()
     expect(page.locator("h1")).to_have_text("以旧换新监测看板")
+
+
+def test_on_a_phone_the_first_result_is_on_the_first_screen_and_filters_open_in_a_drawer(new_page):
+    visitor = new_page("phone-search")
+    page = visitor.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/search?bedrooms=2&min_price=500000")
+    first_result = page.locator(".card-list > li").first
+    box = first_result.bounding_box()
+    assert box is not None
+    assert box["y"] < 844, f"the first result starts {box['y']}px down, below the first screen"
+    toggle = page.get_by_role("button", name=re.compile("^筛选"))
+    expect(toggle).to_contain_text("2")  # two filters are active
+    price_box = page.get_by_label("最低总价（万元）")
+    expect(price_box).to_be_hidden()
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(price_box).to_be_visible()
+    expect(price_box).to_have_value("50")
+    visitor.checkpoint("filter-drawer-open")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.keyboard.press("Escape")
+    expect(price_box).to_be_hidden()
+    expect(toggle).to_be_focused()
+    toggle.click()
+    price_box.fill("80")
+    page.get_by_role("button", name="搜索", exact=True).click()
+    expect(page).to_have_url(re.compile(r"min_price=800000"))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    expect(toggle).to_be_hidden()  # a desktop shows the filters beside the results
+    expect(price_box).to_be_visible()
