@@ -105,3 +105,26 @@ def test_every_recorded_action_and_object_has_a_chinese_label():
     decisions = {decision for _, decision in DECISIONS}
     assert [d for d in decisions if not audit_labels.known_action(f"organization.{d}")] == []
     assert audit_labels.action_label("made.up") == "其他操作"
+
+
+def _recorded_value_keys() -> set[str]:
+    """Every literal key of a before/after dict that code hands to record_event."""
+    found = set()
+    for path in sorted(pathlib.Path(housing_swap.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "record_event"):
+                continue
+            for keyword in node.keywords:
+                if keyword.arg in ("before", "after"):
+                    found |= {key.value for d in ast.walk(keyword.value) if isinstance(d, ast.Dict)
+                              for key in d.keys if isinstance(key, ast.Constant)}
+    return found
+
+
+def test_every_recorded_value_has_a_chinese_name_and_shows_in_words():
+    keys = _recorded_value_keys()
+    assert len(keys) > 40  # the walk itself works
+    assert sorted(key for key in keys if audit_labels.value_name(key).startswith("其他")) == []
+    assert audit_labels.changes("listing", {"status": "submitted"}, {"status": "active", "elevator": True,
+                                                                    "offer_price": 950000, "note": None}) == [
+        ("状态", "待核验", "在售"), ("其他（elevator）", "—", "是"), ("收购报价（元）", "—", "950000"), ("说明", "—", "—")]

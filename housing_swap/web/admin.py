@@ -145,6 +145,7 @@ def audit():
 def audit_event(event_id: int):
     event, actor, organization = audit_log.event_with_actor(event_id)
     return render_template("admin/audit_event.html", event=event, actor=actor, organization=organization,
+                           changes=audit_labels.changes(event.entity_type, event.before, event.after),
                            before=audit_log.readable(event.before), after=audit_log.readable(event.after))
 
 
