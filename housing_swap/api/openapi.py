@@ -65,7 +65,8 @@ def _query(name: str, schema: dict, description: str = "") -> dict:
 
 
 SEARCH_PARAMETERS = [
-    _query("q", {"type": "string", "maxLength": 50}, "community/project name, address or pinyin initials"),
+    _query("q", {"type": "string", "maxLength": 50},
+           "words, all required in any order: name, address, district or pinyin (initials or full)"),
     {**_query("district", {"type": "array", "items": {"type": "string"}}, "division code, repeatable"),
      "style": "form", "explode": True},
     _query("min_price", {"type": "integer", "minimum": 0}, "total, yuan"),
@@ -79,6 +80,10 @@ SEARCH_PARAMETERS = [
     _query("lat", {"type": "number", "minimum": -90, "maximum": 90}),
     _query("lon", {"type": "number", "minimum": -180, "maximum": 180}),
     _query("radius_km", {"type": "number", "minimum": 0.1, "maximum": 100}),
+    _query("bbox", {"type": "string", "pattern": r"^[-+0-9.eE]+(,[-+0-9.eE]+){3}$"},
+           "the map's view: min_lon,min_lat,max_lon,max_lat"),
+    _query("polygon", {"type": "string", "maxLength": 2000},
+           "an area drawn on the map: lon,lat;lon,lat;… (3 to 50 points, edges not crossing)"),
     _query("sort", {"type": "string", "enum": [sort.value for sort in Sort]}),
     _query("page", {"type": "integer", "minimum": 1}),
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from elasticsearch import Elasticsearch, helpers
 
-from ..domain.geo import distance_km
+from ..domain.geo import counter_clockwise, distance_km
 from .query import (
     AREA_BANDS,
     BEDROOM_BANDS,
@@ -120,6 +120,14 @@ def build_query(query: SearchQuery) -> dict:
     if query.radius_km is not None:
         filters.append({"geo_distance": {"distance": f"{query.radius_km}km", "distance_type": "arc",
                                          "location": {"lat": query.lat, "lon": query.lon}}})
+    if query.bbox is not None:
+        west, south, east, north = query.bbox
+        filters.append({"geo_bounding_box": {"location": {"top_left": {"lat": north, "lon": west},
+                                                          "bottom_right": {"lat": south, "lon": east}}}})
+    if query.polygon:
+        ring = [list(point) for point in counter_clockwise(query.polygon)]
+        filters.append({"geo_shape": {"location": {
+            "shape": {"type": "polygon", "coordinates": [ring + [ring[0]]]}, "relation": "intersects"}}})
     terms = text_terms(query.q)
     if terms.district_codes:
         filters.append({"terms": {"district_code": list(terms.district_codes)}})

@@ -5,6 +5,7 @@ ids for the same filters, the same facet counts. Bands are half-open: low ≤ va
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -13,6 +14,7 @@ from enum import StrEnum
 
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.fields import optional_integer
+from ..domain.geo import polygon_problem
 
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # deeper than this, ask for narrower filters (Elasticsearch's own cap)
@@ -86,6 +88,8 @@ class SearchQuery:
     lat: float | None = None
     lon: float | None = None
     radius_km: float | None = None
+    bbox: tuple[float, float, float, float] | None = None   # min_lon, min_lat, max_lon, max_lat (the map's view)
+    polygon: tuple[tuple[float, float], ...] | None = None  # (lon, lat) points of an area drawn on the map
     program: bool | None = None              # units: participating projects only
     fits_city_group: bool = False            # listings: resolved into filters by the service
     listed_since: datetime | None = None     # only ones published since (saved-search alerts) …
@@ -110,12 +114,12 @@ class SearchQuery:
     def with_city_group_rules(self, max_age_years: int, max_area: Decimal, inclusive: bool, year: int) -> SearchQuery:
         """Turn "fits the city-group channel" into the old-home limits of the rule set in force."""
         oldest = year - max_age_years
-        changes = {"min_build_year": max(self.min_build_year or oldest, oldest)}
+        changes: dict[str, int | Decimal] = {"min_build_year": max(self.min_build_year or oldest, oldest)}
         if inclusive:
             changes["max_area"] = min(self.max_area, max_area) if self.max_area is not None else max_area
         else:
             changes["area_below"] = max_area
-        return replace(self, **changes)
+        return replace(self, **changes)  # type: ignore[arg-type]  # each value fits its own field
 
 
 @dataclass
@@ -158,6 +162,7 @@ def parse_search_args(args: Mapping[str, Sequence[str]], kind: Kind) -> SearchQu
         min_floor=parser.integer("min_floor", -3, 120), max_floor=parser.integer("max_floor", -3, 120),
         lat=parser.number("lat", -90, 90), lon=parser.number("lon", -180, 180),
         radius_km=parser.number("radius_km", 0.1, 100),
+        bbox=parser.bbox(), polygon=parser.polygon(),
         program=parser.boolean("program") if kind == Kind.UNIT else None,
         fits_city_group=bool(parser.boolean("fits_city_group")) if kind == Kind.LISTING else False,
         sort=parser.sort(),
@@ -168,6 +173,18 @@ def parse_search_args(args: Mapping[str, Sequence[str]], kind: Kind) -> SearchQu
     if parser.errors:
         raise QueryProblem(parser.errors)
     return query
+
+
+def _numbers(parts: list[str]) -> list[float] | None:
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        return None
+    return numbers if all(math.isfinite(number) for number in numbers) else None
+
+
+def _lon_lat(lon: float, lat: float) -> bool:
+    return -180 <= lon <= 180 and -90 <= lat <= 90
 
 
 class _Parser:
@@ -229,6 +246,40 @@ class _Parser:
             self._fail(name, f"应为{low}到{high}之间的数字")
             return None
         return value
+
+    def bbox(self) -> tuple[float, float, float, float] | None:
+        """``min_lon,min_lat,max_lon,max_lat``, the west-south and east-north corners."""
+        raw = self._one("bbox")
+        if raw == "":
+            return None
+        numbers = _numbers(raw.split(","))
+        if numbers is None or len(numbers) != 4 or not (_lon_lat(numbers[0], numbers[1]) and _lon_lat(
+                numbers[2], numbers[3])):
+            self._fail("bbox", "地图范围应为“西经度,南纬度,东经度,北纬度”四个数字")
+            return None
+        if numbers[0] >= numbers[2] or numbers[1] >= numbers[3]:
+            self._fail("bbox", "地图范围的西南角须在东北角的西南方")
+            return None
+        return numbers[0], numbers[1], numbers[2], numbers[3]
+
+    def polygon(self) -> tuple[tuple[float, float], ...] | None:
+        """``lon,lat;lon,lat;…`` — the corners of an area drawn on the map, in order."""
+        raw = self._one("polygon")
+        if raw == "":
+            return None
+        points = [_numbers(pair.split(",")) for pair in raw.split(";") if pair.strip()]
+        if not points or any(p is None or len(p) != 2 or not _lon_lat(p[0], p[1]) for p in points):
+            self._fail("polygon", "区域应为“经度,纬度;经度,纬度;…”，每个点一对数字")
+            return None
+        corners = [(p[0], p[1]) for p in points if p is not None]
+        # A point repeated at once (a double click) is one corner; a closed ring, as GeoJSON writes it, is read open.
+        ring = tuple(point for i, point in enumerate(corners) if i == 0 or point != corners[i - 1])
+        if len(ring) > 1 and ring[0] == ring[-1]:
+            ring = ring[:-1]
+        if problem := polygon_problem(ring):
+            self._fail("polygon", problem)
+            return None
+        return ring
 
     def boolean(self, name: str) -> bool | None:
         raw = self._one(name).lower()

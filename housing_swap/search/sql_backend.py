@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..db.base import contains_pattern
 from ..domain.districts import DISTRICTS_BY_CODE
-from ..domain.geo import bounding_box, distance_km
+from ..domain.geo import bounding_box, distance_km, point_in_polygon, polygon_bounds
 from .query import (
     AREA_BANDS,
     BEDROOM_BANDS,
@@ -39,8 +39,8 @@ class SqlSearchBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         columns = COLUMNS[query.kind]
         selection = filtered_select(query, columns, self.session.get_bind().dialect.name)
-        if query.radius_km is not None or query.effective_sort() == Sort.DISTANCE:
-            return self._search_by_distance(query, selection)
+        if query.radius_km is not None or query.polygon or query.effective_sort() == Sort.DISTANCE:
+            return self._search_in_python(query, selection)
         facets, total = self._facets(selection, columns)
         rows = self.session.execute(selection.order_by(*order_by(query, columns))
                                     .offset(query.offset).limit(query.per_page)) if total else []
@@ -69,20 +69,28 @@ class SqlSearchBackend:
 
     # ----- distance ------------------------------------------------------------------------
 
-    def _search_by_distance(self, query: SearchQuery, selection: Select) -> SearchResult:
-        """Bounding box in SQL, exact great-circle distance in Python, then sort and page."""
+    def _search_in_python(self, query: SearchQuery, selection: Select) -> SearchResult:
+        """A circle or a drawn area: its bounding box in SQL, the exact test (great-circle distance,
+        point in polygon) in Python, then sort and page."""
         columns = COLUMNS[query.kind]
         if query.radius_km is not None:
             min_lat, max_lat, min_lon, max_lon = bounding_box(query.lat, query.lon, query.radius_km)
             selection = selection.where(columns.lat.between(min_lat, max_lat), columns.lon.between(min_lon, max_lon))
+        if query.polygon:
+            west, south, east, north = polygon_bounds(query.polygon)
+            selection = selection.where(columns.lat.between(south, north), columns.lon.between(west, east))
         documents = [document(query.kind, row) for row in self.session.execute(selection)]
-        scored = [(distance_km(query.lat, query.lon, d["location"]["lat"], d["location"]["lon"]), d)
-                  for d in documents]
+        if query.polygon:
+            documents = [d for d in documents
+                         if point_in_polygon(d["location"]["lon"], d["location"]["lat"], query.polygon)]
+        scored = [(distance_km(query.lat, query.lon, d["location"]["lat"], d["location"]["lon"])
+                   if query.has_point else 0.0, d) for d in documents]
         if query.radius_km is not None:
             scored = [(km, d) for km, d in scored if km <= query.radius_km]
         scored.sort(key=python_sort_key(query))
         page = scored[query.offset:query.offset + query.per_page]
-        return SearchResult(items=[item(query.kind, d, km) for km, d in page], total=len(scored),
+        return SearchResult(items=[item(query.kind, d, km if query.has_point else None) for km, d in page],
+                            total=len(scored),
                             page=query.page, per_page=query.per_page,
                             facets=python_facets([d for _, d in scored]), backend=self.name)
 
@@ -105,6 +113,9 @@ def _conditions(query: SearchQuery, c: Columns, dialect: str):
     yield _words_condition(terms.words, c, dialect) if terms.words else None
     yield c.district.in_(terms.district_codes) if terms.district_codes else None
     yield c.district.in_(query.districts) if query.districts else None
+    if query.bbox is not None:
+        west, south, east, north = query.bbox
+        yield and_(c.lon.between(west, east), c.lat.between(south, north))
     yield c.price >= query.min_price if query.min_price is not None else None
     yield c.price <= query.max_price if query.max_price is not None else None
     yield c.unit_price >= query.min_unit_price if query.min_unit_price is not None else None

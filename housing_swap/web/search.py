@@ -73,7 +73,7 @@ def _search_page(kind: Kind):
 RELAXABLE = (
     (("q",), "去掉关键词"), (("district",), "不限区县"), (("min_price", "max_price"), "不限总价"),
     (("min_area", "max_area"), "不限面积"), (("bedrooms",), "不限户型"), (("elevator",), "不限电梯"),
-    (("radius_km", "lat", "lon"), "不限距离"), (("fits_city_group",), "不限收购条件"), (("program",), "不限项目"),
+    (("radius_km", "lat", "lon"), "不限距离"), (("bbox", "polygon"), "不限地图范围"), (("fits_city_group",), "不限收购条件"), (("program",), "不限项目"),
 )
 
 

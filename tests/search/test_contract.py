@@ -34,6 +34,9 @@ FILTER_QUERIES = [
     replace(LISTING, q="jsq hy"),
     replace(LISTING, q="文化 花园"),
     replace(UNIT, q="zhengdong fu"),
+    replace(LISTING, bbox=(113.6, 34.7, 113.75, 34.8)),
+    replace(LISTING, polygon=((113.6, 34.7), (113.75, 34.72), (113.7, 34.82)), bedrooms=2),
+    replace(UNIT, polygon=((113.8, 34.82), (113.6, 34.82), (113.6, 34.7), (113.8, 34.7))),  # clockwise
 ]
 
 
@@ -138,3 +141,17 @@ def test_full_pinyin_and_initials_find_the_same_names(backend):
     for item in by_full:
         assert "huayuan" in full_pinyin(item["community"])
         assert item["district_code"] == first["district_code"] or full_pinyin(district) in full_pinyin(item["community"])
+
+
+def test_a_map_view_and_a_drawn_area_hold_only_what_lies_inside(backend):
+    view = (113.6, 34.7, 113.75, 34.8)
+    inside_view = all_items(backend, replace(LISTING, bbox=view))
+    assert inside_view
+    assert all(view[0] <= i["lon"] <= view[2] and view[1] <= i["lat"] <= view[3] for i in inside_view)
+    triangle = ((113.6, 34.7), (113.75, 34.72), (113.7, 34.82))
+    in_triangle = all_ids(backend, replace(LISTING, polygon=triangle))
+    assert 0 < len(in_triangle) < backend.search(LISTING).total
+    west, south, east, north = 113.6, 34.7, 113.75, 34.82
+    box = ((west, south), (east, south), (east, north), (west, north))
+    assert in_triangle <= all_ids(backend, replace(LISTING, polygon=box))
+    assert all_ids(backend, replace(LISTING, polygon=box)) == all_ids(backend, replace(LISTING, polygon=box[::-1]))

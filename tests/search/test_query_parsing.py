@@ -97,3 +97,23 @@ def test_messages_name_things_as_users_know_them_never_internal_codes():
     assert "“是”或“否”" in messages
     assert not re.search(r"relevance|price_asc|\blat\b|\blon\b|true|false", messages)
     assert parse_search_args({"elevator": ["是"]}, Kind.LISTING).elevator is True
+
+
+def test_a_map_view_and_a_drawn_area_are_read_and_checked():
+    query = parse_search_args({"bbox": ["113.6,34.7,113.8,34.85"],
+                               "polygon": ["113.6,34.7;113.8,34.7;113.7,34.85;113.6,34.7"]}, Kind.LISTING)
+    assert query.bbox == (113.6, 34.7, 113.8, 34.85)
+    assert query.polygon == ((113.6, 34.7), (113.8, 34.7), (113.7, 34.85))  # a closed ring is read open
+    refused = {
+        "1,2,3": ("bbox", "四个数字"), "113.8,34.7,113.6,34.85": ("bbox", "西南角"), "nan,34,114,35": ("bbox", "四个数字"),
+    }
+    for raw, (name, words) in refused.items():
+        with pytest.raises(QueryProblem) as problem:
+            parse_search_args({"bbox": [raw]}, Kind.LISTING)
+        assert words in problem.value.errors[name][0]
+    for raw, words in {"1,1;2,2": "至少需要3个", "1,1;2,2;3,3": "一条直线", "0,0;1,1;1,0;0,1": "不能交叉",
+                       "113,34;114": "每个点一对数字", "200,34;114,34;114,35": "每个点一对数字",
+                       ";".join(f"{113 + i / 100},{34 + (i % 2) / 100}" for i in range(51)): "最多50个点"}.items():
+        with pytest.raises(QueryProblem) as problem:
+            parse_search_args({"polygon": [raw]}, Kind.LISTING)
+        assert words in problem.value.errors["polygon"][0], raw
