@@ -95,7 +95,7 @@ def test_the_audit_log_filters_shows_before_and_after_and_exports(client, make, 
     assert '"approval_state": "approved"' in detail
     assert '"reason": "资质过期"' in detail
     assert '<th scope="row">原因</th><td>—</td><td>资质过期</td>' in detail  # named in Chinese, side by side
-    assert '<th scope="row">审核状态</th>' in detail
+    assert '<th scope="row">审核状态</th><td>已批准</td>' in detail  # the state in words, not "approved"
     bad = client.get("/admin/audit", query_string={"from": "yesterday"}).get_data(as_text=True)
     assert "开始日期应为日期" in bad
     exported = client.get("/admin/audit/export.csv", query_string={"action": "organization."})

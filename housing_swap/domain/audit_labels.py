@@ -158,14 +158,17 @@ STATUS_LABELS = {"listing": ListingStatus.labels(), "swap_application": Applicat
                  "unit": UnitStatus.labels()}
 
 
-def changes(entity_type: str | None, before: dict | None, after: dict | None) -> list[tuple[str, str, str]]:
-    """(name, before, after) for each value either side recorded, in the order they were recorded."""
+def changes(entity_type: str | None, before: dict | None, after: dict | None,
+            coded_values: dict[str, dict[str, str]] | None = None) -> list[tuple[str, str, str]]:
+    """(name, before, after) for each value either side recorded, in the order they were recorded.
+    A status reads in the words of the event's object; ``coded_values`` names the codes of other
+    keys (``{"role": Role.labels()}``) that this layer cannot import."""
     before, after = before or {}, after or {}
-    statuses = STATUS_LABELS.get(entity_type or "", {})
+    labels = {**(coded_values or {}), "status": STATUS_LABELS.get(entity_type or "", {})}
 
     def shown(side: dict, key: str) -> str:
         if key not in side:
             return "—"
         value = side[key]
-        return statuses.get(value, value_text(value)) if key == "status" and isinstance(value, str) else value_text(value)
+        return labels[key].get(value, value) if key in labels and isinstance(value, str) else value_text(value)
     return [(value_name(key), shown(before, key), shown(after, key)) for key in dict.fromkeys([*before, *after])]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..db.models import JobState, OrganizationKind, Role
+from ..db.models import ApprovalState, JobState, OrganizationKind, Role
 from ..db.models.accounts import ROLE_LABELS, ROLE_ORGANIZATION_KIND
 from ..domain import audit_labels
 from ..domain.fields import page_number
@@ -17,6 +17,8 @@ from .forms import OrganizationForm, StaffUserForm, select_choices
 from .page_actions import flash_outcome, form_submission
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+# Codes an audit event may record beside its status, in the words pages use for them.
+CODED_VALUES = {"approval_state": ApprovalState.labels(), "role": Role.labels(), "kind": OrganizationKind.labels()}
 joining = Blueprint("joining", __name__)
 bureau_only = roles(Role.BUREAU_ADMIN)
 
@@ -143,9 +145,10 @@ def audit():
 @blueprint.route("/audit/<int:event_id>")
 @bureau_only
 def audit_event(event_id: int):
+    """One event, its values named and its codes in words."""
     event, actor, organization = audit_log.event_with_actor(event_id)
     return render_template("admin/audit_event.html", event=event, actor=actor, organization=organization,
-                           changes=audit_labels.changes(event.entity_type, event.before, event.after),
+                           changes=audit_labels.changes(event.entity_type, event.before, event.after, CODED_VALUES),
                            before=audit_log.readable(event.before), after=audit_log.readable(event.after))
 
 
