@@ -143,30 +143,30 @@ def _contains(column, pattern: str, dialect: str):
 
 
 def _words_condition(words: tuple[str, ...], c: Columns, dialect: str):
-    return and_(*(_word_condition(word, c, dialect) for word in words))
+    return and_(*(_word_condition(word, c.texts, c.pinyin, dialect, c.text_index) for word in words))
 
 
-def _word_condition(word: str, c: Columns, dialect: str):
-    phrase = match_expression(word) if dialect == "sqlite" else None
+def _word_condition(word: str, texts: tuple, pinyin, dialect: str, text_index: tuple = ()):
+    """One word: in the full-text index where there is one (SQLite), else inside any text column;
+    for Latin letters also inside the pinyin keys."""
+    phrase = match_expression(word) if dialect == "sqlite" and text_index else None
     if phrase is not None:
         matches = [id_column.in_(text(f"SELECT rowid FROM {table} WHERE {table} MATCH :phrase")
                                  .bindparams(bindparam("phrase", phrase, unique=True))  # one per word
                                  .columns(column("rowid")))
-                   for table, id_column in c.text_index]
+                   for table, id_column in text_index]
     else:
         pattern = contains_pattern(word)
-        matches = [_contains(text_column, pattern, dialect) for text_column in c.texts]
+        matches = [_contains(text_column, pattern, dialect) for text_column in texts]
     if is_pinyin_word(word):
-        matches.append(c.pinyin.like(contains_pattern(word)))
+        matches.append(pinyin.like(contains_pattern(word)))
     return or_(*matches)
 
 
 def words_condition_like(q: str, texts: tuple, pinyin, district):
     """The same meaning of the text box for a plain table listing (no full-text index)."""
     terms = text_terms(q)
-    conditions = [or_(*(_contains(text_column, contains_pattern(word), "") for text_column in texts),
-                      *((pinyin.like(contains_pattern(word)),) if is_pinyin_word(word) else ()))
-                  for word in terms.words]
+    conditions = [_word_condition(word, texts, pinyin, "") for word in terms.words]
     if terms.district_codes:
         conditions.append(district.in_(terms.district_codes))
     return and_(*conditions)
