@@ -19,6 +19,7 @@ install: $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --scale small
+	$(BIN)/flask demo photos
 	$(BIN)/flask match run
 	$(BIN)/flask acquisitions expire-offers
 	@echo "Serving on http://127.0.0.1:5000 (gunicorn, 2 workers × 4 threads) with a job worker beside it. Stop with Ctrl-C."

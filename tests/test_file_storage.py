@@ -11,11 +11,11 @@ import pytest
 from PIL import Image
 
 from housing_swap.db.base import utcnow
-from housing_swap.db.models import ListingStatus
+from housing_swap.db.models import ListingStatus, PhotoKind
 from housing_swap.extensions import db
 from housing_swap.services import files, readiness
 from housing_swap.services import listings as listing_service
-from housing_swap.services.photos import PhotoUpload, add_photo
+from housing_swap.services.photos import PhotoUpload, add_photos
 from housing_swap.storage import FileMissing, StorageUnavailable
 from housing_swap.storage.local import LocalFileStore
 from housing_swap.storage.s3 import S3FileStore, S3Settings
@@ -113,7 +113,7 @@ def test_a_photo_uploaded_through_one_machine_is_served_by_another(app, make, cl
     app.extensions["file_store"] = s3_store(shared)
     owner = make.household()
     listing = listing_service.create_listing(listing_fields(), owner)
-    photo = add_photo(listing.id, PhotoUpload("客厅.jpg", photo_bytes()), owner)
+    [photo] = add_photos(listing.id, [PhotoUpload("客厅.jpg", photo_bytes())], PhotoKind.PHOTO, owner)
     listing.status, listing.listed_at = ListingStatus.ACTIVE, listing.created_at
     db.session.commit()
     machine_b = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "machine-b")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from ..db.models import ListingStatus, Role
+from ..db.models import ListingStatus, PhotoKind, Role
 from ..security.access import public, roles
-from ..services import idempotency, listing_import, listings
+from ..services import idempotency, listing_import, listings, photos
 from ..services.errors import ValidationFailed
 from ..services.spreadsheets import Upload
 from . import api_blueprint, responses
@@ -71,3 +71,35 @@ def import_listings():
         g.api_user, request.headers.get("Idempotency-Key"),
         idempotency.fingerprint(b"listings.import", mode.value.encode(), upload.content), run)
     return jsonify(body), status
+
+
+@api_blueprint.post("/listings/<int:listing_id>/photos")
+@owner_side
+def add_listing_photos(listing_id: int):
+    uploads = [photos.PhotoUpload(file.filename or "photo", file.read())
+               for file in request.files.getlist("photos") if file]
+    if not uploads:
+        raise ValidationFailed("请以 multipart 字段 photos 上传一张或多张照片", {"photos": ["必填"]})
+    try:
+        kind = PhotoKind(request.form.get("kind", PhotoKind.PHOTO.value))
+    except ValueError:
+        raise ValidationFailed("kind 取值无效", {"kind": [f"应为 {', '.join(k.value for k in PhotoKind)} 之一"]}) from None
+    photos.add_photos(listing_id, uploads, kind, g.api_user)
+    return jsonify(listing_json(listings.listing_for_viewing(listing_id, g.api_user), owner_view=True)), 201
+
+
+@api_blueprint.put("/listings/<int:listing_id>/photos/order")
+@owner_side
+def order_listing_photos(listing_id: int):
+    photo_ids = json_object().get("photo_ids")
+    if not isinstance(photo_ids, list) or not all(type(item) is int for item in photo_ids):
+        raise ValidationFailed("photo_ids 应为照片编号的数组", {"photo_ids": ["应为整数数组"]})
+    photos.reorder_photos(listing_id, photo_ids, g.api_user)
+    return jsonify(listing_json(listings.listing_for_viewing(listing_id, g.api_user), owner_view=True))
+
+
+@api_blueprint.delete("/listings/<int:listing_id>/photos/<int:photo_id>")
+@owner_side
+def delete_listing_photo(listing_id: int, photo_id: int):
+    photos.delete_photo(listing_id, photo_id, g.api_user)
+    return jsonify(listing_json(listings.listing_for_viewing(listing_id, g.api_user), owner_view=True))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..db.models import Channel, ListingStatus, UnitStatus
+from ..db.models import Channel, ListingStatus, PhotoKind, UnitStatus
 from ..domain.applications import APPLICATION_FIELDS
 from ..domain.fields import Field
 from ..domain.listing_fields import LISTING_FIELDS
@@ -156,6 +156,26 @@ PATHS = {
         "requestBody": _body({**STATUS_BODY, "properties": {**STATUS_BODY["properties"], "status": {
             "type": "string", "enum": [status.value for status in ListingStatus]}}}),
         "responses": {"200": _json(_ref("Listing"), "Moved"), **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/listings/{id}/photos": {"post": {
+        "summary": "Add one or more photos (field photos, repeated) of one kind; all are checked before any is kept",
+        "operationId": "addListingPhotos", "security": BEARER, "parameters": [ID],
+        "requestBody": _multipart({"photos": {"type": "array", "items": FILE},
+                                   "kind": {"type": "string", "enum": [kind.value for kind in PhotoKind]}},
+                                  ["photos"]),
+        "responses": {"201": _json(_ref("Listing"), "The listing with its photos"),
+                      **_error_responses(401, 403, 404, 422)}}},
+    "/api/v1/listings/{id}/photos/order": {"put": {
+        "summary": "Put the listing's photos in this order; the first is the cover",
+        "operationId": "orderListingPhotos", "security": BEARER, "parameters": [ID],
+        "requestBody": _body({"type": "object", "required": ["photo_ids"], "additionalProperties": False,
+                              "properties": {"photo_ids": {"type": "array", "maxItems": 20,
+                                                           "items": {"type": "integer"}}}}),
+        "responses": {"200": _json(_ref("Listing"), "Reordered"), **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/listings/{id}/photos/{photo_id}": {"delete": {
+        "summary": "Remove one photo from the listing", "operationId": "deleteListingPhoto", "security": BEARER,
+        "parameters": [ID, {"name": "photo_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": _json(_ref("Listing"), "The listing without the photo"),
+                      **_error_responses(401, 403, 404, 409)}}},
     "/api/v1/listings/import": {"post": {
         "summary": "Bulk import an agency's listings (CSV or XLSX); retries with the same Idempotency-Key replay the first answer",
         "operationId": "importListings", "security": BEARER,

@@ -30,6 +30,7 @@ from ..db.models import (
     ListingStatus,
     MarketSwapStatus,
     OrganizationKind,
+    PhotoKind,
     ReversalRequestStatus,
     Role,
     UnitSettlement,
@@ -96,6 +97,15 @@ class PriceChange(Closed):
     changed_at: Timestamp
 
 
+class Photo(Closed):
+    id: int
+    kind: PhotoKind
+    width: int
+    height: int
+    url: str
+    thumbnail_url: str
+
+
 class Listing(Closed):
     id: int
     status: ListingStatus
@@ -129,6 +139,10 @@ class Listing(Closed):
     verification_code: str | None
     verification_note: str | None
     price_history: list[PriceChange]
+    photos: list[Photo]                 # in the owner's order; the first is the cover
+    cover_photo_url: str | None
+    listed_at: Timestamp | None
+    days_on_market: int | None          # whole Beijing days, while active or reserved
     updated_at: Timestamp
 
 
@@ -210,6 +224,7 @@ class ListingHit(_Hit):
     verified: bool
     total_floors: int
     elevator: bool
+    cover_photo_url: str | None  # the cover's thumbnail, for a result card
 
 
 class UnitHit(_Hit):

@@ -5,8 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from ..db.models import Listing, Project, Unit
+from flask import url_for
+
+from ..db.base import utcnow
+from ..db.models import Listing, ListingPhoto, Project, Unit
+from ..db.models.listings import ON_MARKET_STATES
 from ..domain.identity import mask_certificate, mask_phone
+from ..domain.timezones import days_on_market
 from . import responses
 from .responses import shaped
 
@@ -20,6 +25,7 @@ def iso(value):
 
 def listing_json(listing: Listing, owner_view: bool) -> dict:
     community = listing.community
+    photos = [photo_json(photo) for photo in listing.photos]  # cover first
     return shaped(responses.Listing, {
         "id": listing.id, "status": listing.status.value, "agency_reference": listing.agency_reference,
         "community": community.name, "district_code": community.district_code,
@@ -41,8 +47,19 @@ def listing_json(listing: Listing, owner_view: bool) -> dict:
         "verification_note": listing.verification_note if owner_view else None,
         "price_history": [{"old_price": c.old_price, "new_price": c.new_price,
                            "changed_at": c.changed_at.isoformat()} for c in listing.price_changes],
+        "photos": photos,
+        "cover_photo_url": photos[0]["url"] if photos else None,
+        "listed_at": None if listing.listed_at is None else listing.listed_at.isoformat(),
+        "days_on_market": (days_on_market(listing.listed_at, utcnow())
+                           if listing.status in ON_MARKET_STATES else None),
         "updated_at": listing.updated_at.isoformat(),
     })
+
+
+def photo_json(photo: ListingPhoto) -> dict:
+    return {"id": photo.id, "kind": photo.kind.value, "width": photo.width, "height": photo.height,
+            "url": url_for("listings.photo", photo_id=photo.id),
+            "thumbnail_url": url_for("listings.photo_thumbnail", photo_id=photo.id)}
 
 
 def project_json(project: Project) -> dict:

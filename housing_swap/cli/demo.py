@@ -1,9 +1,11 @@
-"""``flask demo seed``: load the deterministic Zhengzhou demo data set."""
+"""``flask demo seed``: load the deterministic Zhengzhou demo data set; ``flask demo photos``:
+draw its listings' photos and floor plans."""
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
+from ..demo.photos import add_demo_photos, listings_needing_photos
 from ..demo.seed import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -31,3 +33,12 @@ def seed(scale: str, seed_value: int) -> None:
     else:
         click.echo("loaded: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
     click.echo("demo logins (password {}): {}".format(DEMO_PASSWORD, ", ".join(DEMO_LOGINS)))
+
+
+@demo_group.command("photos")
+def photos() -> None:
+    """Draw a street view and a floor plan for most public demo listings that have no photos;
+    stopped, it resumes where it was."""
+    with click.progressbar(length=listings_needing_photos(), label="drawing demo photos") as bar:
+        done = add_demo_photos(advance=bar.update)
+    click.echo(f"{done} listing(s) got a street view and a floor plan")

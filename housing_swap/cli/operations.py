@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..services import acquisitions, ledger, property_identity
+from ..services import acquisitions, ledger, photos, property_identity
 from ..services.audit import verify_chain
 from ..services.backup import create_backup, files_archive, restore_backup
 from ..services.errors import ServiceError
@@ -88,8 +88,10 @@ files_group = AppGroup("files", help="The file store (photos, import error repor
 
 @files_group.command("expire")
 def expire_files() -> None:
-    """Delete import error reports and exports past HOUSING_SWAP_IMPORT_REPORT_DAYS; run daily."""
+    """Delete import error reports and exports past HOUSING_SWAP_IMPORT_REPORT_DAYS, and photo
+    files no photo names (deleted or refused uploads); run daily."""
     click.echo(f"{expire_generated()} expired import report(s) and export(s) deleted")
+    click.echo(f"{photos.remove_unreferenced_files()} unreferenced photo file(s) removed")
 
 
 acquisitions_group = AppGroup("acquisitions", help="City-group acquisitions.")

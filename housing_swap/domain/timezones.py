@@ -1,4 +1,17 @@
 """The platform stores UTC and shows Beijing time (Asia/Shanghai, UTC+8, no daylight saving)."""
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_date(moment: datetime) -> date:
+    """The calendar day in Zhengzhou at a stored UTC moment."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def days_on_market(listed_at: datetime | None, now: datetime) -> int | None:
+    """Whole Beijing days since the listing went on the market (0 on its first day)."""
+    if listed_at is None:
+        return None
+    return (beijing_date(now) - beijing_date(listed_at)).days

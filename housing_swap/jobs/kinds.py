@@ -23,6 +23,7 @@ from ..services import (
     listings,
     matching,
     notifications,
+    photos,
     search,
 )
 from .broker import dispatch
@@ -77,8 +78,8 @@ JOB_KINDS: dict[str, JobKind] = {
     "listings_expire": JobKind("房源挂牌到期", lambda params, progress: {
         "expired": listings.expire_stale_listings(current_app.config["LISTING_EXPIRY_DAYS"])}),
     "offers_expire": JobKind("收购报价到期", lambda params, progress: {"expired": acquisitions.expire_offers()}),
-    "files_expire": JobKind("清理过期的错误报告和导出文件", lambda params, progress: {
-        "deleted": files.expire_generated()}),
+    "files_expire": JobKind("清理过期文件和无主照片", lambda params, progress: {
+        "deleted": files.expire_generated(), "photo_files_removed": photos.remove_unreferenced_files()}),
     "outbox_drain": JobKind("同步搜索索引", lambda params, progress: {"applied": search.drain_outbox_now()}),
     "jobs_recover": JobKind("恢复中断的任务", _recover),
     "notifications_deliver": JobKind("发送邮件和短信通知", lambda params, progress: asdict(

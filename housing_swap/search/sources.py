@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 
 from ..db.models import (
     Building,
@@ -140,9 +140,9 @@ def item(kind: Kind, doc: dict, distance_km: float | None = None) -> dict:
 
 
 def first_photo_ids(listing_ids: list[int], session) -> dict[int, int]:
-    """The first photo of each listing on a result page, for the cards."""
+    """The cover (the photo at position 0) of each listing on a result page, for the cards."""
     if not listing_ids:
         return {}
-    rows = session.execute(select(ListingPhoto.listing_id, func.min(ListingPhoto.id))
-                           .where(ListingPhoto.listing_id.in_(listing_ids)).group_by(ListingPhoto.listing_id))
+    rows = session.execute(select(ListingPhoto.listing_id, ListingPhoto.id)
+                           .where(ListingPhoto.listing_id.in_(listing_ids), ListingPhoto.position == 0))
     return dict(rows.all())

@@ -32,8 +32,17 @@ def _configured_store(config) -> FileStore:
     return LocalFileStore(Path(current_app.instance_path) / "files")
 
 
+PHOTO_FOLDER = "listing-photos/"
+
+
 def photo_key(storage_key: str, thumbnail: bool) -> str:
-    return f"listing-photos/{storage_key}{'_thumb' if thumbnail else ''}.jpg"
+    return f"{PHOTO_FOLDER}{storage_key}{'_thumb' if thumbnail else ''}.jpg"
+
+
+def storage_key_of(file_key: str) -> str:
+    """The photo's storage key a file belongs to (the inverse of :func:`photo_key`)."""
+    name = file_key.removeprefix(PHOTO_FOLDER).removesuffix(".jpg")
+    return name.removesuffix("_thumb")
 
 
 # ----- generated files that expire: import error reports, exports ------------------------------

@@ -10,6 +10,7 @@ from . import (
     applications,
     auth,
     bureau,
+    communities,
     dashboard,
     eligibility,
     errors,
@@ -34,6 +35,7 @@ def register_web(app: Flask, json_error: JsonError) -> None:
     app.register_blueprint(agency.blueprint)
     app.register_blueprint(bureau.blueprint)
     app.register_blueprint(projects.blueprint)
+    app.register_blueprint(communities.blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(notifications.blueprint)
     app.register_blueprint(eligibility.blueprint)

@@ -10,7 +10,7 @@ from ..domain import audit_labels
 from ..domain.fields import page_number
 from ..jobs import JOB_KINDS
 from ..security.access import public, roles
-from ..services import accounts, audit_log, jobs, organizations
+from ..services import accounts, audit_log, jobs, organizations, photos
 from ..services.errors import ServiceError, ValidationFailed
 from .downloads import spreadsheet_response
 from .forms import OrganizationForm, StaffUserForm, select_choices
@@ -18,7 +18,8 @@ from .page_actions import flash_outcome, form_submission
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 # Codes an audit event may record beside its status, in the words pages use for them.
-CODED_VALUES = {"approval_state": ApprovalState.labels(), "role": Role.labels(), "kind": OrganizationKind.labels()}
+CODED_VALUES = {"approval_state": ApprovalState.labels(), "role": Role.labels(),
+                "kind": {**OrganizationKind.labels(), **{kind.value: label for kind, label in photos.KIND_LABELS.items()}}}
 joining = Blueprint("joining", __name__)
 bureau_only = roles(Role.BUREAU_ADMIN)
 

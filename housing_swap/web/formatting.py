@@ -14,7 +14,7 @@ from ..domain import identity
 from ..domain.audit_labels import action_label, entity_label, outcome_label
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.rules import PROGRAM_YEARS
-from ..domain.timezones import SHANGHAI
+from ..domain.timezones import SHANGHAI, beijing_date
 
 
 def wan_yuan(amount: int | None) -> str:
@@ -51,6 +51,14 @@ def local_time(moment: datetime | str | None) -> Markup | str:
     beijing = moment.astimezone(SHANGHAI)
     return Markup('<time datetime="{}" title="北京时间">{}</time>').format(
         beijing.isoformat(timespec="minutes"), beijing.strftime("%Y-%m-%d %H:%M"))
+
+
+def local_date(moment: datetime | None) -> Markup | str:
+    """The Beijing calendar day of a stored UTC moment."""
+    if moment is None:
+        return "—"
+    day = beijing_date(moment)
+    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), f"{day:%Y年%m月%d日}")
 
 
 def project_district(project) -> str:
@@ -98,6 +106,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(yuan_per_m2)
     app.add_template_filter(square_metres)
     app.add_template_filter(local_time)
+    app.add_template_filter(local_date)
     app.add_template_filter(action_label, "audit_action")
     app.add_template_filter(entity_label, "audit_entity")
     app.add_template_filter(outcome_label, "audit_outcome")

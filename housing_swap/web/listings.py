@@ -17,10 +17,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..db.models import ListingStatus, Role
+from ..db.base import utcnow
+from ..db.models import ListingStatus, PhotoKind, Role
+from ..db.models.listings import ON_MARKET_STATES
 from ..domain.fields import MAX_ID, display_text, optional_integer, page_number
 from ..domain.listing_fields import LISTING_FIELDS
 from ..domain.listing_lifecycle import STATUS_LABELS, targets_for
+from ..domain.timezones import days_on_market
 from ..security.access import public, roles
 from ..services import favourites, listings, photos
 from ..services.errors import ServiceError, ValidationFailed
@@ -52,7 +55,10 @@ def detail(listing_id: int):
     return render_template(
         "listings/detail.html", listing=listing, actor=actor, agents=agents,
         targets=targets_for(listing.status.value, actor) if actor else [],
-        status_labels=STATUS_LABELS, saved=favourites.is_favourite(listing.id, current_user))
+        status_labels=STATUS_LABELS, saved=favourites.is_favourite(listing.id, current_user),
+        market_days=days_on_market(listing.listed_at, utcnow()) if listing.status in ON_MARKET_STATES else None,
+        photo_kind_labels=photos.KIND_LABELS, max_photos=photos.MAX_PHOTOS,
+        min_photo_size=f"{photos.MIN_LONG_SIDE}×{photos.MIN_SHORT_SIDE}")
 
 
 @blueprint.route("/verify", methods=["GET"])
@@ -206,15 +212,37 @@ def assign_agent(listing_id: int):
 
 @blueprint.route("/my/listings/<int:listing_id>/photos", methods=["POST"])
 @owner_side
-def upload_photo(listing_id: int):
-    uploaded = request.files.get("photo")
-    if uploaded is None or not uploaded.filename:
-        flash("请选择要上传的照片", "error")
+def upload_photos(listing_id: int):
+    uploads = [photos.PhotoUpload(file.filename, file.read())
+               for file in request.files.getlist("photos") if file and file.filename]
+    kind = PhotoKind.FLOOR_PLAN if request.form.get("kind") == PhotoKind.FLOOR_PLAN.value else PhotoKind.PHOTO
+    try:
+        added = photos.add_photos(listing_id, uploads, kind, current_user)
+    except ValidationFailed as error:
+        flash(error.message, "error")
     else:
-        try:
-            photos.add_photo(listing_id, photos.PhotoUpload(uploaded.filename, uploaded.read()), current_user)
-        except ValidationFailed as error:
-            flash(error.message, "error")
-        else:
-            flash("照片已上传", "success")
-    return redirect(url_for("listings.detail", listing_id=listing_id))
+        flash(f"已上传{len(added)}张{photos.KIND_LABELS[kind]}", "success")
+    return _back_to_photos(listing_id)
+
+
+@blueprint.route("/my/listings/<int:listing_id>/photos/<int:photo_id>", methods=["POST"])
+@owner_side
+def change_photo(listing_id: int, photo_id: int):
+    """One form per photo: 设为封面, 前移, 后移 or 删除, named by the button pressed."""
+    action = request.form.get("action")
+    if action == "cover":
+        photos.make_cover(listing_id, photo_id, current_user)
+        flash("已设为封面", "success")
+    elif action in ("earlier", "later"):
+        photos.move_photo(listing_id, photo_id, -1 if action == "earlier" else 1, current_user)
+        flash("照片顺序已调整", "success")
+    elif action == "delete":
+        photos.delete_photo(listing_id, photo_id, current_user)
+        flash("照片已删除", "success")
+    else:
+        flash("请选择要对照片做的操作", "error")
+    return _back_to_photos(listing_id)
+
+
+def _back_to_photos(listing_id: int):
+    return redirect(url_for("listings.detail", listing_id=listing_id, _anchor="photos-title"))

@@ -48,10 +48,10 @@ def test_a_household_lists_its_home_applies_and_reads_its_matches(new_page):
     page = household.page
     listing_url = list_home(page, identity)
 
-    page.get_by_label("上传照片（JPEG/PNG/WebP，不超过10MB，最多20张）").set_input_files(
+    page.get_by_label("选择照片").set_input_files(
         {"name": "客厅.png", "mimeType": "image/png", "buffer": photo_png()})
     page.get_by_role("button", name="上传", exact=True).click()
-    expect(page.get_by_role("img", name="锦绣花园房源照片1")).to_be_visible()
+    expect(page.get_by_role("img", name="锦绣花园实景照片1")).to_be_visible()
     page.get_by_role("button", name="提交核验").click()
     expect(page.locator(".badge").first).to_have_text("待核验")
     household.checkpoint("listing-submitted")

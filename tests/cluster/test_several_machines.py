@@ -86,7 +86,7 @@ def test_a_photo_uploaded_through_a_is_served_by_b(machine_a, machine_b):
     agency = token(machine_a, "demo-agency")
     listing_id = new_listing(machine_a, agency)
     signed_in(machine_a, "demo-agency")
-    answer = machine_a.form(f"/my/listings/{listing_id}/photos", {}, files={"photo": ("客厅.jpg", jpeg(), "image/jpeg")},
+    answer = machine_a.form(f"/my/listings/{listing_id}/photos", {}, files={"photos": ("客厅.jpg", jpeg(), "image/jpeg")},
                             csrf_from=f"/listings/{listing_id}")
     assert answer.status_code == 302
     photo_ids = re.findall(r"/photos/(\d+)/thumb", machine_b.page(f"/listings/{listing_id}").text)

@@ -80,7 +80,7 @@ def test_photo_upload_through_the_page(client, owner):
     buffer = io.BytesIO()
     Image.new("RGB", (640, 480), (10, 120, 200)).save(buffer, format="JPEG")
     client.post(f"/my/listings/{listing.id}/photos",
-                data={"photo": (io.BytesIO(buffer.getvalue()), "客厅.jpg")}, content_type="multipart/form-data")
+                data={"photos": (io.BytesIO(buffer.getvalue()), "客厅.jpg")}, content_type="multipart/form-data")
     photo = db.session.get(Listing, listing.id).photos[0]
     served = client.get(f"/photos/{photo.id}/thumb")
     assert served.mimetype == "image/jpeg"
@@ -88,7 +88,7 @@ def test_photo_upload_through_the_page(client, owner):
     assert served.get_data().startswith(b"\xff\xd8")
     served.close()
     refused = client.post(f"/my/listings/{listing.id}/photos",
-                          data={"photo": (io.BytesIO(b"%PDF-1.4 not an image"), "x.jpg")},
+                          data={"photos": (io.BytesIO(b"%PDF-1.4 not an image"), "x.jpg")},
                           content_type="multipart/form-data", follow_redirects=True)
     assert "不是有效的图片" in page(refused)
 

@@ -31,6 +31,7 @@ from .listings import (
     ListingPhoto,
     ListingPriceChange,
     ListingStatus,
+    PhotoKind,
     TitleRecord,
 )
 from .market_swaps import MarketSwap, MarketSwapStatus
@@ -53,7 +54,7 @@ __all__ = [
     "RecordedSale", "LedgerClaim",
     "Acquisition", "AcquisitionDocument", "AcquisitionEvent", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
     "AuditEvent",
-    "ChangeCounter", "JobRun", "JobState", "Building", "DeliveryState", "Notification", "NotificationDelivery", "NotificationPreference", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
+    "ChangeCounter", "JobRun", "JobState", "Building", "DeliveryState", "Notification", "NotificationDelivery", "NotificationPreference", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "PhotoKind", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",

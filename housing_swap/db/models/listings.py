@@ -1,6 +1,7 @@
 """Second-hand listings (二手房源) and their price history."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,6 +18,8 @@ LIVE_LISTING_STATES = (ListingStatus.SUBMITTED, ListingStatus.ACTIVE, ListingSta
 _LIVE_SQL = "status IN ('submitted', 'active', 'reserved')"
 # States in which anyone may see a listing's public page.
 PUBLIC_LISTING_STATES = (ListingStatus.ACTIVE, ListingStatus.RESERVED, ListingStatus.SOLD)
+# States in which a listing is on the market: counted in days on market and community figures.
+ON_MARKET_STATES = (ListingStatus.ACTIVE, ListingStatus.RESERVED)
 
 
 class Listing(Base):
@@ -111,8 +114,14 @@ class ListingPriceChange(Base):
     listing: Mapped[Listing] = relationship(back_populates="price_changes")
 
 
+class PhotoKind(enum.StrEnum):
+    PHOTO = "photo"            # 实景照片
+    FLOOR_PLAN = "floor_plan"  # 户型图
+
+
 class ListingPhoto(Base):
-    """A re-encoded photo stored under a generated name outside the static folder."""
+    """A re-encoded photo stored under a generated name outside the static folder. The photo at
+    position 0 is the listing's cover."""
 
     __tablename__ = "listing_photo"
 
@@ -123,6 +132,7 @@ class ListingPhoto(Base):
     width: Mapped[int]
     height: Mapped[int]
     byte_size: Mapped[int]
+    kind: Mapped[PhotoKind] = mapped_column(enum_type(PhotoKind, "photo_kind"), default=PhotoKind.PHOTO)
     position: Mapped[int] = mapped_column(default=0)
     uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
