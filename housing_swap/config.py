@@ -79,6 +79,10 @@ class Settings:
     sms_gateway_token: str = ""   # its bearer token (a secret)
     public_base_url: str = ""     # how users reach the site, for links in mail ("https://…")
     offer_reminder_days: int = 2  # households are reminded when an offer ends within this many days
+    viewing_requests_per_day: int = 5    # viewing requests one household may make per Beijing day
+    viewing_answer_hours: int = 24       # the owner side answers a viewing request within this
+    viewing_lead_hours: int = 2          # a proposed viewing time is at least this far ahead
+    viewing_horizon_days: int = 30       # and at most this far
 
     def flask_config(self) -> dict:
         return {
@@ -114,6 +118,10 @@ class Settings:
             "SMS_GATEWAY_TOKEN": self.sms_gateway_token,
             "PUBLIC_BASE_URL": self.public_base_url,
             "OFFER_REMINDER_DAYS": self.offer_reminder_days,
+            "VIEWING_REQUESTS_PER_DAY": self.viewing_requests_per_day,
+            "VIEWING_ANSWER_HOURS": self.viewing_answer_hours,
+            "VIEWING_LEAD_HOURS": self.viewing_lead_hours,
+            "VIEWING_HORIZON_DAYS": self.viewing_horizon_days,
             "LOGIN_MAX_FAILURES": self.login_max_failures,
             "ACCOUNT_MAX_FAILURES": self.account_max_failures,
             "LOCKOUT_MINUTES": self.lockout_minutes,
@@ -201,6 +209,10 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         sms_gateway_token=secrets_from.optional("SMS_GATEWAY_TOKEN"),
         public_base_url=_url_setting(env, "PUBLIC_BASE_URL", ("http", "https")),
         offer_reminder_days=_positive_int(env, "OFFER_REMINDER_DAYS", 2, minimum=0),
+        viewing_requests_per_day=_positive_int(env, "VIEWING_REQUESTS_PER_DAY", 5),
+        viewing_answer_hours=_positive_int(env, "VIEWING_ANSWER_HOURS", 24),
+        viewing_lead_hours=_positive_int(env, "VIEWING_LEAD_HOURS", 2, minimum=0),
+        viewing_horizon_days=_positive_int(env, "VIEWING_HORIZON_DAYS", 30),
     )
 
 

@@ -20,7 +20,7 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 
 def _error_responses(*statuses: int) -> dict:
     descriptions = {400: "Bad input", 401: "Missing or invalid token", 403: "Role not allowed",
-                    404: "Not found", 409: "Conflict", 422: "Validation failed"}
+                    404: "Not found", 409: "Conflict", 422: "Validation failed", 429: "Too many requests"}
     return {str(status): {"description": descriptions[status],
                           "content": {"application/json": {"schema": ERROR}}}
             for status in statuses}

@@ -6,6 +6,7 @@ from ..db.models import AcquisitionStatus, LedgerEntryType, MarketSwapStatus
 from ..domain import acquisitions as steps
 from ..domain.market_swaps import HOUSEHOLD_FIELD, MARKET_SWAP_FIELDS
 from ..domain.rules import PROGRAM_YEARS
+from ..domain.viewings import ViewingStatus
 from ..services import exports
 from ..services.acquisitions import WAITING
 from ..services.spreadsheets import MIMETYPES
@@ -177,4 +178,56 @@ PATHS.update({
         "security": BEARER,
         "responses": {"200": _json(_ref("NotificationsMarked"), "How many were marked"),
                       **_error_responses(401)}}},
+})
+
+TIME_TEXT = {"type": "string", "format": "date-time", "description": "ISO 8601 with its offset"}
+NOTE = {"type": "string", "maxLength": 200}
+VIEWING_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _viewing_move(summary: str, operation: str, body: dict, response: str = "ViewingRequest") -> dict:
+    return {"post": {"summary": summary, "operationId": operation, "security": BEARER, "parameters": [VIEWING_ID],
+                     "requestBody": _body({"type": "object", **body}),
+                     "responses": {"200": _json(_ref(response), summary),
+                                   **_error_responses(401, 403, 404, 409, 422)}}}
+
+
+PATHS.update({
+    "/api/v1/listings/{id}/viewing-requests": {"post": {
+        "summary": "Ask to view an active listing at one to three times (household; limited per day, one open per listing)",
+        "operationId": "createViewingRequest", "security": BEARER, "parameters": [ID],
+        "requestBody": _body({"type": "object", "required": ["times"], "properties": {
+            "times": {"type": "array", "minItems": 1, "maxItems": 3, "items": TIME_TEXT}, "note": NOTE}}),
+        "responses": {"201": _json(_ref("ViewingRequest"), "Requested"),
+                      **_error_responses(401, 403, 404, 409, 422, 429)}}},
+    "/api/v1/viewing-requests": _get("Viewing requests the caller received (owner side) or made (household)",
+                                     "listViewingRequests", _ref("ViewingRequestPage"), [
+        _query("side", {"type": "string", "enum": ["received", "made"]}),
+        _query("status", {"type": "string", "enum": [status.value for status in ViewingStatus]}),
+        _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100})]),
+    "/api/v1/viewing-requests/{id}": {"get": {
+        "summary": "One viewing request with its history, as the caller's side sees it",
+        "operationId": "getViewingRequest", "security": BEARER, "parameters": [VIEWING_ID],
+        "responses": {"200": _json(_ref("ViewingRequest"), "The request"), **_error_responses(401, 403, 404)}}},
+    "/api/v1/viewing-requests/{id}/accept": _viewing_move(
+        "Accept one of the times the other side proposed", "acceptViewingRequest",
+        {"required": ["time"], "properties": {"time": TIME_TEXT, "note": NOTE}}),
+    "/api/v1/viewing-requests/{id}/propose": _viewing_move(
+        "Propose other times instead (the other side answers next)", "proposeViewingTimes",
+        {"required": ["times"], "properties": {"times": {"type": "array", "minItems": 1, "maxItems": 3,
+                                                         "items": TIME_TEXT}, "note": NOTE}}),
+    "/api/v1/viewing-requests/{id}/decline": _viewing_move(
+        "Decline the request (owner side)", "declineViewingRequest", {"properties": {"note": NOTE}}),
+    "/api/v1/viewing-requests/{id}/withdraw": _viewing_move(
+        "Withdraw the request (the household that made it)", "withdrawViewingRequest", {"properties": {"note": NOTE}}),
+    "/api/v1/viewing-requests/{id}/block": {"post": {
+        "summary": "Take no more requests from this household (owner side); an open request is declined",
+        "operationId": "blockViewingRequester", "security": BEARER, "parameters": [VIEWING_ID],
+        "responses": {"200": _json(_ref("ViewingRequest"), "Blocked"), **_error_responses(401, 403, 404, 409)}}},
+    "/api/v1/viewing-requests/{id}/contact": {"post": {
+        "summary": "The other side's name and full phone, once a time is agreed (audited)",
+        "operationId": "revealViewingContact", "security": BEARER, "parameters": [VIEWING_ID],
+        "responses": {"200": _json(_ref("ViewingContact"), "The other side's contact"),
+                      **_error_responses(401, 403, 404, 409)}}},
 })

@@ -37,6 +37,7 @@ from ..db.models import (
     UnitStatus,
 )
 from ..domain import finance
+from ..domain.viewings import ViewingStatus
 from ..services.acquisitions import WAITING
 
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
@@ -674,12 +675,53 @@ class NotificationsMarked(Closed):
     unread: int
 
 
+class ViewingStep(Closed):
+    move: str
+    label: str
+    by: Literal["household", "owner_side", "system"]
+    times: list[Timestamp]
+    note: str
+    occurred_at: Timestamp
+
+
+class ViewingRequest(Closed):
+    id: int
+    listing_id: int
+    listing_title: str
+    status: ViewingStatus
+    status_label: str
+    side: Literal["household", "owner_side"]  # which side the caller is on
+    proposed_times: list[Timestamp]           # the times on the table now
+    agreed_time: Timestamp | None
+    answer_due_at: Timestamp | None           # when the side now asked should answer
+    note: str
+    other_party_name: str
+    other_party_phone: Masked                 # masked; POST …/contact reveals it once agreed
+    moves: list[str]                          # what the caller may do now
+    history: list[ViewingStep]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ViewingRequestPage(Closed):
+    total: int
+    page: int
+    pages: int
+    items: list[ViewingRequest]
+
+
+class ViewingContact(Closed):
+    name: str
+    phone: str
+
+
 DOCUMENTED = (
     Error, Token, Me, OrganizationList, Listing, ImportResult, Project, PriceListResult, Unit, SearchResult,
     CommunitySuggestions, EligibilityAnswer, Progress, Application, ApplicationList, Valuation, Matches, Buyers,
     CashGap, ChainProposal, ChainProposalList, AcquisitionQueue, Acquisition, AcquisitionList, MarketSwap,
     MarketSwapList, ContractCheckReport, LedgerEntry, LedgerEntryPage, LedgerReversalRequest,
     LedgerReversalRequestList, AuditEvent, AuditEventPage, Notification, NotificationPage, NotificationsMarked,
+    ViewingRequest, ViewingRequestPage, ViewingContact,
 )
 
 

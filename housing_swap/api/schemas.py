@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from ..domain.fields import MAX_ID
+from ..domain.fields import MAX_ID, MAX_PAGE, FieldProblem, parse_integer
 from ..services.documents import DocumentUpload
 from ..services.errors import ValidationFailed
 
@@ -37,3 +37,21 @@ def request_values() -> tuple[dict, dict[str, DocumentUpload]]:
         files = {name: DocumentUpload(f.filename or "document", f.read()) for name, f in request.files.items()}
         return request.form.to_dict(), files
     return (json_object() if request.get_data() else {}), {}
+
+
+MAX_PER_PAGE = 100
+
+
+def paging_args() -> tuple[int, int]:
+    """``page`` and ``per_page``, each a whole number in range or a clear refusal."""
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name, default, high in (("page", 1, MAX_PAGE), ("per_page", 20, MAX_PER_PAGE)):
+        raw = (request.args.get(name) or "").strip()
+        try:
+            values[name] = parse_integer(1, high)(raw) if raw else default
+        except FieldProblem as problem:
+            errors[name] = [str(problem)]
+    if errors:
+        raise ValidationFailed("分页参数有误", errors)
+    return values["page"], values["per_page"]

@@ -15,6 +15,7 @@ from .listing_lifecycle import ListingStatus
 from .market_swaps import MARKET_SWAP_FIELDS, MarketSwapStatus
 from .project_fields import PROJECT_FIELDS, UNIT_FIELDS, UnitStatus
 from .rules import RULE_FIELDS
+from .viewings import ViewingStatus
 
 ACTIONS = {
     "acquisition.intake": "城发集团受理收购申请",
@@ -48,6 +49,9 @@ ACTIONS = {
     "user.register": "注册账户", "user.create": "创建账户", "user.login": "登录", "user.logout": "退出登录",
     "user.change_password": "修改密码", "user.reset_password": "重置密码", "user.lock": "锁定账户",
     "user.unlock": "解锁账户", "user.enable": "启用或停用账户",
+    "viewing.request": "预约看房", "viewing.accept": "确认看房时间", "viewing.propose": "另约看房时间",
+    "viewing.decline": "婉拒看房预约", "viewing.withdraw": "撤回看房预约", "viewing.block": "拒绝某人预约看房",
+    "viewing.contact_reveal": "查看看房预约对方电话", "viewing.expire": "看房预约过期",
 }
 
 # Lifecycle steps recorded as ``<kind>.<state>``: the step's label is its state's.
@@ -59,7 +63,7 @@ ENTITIES = {
     "demo": "演示数据", "goal_ledger_entry": "目标台账记录", "job_run": "后台任务", "listing": "二手房源",
     "market_swap": "市场交易", "organization": "机构", "program_rule_version": "项目规则",
     "project": "楼盘", "reference": "基础数据", "swap_application": "换房申请", "title_registry": "产权登记",
-    "unit": "新房房源", "user": "账户",
+    "unit": "新房房源", "user": "账户", "viewing_request": "看房预约",
 }
 
 # The log's filter picks a group (an action prefix, "listing.") or one action.
@@ -68,7 +72,7 @@ GROUPS = {
     "chains": "换房链查找", "demo": "演示数据", "export": "导出", "job": "后台任务", "keys": "数据密钥",
     "ledger": "目标台账", "listing": "二手房源", "market_swap": "市场交易", "matching": "新房匹配",
     "organization": "机构", "project": "楼盘", "reference": "基础数据", "rules": "项目规则",
-    "title_registry": "产权登记", "unit": "新房房源", "user": "账户",
+    "title_registry": "产权登记", "unit": "新房房源", "user": "账户", "viewing": "看房预约",
 }
 
 OUTCOMES = {"success": "成功", "failure": "失败", "locked": "已锁定", "refused": "被拒绝"}
@@ -113,19 +117,20 @@ def action_choices() -> list[tuple[str, str]]:
 # labels come from their Field lists). ``tests/test_audit_coverage.py`` fails when code records a
 # literal key that has no label.
 VALUE_NAMES = {
-    "added": "新增", "agent_user_id": "经纪人", "application_id": "申请", "approval_state": "审核状态",
+    "added": "新增", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
     "bytes": "文件大小（字节）", "channel": "渠道", "columns": "列", "conflict": "冲突", "contracts": "合同数",
     "created": "新增", "district": "区县", "districts": "区县", "document_sha256": "材料指纹（SHA-256）",
     "effective_from": "生效日期", "eligible_channels": "符合条件的渠道", "enabled": "启用", "error": "错误",
     "errors": "错误数", "file": "文件", "filters": "筛选条件", "format": "格式", "kind": "类型",
-    "licence_number": "执照号", "link": "链接", "list_price": "标价（元）", "locked_until": "锁定至",
+    "licence_number": "执照号", "link": "链接", "listing_id": "房源", "list_price": "标价（元）", "locked_until": "锁定至",
     "matched": "一致", "mismatched": "不一致", "missing": "缺失", "mode": "导入方式", "name": "名称",
     "new_home_price": "新房价格（元）", "note": "说明", "organization_id": "机构", "personal_data_masked": "个人信息已遮蔽",
+    "phone": "电话（遮蔽）",
     "photo_id": "照片", "photo_ids": "照片（按顺序）", "pilot": "试点", "proposals": "方案数", "reason": "原因", "request": "申请单",
     "requested_by": "申请人", "resealed": "重新加密数", "reversal_entry": "撤销记录", "role": "角色",
     "room": "房号", "rows": "行数", "rule_version": "规则版本", "rule_versions": "规则版本",
-    "sale_price": "成交价（元）", "scale": "规模", "scope": "范围", "seed": "随机种子", "settlement": "房源处理",
-    "status": "状态", "table": "表", "unit_id": "房源", "updated": "更新", "username": "用户名",
+    "sale_price": "成交价（元）", "scale": "规模", "scope": "范围", "seed": "随机种子", "settlement": "房源处理", "side": "查看方",
+    "status": "状态", "table": "表", "times": "看房时间", "unit_id": "房源", "updated": "更新", "username": "用户名",
     "verification": "核验情况", "version": "版本",
 }
 _FORM_FIELDS = (LISTING_FIELDS, APPLICATION_FIELDS, MARKET_SWAP_FIELDS, PROJECT_FIELDS, UNIT_FIELDS, RULE_FIELDS,
@@ -154,7 +159,7 @@ def value_text(value) -> str:
 
 
 # A status is shown in the words of the lifecycle of the object the event is about.
-STATUS_LABELS = {"listing": ListingStatus.labels(), "swap_application": ApplicationStatus.labels(),
+STATUS_LABELS = {"listing": ListingStatus.labels(), "viewing_request": ViewingStatus.labels(), "swap_application": ApplicationStatus.labels(),
                  "acquisition": AcquisitionStatus.labels(), "market_swap": MarketSwapStatus.labels(),
                  "unit": UnitStatus.labels()}
 

@@ -27,6 +27,8 @@ class NotificationKind:
 KINDS: tuple[NotificationKind, ...] = (
     NotificationKind("listing_verified", "房源核验通过"),
     NotificationKind("listing_rejected", "房源未通过核验"),
+    NotificationKind("viewing_requested", "收到看房预约", sms_by_default=True),
+    NotificationKind("viewing_answered", "看房预约有了答复", sms_by_default=True),
     NotificationKind("application_decided", "申请审核结果"),
     NotificationKind("offer_made", "收到收购报价", sms_by_default=True),
     NotificationKind("offer_due_soon", "收购报价即将到期", sms_by_default=True),

@@ -25,6 +25,7 @@ from ..services import (
     notifications,
     photos,
     search,
+    viewings,
 )
 from .broker import dispatch
 
@@ -86,6 +87,8 @@ JOB_KINDS: dict[str, JobKind] = {
         notifications.deliver_due())),
     "offers_remind": JobKind("提醒即将到期的收购报价", lambda params, progress: {
         "reminded": acquisitions.remind_offers_due(current_app.config["OFFER_REMINDER_DAYS"])}),
+    "viewings_expire": JobKind("看房预约过期", lambda params, progress: {
+        "expired": viewings.expire_past_requests()}),
     "search_reindex": JobKind("重建搜索索引", _search_reindex),
     "keys_rotate": JobKind("数据密钥轮换", _keys_rotate),
 }
@@ -96,6 +99,7 @@ PERIODIC: dict[str, dict[str, str]] = {
     "notifications_deliver": {"minute": "*"},
     "offers_remind": {"minute": "0", "hour": "1"},       # 09:00 Beijing, in working hours
     "search_alerts": {"minute": "*/5"},
+    "viewings_expire": {"minute": "20"},                 # hourly
     "offers_expire": {"minute": "10", "hour": "16"},     # 00:10 Beijing
     "listings_expire": {"minute": "30", "hour": "18"},   # 02:30 Beijing
     "files_expire": {"minute": "45", "hour": "18"},      # 02:45 Beijing

@@ -22,6 +22,7 @@ from . import (
     projects,
     rules,
     search,
+    viewings,
 )
 from .errors import JsonError
 
@@ -38,6 +39,7 @@ def register_web(app: Flask, json_error: JsonError) -> None:
     app.register_blueprint(communities.blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(notifications.blueprint)
+    app.register_blueprint(viewings.blueprint)
     app.register_blueprint(eligibility.blueprint)
     app.register_blueprint(applications.blueprint)
     app.register_blueprint(rules.blueprint)

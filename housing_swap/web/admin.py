@@ -19,6 +19,7 @@ from .page_actions import flash_outcome, form_submission
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 # Codes an audit event may record beside its status, in the words pages use for them.
 CODED_VALUES = {"approval_state": ApprovalState.labels(), "role": Role.labels(),
+                "side": {"household": "购房人", "owner_side": "房源方"},
                 "kind": {**OrganizationKind.labels(), **{kind.value: label for kind, label in photos.KIND_LABELS.items()}}}
 joining = Blueprint("joining", __name__)
 bureau_only = roles(Role.BUREAU_ADMIN)

@@ -25,7 +25,7 @@ from ..domain.listing_fields import LISTING_FIELDS
 from ..domain.listing_lifecycle import STATUS_LABELS, targets_for
 from ..domain.timezones import days_on_market
 from ..security.access import public, roles
-from ..services import favourites, listings, photos
+from ..services import favourites, listings, photos, viewings
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.listing_import import listing_values
 from .field_forms import form_class, submitted_values
@@ -58,6 +58,7 @@ def detail(listing_id: int):
         status_labels=STATUS_LABELS, saved=favourites.is_favourite(listing.id, current_user),
         market_days=days_on_market(listing.listed_at, utcnow()) if listing.status in ON_MARKET_STATES else None,
         photo_kind_labels=photos.KIND_LABELS, max_photos=photos.MAX_PHOTOS,
+        open_viewing=viewings.open_request_for(listing.id, current_user),
         min_photo_size=f"{photos.MIN_LONG_SIDE}×{photos.MIN_SHORT_SIDE}")
 
 

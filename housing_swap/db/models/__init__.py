@@ -48,6 +48,7 @@ from .properties import IdentifierKind, IdentityCollision, PropertyIdentifier
 from .reference import Community, District
 from .rules import ProgramRuleVersion, RuleVersionStatus
 from .search_outbox import SearchOutboxEntry
+from .viewings import ViewingBlock, ViewingEvent, ViewingRequest
 
 __all__ = [
     "ApplicationEvent", "ApplicationMatch", "ChainLink", "ChainProposal", "ChainStatus", "LinkDecision",
@@ -60,5 +61,6 @@ __all__ = [
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
     "Unit", "UnitStatus", "User", "IdentifierKind", "IdentityCollision", "PropertyIdentifier",
     "LedgerReversalRequest", "ReversalRequestStatus", "UnitSettlement", "LoginFailure",
+    "ViewingBlock", "ViewingEvent", "ViewingRequest",
 ]
 
