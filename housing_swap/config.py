@@ -83,6 +83,8 @@ class Settings:
     viewing_answer_hours: int = 24       # the owner side answers a viewing request within this
     viewing_lead_hours: int = 2          # a proposed viewing time is at least this far ahead
     viewing_horizon_days: int = 30       # and at most this far
+    map_tile_url: str = ""               # the deployment's licensed tile service, {z}/{x}/{y}; none: outlines only
+    map_tile_attribution: str = ""       # the credit its licence asks the map to show
 
     def flask_config(self) -> dict:
         return {
@@ -122,6 +124,8 @@ class Settings:
             "VIEWING_ANSWER_HOURS": self.viewing_answer_hours,
             "VIEWING_LEAD_HOURS": self.viewing_lead_hours,
             "VIEWING_HORIZON_DAYS": self.viewing_horizon_days,
+            "MAP_TILE_URL": self.map_tile_url,
+            "MAP_TILE_ATTRIBUTION": self.map_tile_attribution,
             "LOGIN_MAX_FAILURES": self.login_max_failures,
             "ACCOUNT_MAX_FAILURES": self.account_max_failures,
             "LOCKOUT_MINUTES": self.lockout_minutes,
@@ -213,6 +217,8 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         viewing_answer_hours=_positive_int(env, "VIEWING_ANSWER_HOURS", 24),
         viewing_lead_hours=_positive_int(env, "VIEWING_LEAD_HOURS", 2, minimum=0),
         viewing_horizon_days=_positive_int(env, "VIEWING_HORIZON_DAYS", 30),
+        map_tile_url=_tile_url(env),
+        map_tile_attribution=env.get(f"{ENV_PREFIX}MAP_TILE_ATTRIBUTION", "").strip()[:200],
     )
 
 
@@ -267,6 +273,21 @@ def _url_setting(env: dict, name: str, schemes: tuple[str, ...], secret: _Secret
     except ValueError:
         raise ConfigError(f"{ENV_PREFIX}{name} has a bad port") from None
     return url
+
+
+def _tile_url(env: dict) -> str:
+    """A tile URL template such as https://{s}.tiles.example.com/{z}/{x}/{y}.png, or none."""
+    url = _url_setting(env, "MAP_TILE_URL", ("https", "http"))
+    if url and not all(part in url for part in ("{z}", "{x}", "{y}")):
+        raise ConfigError(f"{ENV_PREFIX}MAP_TILE_URL must hold {{z}}, {{x}} and {{y}}")
+    return url
+
+
+def tile_origin(url: str) -> str:
+    """What the Content-Security-Policy must allow images from for a tile URL ("{s}." is any subdomain)."""
+    parsed = urlparse(url)
+    host = parsed.netloc.replace("{s}.", "*.")
+    return f"{parsed.scheme}://{host}"
 
 
 def _positive_int(env: dict, name: str, default: int, minimum: int = 1) -> int:

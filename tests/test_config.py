@@ -6,6 +6,7 @@ import pytest
 
 from housing_swap import create_app
 from housing_swap.config import ConfigError, load_settings
+from housing_swap.security.headers import content_security_policy
 
 
 def test_no_configuration_means_embedded_sqlite_and_sql_search(tmp_path):
@@ -157,3 +158,13 @@ def test_postgresql_sessions_get_the_statement_timeout_and_pool_from_settings(tm
         assert db.engine.pool.size() == 3
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_map_tile_service_is_checked_and_let_through_the_content_security_policy(tmp_path):
+    for bad in ("ftp://tiles.example.com/{z}/{x}/{y}.png", "https://tiles.example.com/tile.png"):
+        with pytest.raises(ConfigError, match="MAP_TILE_URL"):
+            load_settings({"HOUSING_SWAP_MAP_TILE_URL": bad}, tmp_path)
+    url = "https://{s}.tiles.example.com/{z}/{x}/{y}.png"
+    assert load_settings({"HOUSING_SWAP_MAP_TILE_URL": url}, tmp_path).map_tile_url == url
+    assert "img-src 'self' data: https://*.tiles.example.com;" in content_security_policy(url)
+    assert "img-src 'self' data:;" in content_security_policy("")

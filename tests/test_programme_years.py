@@ -6,7 +6,14 @@ import pytest
 from sqlalchemy import select, update
 
 from housing_swap.db.models import GoalLedgerEntry, ProgramRuleVersion, Role, RuleVersionStatus
-from housing_swap.domain.rules import rule_form_values
+from housing_swap.domain.fields import FieldProblem
+from housing_swap.domain.monitoring import district_progress
+from housing_swap.domain.rules import (
+    ProgramRules,
+    parse_district_shares,
+    rule_form_values,
+    rule_problems,
+)
 from housing_swap.extensions import db
 from housing_swap.services import ledger, market_swaps, rules
 from housing_swap.services.errors import ValidationFailed
@@ -95,3 +102,19 @@ def test_recording_before_the_years_rules_take_effect_is_refused(make):
                          new_purchase_on=early.isoformat())
     with pytest.raises(RulesNotPublished):
         market_swaps.record_swap(fields, household)
+
+
+def test_district_shares_are_a_rule_the_dashboard_map_measures_against():
+    shares = parse_district_shares("金水区:15，郑东新区：12、410102:5")
+    assert shares == (("410105", 15), ("410190", 12), ("410102", 5))
+    rules = ProgramRules(district_shares=shares)
+    assert rules.district_target("410105") == 1500
+    assert rules.district_target("410106") is None
+    assert ProgramRules.from_document(rules.to_document()) == rules
+    assert rule_form_values(rules)["district_shares"] == "金水区:15，郑东新区:12，中原区:5"
+    assert rule_problems(ProgramRules(district_shares=(("410105", 60), ("410190", 50))))["district_shares"]
+    for bad, message in (("金水区15", "应写成"), ("金水区:15,410105:3", "写了两次"), ("火星区:3", "区县")):
+        with pytest.raises(FieldProblem, match=message):
+            parse_district_shares(bad)
+    rows = district_progress({"410105": 300}, dict(shares), 10_000, ["410105", "410106"])
+    assert [(r.completed, r.target, r.share) for r in rows] == [(300, 1500, 0.2), (0, None, None)]

@@ -147,6 +147,11 @@ def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lam
     return counts
 
 
+# Assumed district shares of the goal for the demo's later years (none are published): main urban
+# districts 8% each, the rest 3% each, as the demo's listings are spread.
+DEMO_DISTRICT_SHARES = tuple((d.code, 8 if d.main_urban else 3) for d in ZHENGZHOU_DISTRICTS)
+
+
 def publish_demo_rules(today: date | None = None) -> int:
     """Rule versions for the programme years after 2024 up to this one. Their targets are not
     public: the demo assumes 2024's, and says so in the version's name. A real deployment's
@@ -158,8 +163,9 @@ def publish_demo_rules(today: date | None = None) -> int:
             continue
         number = (db.session.scalar(select(func.max(ProgramRuleVersion.version))) or 0) + 1
         db.session.add(ProgramRuleVersion(
-            version=number, name=f"{year}年卖旧买新规则（演示数据：目标沿用2024年，为假设值）",
-            effective_from=date(year, 1, 1), document=replace(initial_rules(), program_year=year).to_document(),
+            version=number, name=f"{year}年卖旧买新规则（演示数据：目标沿用2024年，区县份额为假设值）",
+            effective_from=date(year, 1, 1),
+            document=replace(initial_rules(), program_year=year, district_shares=DEMO_DISTRICT_SHARES).to_document(),
             status=RuleVersionStatus.PUBLISHED, published_at=utcnow()))
         db.session.flush()
         published += 1

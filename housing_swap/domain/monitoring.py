@@ -71,3 +71,24 @@ def median_days(durations: list[int]) -> float | None:
 def rate(part: int, whole: int) -> float | None:
     """A conversion rate in percent, or None when nothing entered the stage."""
     return round(100.0 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class DistrictProgress:
+    code: str
+    completed: int
+    target: int | None        # None: the year's rules give this district no share
+    share: float | None       # completed ÷ target
+
+
+def district_progress(completed: dict[str, int], percents: dict[str, int], target: int,
+                      codes: list[str]) -> list[DistrictProgress]:
+    """Each district's completed swaps against its share (percent of ``target``) of the goal."""
+    rows = []
+    for code in codes:
+        percent = percents.get(code)
+        district_target = None if percent is None else round(target * percent / 100)
+        done = completed.get(code, 0)
+        rows.append(DistrictProgress(code, done, district_target,
+                                     done / district_target if district_target else None))
+    return rows

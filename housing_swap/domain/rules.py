@@ -67,6 +67,9 @@ class ProgramRules:
     market_sale_fee_rate: Decimal = Decimal("0.02")  # agency fee and taxes on a market sale
     min_down_payment_ratio: Decimal = Decimal("0.15")  # Zhengzhou 2024 minimum down payment
     chain_max_length: int = 4                     # households in one swap chain
+    # Each district's share of the year's total target, in percent (the bureau's split; none by
+    # default: the plan names only the city-wide goal). The dashboard's district map colours by it.
+    district_shares: tuple[tuple[str, int], ...] = ()
 
     def to_document(self) -> dict:
         """A JSON-safe dict (dates as ISO strings, decimals as strings)."""
@@ -79,6 +82,7 @@ class ProgramRules:
         values["targets"] = Targets(**document.get("targets", {}))
         for key in ("pilot_districts", "main_urban_districts", "voucher_bonus_percents"):
             values[key] = tuple(document.get(key, ()))
+        values["district_shares"] = tuple((code, percent) for code, percent in document.get("district_shares", ()))
         for key in ("pilot_start", "pilot_end"):
             if key in document:
                 values[key] = date.fromisoformat(document[key])
@@ -86,6 +90,11 @@ class ProgramRules:
             if key in document:
                 values[key] = Decimal(document[key])
         return cls(**values)
+
+    def district_target(self, district_code: str) -> int | None:
+        """The district's part of the total target, or None when no share is set for it."""
+        percent = dict(self.district_shares).get(district_code)
+        return None if percent is None else round(self.targets.total * percent / 100)
 
     def voucher_bonus_percent(self, months_since_approval: int) -> int:
         """The voucher bonus falls with time: one step per quarter, then nothing."""
@@ -134,6 +143,27 @@ def parse_percent_list(raw: str) -> tuple[int, ...]:
     return tuple(parse_integer(0, 100)(part.strip()) for part in parts)
 
 
+def parse_district_shares(raw: str) -> tuple[tuple[str, int], ...]:
+    """"金水区:15，郑东新区:12" (district by name or code, a whole percent each)."""
+    shares: dict[str, int] = {}
+    for part in raw.replace("，", ",").replace("、", ",").replace("\n", ",").split(","):
+        if not part.strip():
+            continue
+        name, colon, percent = part.replace("：", ":").partition(":")
+        if not colon:
+            raise FieldProblem(f"“{part.strip()[:20]}”应写成 区县:百分比，如 金水区:15")
+        code = parse_district(name.strip())
+        if code in shares:
+            raise FieldProblem(f"{DISTRICTS_BY_CODE[code].name}写了两次")
+        shares[code] = parse_integer(0, 100)(percent.strip())
+    return tuple(shares.items())
+
+
+def district_shares_text(shares: tuple[tuple[str, int], ...]) -> str:
+    return "，".join(f"{DISTRICTS_BY_CODE[code].name}:{percent}" for code, percent in shares
+                    if code in DISTRICTS_BY_CODE)
+
+
 _RATE = parse_decimal_between("0", "1", 4)
 RULE_FIELDS: tuple[Field, ...] = (
     Field("name", "版本名称", True, parse_text(80)),
@@ -165,6 +195,8 @@ RULE_FIELDS: tuple[Field, ...] = (
     Field("market_sale_fee_rate", "市场出售税费及佣金比例", True, _RATE),
     Field("min_down_payment_ratio", "最低首付比例", True, _RATE),
     Field("chain_max_length", "连环单最多户数", True, parse_integer(2, 8)),
+    Field("district_shares", "各区县目标份额（占年度总目标的%，如 金水区:15，郑东新区:12）", False,
+          parse_district_shares),
 )
 
 
@@ -176,6 +208,7 @@ def rule_form_values(rules: ProgramRules) -> dict[str, str]:
     for key in ("pilot_districts", "main_urban_districts"):
         values[key] = district_list_text(values[key])
     values["voucher_bonus_percents"] = ",".join(str(p) for p in rules.voucher_bonus_percents)
+    values["district_shares"] = district_shares_text(rules.district_shares)
     return {key: ("是" if value is True else "否" if value is False else str(value))
             for key, value in values.items()}
 
@@ -187,6 +220,7 @@ def rules_from_values(values: dict) -> ProgramRules:
     known = {f.name for f in fields(ProgramRules)}
     plain = {key: value for key, value in values.items() if key in known and value is not None}
     plain["voucher_bonus_percents"] = values.get("voucher_bonus_percents") or ()
+    plain["district_shares"] = values.get("district_shares") or ()
     return replace(ProgramRules(), targets=targets, **plain)
 
 
@@ -197,6 +231,8 @@ def rule_problems(rules: ProgramRules) -> dict[str, list[str]]:
         problems["pilot_end"] = ["试点结束日期不能早于开始日期"]
     if rules.targets.city_group + rules.targets.market != rules.targets.total:
         problems["targets.total"] = ["总目标应等于城发集团收购目标与市场交易目标之和"]
+    if sum(percent for _, percent in rules.district_shares) > 100:
+        problems["district_shares"] = ["各区县份额合计不能超过100%"]
     if rules.targets.pilot > rules.targets.city_group:
         problems["targets.pilot"] = ["试点目标不能超过城发集团收购目标"]
     return problems

@@ -37,6 +37,7 @@ from ..db.models import (
 from ..db.models.projects import Building
 from ..domain import monitoring
 from ..domain.acquisitions import WAITING_FOR
+from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.rules import Targets
 from ..extensions import db
 from .pagination import Page, paginate
@@ -56,6 +57,7 @@ class Dashboard:
     absorption: list[ProjectAbsorption]
     stalled: list[StalledCase]
     stall_days: int
+    districts: list[monitoring.DistrictProgress]  # the district map: each against its share
 
 
 def dashboard(filters: ProgressFilters, stall_days: int = DEFAULT_STALL_DAYS, today: date | None = None) -> Dashboard:
@@ -65,12 +67,16 @@ def dashboard(filters: ProgressFilters, stall_days: int = DEFAULT_STALL_DAYS, to
     year_start, year_end = date(filters.program_year, 1, 1), date(filters.program_year, 12, 31)
     target = _target_for(filters, published[1].targets) if published else 0
     as_of = max(min(today, year_end), year_start)
+    report = progress_report(filters)
+    completed = {row["code"]: row["total"] for row in report["by_district"]}
+    percents = dict(published[1].district_shares) if published else {}
     return Dashboard(
-        report=progress_report(filters),
+        report=report,
         weekly=monitoring.weekly_progress(daily, year_start, year_end, target, as_of),
         forecast=monitoring.year_end_forecast(daily, as_of, year_end, target), weekly_target=target,
         funnel=funnel(filters), absorption=absorption(filters), stalled=stalled_cases(filters, stall_days, today),
-        stall_days=stall_days)
+        stall_days=stall_days,
+        districts=monitoring.district_progress(completed, percents, target, [d.code for d in ZHENGZHOU_DISTRICTS]))
 
 
 def _target_for(filters: ProgressFilters, targets: Targets) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from elasticsearch import ApiError, TransportError
@@ -69,6 +70,15 @@ def _degraded(query: SearchQuery) -> SearchResult:
     result = SqlSearchBackend(db.session).search(query)
     result.degraded = True
     return result
+
+
+# The map shows at most this many of a search's matches (the best ranked); beyond that it says so.
+MAP_POINTS = 500
+
+
+def map_points(query: SearchQuery) -> SearchResult:
+    """The first MAP_POINTS matches of ``query`` in its own order, for the map beside the list."""
+    return search(replace(query, page=1, per_page=MAP_POINTS))
 
 
 def first_photos(result: SearchResult) -> dict[int, int]:

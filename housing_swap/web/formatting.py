@@ -99,6 +99,8 @@ def register_filters(app: Flask) -> None:
     app.add_template_global(url_with)
     app.add_template_global(project_district)
     app.jinja_env.globals["program_years"] = PROGRAM_YEARS
+    app.jinja_env.globals["map_tiles"] = {"url": app.config.get("MAP_TILE_URL", ""),
+                                          "attribution": app.config.get("MAP_TILE_ATTRIBUTION", "")}
     app.add_template_filter(district_name)
     app.add_template_filter(identity.mask_certificate)
     app.add_template_filter(wan_yuan)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..domain.districts import DISTRICTS_BY_CODE, ZHENGZHOU_DISTRICTS
@@ -25,12 +25,13 @@ from ..services import alerts
 from ..services import search as search_service
 from ..services.errors import ValidationFailed
 from ..services.search import elasticsearch_configured
-from .formatting import url_with
+from .formatting import url_with, wan_yuan
 
 blueprint = Blueprint("search", __name__)
 
 
 PAGE_ROUTES = {Kind.LISTING: "search.listings", Kind.UNIT: "search.units"}
+POINTS_ROUTES = {Kind.LISTING: "search.listing_points", Kind.UNIT: "search.unit_points"}
 
 
 # The form's price boxes (万元) and the search parameters they become (元).
@@ -48,6 +49,40 @@ def listings():
 @public
 def units():
     return _search_page(Kind.UNIT)
+
+
+@blueprint.route("/search/points.json")
+@public
+def listing_points():
+    return _points(Kind.LISTING)
+
+
+@blueprint.route("/search/units/points.json")
+@public
+def unit_points():
+    return _points(Kind.UNIT)
+
+
+def _points(kind: Kind):
+    """Where the matches of the page's own query are, for its map (same filters, first 500)."""
+    args = {key: values for key, values in request.args.to_dict(flat=False).items() if key not in ("page", "per_page")}
+    try:
+        query = parse_search_args(args, kind)
+    except QueryProblem as problem:
+        raise ValidationFailed("搜索参数有误", problem.errors) from None
+    result = search_service.map_points(query)
+    return jsonify({"total": result.total, "capped": result.total > len(result.items),
+                    "points": [_point(kind, item) for item in result.items]})
+
+
+def _point(kind: Kind, item: dict) -> dict:
+    if kind == Kind.LISTING:
+        url, label = url_for("listings.detail", listing_id=item["id"]), item["community"]
+    else:
+        url, label = url_for("projects.detail", project_id=item["project_id"]), f"{item['project_name']} {item['room']}"
+    return {"id": item["id"], "lat": item["lat"], "lon": item["lon"], "url": url,
+            "label": f"{label} {item['bedrooms']}室{item['living_rooms']}厅 {item['area_m2']}㎡",
+            "price": wan_yuan(item["total_price"])}
 
 
 def _search_page(kind: Kind):
@@ -122,7 +157,7 @@ def _prices_from_wan(kind: Kind):
 def _page_context(kind: Kind) -> dict:
     return {"districts": ZHENGZHOU_DISTRICTS, "sort_labels": SORT_LABELS, "sorts": list(Sort),
             "price_bands": PRICE_BANDS, "area_bands": AREA_BANDS, "bedroom_bands": BEDROOM_BANDS,
-            "page_route": PAGE_ROUTES[kind], "url_without": _url_without,
+            "page_route": PAGE_ROUTES[kind], "points_route": POINTS_ROUTES[kind], "url_without": _url_without,
             "es_configured": elasticsearch_configured()}
 
 

@@ -99,3 +99,31 @@ def test_on_a_phone_the_first_result_is_on_the_first_screen_and_filters_open_in_
     page.set_viewport_size({"width": 1366, "height": 768})
     expect(toggle).to_be_hidden()  # a desktop shows the filters beside the results
     expect(price_box).to_be_visible()
+
+
+def results_count(page) -> int:
+    return int(re.search(r"共找到 (\d+) 套", page.locator("#results-title").inner_text()).group(1))
+
+
+def test_a_map_search_with_a_drawn_area_and_one_that_follows_the_map(new_page):
+    visitor = new_page("map-search")
+    page = visitor.page
+    page.goto("/search?district=410105")
+    expect(page.locator("#map-note")).to_contain_text("地图显示")
+    everywhere = results_count(page)
+    box = page.locator("#results-map").bounding_box()
+    page.get_by_role("button", name="画出区域").click()
+    for x, y in ((0.25, 0.25), (0.75, 0.25), (0.75, 0.75), (0.25, 0.75)):
+        page.mouse.click(box["x"] + box["width"] * x, box["y"] + box["height"] * y)
+    expect(page.locator("#map-status")).to_contain_text("已选4个点")
+    page.get_by_role("button", name="完成区域").click()
+    expect(page).to_have_url(re.compile(r"polygon=[\d.]+%2C[\d.]+%3B"))
+    inside = results_count(page)
+    assert 0 < inside <= everywhere
+    expect(page.get_by_role("link", name="不限地图范围")).to_be_visible()
+    visitor.checkpoint("map-search-drawn-area")
+    page.get_by_label("移动地图时更新结果").check()
+    page.get_by_role("button", name="缩小").click()
+    expect(page).to_have_url(re.compile(r"bbox=[\d.]+%2C"))
+    assert "polygon=" not in page.url
+    assert results_count(page) >= inside
