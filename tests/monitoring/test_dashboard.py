@@ -72,7 +72,7 @@ def test_the_workbook_equals_the_dashboard_and_is_audited(ledger, client, make, 
     assert "<svg" in page
     response = exported(client, program_year="2024")
     assert response.status_code == 200
-    workbook = pd.read_excel(io.BytesIO(response.data), sheet_name=None, header=2)
+    workbook = pd.read_excel(io.BytesIO(response.data), sheet_name=None, header=4)
     board = monitoring.dashboard(ProgressFilters(program_year=2024))
     summary = workbook["汇总"].set_index("指标")
     assert summary.loc["合计", "已完成（套）"] == board.report["completed"]["total"] == 4
@@ -83,7 +83,9 @@ def test_the_workbook_equals_the_dashboard_and_is_audited(ledger, client, make, 
     assert list(workbook["分月"]["合计"]) == [r["total"] for r in board.report["by_month"]]
     assert len(workbook["台账明细"]) == 6
     assert list(workbook["台账明细"]["类型"]).count("撤销") == 1
-    heading = pd.read_excel(io.BytesIO(response.data), sheet_name="汇总", header=None).iloc[0, 0]
+    top = pd.read_excel(io.BytesIO(response.data), sheet_name="汇总", header=None).iloc[:3, 0]
+    assert top.iloc[0] == "郑州市卖旧买新监测报表 · 汇总"
+    heading = "；".join(top.iloc[1:])
     assert "项目规则第1版" in heading
     assert "生成时间" in heading
     assert "北京时间" in heading
@@ -134,7 +136,7 @@ def test_exports_and_the_audit_log_over_the_api(ledger, client, make):  # noqa: 
     workbook = client.get("/api/v1/exports/progress?program_year=2024", headers=headers)
     assert workbook.status_code == 200
     assert workbook.mimetype.endswith("spreadsheetml.sheet")
-    summary = pd.read_excel(io.BytesIO(workbook.data), sheet_name="汇总", header=2).set_index("指标")
+    summary = pd.read_excel(io.BytesIO(workbook.data), sheet_name="汇总", header=4).set_index("指标")
     assert summary.loc["合计", "已完成（套）"] == 4
     months = client.get("/api/v1/exports/progress?format=csv&table=by_month", headers=headers)
     assert months.data.decode("utf-8-sig").splitlines()[0] == "月份,城发集团收购,市场交易,合计"
