@@ -127,7 +127,11 @@ def write_table(frame: pd.DataFrame, file_format: str, sheet_name: str = "Sheet1
 
     Text that a spreadsheet would run as a formula is prefixed with an apostrophe.
     """
-    frame = frame.map(lambda value: _escape_formula(printable(value) if isinstance(value, str) else value))
+    frame = frame.copy()
+    for column in frame.columns:  # text columns only: mapping a whole-number column would make it float
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(
+                lambda value: _escape_formula(printable(value) if isinstance(value, str) else value))
     if file_format == "csv":
         return frame.to_csv(index=False).encode("utf-8-sig")
     buffer = io.BytesIO()

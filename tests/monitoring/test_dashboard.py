@@ -206,3 +206,16 @@ def test_an_export_with_bad_filters_is_refused_on_the_page(client, make, login):
     assert jobs.recent_jobs(limit=1) == []
     unknown = client.post("/bureau/dashboard/exports", data={"table": "users"})
     assert "请选择要导出的表" in client.get(unknown.headers["Location"]).get_data(as_text=True)
+
+
+def test_csv_exports_name_districts_and_write_whole_numbers_and_percentages(ledger, client, make, login):  # noqa: F811
+    login(make.staff(Role.BUREAU_ADMIN).username)
+    rows = exported(client, "ledger", program_year="2024").data.decode("utf-8-sig").splitlines()
+    assert rows[0].split(",")[:4] == ["记录编号", "类型", "渠道", "区县"]
+    assert not [row for row in rows if ".0," in row or row.endswith(".0")]  # ids with gaps stay whole
+    assert any(",中原区," in row for row in rows)
+    districts = exported(client, "by_district", program_year="2024").data.decode("utf-8-sig").splitlines()
+    assert districts[0] == "区县,城发集团收购,市场交易,合计,目标份额（套）,完成率"
+    assert "410105" not in "".join(districts)
+    summary = exported(client, "summary", program_year="2024").data.decode("utf-8-sig")
+    assert "合计,10000,4,0.0%" in summary
