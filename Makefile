@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export FLASK_APP := housing_swap
 
-.PHONY: run test test-cluster lint attack install services-up services-down seed-city bench clean
+.PHONY: run test test-cluster lint attack lighthouse install services-up services-down seed-city bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -83,3 +83,8 @@ bench: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+
+## Lighthouse (mobile) on the home, search, listing, project and community pages of a scratch
+## demo instance: performance and accessibility 100, best practices and SEO >= 95.
+lighthouse: $(INSTALLED)
+	bash scripts/lighthouse.sh

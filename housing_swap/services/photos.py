@@ -38,7 +38,7 @@ MAX_PIXELS = 40_000_000
 MIN_LONG_SIDE, MIN_SHORT_SIDE = 640, 480
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 FULL_SIZE = 1600
-THUMB_SIZE = 400
+THUMB_SIZE = 320  # cards show 160×120 CSS pixels: 2× for sharp screens, light pages
 JPEG = "image/jpeg"
 # A file written for an upload whose row never committed is removed after this long (the wait
 # covers an upload still in flight: its files are written before its row commits).
@@ -213,7 +213,8 @@ def _reencode(image: Image.Image, longest_side: int) -> bytes:
     copy = image.convert("RGB")
     copy.thumbnail((longest_side, longest_side))
     buffer = io.BytesIO()
-    copy.save(buffer, format="JPEG", quality=85, optimize=True)
+    copy.save(buffer, format="JPEG", quality=85 if longest_side > THUMB_SIZE else 72, optimize=True,
+              progressive=longest_side > THUMB_SIZE)
     return buffer.getvalue()
 
 

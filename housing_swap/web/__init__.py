@@ -25,9 +25,11 @@ from . import (
     viewings,
 )
 from .errors import JsonError
+from .static_files import install_static_compression
 
 
 def register_web(app: Flask, json_error: JsonError) -> None:
+    install_static_compression(app)
     app.register_blueprint(main.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(admin.blueprint)

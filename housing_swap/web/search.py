@@ -26,6 +26,7 @@ from ..services import search as search_service
 from ..services.errors import ValidationFailed
 from ..services.search import elasticsearch_configured
 from .formatting import url_with, wan_yuan
+from .static_files import compress
 
 blueprint = Blueprint("search", __name__)
 
@@ -51,14 +52,17 @@ def units():
     return _search_page(Kind.UNIT)
 
 
+# The points are public data and carry no secret, so (unlike pages) they may go out compressed.
 @blueprint.route("/search/points.json")
 @public
+@compress.compressed()
 def listing_points():
     return _points(Kind.LISTING)
 
 
 @blueprint.route("/search/units/points.json")
 @public
+@compress.compressed()
 def unit_points():
     return _points(Kind.UNIT)
 

@@ -1,7 +1,6 @@
 // Progressive enhancements only: every page works without this file.
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
 
   // On a phone the search filters open in a drawer over the results (without this file they
   // follow the results). Escape or 查看结果 closes it; focus goes in and comes back.
@@ -25,8 +24,6 @@
   var menuButton = document.querySelector(".menu-toggle");
   if (menuButton) {
     var header = menuButton.closest(".site-header");
-    header.classList.add("nav-collapsible");
-    menuButton.hidden = false;
     menuButton.addEventListener("click", function () {
       var open = header.classList.toggle("nav-open");
       menuButton.setAttribute("aria-expanded", open ? "true" : "false");

@@ -4,8 +4,45 @@
    tile setting (data-tile-url); without one the map draws district outlines, results and labels. */
 (function () {
   "use strict";
-  if (!window.L) { return; }
   var CITY = [34.76, 113.65];
+  var libraries = document.currentScript.dataset;
+  var loading = null;
+
+  /* Leaflet and its clustering are fetched only when a map is about to show (an open panel, a map
+     scrolled near), so pages without a visible map never download them. */
+  function withLeaflet(ready) {
+    if (!loading) {
+      ["leafletCss", "clusterCss", "clusterThemeCss"].forEach(function (name) {
+        var link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = libraries[name];
+        document.head.appendChild(link);
+      });
+      loading = addScript(libraries.leafletJs).then(function () { return addScript(libraries.clusterJs); });
+    }
+    loading.then(ready);
+  }
+
+  function addScript(source) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = source;
+      tag.onload = resolve;
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+  }
+
+  function whenNear(element, ready) {
+    if (!("IntersectionObserver" in window)) { withLeaflet(ready); return; }
+    var watcher = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        watcher.disconnect();
+        withLeaflet(ready);
+      }
+    }, { rootMargin: "100px" });
+    watcher.observe(element);
+  }
 
   function baseMap(element, zoom) {
     var map = L.map(element, { keyboard: true, preferCanvas: true, zoomSnap: 0.5, minZoom: 7, maxZoom: 18,
@@ -220,18 +257,29 @@
     }).then(function (layer) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); });
   }
 
-  /* The results map sits in a panel shown only with JavaScript: open on wide screens, one tap
-     away on a phone (the results come first there); the map is drawn when the panel first opens. */
+  /* The results map has its place on a wide screen from the first paint (no layout shift); on a
+     phone it waits behind 在地图上查看 (the results come first). Leaflet loads when it shows. */
   document.querySelectorAll("[data-map='results']").forEach(function (element) {
-    var panel = element.closest("details");
-    if (!panel) { resultsMap(element); return; }
-    panel.hidden = false;
+    var panel = element.closest(".map-panel");
+    var toggle = panel && panel.querySelector(".map-toggle");
     var drawn = false;
-    var draw = function () { if (panel.open && !drawn) { drawn = true; resultsMap(element); } };
-    panel.addEventListener("toggle", draw);
-    if (window.matchMedia("(min-width: 900px)").matches) { panel.open = true; }
-    draw();
+    var draw = function () {
+      if (!drawn) { drawn = true; withLeaflet(function () { resultsMap(element); }); }
+    };
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        var open = panel.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        toggle.textContent = open ? "收起地图" : "在地图上查看";
+        if (open) { draw(); }
+      });
+    }
+    if (!toggle || getComputedStyle(toggle).display === "none") { draw(); }
   });
-  document.querySelectorAll("[data-map='place']").forEach(placeMap);
-  document.querySelectorAll("[data-map='progress']").forEach(progressMap);
+  document.querySelectorAll("[data-map='place']").forEach(function (element) {
+    whenNear(element, function () { placeMap(element); });
+  });
+  document.querySelectorAll("[data-map='progress']").forEach(function (element) {
+    whenNear(element, function () { progressMap(element); });
+  });
 })();

@@ -51,7 +51,7 @@ def test_a_real_photo_is_stored_reencoded_with_a_thumbnail(listing_and_owner):
     _, thumb = photo_content(photo.id, thumbnail=True)
     with Image.open(io.BytesIO(full)) as stored_full, Image.open(io.BytesIO(thumb)) as stored_thumb:
         assert stored_full.format == "JPEG"
-        assert max(stored_thumb.size) <= 400
+        assert max(stored_thumb.size) <= photo_service.THUMB_SIZE
     assert photo.original_name == "客厅.png"
     assert file_store().stat(photo_key(photo.storage_key, thumbnail=False)).size == len(full)
 
