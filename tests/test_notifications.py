@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from housing_swap.db.base import utcnow
 from housing_swap.db.models import (
     AcquisitionStatus,
+    AuditEvent,
     DeliveryState,
     ListingStatus,
     Notification,
@@ -308,3 +309,20 @@ def test_the_pages_list_open_and_save_choices(client, make, login):
     refused = client.post("/notifications/settings", data={"choice": ["offer_made:pigeon"]}, follow_redirects=True)
     assert "无法识别" in refused.get_data(as_text=True)
     assert notifications.choices_of(household) == chosen
+
+
+def test_a_user_sets_the_mail_address_on_the_settings_page(app, make, login, client):
+    household = make.household()
+    login(household.phone)
+    answer = client.post("/notifications/email", data={"email": "  Li.Si@Example.COM "}, follow_redirects=True)
+    assert "通知邮件将发送到 Li.Si@example.com" in answer.get_data(as_text=True)
+    assert db.session.get(type(household), household.id).email == "Li.Si@example.com"
+    refused = client.post("/notifications/email", data={"email": "li si@example"}, follow_redirects=True)
+    assert "邮箱地址格式不正确" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(household), household.id).email == "Li.Si@example.com"  # unchanged
+    client.post("/notifications/email", data={"email": ""})
+    db.session.expire_all()
+    assert db.session.get(type(household), household.id).email is None
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.email")).all()
+    assert [e.after["email"] for e in events] == ["L***@example.com", None]

@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -392,3 +393,33 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_changed_at = utcnow()
     end_every_session(user)
     record_event("user.change_password", "user", user.id, actor=user)
+
+
+@use_case
+def set_email(user: User, raw: str) -> str | None:
+    """The address notification mail goes to (empty clears it). Checked for form only: the
+    platform never looks the domain up (no outside calls); audited with the address masked."""
+    text = (raw or "").strip()
+    if not text:
+        address = None
+    else:
+        try:
+            address = validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            message = "邮箱地址格式不正确，例如 name@example.com"
+            raise ValidationFailed(message, {"email": [message]}) from None
+        if len(address) > 200:
+            raise ValidationFailed("邮箱地址过长", {"email": ["邮箱地址不能超过200个字符"]})
+    account = db.session.get(User, user.id)
+    before = account.email
+    account.email = address
+    record_event("user.email", "user", account.id, actor=user, before={"email": _masked_email(before)},
+                 after={"email": _masked_email(address)})
+    return address
+
+
+def _masked_email(address: str | None) -> str | None:
+    if not address:
+        return None
+    name, _, domain = address.partition("@")
+    return f"{name[:1]}***@{domain}"

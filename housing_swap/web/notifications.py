@@ -8,9 +8,10 @@ from flask_login import current_user
 from ..domain.fields import page_number
 from ..domain.notification_kinds import CHANNEL_LABELS, EMAIL, KINDS, SMS, kind_label
 from ..security.access import signed_in
-from ..services import alerts, notifications
+from ..services import accounts, alerts, notifications
 from ..services.delivery_channels import email_available, sms_available
 from ..services.errors import ValidationFailed
+from .page_actions import flash_outcome
 
 blueprint = Blueprint("notifications", __name__)
 
@@ -62,7 +63,16 @@ def settings():
             flash("已保存接收设置", "success")
         return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", kinds=KINDS, channels=CHANNEL_LABELS,
+                           email=current_user.email or "",
                            chosen=notifications.choices_of(current_user),
                            has_address={EMAIL: bool(current_user.email), SMS: bool(current_user.phone)},
                            available={EMAIL: email_available(current_app.config),
                                       SMS: sms_available(current_app.config)})
+
+
+@blueprint.route("/notifications/email", methods=["POST"])
+@signed_in
+def set_email():
+    flash_outcome(lambda: accounts.set_email(current_user, request.form.get("email", "")),
+                  lambda address: f"通知邮件将发送到 {address}" if address else "已删除通知邮箱")
+    return redirect(url_for("notifications.settings"))

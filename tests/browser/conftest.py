@@ -12,9 +12,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.sync_api import sync_playwright
 
 from housing_swap.search.es_client import make_client
@@ -77,6 +81,37 @@ def _wait_until_up(url: str, server: subprocess.Popen) -> None:
     raise RuntimeError(f"the server did not answer {url} within 30 s")
 
 
+class Mailbox:
+    """A real local SMTP server the live server sends its notification mail to."""
+
+    def __init__(self):
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@dataclass
+class ServerSide:
+    """What a journey may do on the server's machine: read its mail, run one of its commands."""
+    mailbox: Mailbox
+    env: dict
+
+    def flask(self, *args: str) -> str:
+        done = subprocess.run([str(BIN / "flask"), *args], env=self.env, cwd=ROOT, check=True,
+                              capture_output=True, text=True)
+        return done.stdout
+
+
+_SERVER_SIDE: list[ServerSide] = []
+
+
+@pytest.fixture
+def server_side(live_server) -> ServerSide:
+    return _SERVER_SIDE[0]
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     missing = _missing_tools()
@@ -87,6 +122,12 @@ def live_server(tmp_path_factory):
         pytest.skip(message)
     work = tmp_path_factory.mktemp("browser-server")
     env = _server_environment(work)
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    smtp.start()
+    env.update({"HOUSING_SWAP_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+                "HOUSING_SWAP_MAIL_FROM": "noreply@zz-housing.example"})
+    _SERVER_SIDE[:] = [ServerSide(mailbox, env)]
     _prepare_data(env)
     port = _free_port()
     server = subprocess.Popen(
@@ -102,6 +143,7 @@ def live_server(tmp_path_factory):
         for process in (server, worker):
             process.terminate()
             process.wait(timeout=30)
+        smtp.stop()
         _delete_browser_indices(env)
 
 
