@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from housing_swap.db.base import utcnow
 from housing_swap.db.models import AuditEvent, ListingStatus, Notification, Role, ViewingRequest
-from housing_swap.domain.viewings import Move, ViewingStatus
+from housing_swap.domain.viewings import Move, MoveRefused, ViewingStatus, parsed_time
 from housing_swap.extensions import db
 from housing_swap.services import listings as listing_service
 from housing_swap.services import viewings
@@ -245,3 +245,12 @@ def test_the_api_runs_the_same_flow(client, agency_listing, household):
         ("request", "household"), ("accept", "owner_side"), ("reveal", "household")]
     twice = client.post(f"/api/v1/listings/{listing.id}/viewing-requests", headers=mine, json={"times": [when]})
     assert twice.status_code == 409
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("9999-12-31T23:59:00-23:59", "超出可预约的范围"), ("0001-01-01T00:00:00+23:59", "超出可预约的范围"),
+    ("2026-13-01T10:00:00+08:00", "格式有误"), ("明天", "格式有误"),
+])
+def test_impossible_times_are_refused_in_words(text, message):
+    with pytest.raises(MoveRefused, match=message):
+        parsed_time(text, naive_is_beijing=False)

@@ -130,7 +130,10 @@ def parsed_time(text: str, naive_is_beijing: bool) -> datetime:
         if not naive_is_beijing:
             raise MoveRefused("看房时间须带时区，例如 2026-12-05T14:30:00+08:00")
         moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+    try:
+        return moment.astimezone(UTC).replace(second=0, microsecond=0)
+    except OverflowError:  # year 1 or 9999 shifted past the calendar's end
+        raise MoveRefused("看房时间超出可预约的范围") from None
 
 
 def answer_due(asked_at: datetime, times: list[datetime], response: timedelta) -> datetime:

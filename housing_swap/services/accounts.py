@@ -411,6 +411,8 @@ def set_email(user: User, raw: str) -> str | None:
         if len(address) > 200:
             raise ValidationFailed("邮箱地址过长", {"email": ["邮箱地址不能超过200个字符"]})
     account = db.session.get(User, user.id)
+    if account is None:
+        raise NotFound("账户不存在")
     before = account.email
     account.email = address
     record_event("user.email", "user", account.id, actor=user, before={"email": _masked_email(before)},
