@@ -14,6 +14,7 @@ from housing_swap.services import photos as photo_service
 from housing_swap.services.errors import Forbidden, NotFound, ValidationFailed
 from housing_swap.services.files import file_store, photo_key
 from housing_swap.services.photos import PhotoUpload, photo_content
+from housing_swap.storage.local import LocalFileStore
 from tests.listings.helpers import listing_fields
 from tests.listings.test_api import token_for
 
@@ -163,8 +164,10 @@ def test_only_the_owner_side_manages_photos(listing_and_owner, make):
     assert order_of(listing.id) == [photo.id]
 
 
-def test_files_no_photo_names_are_swept_after_the_grace(listing_and_owner):
+def test_files_no_photo_names_are_swept_after_the_grace(app, listing_and_owner, tmp_path):
     listing, owner = listing_and_owner
+    # A store of its own: the suite's shared bucket holds other tests' files, whose rows are gone.
+    app.extensions["file_store"] = LocalFileStore(tmp_path / "files")
     kept, deleted = photo_service.add_photos(
         listing.id, [PhotoUpload(f"{n}.jpg", image_bytes()) for n in "ab"], PHOTO, owner)
     kept_key, deleted_key = kept.storage_key, deleted.storage_key
