@@ -67,8 +67,11 @@
             return styleFor ? Object.assign(base, styleFor(feature)) : base;
           },
           onEachFeature: function (feature, layer) {
-            var label = feature.properties.name + (feature.properties.approximate ? "（范围为近似）" : "");
-            layer.bindTooltip(label, { sticky: true });
+            if (feature.properties.approximate) {
+              layer.bindTooltip(feature.properties.name + "（范围为近似）", { sticky: true });
+            } else {  /* without base tiles these names are the map's only orientation */
+              layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "district-label" });
+            }
             if (eachFeature) { eachFeature(feature, layer); }
           }
         }).addTo(map);
