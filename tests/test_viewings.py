@@ -254,3 +254,9 @@ def test_the_api_runs_the_same_flow(client, agency_listing, household):
 def test_impossible_times_are_refused_in_words(text, message):
     with pytest.raises(MoveRefused, match=message):
         parsed_time(text, naive_is_beijing=False)
+
+
+def test_a_time_typed_with_full_width_digits_reads_as_the_same_time():
+    typed = parsed_time("２０２６-12-10T14:30:00＋08:00", naive_is_beijing=False)
+    assert typed == parsed_time("2026-12-10T14:30:00+08:00", naive_is_beijing=False)
+    assert typed.isoformat() == "2026-12-10T06:30:00+00:00"

@@ -8,7 +8,7 @@ from flask import g, request
 
 from ..db.models import Role, ViewingRequest
 from ..domain.identity import mask_name, mask_phone
-from ..domain.viewings import Move, MoveRefused, Side, ViewingStatus, moves_for, parsed_time
+from ..domain.viewings import Move, Side, ViewingStatus, moves_for
 from ..security.access import roles
 from ..services import viewings
 from ..services.errors import ValidationFailed
@@ -122,10 +122,7 @@ def _iso(moment: datetime | None) -> str | None:
 def _times(raw: object) -> list[datetime]:
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
         raise ValidationFailed("times 应为带时区的时间文本数组", {"times": ["应为字符串数组，例如 [\"2026-12-05T14:30:00+08:00\"]"]})
-    try:
-        return [parsed_time(item, naive_is_beijing=False) for item in raw]
-    except MoveRefused as refused:
-        raise ValidationFailed(refused.message, {"times": [refused.message]}) from None
+    return viewings.parsed_times(raw, naive_is_beijing=False)
 
 
 def _note(body: dict) -> str:

@@ -7,6 +7,7 @@ phone number. The requester may withdraw at any point while the request is open.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -122,10 +123,11 @@ def checked_times(times: list[datetime], now: datetime, window: TimeWindow) -> l
 def parsed_time(text: str, naive_is_beijing: bool) -> datetime:
     """A proposed time as an aware UTC moment. The page's ``datetime-local`` fields are Beijing
     time; the API's ISO 8601 text must carry its offset unless ``naive_is_beijing``."""
+    typed = unicodedata.normalize("NFKC", text).strip()  # full-width digits and ＋ read as typed
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(typed)
     except ValueError:
-        raise MoveRefused(f"看房时间“{text.strip()[:30]}”格式有误，应为年-月-日 时:分") from None
+        raise MoveRefused(f"看房时间“{typed[:30]}”格式有误，应为年-月-日 时:分") from None
     if moment.tzinfo is None:
         if not naive_is_beijing:
             raise MoveRefused("看房时间须带时区，例如 2026-12-05T14:30:00+08:00")

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from ..db.base import utcnow
 from ..db.models import Listing, ListingPhoto, PhotoKind, User
 from ..domain.listing_lifecycle import Actor
+from ..domain.text import printable
 from ..extensions import db
 from ..storage import FileMissing
 from .audit import record_event
@@ -64,7 +65,7 @@ def add_photos(listing_id: int, uploads: list[PhotoUpload], kind: PhotoKind, use
     images = [_named_check(upload) for upload in uploads]
     added = []
     for upload, image in zip(uploads, images, strict=True):
-        photo = stored_photo(image, kind, upload.filename[:255], position=len(listing.photos))
+        photo = stored_photo(image, kind, printable(upload.filename)[:255], position=len(listing.photos))
         photo.uploaded_by_user_id = user.id
         listing.photos.append(photo)
         added.append(photo)
@@ -171,7 +172,7 @@ def _named_check(upload: PhotoUpload) -> Image.Image:
     try:
         return _checked_image(upload.content)
     except ValidationFailed as refused:
-        message = f"“{upload.filename[:60]}”：{refused.message}"
+        message = f"“{printable(upload.filename)[:60]}”：{refused.message}"
         raise _photo_error(message) from None
 
 

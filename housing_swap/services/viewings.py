@@ -37,6 +37,7 @@ from ..domain.viewings import (
     all_times_past,
     answer_due,
     checked_times,
+    parsed_time,
 )
 from ..extensions import db
 from .audit import record_event
@@ -198,7 +199,7 @@ def expire_past_requests(now: datetime | None = None) -> int:
         ViewingRequest.answer_due_at <= moment).with_for_update(skip_locked=True))
     expired = 0
     for viewing in waiting:
-        if all_times_past(_times(viewing), moment):
+        if all_times_past(times_of(viewing), moment):
             viewing.status, viewing.answer_due_at = ViewingStatus.EXPIRED, None
             viewing.events.append(ViewingEvent(actor_user_id=None, move=Move.EXPIRE.value, times=[], note=""))
             record_event("viewing.expire", "viewing_request", viewing.id, after={"status": viewing.status.value})
@@ -256,10 +257,6 @@ def side_of(viewing: ViewingRequest, user: User | None) -> Side | None:
     return Side.OWNER_SIDE if actor_for(viewing.listing, user) == Actor.OWNER_SIDE else None
 
 
-def proposed_times(viewing: ViewingRequest) -> list[datetime]:
-    return _times(viewing)
-
-
 def owner_scope(listing: Listing) -> str:
     return f"org:{listing.organization_id}" if listing.organization_id else f"user:{listing.owner_user_id}"
 
@@ -280,11 +277,20 @@ def _after(viewing: ViewingRequest, side: Side, move: Move) -> ViewingStatus:
 
 
 def _accepted_time(viewing: ViewingRequest, chosen: tuple[datetime, ...]) -> datetime:
-    if len(chosen) != 1 or chosen[0] not in _times(viewing):
+    if len(chosen) != 1 or chosen[0] not in times_of(viewing):
         raise ValidationFailed("请从对方提出的时间中选择一个", {"time": ["须为对方提出的时间之一"]})
     if chosen[0] <= utcnow():
         raise Conflict("这个时间已经过去，请另约时间")
     return chosen[0]
+
+
+def parsed_times(texts: list[str], naive_is_beijing: bool) -> list[datetime]:
+    """Typed times (empty ones skipped) as moments, or ValidationFailed saying what is wrong:
+    the pages' Beijing-time fields and the API's offset-bearing text alike."""
+    try:
+        return [parsed_time(text, naive_is_beijing) for text in texts if text.strip()]
+    except MoveRefused as refused:
+        raise ValidationFailed(refused.message, {"times": [refused.message]}) from None
 
 
 def _checked(times: list[datetime]) -> list[datetime]:
@@ -315,7 +321,8 @@ def _iso(times: list[datetime]) -> list[str]:
     return [moment.astimezone(UTC).isoformat() for moment in times]
 
 
-def _times(viewing: ViewingRequest) -> list[datetime]:
+def times_of(viewing: ViewingRequest) -> list[datetime]:
+    """The times on the table now, as aware UTC moments."""
     return [datetime.fromisoformat(text) for text in viewing.proposed_times]
 
 

@@ -10,10 +10,10 @@ from flask_login import current_user
 from ..db.base import utcnow
 from ..db.models import Role
 from ..domain.fields import page_number
-from ..domain.viewings import MAX_TIMES, Move, MoveRefused, Side, ViewingStatus, moves_for, parsed_time
+from ..domain.viewings import MAX_TIMES, Move, Side, ViewingStatus, moves_for
 from ..security.access import roles
 from ..services import viewings
-from ..services.errors import ServiceError, ValidationFailed
+from ..services.errors import ServiceError
 from .page_actions import flash_outcome
 
 blueprint = Blueprint("viewings", __name__)
@@ -90,23 +90,18 @@ def contact(request_id: int):
 def _detail_page(request_id: int, contact: viewings.Contact | None = None):
     viewing, side = viewings.viewing_for(request_id, current_user)
     return render_template("viewings/detail.html", viewing=viewing, side=side, Side=Side, Move=Move,
-                           moves=moves_for(viewing.status, side), times=viewings.proposed_times(viewing),
+                           moves=moves_for(viewing.status, side), times=viewings.times_of(viewing),
                            contact=contact, max_times=MAX_TIMES)
 
 
 def _form_times() -> list[datetime]:
     """The page's datetime-local fields (Beijing time); empty ones are skipped."""
-    return _parsed([request.form.get(f"time_{n}", "") for n in range(1, MAX_TIMES + 1)], naive_is_beijing=True)
+    return viewings.parsed_times([request.form.get(f"time_{n}", "") for n in range(1, MAX_TIMES + 1)],
+                                 naive_is_beijing=True)
 
 
 def _answer_times(move: Move) -> list[datetime]:
     if move == Move.ACCEPT:  # a radio button carrying one of the proposed times, with its offset
-        return _parsed([request.form.get("time", "")], naive_is_beijing=False)
+        return viewings.parsed_times([request.form.get("time", "")], naive_is_beijing=False)
     return _form_times() if move == Move.PROPOSE else []
 
-
-def _parsed(texts: list[str], naive_is_beijing: bool) -> list[datetime]:
-    try:
-        return [parsed_time(text, naive_is_beijing) for text in texts if text.strip()]
-    except MoveRefused as refused:
-        raise ValidationFailed(refused.message, {"times": [refused.message]}) from None
