@@ -13,7 +13,7 @@ from ..services import applications, chains, matching, valuation
 from ..services.errors import ValidationFailed
 from . import api_blueprint, responses
 from .responses import respond, shaped
-from .schemas import json_object
+from .schemas import json_object, query_id
 
 household = roles(Role.HOUSEHOLD)
 readers = roles(Role.HOUSEHOLD, Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
@@ -98,10 +98,15 @@ def application_valuation(application_id: int):
 @readers
 def application_matches(application_id: int):
     application = applications.application_for_viewing(application_id, g.api_user)
-    return respond(responses.Matches, {"channel": matching.matching_channel(application), "items": [
-        {"unit_id": m.unit_id, "label": m.label, "score": m.score, "total_price": m.price,
-         "area_m2": str(m.area_m2), "reasons": list(m.reasons)}
-        for m in matching.new_home_matches(application)]})
+    result = matching.new_home_matches(application, project_id=query_id("project_id"))
+    return respond(responses.Matches, {
+        "channel": matching.matching_channel(application), "widened": [w.value for w in result.widened],
+        "notes": list(result.notes), "items": [
+            {"unit_id": m.unit_id, "label": m.label, "score": m.score, "total_price": m.price,
+             "area_m2": str(m.area_m2), "reasons": list(m.reasons), "project_id": m.project_id,
+             "project_name": m.project_name, "in_wanted_district": m.in_wanted_district,
+             "more_in_project": m.more_in_project}
+            for m in result.matches]})
 
 
 @api_blueprint.get("/applications/<int:application_id>/buyers")

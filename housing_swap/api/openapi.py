@@ -300,7 +300,11 @@ PATHS.update({
         "Valuation of the old home: estimate, range, comparables, caveat", "applicationValuation",
         _ref("Valuation")),
     "/api/v1/applications/{id}/matches": _application_get(
-        "Top new-build units for the application, with reasons", "applicationMatches", _ref("Matches")),
+        "Top new-build units for the application, with reasons: wanted districts first, a few per project "
+        "and building; with project_id every matching unit of that project", "applicationMatches",
+        _ref("Matches"), [_query("project_id", {"type": "integer", "minimum": 1},
+                                 "Every matching unit of this project (the 'more in this project' list)")],
+        errors=(401, 403, 404, 409, 422)),
     "/api/v1/applications/{id}/buyers": _application_get(
         "Who could buy the old home: the city group's indicative range and fitting households",
         "applicationBuyers", _ref("Buyers")),

@@ -37,6 +37,7 @@ from ..db.models import (
     UnitStatus,
 )
 from ..domain import finance
+from ..domain.matching import Widening
 from ..domain.viewings import ViewingStatus
 from ..services.acquisitions import WAITING
 
@@ -411,10 +412,16 @@ class UnitMatch(Closed):
     total_price: int
     area_m2: Area
     reasons: list[str]
+    project_id: int
+    project_name: str
+    in_wanted_district: bool
+    more_in_project: int
 
 
 class Matches(Closed):
     channel: Channel
+    widened: list[Widening]
+    notes: list[str]
     items: list[UnitMatch]
 
 

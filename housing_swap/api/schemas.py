@@ -31,6 +31,17 @@ def json_id(body: dict, name: str) -> int:
     return value
 
 
+def query_id(name: str) -> int | None:
+    """An optional id in the query string: absent is None, anything but a whole id is refused."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_integer(1, MAX_ID)(raw)
+    except FieldProblem as problem:
+        raise ValidationFailed("请求参数有误", {name: [str(problem)]}) from None
+
+
 def request_values() -> tuple[dict, dict[str, DocumentUpload]]:
     """Fields from a JSON body, or from a multipart form with its files (for papers)."""
     if request.mimetype == "multipart/form-data":

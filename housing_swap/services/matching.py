@@ -27,12 +27,15 @@ from ..domain.matching import (
     BuyerMatch,
     BuyerTable,
     HomeOnOffer,
+    MatchQuality,
     MatchRequest,
+    MatchResult,
     Needs,
-    UnitMatch,
     UnitTable,
     buyers_for,
     match_units,
+    quality_of,
+    wanted_units_exist,
 )
 from ..domain.rules import ProgramRules
 from ..domain.valuation import Valuation
@@ -48,6 +51,7 @@ from .valuation import subject_of
 
 MATCHABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.MATCHED)
 TOP = 20
+PROJECT_LIMIT = 200   # "more in this project": every match of one project, within reason
 
 
 # ----- snapshots -----------------------------------------------------------------------------
@@ -60,13 +64,14 @@ def _load_unit_table() -> UnitTable:
     rows = db.session.execute(
         select(Unit.id, Project.id, Project.district_code, Unit.list_price, Unit.area_m2, Unit.bedrooms,
                Unit.unit_price, Building.total_floors, Project.delivery_date, Project.lat, Project.lon,
-               Project.swap_offer, Project.name, Building.name, Unit.room)
+               Project.swap_offer, Project.name, Building.name, Unit.room, Building.id)
         .join(Building, Building.id == Unit.building_id).join(Project, Project.id == Building.project_id)
         .where(Unit.status == UnitStatus.AVAILABLE, Project.in_swap_program)).all()
     return UnitTable([{
         "unit_id": r[0], "project_id": r[1], "district_code": r[2], "price": r[3], "area_m2": float(r[4]),
         "bedrooms": r[5], "unit_price": r[6], "has_elevator": r[7] > 6, "delivery_date": r[8],
         "lat": float(r[9]), "lon": float(r[10]), "has_offer": bool(r[11]), "label": f"{r[12]} {r[13]} {r[14]}",
+        "building_id": r[15], "project_name": r[12],
     } for r in rows])
 
 
@@ -138,10 +143,12 @@ def _require_matchable(application: SwapApplication) -> None:
         raise Conflict("申请审核通过后才能匹配房源")
 
 
-def new_home_matches(application: SwapApplication, limit: int = TOP) -> list[UnitMatch]:
+def new_home_matches(application: SwapApplication, limit: int = TOP, project_id: int | None = None) -> MatchResult:
+    """The household's top new homes, or with ``project_id`` every matching unit of one project."""
     _require_matchable(application)
     _, rules = latest_rules()
-    return match_units(unit_table(), match_request(application, rules, date.today()), rules, limit)
+    return match_units(unit_table(), match_request(application, rules, date.today()), rules,
+                       PROJECT_LIMIT if project_id is not None else limit, project_id)
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,20 @@ def cash_gap_for_unit(application: SwapApplication, unit_id: int, today: date | 
                     unit.list_price, unit.area_m2, rules, months)
 
 
+def match_quality(advance: Callable[[int], None] = lambda n: None) -> MatchQuality:
+    """How useful every open application's list is: spread over projects, wanted districts first."""
+    today = date.today()
+    _, rules = latest_rules()
+    table = unit_table()
+    outcomes = []
+    for application in db.session.scalars(select(SwapApplication).where(SwapApplication.status.in_(MATCHABLE))
+                                          .order_by(SwapApplication.id)):
+        request = match_request(application, rules, today)
+        outcomes.append((match_units(table, request, rules, TOP), wanted_units_exist(table, request, rules)))
+        advance(1)
+    return quality_of(outcomes)
+
+
 # ----- the batch run ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -212,7 +233,7 @@ def run_matching(advance: Callable[[int], None] = lambda n: None, batch: int = 5
             rows, newly_matched = [], []
             for application in chunk:
                 application.valuation_estimate = estimator(application) or application.valuation_estimate
-                found = match_units(table, match_request(application, rules, today), rules, TOP)
+                found = match_units(table, match_request(application, rules, today), rules, TOP).matches
                 rows += [{"application_id": application.id, "unit_id": m.unit_id, "rank": rank,
                           "score": Decimal(str(m.score)), "reasons": list(m.reasons), "computed_at": utcnow()}
                          for rank, m in enumerate(found, start=1)]

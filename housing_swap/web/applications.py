@@ -75,10 +75,12 @@ def detail(application_id: int):
     application = applications.application_for_viewing(application_id, current_user)
     context = {"application": application, "status_labels": STATUS_LABELS, "channel_labels": CHANNEL_LABELS,
                "acquisition": acquisitions.live_acquisition_of(application), "acquisition_labels": ACQUISITION_LABELS,
-               "valuation": None, "matches": [], "buyers": None, "gap": None, "chosen_unit": None}
+               "valuation": None, "matches": None, "match_project": None, "buyers": None, "gap": None, "chosen_unit": None}
     if application.status in matching.MATCHABLE:
         context["valuation"] = valuation.valuation_or_none(application)
-        context["matches"] = matching.new_home_matches(application)
+        project = optional_integer(request.args.get("project"), 1, MAX_ID)
+        context["matches"] = matching.new_home_matches(application, project_id=project)
+        context["match_project"] = project
         context["buyers"] = matching.old_home_buyers(application, context["valuation"])
         chosen = optional_integer(request.args.get("unit"), 1, MAX_ID)
         if chosen is not None:

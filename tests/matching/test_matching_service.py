@@ -28,7 +28,7 @@ def test_valuation_uses_the_community_sales(make):
 def test_new_home_matches_and_cash_gap_agree(make):
     units = seeded_market(make)
     application, _ = submitted_application(make)
-    found = matching.new_home_matches(application)
+    found = matching.new_home_matches(application, project_id=units[0].building.project_id).matches
     assert [m.unit_id for m in found]
     assert {m.unit_id for m in found} <= {u.id for u in units}
     for m in found:
@@ -41,11 +41,11 @@ def test_new_home_matches_and_cash_gap_agree(make):
 def test_sold_units_leave_the_matches_at_once(make):
     units = seeded_market(make)
     application, _ = submitted_application(make)
-    first = matching.new_home_matches(application)[0].unit_id
+    first = matching.new_home_matches(application).matches[0].unit_id
     sold = db.session.get(type(units[0]), first)
     sold.status = type(sold.status)("sold")
     db.session.commit()
-    assert first not in {m.unit_id for m in matching.new_home_matches(application)}
+    assert first not in {m.unit_id for m in matching.new_home_matches(application).matches}
 
 
 def test_matches_wait_for_a_decision(make):
