@@ -9,7 +9,7 @@ from ..db.models import Role, SwapApplication
 from ..domain.fields import MAX_ID, optional_integer
 from ..domain.identity import mask_certificate
 from ..security.access import roles
-from ..services import applications, chains, matching, valuation
+from ..services import applications, chains, matching, net_proceeds, valuation
 from ..services.errors import ValidationFailed
 from . import api_blueprint, responses
 from .responses import respond, shaped
@@ -117,6 +117,20 @@ def application_buyers(application_id: int):
     return respond(responses.Buyers, {"city_group": asdict(buyers.city_group) if buyers.city_group else None,
                     "households": [{"application_id": b.application_id, "score": b.score, "reasons": list(b.reasons)}
                                    for b in buyers.households]})
+
+
+@api_blueprint.get("/applications/<int:application_id>/net-proceeds")
+@readers
+def application_net_proceeds(application_id: int):
+    application = applications.application_for_viewing(application_id, g.api_user)
+    result = net_proceeds.net_proceeds(application)
+    reference = result.reference
+    return respond(responses.NetProceeds, {
+        "estimate": True, "routes": [asdict(route) for route in result.routes],
+        "reference_home": ({"label": reference.label, "price": reference.price, "area_m2": str(reference.area_m2)}
+                           if reference else None),
+        "city_group_note": result.city_group_note, "valuation_method": result.valuation_method,
+        "caveat": result.caveat})
 
 
 @api_blueprint.get("/applications/<int:application_id>/cash-gap")

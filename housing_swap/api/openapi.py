@@ -308,6 +308,10 @@ PATHS.update({
     "/api/v1/applications/{id}/buyers": _application_get(
         "Who could buy the old home: the city group's indicative range and fitting households",
         "applicationBuyers", _ref("Buyers")),
+    "/api/v1/applications/{id}/net-proceeds": _application_get(
+        "Selling to the city group vs on the market, side by side: price range, fees and taxes, mortgage "
+        "payoff, subsidies on the top match, what is left for the new home, expected time to sell; all "
+        "estimates with their basis", "applicationNetProceeds", _ref("NetProceeds")),
     "/api/v1/applications/{id}/cash-gap": _application_get(
         "Cash gap for one unit: proceeds − payoff − fees + savings + subsidies, loan needed, gap",
         "applicationCashGap", _ref("CashGap"), [{**_query("unit_id", {"type": "integer"}), "required": True}],

@@ -446,6 +446,44 @@ _CASH_GAP_AMOUNTS: dict[str, Any] = {field.name: (int, ...) for field in fields(
 CashGap = create_model("CashGap", __base__=Closed, affordable=(bool, ...), **_CASH_GAP_AMOUNTS)
 
 
+class YuanSpan(Closed):
+    low: int
+    expected: int
+    high: int
+
+
+class TimeToSell(Closed):
+    days: int | None
+    basis: str
+
+
+class SaleRoute(Closed):
+    channel: Channel
+    price: YuanSpan
+    fees: YuanSpan
+    mortgage_payoff: int
+    savings: int
+    subsidies: int
+    left_for_new_home: YuanSpan
+    time_to_sell: TimeToSell
+    basis: list[str]
+
+
+class ReferenceHome(Closed):
+    label: str
+    price: int
+    area_m2: Area
+
+
+class NetProceeds(Closed):
+    estimate: bool                     # always true: every figure is an estimate with its basis
+    routes: list[SaleRoute]
+    reference_home: ReferenceHome | None
+    city_group_note: str | None
+    valuation_method: Literal["comparables", "model"]
+    caveat: str
+
+
 class ChainLink(Closed):
     position: int
     application_id: int
@@ -725,7 +763,7 @@ class ViewingContact(Closed):
 DOCUMENTED = (
     Error, Token, Me, OrganizationList, Listing, ImportResult, Project, PriceListResult, Unit, SearchResult,
     CommunitySuggestions, EligibilityAnswer, Progress, Application, ApplicationList, Valuation, Matches, Buyers,
-    CashGap, ChainProposal, ChainProposalList, AcquisitionQueue, Acquisition, AcquisitionList, MarketSwap,
+    CashGap, NetProceeds, ChainProposal, ChainProposalList, AcquisitionQueue, Acquisition, AcquisitionList, MarketSwap,
     MarketSwapList, ContractCheckReport, LedgerEntry, LedgerEntryPage, LedgerReversalRequest,
     LedgerReversalRequestList, AuditEvent, AuditEventPage, Notification, NotificationPage, NotificationsMarked,
     ViewingRequest, ViewingRequestPage, ViewingContact,

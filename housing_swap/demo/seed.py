@@ -450,6 +450,10 @@ class _DemoBuilder:
         # Listed within the expiry window, so `flask listings expire` leaves the demo market alive.
         listed = utc_midnight(self.today) - timedelta(days=self.rng.randrange(1, 80),
                                                       minutes=self.rng.randrange(1440))
+        sold = None
+        if status == ListingStatus.SOLD:   # sold some weeks ago after a few weeks to months on the market
+            sold = utc_midnight(self.today) - timedelta(days=self.rng.randrange(1, 180), minutes=self.rng.randrange(1440))
+            listed = sold - timedelta(days=self.rng.randrange(20, 150), minutes=self.rng.randrange(1440))
         verified = status in (ListingStatus.ACTIVE, ListingStatus.RESERVED, ListingStatus.SOLD)
         return {
             "id": self.ids.next(Listing), "community_id": community["id"],
@@ -477,8 +481,8 @@ class _DemoBuilder:
                                   "建筑面积与登记簿不符，等待住房保障局人工核验"
                                   if status == ListingStatus.SUBMITTED else None),
             "renewed_at": listed if verified else None,
-            "listed_at": listed if status != ListingStatus.DRAFT else None,
-            "created_at": listed, "updated_at": listed, "version": 1,
+            "listed_at": listed if status != ListingStatus.DRAFT else None, "sold_at": sold,
+            "created_at": listed, "updated_at": sold or listed, "version": 1,
         }
 
     def _projects_and_units(self, developers: list[int]) -> list[dict]:

@@ -41,13 +41,13 @@ class CashGap:
         return self.gap == 0
 
 
-def _yuan(value: Decimal) -> int:
+def whole_yuan(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def sale_fees(old_sale_price: int, channel: str, rules: ProgramRules) -> int:
     """Agency fee and seller taxes on an open-market sale; the city group charges none."""
-    return 0 if channel == "city_group" else _yuan(old_sale_price * rules.market_sale_fee_rate)
+    return 0 if channel == "city_group" else whole_yuan(old_sale_price * rules.market_sale_fee_rate)
 
 
 def available_cash(old_sale_price: int, channel: str, finances: Finances, rules: ProgramRules) -> int:
@@ -70,10 +70,10 @@ def cash_gap(old_sale_price: int, channel: str, finances: Finances, new_home_pri
     """Sale proceeds − payoff − fees + savings + subsidies → down payment; the rest is loan or gap."""
     fees = sale_fees(old_sale_price, channel, rules)
     rate = deed_tax_rate(new_home_area_m2, rules)
-    deed_tax = _yuan(new_home_price * rate)
-    subsidies = _yuan(new_home_price * subsidy_rate(rate, rules, months_since_approval))
+    deed_tax = whole_yuan(new_home_price * rate)
+    subsidies = whole_yuan(new_home_price * subsidy_rate(rate, rules, months_since_approval))
     cash = available_cash(old_sale_price, channel, finances, rules) + subsidies
-    loan_allowed = min(finances.max_loan, _yuan(new_home_price * (1 - rules.min_down_payment_ratio)))
+    loan_allowed = min(finances.max_loan, whole_yuan(new_home_price * (1 - rules.min_down_payment_ratio)))
     loan_needed = max(0, new_home_price + deed_tax - cash)
     return CashGap(old_sale_price, fees, finances.remaining_mortgage, finances.savings, new_home_price,
                    deed_tax, subsidies, cash, loan_needed, loan_allowed, max(0, loan_needed - loan_allowed))

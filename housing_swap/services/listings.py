@@ -286,6 +286,7 @@ def _enter(listing: Listing, target: ListingStatus) -> None:
     if target == ListingStatus.ACTIVE:
         listing.renewed_at = utcnow()
         listing.listed_at = listing.listed_at or listing.renewed_at
+    listing.sold_at = utcnow() if target == ListingStatus.SOLD else None
     flush_or_conflict(_conflict_message)
 
 

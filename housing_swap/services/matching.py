@@ -38,6 +38,7 @@ from ..domain.matching import (
     wanted_units_exist,
 )
 from ..domain.rules import ProgramRules
+from ..domain.timezones import beijing_date
 from ..domain.valuation import Valuation
 from ..extensions import db
 from .audit import record_event
@@ -138,14 +139,14 @@ def _old_home_point(application: SwapApplication) -> tuple[float, float]:
     return float(district.lat), float(district.lon)
 
 
-def _require_matchable(application: SwapApplication) -> None:
+def require_matchable(application: SwapApplication) -> None:
     if application.status not in MATCHABLE:
         raise Conflict("申请审核通过后才能匹配房源")
 
 
 def new_home_matches(application: SwapApplication, limit: int = TOP, project_id: int | None = None) -> MatchResult:
     """The household's top new homes, or with ``project_id`` every matching unit of one project."""
-    _require_matchable(application)
+    require_matchable(application)
     _, rules = latest_rules()
     return match_units(unit_table(), match_request(application, rules, date.today()), rules,
                        PROJECT_LIMIT if project_id is not None else limit, project_id)
@@ -165,7 +166,7 @@ class OldHomeBuyers:
 
 def old_home_buyers(application: SwapApplication, valuation: Valuation | None, limit: int = TOP) -> OldHomeBuyers:
     """The city group (with an indicative range) when the home qualifies, and fitting households."""
-    _require_matchable(application)
+    require_matchable(application)
     _, rules = latest_rules()
     offer = None
     if valuation is not None and "city_group" in (application.eligible_channels or []):
@@ -183,10 +184,14 @@ def cash_gap_for_unit(application: SwapApplication, unit_id: int, today: date | 
         raise NotFound("房源不存在")
     _, rules = latest_rules()
     channel = matching_channel(application)
-    approved = application.decided_at.date() if application.decided_at else date.today()
-    months = ((today or date.today()) - approved).days // 30
     return cash_gap(expected_sale_price(application, rules, channel), channel, finances(application),
-                    unit.list_price, unit.area_m2, rules, months)
+                    unit.list_price, unit.area_m2, rules, months_since_approval(application, today or date.today()))
+
+
+def months_since_approval(application: SwapApplication, today: date) -> int:
+    """Whole 30-day months since the decision: the voucher bonus falls by quarter of these."""
+    approved = beijing_date(application.decided_at) if application.decided_at else today
+    return max(0, (today - approved).days // 30)
 
 
 def match_quality(advance: Callable[[int], None] = lambda n: None) -> MatchQuality:

@@ -10,7 +10,8 @@ from ..domain.applications import APPLICATION_FIELDS, CHANNEL_LABELS, STATUS_LAB
 from ..domain.fields import MAX_ID, optional_integer
 from ..domain.rules import district_list_text
 from ..security.access import roles
-from ..services import acquisitions, applications, chains, matching, valuation
+from ..services import acquisitions, applications, chains, matching, net_proceeds, valuation
+from ..services.errors import Conflict
 from .field_forms import form_class, submitted_values
 from .page_actions import form_submission
 
@@ -87,6 +88,19 @@ def detail(application_id: int):
             context["chosen_unit"] = chosen
             context["gap"] = matching.cash_gap_for_unit(application, chosen)
     return render_template("applications/detail.html", **context)
+
+
+@blueprint.route("/applications/<int:application_id>/net-proceeds")
+@roles(Role.HOUSEHOLD, Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
+def net_proceeds_page(application_id: int):
+    """Selling to the city group or on the market, side by side; a case not ready yet says why on the page."""
+    application = applications.application_for_viewing(application_id, current_user)
+    try:
+        result, problem = net_proceeds.net_proceeds(application), None
+    except Conflict as refused:
+        result, problem = None, refused.message
+    return render_template("applications/net_proceeds.html", application=application, result=result,
+                           problem=problem, channel_labels=CHANNEL_LABELS)
 
 
 @blueprint.route("/applications/<int:application_id>/submit", methods=["POST"])

@@ -112,7 +112,9 @@ def test_owner_moves_through_sale_and_cannot_go_back(app, household):
     with pytest.raises(Conflict, match="须填写原因"):
         service.change_status(listing.id, StatusChange(ListingStatus.ACTIVE), household)
     service.change_status(listing.id, StatusChange(ListingStatus.ACTIVE, "买方贷款未获批"), household)
+    assert listing.sold_at is None
     service.change_status(listing.id, StatusChange(ListingStatus.SOLD), household)
+    assert abs(db.session.get(Listing, listing.id).sold_at - utcnow()) < timedelta(minutes=1)  # time to sell
     with pytest.raises(Conflict, match="不能从“已成交”变为“在售”"):
         service.change_status(listing.id, StatusChange(ListingStatus.ACTIVE, "x"), household)
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == str(listing.id))).all()

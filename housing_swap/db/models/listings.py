@@ -76,6 +76,7 @@ class Listing(Base):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verification_note: Mapped[str | None] = mapped_column(Text)
     listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sold_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # set when it becomes sold
     # Listings expire a configurable number of days after this unless renewed.
     renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
