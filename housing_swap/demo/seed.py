@@ -451,9 +451,11 @@ class _DemoBuilder:
         listed = utc_midnight(self.today) - timedelta(days=self.rng.randrange(1, 80),
                                                       minutes=self.rng.randrange(1440))
         sold = None
-        if status == ListingStatus.SOLD:   # sold some weeks ago after a few weeks to months on the market
-            sold = utc_midnight(self.today) - timedelta(days=self.rng.randrange(1, 180), minutes=self.rng.randrange(1440))
-            listed = sold - timedelta(days=self.rng.randrange(20, 150), minutes=self.rng.randrange(1440))
+        if status == ListingStatus.SOLD:
+            # Sold within the last half year after three weeks to five months on the market. Spread
+            # by the row's index, not the seeded generator, so every other demo row stays as it was.
+            sold = utc_midnight(self.today) - timedelta(days=1 + index * 37 % 180, minutes=index * 97 % 1440)
+            listed = sold - timedelta(days=20 + index * 53 % 130, hours=index % 24)
         verified = status in (ListingStatus.ACTIVE, ListingStatus.RESERVED, ListingStatus.SOLD)
         return {
             "id": self.ids.next(Listing), "community_id": community["id"],
