@@ -222,6 +222,11 @@ PATHS = {
         "parameters": [ID], "requestBody": _body({**STATUS_BODY, "properties": {
             "status": {"type": "string", "enum": [status.value for status in UnitStatus]}}}),
         "responses": {"200": _json(_ref("Unit"), "Changed"), **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/units/{id}/undo-sale": {"post": {
+        "summary": "Undo a mistaken 'sold' within the rule's grace period (unit_sale_undo_hours), back to the "
+                   "state before; refused once a recorded swap names the unit", "operationId": "undoUnitSale",
+        "security": BEARER, "parameters": [ID],
+        "responses": {"200": _json(_ref("Unit"), "Restored"), **_error_responses(401, 403, 404, 409)}}},
     "/api/v1/communities": {"get": {
         "summary": "Community names for autocomplete (name, pinyin initials)", "operationId": "suggestCommunities",
         "parameters": [_query("q", {"type": "string", "maxLength": 30}, "what the user has typed")],

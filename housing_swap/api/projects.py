@@ -81,3 +81,9 @@ def change_unit_status(unit_id: int):
     except ValueError:
         raise ValidationFailed("status 取值无效", {"status": ["应为 available、reserved 或 sold"]}) from None
     return jsonify(unit_json(projects.change_unit_status(unit_id, target, g.api_user)))
+
+
+@api_blueprint.post("/units/<int:unit_id>/undo-sale")
+@developer_only
+def undo_unit_sale(unit_id: int):
+    return jsonify(unit_json(projects.undo_unit_sale(unit_id, g.api_user)))

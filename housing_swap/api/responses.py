@@ -201,6 +201,7 @@ class Unit(Closed):
     bathrooms: int
     total_price: int
     status: UnitStatus
+    sale_undo_until: Timestamp | None   # while set, the developer may still undo "sold"
 
 
 class _Hit(Closed):

@@ -12,6 +12,7 @@ from ..db.models import Listing, ListingPhoto, Project, Unit
 from ..db.models.listings import ON_MARKET_STATES
 from ..domain.identity import mask_certificate, mask_phone
 from ..domain.timezones import days_on_market
+from ..services.projects import sale_undo_deadline
 from . import responses
 from .responses import shaped
 
@@ -79,5 +80,5 @@ def unit_json(unit: Unit) -> dict:
         "district_code": project.district_code, "building": unit.building.name, "floor": unit.floor,
         "room": unit.room, "area_m2": str(unit.area_m2), "bedrooms": unit.bedrooms,
         "living_rooms": unit.living_rooms, "bathrooms": unit.bathrooms, "total_price": unit.list_price,
-        "status": unit.status.value,
+        "status": unit.status.value, "sale_undo_until": iso(sale_undo_deadline(unit)),
     })

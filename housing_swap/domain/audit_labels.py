@@ -45,6 +45,7 @@ ACTIONS = {
     "rules.draft": "起草项目规则", "rules.update_draft": "修改规则草稿", "rules.publish": "发布项目规则",
     "title_registry.import": "导入产权登记数据",
     "unit.create": "新建新房房源", "unit.update": "修改新房房源", "unit.status": "变更新房房源状态",
+    "unit.sale_undone": "撤销新房已售",
     "unit.price_list_import": "导入一房一价表",
     "user.register": "注册账户", "user.create": "创建账户", "user.login": "登录", "user.logout": "退出登录",
     "user.change_password": "修改密码", "user.reset_password": "重置密码", "user.lock": "锁定账户",

@@ -67,6 +67,7 @@ class ProgramRules:
     market_sale_fee_rate: Decimal = Decimal("0.02")  # agency fee and taxes on a market sale
     min_down_payment_ratio: Decimal = Decimal("0.15")  # Zhengzhou 2024 minimum down payment
     chain_max_length: int = 4                     # households in one swap chain
+    unit_sale_undo_hours: int = 24                # a developer may undo "sold" this long after marking it
     # Each district's share of the year's total target, in percent (the bureau's split; none by
     # default: the plan names only the city-wide goal). The dashboard's district map colours by it.
     district_shares: tuple[tuple[str, int], ...] = ()
@@ -195,6 +196,7 @@ RULE_FIELDS: tuple[Field, ...] = (
     Field("market_sale_fee_rate", "市场出售税费及佣金比例", True, _RATE),
     Field("min_down_payment_ratio", "最低首付比例", True, _RATE),
     Field("chain_max_length", "连环单最多户数", True, parse_integer(2, 8)),
+    Field("unit_sale_undo_hours", "开发商标记已售后可撤销的时限（小时，0为不可撤销）", True, parse_integer(0, 720)),
     Field("district_shares", "各区县目标份额（占年度总目标的%，如 金水区:15，郑东新区:12）", False,
           parse_district_shares),
 )

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import func, select, update
 
-from ..db.base import insert_unless_present
-from ..db.models import Building, Project, Role, Unit, UnitStatus, User
+from ..db.base import insert_unless_present, utcnow
+from ..db.models import Acquisition, Building, MarketSwap, Project, Role, Unit, UnitStatus, User
 from ..domain.fields import parse_fields
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS, unit_status_problem
 from ..domain.text import control_character_problem
@@ -17,6 +18,7 @@ from ..search.text_terms import pinyin_keys
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .imports import RowError, raise_row_errors
+from .rules import latest_rules
 from .search_outbox import enqueue
 from .spreadsheets import Upload, read_table, write_table
 from .unit_of_work import use_case
@@ -245,12 +247,66 @@ def change_unit_status(unit_id: int, target: UnitStatus, user: User) -> Unit:
     if problem := unit_status_problem(unit.status.value, target.value):
         raise Conflict(problem)
     before = unit.status
+    if target == UnitStatus.SOLD and before != UnitStatus.SOLD:
+        unit.sold_at, unit.status_before_sale = utcnow(), before.value
     unit.status = target
     db.session.flush()
     record_event("unit.status", "unit", unit.id, actor=user,
                  before={"status": before.value}, after={"status": target.value})
     enqueue("unit", unit.id, unit.version)
     return unit
+
+
+def sale_undo_hours() -> int:
+    return latest_rules()[1].unit_sale_undo_hours
+
+
+def sale_undo_deadline(unit: Unit, hours: int | None = None) -> datetime | None:
+    """Until when the developer may still undo this unit's "sold" mark (None: it cannot be undone)."""
+    hours = sale_undo_hours() if hours is None else hours
+    if not hours or unit.status != UnitStatus.SOLD or unit.sold_at is None or unit.status_before_sale is None:
+        return None
+    return unit.sold_at + timedelta(hours=hours)
+
+
+def sale_undo_deadlines(grids: list[UnitGrid]) -> dict[int, datetime]:
+    """For the developer's grid: each unit whose "sold" may still be undone, and until when."""
+    hours, now = sale_undo_hours(), utcnow()
+    found = {}
+    for grid in grids:
+        for _, row in grid.floors:
+            for unit in filter(None, row):
+                deadline = sale_undo_deadline(unit, hours)
+                if deadline is not None and deadline > now:
+                    found[unit.id] = deadline
+    return found
+
+
+@use_case
+def undo_unit_sale(unit_id: int, user: User) -> Unit:
+    """Take back a mistaken "sold" within the grace period, unless a recorded swap already names the unit."""
+    unit = unit_for_changing(unit_id, user)
+    db.session.refresh(unit, with_for_update=True)   # two clicks on two machines: one undo
+    deadline, before_sale = sale_undo_deadline(unit), unit.status_before_sale
+    if deadline is None or before_sale is None:
+        raise Conflict("该房屋不是可撤销的已售状态")
+    if utcnow() > deadline:
+        raise Conflict(f"已超过撤销时限（标记已售后{sale_undo_hours()}小时内可撤销），如需更正请联系住房保障局")
+    if _recorded_purchase_of(unit.id):
+        raise Conflict("该房屋已登记在以旧换新交易中，不能撤销已售")
+    restored = UnitStatus(before_sale)
+    unit.status, unit.sold_at, unit.status_before_sale = restored, None, None
+    db.session.flush()
+    record_event("unit.sale_undone", "unit", unit.id, actor=user,
+                 before={"status": UnitStatus.SOLD.value}, after={"status": restored.value})
+    enqueue("unit", unit.id, unit.version)
+    return unit
+
+
+def _recorded_purchase_of(unit_id: int) -> bool:
+    """A city-group acquisition or a market swap names this unit as the household's new home."""
+    return bool(db.session.scalar(select(Acquisition.id).where(Acquisition.new_unit_id == unit_id).limit(1))
+                or db.session.scalar(select(MarketSwap.id).where(MarketSwap.new_unit_id == unit_id).limit(1)))
 
 
 @use_case

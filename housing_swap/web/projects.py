@@ -71,8 +71,9 @@ def edit_project(project_id: int):
 @developer_only
 def manage(project_id: int):
     project = projects.project_for_changing(project_id, current_user)
-    return render_template("projects/manage.html", project=project, grids=projects.unit_grids(project),
-                           status_labels=UNIT_STATUS_LABELS)
+    grids = projects.unit_grids(project)
+    return render_template("projects/manage.html", project=project, grids=grids, status_labels=UNIT_STATUS_LABELS,
+                           undo_until=projects.sale_undo_deadlines(grids))
 
 
 @blueprint.route("/developer/projects/<int:project_id>/price-list", methods=["POST"])
@@ -118,10 +119,27 @@ def change_unit_status(unit_id: int):
     except ValueError:
         flash("请选择有效的房屋状态", "error")
         return back
+    if target == UnitStatus.SOLD and unit.status != UnitStatus.SOLD and request.form.get("confirmed") != "yes":
+        return render_template("projects/confirm_sold.html", unit=unit,
+                               undo_hours=projects.sale_undo_hours())
     try:
         unit = projects.change_unit_status(unit_id, target, current_user)
     except ServiceError as refused:
         flash(f"{unit.building.name} {unit.room}：{refused.message}", "error")
         return back
     flash(f"{unit.building.name} {unit.room}：{UNIT_STATUS_LABELS[unit.status.value]}", "success")
+    return back
+
+
+@blueprint.route("/developer/units/<int:unit_id>/undo-sale", methods=["POST"])
+@developer_only
+def undo_unit_sale(unit_id: int):
+    unit = projects.unit_for_changing(unit_id, current_user)
+    back = redirect(url_for("projects.manage", project_id=unit.building.project_id))
+    try:
+        unit = projects.undo_unit_sale(unit_id, current_user)
+    except ServiceError as refused:
+        flash(f"{unit.building.name} {unit.room}：{refused.message}", "error")
+        return back
+    flash(f"{unit.building.name} {unit.room}：已撤销已售，恢复为“{UNIT_STATUS_LABELS[unit.status.value]}”", "success")
     return back

@@ -128,4 +128,10 @@ def test_projects_and_units_over_the_api(client, make):
     assert sold.get_json()["status"] == "sold"
     assert client.get(f"/api/v1/units/{unit_id}").status_code == 404  # no longer public
     assert client.get(f"/api/v1/units/{unit_id}", headers=headers).status_code == 200  # its developer still sees it
+    assert sold.get_json()["sale_undo_until"]                     # within the grace period
+    undone = client.post(f"/api/v1/units/{unit_id}/undo-sale", headers=headers)
+    assert (undone.status_code, undone.get_json()["status"], undone.get_json()["sale_undo_until"]) == \
+        (200, "available", None)
+    assert client.post(f"/api/v1/units/{unit_id}/undo-sale", headers=headers).status_code == 409
+    client.post(f"/api/v1/units/{unit_id}/status", headers=headers, json={"status": "sold"})
     assert client.get(f"/api/v1/projects/{project_id}").get_json()["buildings"][0]["name"] == "2号楼"

@@ -185,7 +185,10 @@ def test_developer_publishes_a_project_and_its_unit_table(app, make, login, clie
     assert "240万元" in public
     assert "202" in public
     unit = db.session.scalar(select(Unit).where(Unit.room == "101"))
-    client.post(f"/developer/units/{unit.id}/status", data={"status": "sold"})
+    asked = page(client.post(f"/developer/units/{unit.id}/status", data={"status": "sold"}))
+    assert "确认标记已售" in asked                      # a confirmation first, nothing changed yet
+    assert db.session.get(Unit, unit.id).status.value == "available"
+    client.post(f"/developer/units/{unit.id}/status", data={"status": "sold", "confirmed": "yes"})
     assert db.session.get(Unit, unit.id).status.value == "sold"
     bad = client.post(f"/developer/units/{unit.id}/status", data={"status": "available"}, follow_redirects=True)
     assert bad.status_code == 200  # a message on the project's page, not an error page

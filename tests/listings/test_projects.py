@@ -1,15 +1,27 @@
 """Developers' projects, the price-list import, unit status and the unit table."""
 import io
+from datetime import timedelta
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from housing_swap.db.models import OrganizationKind, Role, Unit, UnitStatus
+from housing_swap.db.base import utcnow
+from housing_swap.db.models import (
+    Acquisition,
+    AuditEvent,
+    OrganizationKind,
+    ProgramRuleVersion,
+    Role,
+    SwapApplication,
+    Unit,
+    UnitStatus,
+)
 from housing_swap.extensions import db
 from housing_swap.services import projects as service
 from housing_swap.services.errors import Conflict, NotFound, ValidationFailed
 from housing_swap.services.imports import ImportRejected
+from housing_swap.services.rules import current_rules
 from housing_swap.services.spreadsheets import Upload
 
 PROJECT = {"name": "建业·天境", "district_code": "郑东新区", "address": "郑东新区龙湖外环路1号",
@@ -168,3 +180,75 @@ def test_a_building_name_with_a_control_character_is_refused_everywhere(app, dev
     with pytest.raises(ValidationFailed, match="楼栋名称"):
         service.rename_building(building_id, "东\x1b楼", developer)
     assert db.session.scalar(select(Unit)).building.name == "1号楼"
+
+
+def sold_unit(developer, status_before=UnitStatus.AVAILABLE):
+    project = service.create_project(PROJECT, developer)
+    service.import_price_list(project.id, "1号楼", price_list(building_rows(1, 2)), developer)
+    unit = db.session.scalar(select(Unit).order_by(Unit.id))
+    if status_before != UnitStatus.AVAILABLE:
+        service.change_unit_status(unit.id, status_before, developer)
+    service.change_unit_status(unit.id, UnitStatus.SOLD, developer)
+    return project, unit
+
+
+def test_a_mistaken_sold_is_undone_within_the_grace_period_back_to_where_it_was(app, developer):
+    _, unit = sold_unit(developer, UnitStatus.RESERVED)
+    deadline = service.sale_undo_deadline(unit)
+    assert deadline == unit.sold_at + timedelta(hours=24)           # the rule's default
+    restored = service.undo_unit_sale(unit.id, developer)
+    assert restored.status == UnitStatus.RESERVED
+    assert (restored.sold_at, restored.status_before_sale) == (None, None)
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "unit.sale_undone"))
+    with pytest.raises(Conflict, match="不是可撤销的已售状态"):
+        service.undo_unit_sale(unit.id, developer)
+
+
+def test_no_undo_after_the_grace_period_or_once_a_swap_names_the_unit(app, developer, make):
+    _, unit = sold_unit(developer)
+    unit.sold_at = utcnow() - timedelta(hours=25)
+    db.session.commit()
+    with pytest.raises(Conflict, match="已超过撤销时限（标记已售后24小时内可撤销）"):
+        service.undo_unit_sale(unit.id, developer)
+    db.session.rollback()
+    unit.sold_at = utcnow()
+    db.session.commit()
+    rival = make.staff(Role.DEVELOPER_STAFF, organization=make.organization(OrganizationKind.DEVELOPER))
+    with pytest.raises(NotFound):
+        service.undo_unit_sale(unit.id, rival)
+    db.session.rollback()
+    version = db.session.scalar(select(ProgramRuleVersion))
+    household = make.household()
+    application = SwapApplication(household_user_id=household.id, old_district_code="410105",
+                                  old_community_name="x", old_area_m2=90, old_build_year=2010,
+                                  old_certificate_number="豫(2016)郑州市不动产权第0000001号", old_property_key="k")
+    db.session.add(application)
+    db.session.flush()
+    db.session.add(Acquisition(application_id=application.id, rule_version_id=version.id, new_unit_id=unit.id))
+    db.session.commit()
+    with pytest.raises(Conflict, match="已登记在以旧换新交易中"):
+        service.undo_unit_sale(unit.id, developer)
+
+
+def test_the_grace_period_is_a_rule(app, developer):
+    _, unit = sold_unit(developer)
+    version, _ = current_rules()         # the version in force today (a test may edit it in place)
+    version.document = {**version.document, "unit_sale_undo_hours": 0}
+    db.session.commit()
+    assert service.sale_undo_deadline(unit) is None
+    with pytest.raises(Conflict):
+        service.undo_unit_sale(unit.id, developer)
+
+
+def test_the_project_page_offers_the_undo_and_the_api_does_it(app, developer, client, login):
+    project, unit = sold_unit(developer)
+    login(developer.username)
+    page = client.get(f"/developer/projects/{project.id}").get_data(as_text=True)
+    assert f"/developer/units/{unit.id}/undo-sale" in page
+    assert "前可撤销" in page
+    answer = client.post(f"/developer/units/{unit.id}/undo-sale", follow_redirects=True).get_data(as_text=True)
+    assert "已撤销已售，恢复为“可售”" in answer
+    assert db.session.get(Unit, unit.id).status == UnitStatus.AVAILABLE
+    again = client.post(f"/developer/units/{unit.id}/undo-sale", follow_redirects=True)
+    assert again.status_code == 200
+    assert "不是可撤销的已售状态" in again.get_data(as_text=True)

@@ -66,6 +66,10 @@ class Unit(Base):
     )
     # When the unit was published on the platform: saved unit searches alert on newer ones.
     listed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now(), index=True)
+    # When it was marked sold and what it was before: the developer may undo the mark within the
+    # rule's grace period (`unit_sale_undo_hours`), back to that state.
+    sold_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status_before_sale: Mapped[str | None] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
