@@ -91,11 +91,15 @@ def highest_offer(appraised_value: int, rules: ProgramRules) -> int:
     return int((Decimal(appraised_value) * rules.offer_max_ratio_to_appraisal).to_integral_value(ROUND_FLOOR))
 
 
-def offer_problem(price: int, appraised_value: int, rules: ProgramRules) -> str | None:
+def offer_problem(price: int, appraised_value: int, rules: ProgramRules, floor: int | None = None) -> str | None:
+    """Above the rule's ceiling over the appraisal, or below a backstop floor the household was
+    promised (as far as the appraisal bears it: the floor is subject to appraisal)."""
     ceiling = highest_offer(appraised_value, rules)
     if price > ceiling:
         return (f"报价{price}元高于规则允许的上限{ceiling}元"
                 f"（评估价{appraised_value}元×{rules.offer_max_ratio_to_appraisal}）")
+    if floor is not None and price < (least := min(floor, ceiling)):
+        return f"报价{price}元低于该家庭锁房时承诺的保底收购价{least}元"
     return None
 
 

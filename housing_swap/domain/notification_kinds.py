@@ -29,6 +29,7 @@ KINDS: tuple[NotificationKind, ...] = (
     NotificationKind("listing_rejected", "房源未通过核验"),
     NotificationKind("viewing_requested", "收到看房预约", sms_by_default=True),
     NotificationKind("viewing_answered", "看房预约有了答复", sms_by_default=True),
+    NotificationKind("reservation", "锁房保留协议的进展", sms_by_default=True),
     NotificationKind("application_decided", "申请审核结果"),
     NotificationKind("offer_made", "收到收购报价", sms_by_default=True),
     NotificationKind("offer_due_soon", "收购报价即将到期", sms_by_default=True),

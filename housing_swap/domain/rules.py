@@ -68,6 +68,14 @@ class ProgramRules:
     min_down_payment_ratio: Decimal = Decimal("0.15")  # Zhengzhou 2024 minimum down payment
     chain_max_length: int = 4                     # households in one swap chain
     unit_sale_undo_hours: int = 24                # a developer may undo "sold" this long after marking it
+    # Protected reservations (Ningbo's 30-90 day lock, Shenzhen's penalty-free protected period,
+    # Shanghai's refund when the old home does not sell): the city's own terms are unknown.
+    reservation_hold_days: int = 60
+    reservation_acceptance_days: int = 3          # developer and agency must accept within this
+    reservation_deposit_min: int = 0
+    reservation_deposit_max: int = 50_000
+    reservation_refund_percent: int = 100         # of the deposit, when the hold ends unsold
+    backstop_floor_percent: int = 90              # city group's floor: share of the valuation's low end
     # Each district's share of the year's total target, in percent (the bureau's split; none by
     # default: the plan names only the city-wide goal). The dashboard's district map colours by it.
     district_shares: tuple[tuple[str, int], ...] = ()
@@ -197,6 +205,12 @@ RULE_FIELDS: tuple[Field, ...] = (
     Field("min_down_payment_ratio", "最低首付比例", True, _RATE),
     Field("chain_max_length", "连环单最多户数", True, parse_integer(2, 8)),
     Field("unit_sale_undo_hours", "开发商标记已售后可撤销的时限（小时，0为不可撤销）", True, parse_integer(0, 720)),
+    Field("reservation_hold_days", "锁房保留期（天）", True, parse_integer(1, 365)),
+    Field("reservation_acceptance_days", "锁房协议待三方确认的期限（天）", True, parse_integer(1, 30)),
+    Field("reservation_deposit_min", "锁房定金下限（元）", True, parse_integer(0, 10_000_000)),
+    Field("reservation_deposit_max", "锁房定金上限（元）", True, parse_integer(0, 10_000_000)),
+    Field("reservation_refund_percent", "保留期满旧房未售出时退还定金比例（%）", True, parse_integer(0, 100)),
+    Field("backstop_floor_percent", "城发集团保底收购价占估值下限的比例（%）", True, parse_integer(0, 100)),
     Field("district_shares", "各区县目标份额（占年度总目标的%，如 金水区:15，郑东新区:12）", False,
           parse_district_shares),
 )
@@ -235,6 +249,8 @@ def rule_problems(rules: ProgramRules) -> dict[str, list[str]]:
         problems["targets.total"] = ["总目标应等于城发集团收购目标与市场交易目标之和"]
     if sum(percent for _, percent in rules.district_shares) > 100:
         problems["district_shares"] = ["各区县份额合计不能超过100%"]
+    if rules.reservation_deposit_min > rules.reservation_deposit_max:
+        problems["reservation_deposit_max"] = ["锁房定金上限不能低于下限"]
     if rules.targets.pilot > rules.targets.city_group:
         problems["targets.pilot"] = ["试点目标不能超过城发集团收购目标"]
     return problems

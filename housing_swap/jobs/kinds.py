@@ -24,6 +24,7 @@ from ..services import (
     matching,
     notifications,
     photos,
+    reservations,
     search,
     viewings,
 )
@@ -89,6 +90,7 @@ JOB_KINDS: dict[str, JobKind] = {
         "reminded": acquisitions.remind_offers_due(current_app.config["OFFER_REMINDER_DAYS"])}),
     "viewings_expire": JobKind("看房预约过期", lambda params, progress: {
         "expired": viewings.expire_past_requests()}),
+    "reservations_expire": JobKind("锁房保留期到期", lambda params, progress: reservations.expire_due()),
     "search_reindex": JobKind("重建搜索索引", _search_reindex),
     "keys_rotate": JobKind("数据密钥轮换", _keys_rotate),
 }
@@ -101,6 +103,7 @@ PERIODIC: dict[str, dict[str, str]] = {
     "search_alerts": {"minute": "*/5"},
     "viewings_expire": {"minute": "20"},                 # hourly
     "offers_expire": {"minute": "10", "hour": "16"},     # 00:10 Beijing
+    "reservations_expire": {"minute": "15", "hour": "16"},  # 00:15 Beijing, the day after a hold's last
     "listings_expire": {"minute": "30", "hour": "18"},   # 02:30 Beijing
     "files_expire": {"minute": "45", "hour": "18"},      # 02:45 Beijing
     "match_run": {"minute": "0", "hour": "19"},          # 03:00 Beijing

@@ -39,7 +39,7 @@ from ..domain.eligibility import NewHomeFacts, check_new_home_for_city_group, co
 from ..domain.fields import Field, parse_fields
 from ..domain.rules import ProgramRules
 from ..extensions import db
-from . import ledger
+from . import ledger, reservations
 from .applications import move_application
 from .audit import record_event
 from .documents import DocumentUpload, attach
@@ -247,7 +247,8 @@ def make_offer(acquisition_id: int, raw: dict, officer: User, today: date | None
     values = _values(steps.OFFER_FIELDS, raw)
     _, rules = current_rules(today)
     _require_step(acquisition, AcquisitionStatus.OFFER_MADE)
-    if problem := steps.offer_problem(values["offer_price"], acquisition.appraised_value, rules):
+    floor = reservations.floor_for(acquisition.application_id)
+    if problem := steps.offer_problem(values["offer_price"], acquisition.appraised_value, rules, floor):
         raise ValidationFailed("报价不符合规则", {"offer_price": [problem]})
     values |= {"offered_on": today, "offer_expires_on": steps.offer_deadline(today, rules)}
     return _advance(acquisition, AcquisitionStatus.OFFER_MADE, officer, values,
@@ -309,6 +310,7 @@ def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | N
     _require_step(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED)
     _check_date(values, "purchased_on", today, acquisition.created_at.date(), "受理日期")
     unit = _unit_for_swap(values.pop("unit_id"))
+    reservations.convert_for(unit.id, acquisition.application.household_user_id, officer, acquisition=acquisition)
     _, rules = current_rules(values["purchased_on"])
     _check_new_home(unit, values["new_home_price"], acquisition.contract_price, rules)
     if document is not None:
@@ -372,6 +374,7 @@ def cancel(acquisition_id: int, reason: str, actor: User) -> Acquisition:
     _advance(acquisition, AcquisitionStatus.CANCELLED, actor, {"cancelled_reason": values["reason"]},
              f"取消：{values['reason']}")
     move_application(acquisition.application, ApplicationStatus.ELIGIBLE, "收购已取消，可重新办理", actor)
+    reservations.release_for_acquisition(acquisition, actor)
     return acquisition
 
 

@@ -23,6 +23,7 @@ from ..domain.applications import (
 )
 from ..domain.fields import MAX_ID, optional_integer
 from ..extensions import db
+from . import reservations
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .listings import listing_for_changing
@@ -140,6 +141,7 @@ def withdraw_application(application_id: int, user: User) -> SwapApplication:
     application = application_for_changing(application_id, user)
     before = application.status
     move_application(application, ApplicationStatus.WITHDRAWN, "申请人撤回", user)
+    reservations.release_for_application(application, user)
     record_event("application.withdraw", "swap_application", application.id, actor=user,
                  before={"status": before}, after={"status": ApplicationStatus.WITHDRAWN})
     return application

@@ -29,7 +29,7 @@ from ..domain import market_swaps as rules_of
 from ..domain.fields import FieldProblem, parse_date, parse_fields, parse_integer
 from ..domain.listing_fields import parse_contract_number
 from ..extensions import db
-from . import ledger
+from . import ledger, reservations
 from .accounts import lookup_hash
 from .applications import move_application
 from .audit import record_event
@@ -97,6 +97,8 @@ def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap
     _refuse_if_counted(swap.old_property_key, rules.program_year)
     db.session.add(swap)
     flush_or_conflict(_conflict_message)
+    if swap.new_unit_id is not None:
+        reservations.convert_for(swap.new_unit_id, household.id, actor, market_swap=swap)
     if application := _live_application(household, swap.old_property_key):
         swap.application_id = application.id
         move_application(application, ApplicationStatus.IN_PROGRESS, "已登记市场交易，等待住房保障局核验", actor)
@@ -226,6 +228,7 @@ def _close(swap: MarketSwap, target: MarketSwapStatus, reason: str, actor: User)
                                                                      ApplicationStatus.COMPLETED):
         move_application(swap.application, ApplicationStatus.ELIGIBLE, f"市场交易记录{rules_of.STATUS_LABELS[target.value]}："
                          f"{reason}", actor)
+    reservations.reopen_after_swap_closed(swap, actor)
     record_event(f"market_swap.{target.value}", "market_swap", swap.id, actor=actor,
                  before={"status": before.value}, after={"status": target.value, "reason": reason})
 

@@ -15,6 +15,7 @@ from ..domain.text import control_character_problem
 from ..extensions import db
 from ..search.sql_backend import words_condition_like
 from ..search.text_terms import pinyin_keys
+from . import reservations
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
 from .imports import RowError, raise_row_errors
@@ -246,6 +247,7 @@ def change_unit_status(unit_id: int, target: UnitStatus, user: User) -> Unit:
     unit = unit_for_changing(unit_id, user)
     if problem := unit_status_problem(unit.status.value, target.value):
         raise Conflict(problem)
+    reservations.refuse_if_held(unit.id, "该房屋在锁房保留期内，状态随三方协议变化，不能直接修改")
     before = unit.status
     if target == UnitStatus.SOLD and before != UnitStatus.SOLD:
         unit.sold_at, unit.status_before_sale = utcnow(), before.value

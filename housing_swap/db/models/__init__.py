@@ -46,6 +46,7 @@ from .matching import (
 from .projects import Building, Project, Unit, UnitStatus
 from .properties import IdentifierKind, IdentityCollision, PropertyIdentifier
 from .reference import Community, District
+from .reservations import Reservation, ReservationStatus
 from .rules import ProgramRuleVersion, RuleVersionStatus
 from .search_outbox import SearchOutboxEntry
 from .viewings import ViewingBlock, ViewingEvent, ViewingRequest
@@ -61,6 +62,6 @@ __all__ = [
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
     "Unit", "UnitStatus", "User", "IdentifierKind", "IdentityCollision", "PropertyIdentifier",
     "LedgerReversalRequest", "ReversalRequestStatus", "UnitSettlement", "LoginFailure",
-    "ViewingBlock", "ViewingEvent", "ViewingRequest",
+    "ViewingBlock", "ViewingEvent", "ViewingRequest", "Reservation", "ReservationStatus",
 ]
 
