@@ -38,6 +38,7 @@ from ..db.models import (
 )
 from ..domain import finance
 from ..domain.matching import Widening
+from ..domain.reservations import ReservationStatus
 from ..domain.viewings import ViewingStatus
 from ..services.acquisitions import WAITING
 
@@ -761,13 +762,54 @@ class ViewingContact(Closed):
     phone: str
 
 
+class ReservationAcceptance(Closed):
+    party: Literal["household", "developer", "agency"]
+    label: str
+    accepted_at: Timestamp | None
+
+
+class Reservation(Closed):
+    id: int
+    application_id: int
+    unit_id: int
+    unit_label: str
+    unit_price: int
+    household_name: Masked
+    developer_name: str
+    agency_name: str
+    status: ReservationStatus
+    status_label: str
+    deposit: int
+    hold_days: int
+    refund_percent: int
+    refund_if_unsold: int                     # yuan returned when the hold ends unsold
+    terms: str                                # the agreement's terms in words
+    backstop_floor: int | None                # the city group's indicative floor, if the household qualifies
+    proposed_on: Day
+    acceptance_due_on: Day                    # the other parties accept by this day or it lapses
+    acceptances: list[ReservationAcceptance]
+    hold_starts_on: Day | None
+    hold_ends_on: Day | None                  # the hold's last day (Beijing)
+    ended_at: Timestamp | None
+    end_note: str
+    refund_amount: int | None
+    market_swap_id: int | None
+    acquisition_id: int | None
+    your_party: Literal["household", "developer", "agency"] | None
+    moves: list[Literal["accept", "withdraw", "end", "city-group"]]
+
+
+class ReservationList(Closed):
+    items: list[Reservation]
+
+
 DOCUMENTED = (
     Error, Token, Me, OrganizationList, Listing, ImportResult, Project, PriceListResult, Unit, SearchResult,
     CommunitySuggestions, EligibilityAnswer, Progress, Application, ApplicationList, Valuation, Matches, Buyers,
     CashGap, NetProceeds, ChainProposal, ChainProposalList, AcquisitionQueue, Acquisition, AcquisitionList, MarketSwap,
     MarketSwapList, ContractCheckReport, LedgerEntry, LedgerEntryPage, LedgerReversalRequest,
     LedgerReversalRequestList, AuditEvent, AuditEventPage, Notification, NotificationPage, NotificationsMarked,
-    ViewingRequest, ViewingRequestPage, ViewingContact,
+    ViewingRequest, ViewingRequestPage, ViewingContact, Reservation, ReservationList,
 )
 
 

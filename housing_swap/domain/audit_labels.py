@@ -14,6 +14,7 @@ from .listing_fields import LISTING_FIELDS
 from .listing_lifecycle import ListingStatus
 from .market_swaps import MARKET_SWAP_FIELDS, MarketSwapStatus
 from .project_fields import PROJECT_FIELDS, UNIT_FIELDS, UnitStatus
+from .reservations import RESERVATION_FIELDS, Party, ReservationStatus
 from .rules import RULE_FIELDS
 from .viewings import ViewingStatus
 
@@ -42,6 +43,8 @@ ACTIONS = {
     "organization.suspend": "暂停机构", "organization.reinstate": "恢复机构",
     "project.create": "新建楼盘", "project.update": "修改楼盘", "building.rename": "楼栋改名",
     "reference.load": "载入基础数据",
+    "reservation.propose": "提出锁房保留协议", "reservation.accept": "确认锁房保留协议",
+    "reservation.convert": "锁房保留转为成交", "reservation.reopen": "锁房保留恢复（所登记的交易未通过）",
     "rules.draft": "起草项目规则", "rules.update_draft": "修改规则草稿", "rules.publish": "发布项目规则",
     "title_registry.import": "导入产权登记数据",
     "unit.create": "新建新房房源", "unit.update": "修改新房房源", "unit.status": "变更新房房源状态",
@@ -56,14 +59,15 @@ ACTIONS = {
 }
 
 # Lifecycle steps recorded as ``<kind>.<state>``: the step's label is its state's.
-STEPS = {"acquisition": ("收购", AcquisitionStatus), "market_swap": ("市场交易", MarketSwapStatus)}
+STEPS = {"acquisition": ("收购", AcquisitionStatus), "market_swap": ("市场交易", MarketSwapStatus),
+         "reservation": ("锁房保留", ReservationStatus)}
 
 ENTITIES = {
     "acquisition": "收购", "api_token": "接口令牌", "application_match": "匹配结果", "audit_event": "审计日志",
     "building": "楼栋", "chain_proposal": "换房链", "dashboard": "统计报表", "data_key": "数据密钥",
     "demo": "演示数据", "goal_ledger_entry": "目标台账记录", "job_run": "后台任务", "listing": "二手房源",
     "market_swap": "市场交易", "organization": "机构", "program_rule_version": "项目规则",
-    "project": "楼盘", "reference": "基础数据", "swap_application": "换房申请", "title_registry": "产权登记",
+    "project": "楼盘", "reference": "基础数据", "reservation": "锁房保留协议", "swap_application": "换房申请", "title_registry": "产权登记",
     "unit": "新房房源", "user": "账户", "viewing_request": "看房预约",
 }
 
@@ -72,7 +76,7 @@ GROUPS = {
     "acquisition": "收购", "api_token": "接口令牌", "application": "换房申请", "building": "楼栋", "chain": "换房链",
     "chains": "换房链查找", "demo": "演示数据", "export": "导出", "job": "后台任务", "keys": "数据密钥",
     "ledger": "目标台账", "listing": "二手房源", "market_swap": "市场交易", "matching": "新房匹配",
-    "organization": "机构", "project": "楼盘", "reference": "基础数据", "rules": "项目规则",
+    "organization": "机构", "project": "楼盘", "reference": "基础数据", "reservation": "锁房保留", "rules": "项目规则",
     "title_registry": "产权登记", "unit": "新房房源", "user": "账户", "viewing": "看房预约",
 }
 
@@ -118,6 +122,8 @@ def action_choices() -> list[tuple[str, str]]:
 # labels come from their Field lists). ``tests/test_audit_coverage.py`` fails when code records a
 # literal key that has no label.
 VALUE_NAMES = {
+    "acquisition_id": "收购", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
+    "market_swap_id": "市场交易", "party": "当事方", "refund_amount": "退还定金（元）", "refund_percent": "退还比例（%）",
     "added": "新增", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
     "bytes": "文件大小（字节）", "channel": "渠道", "columns": "列", "conflict": "冲突", "contracts": "合同数",
     "created": "新增", "district": "区县", "districts": "区县", "document_sha256": "材料指纹（SHA-256）",
@@ -137,7 +143,7 @@ VALUE_NAMES = {
 _FORM_FIELDS = (LISTING_FIELDS, APPLICATION_FIELDS, MARKET_SWAP_FIELDS, PROJECT_FIELDS, UNIT_FIELDS, RULE_FIELDS,
                 acquisition_steps.INSPECTION_FIELDS, acquisition_steps.APPRAISAL_FIELDS,
                 acquisition_steps.OFFER_FIELDS, acquisition_steps.CONTRACT_FIELDS, acquisition_steps.PURCHASE_FIELDS,
-                acquisition_steps.TITLE_FIELDS, acquisition_steps.COMPLETION_FIELDS)
+                acquisition_steps.TITLE_FIELDS, acquisition_steps.COMPLETION_FIELDS, RESERVATION_FIELDS)
 _FIELD_LABELS = {field.name: field.label for fields in _FORM_FIELDS for field in fields}
 
 
@@ -162,7 +168,7 @@ def value_text(value) -> str:
 # A status is shown in the words of the lifecycle of the object the event is about.
 STATUS_LABELS = {"listing": ListingStatus.labels(), "viewing_request": ViewingStatus.labels(), "swap_application": ApplicationStatus.labels(),
                  "acquisition": AcquisitionStatus.labels(), "market_swap": MarketSwapStatus.labels(),
-                 "unit": UnitStatus.labels()}
+                 "unit": UnitStatus.labels(), "reservation": ReservationStatus.labels()}
 
 
 def changes(entity_type: str | None, before: dict | None, after: dict | None,
@@ -171,7 +177,7 @@ def changes(entity_type: str | None, before: dict | None, after: dict | None,
     A status reads in the words of the event's object; ``coded_values`` names the codes of other
     keys (``{"role": Role.labels()}``) that this layer cannot import."""
     before, after = before or {}, after or {}
-    labels = {**(coded_values or {}), "status": STATUS_LABELS.get(entity_type or "", {})}
+    labels = {**(coded_values or {}), "status": STATUS_LABELS.get(entity_type or "", {}), "party": Party.labels()}
 
     def shown(side: dict, key: str) -> str:
         if key not in side:

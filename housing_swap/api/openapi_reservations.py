@@ -1,0 +1,45 @@
+"""OpenAPI paths for protected reservations (api/reservations.py)."""
+from __future__ import annotations
+
+from ..domain.reservations import RESERVATION_FIELDS, ReservationStatus
+from .openapi import BEARER, ID, PATHS, _body, _error_responses, _input_schema, _json, _query, _ref
+
+RESERVATION = _ref("Reservation")
+NOTE_BODY = {"required": False, "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"note": {"type": "string", "maxLength": 500}}}}}}
+
+
+def _move(summary: str, operation: str) -> dict:
+    return {"post": {"summary": summary, "operationId": operation, "security": BEARER, "parameters": [ID],
+                     "requestBody": NOTE_BODY,
+                     "responses": {"200": _json(RESERVATION, summary), **_error_responses(401, 403, 404, 409, 422)}}}
+
+
+PATHS.update({
+    "/api/v1/reservations": {
+        "post": {"summary": "Propose a three-party reservation of a unit while the household sells its old home "
+                            "(household; the unit is held at once, the terms come from the rules in force)",
+                 "operationId": "createReservation", "security": BEARER,
+                 "requestBody": _body(_input_schema(RESERVATION_FIELDS)),
+                 "responses": {"201": _json(RESERVATION, "Proposed"), **_error_responses(401, 403, 409, 422)}},
+        "get": {"summary": "Reservations the caller is a party to (the bureau and the city group: all)",
+                "operationId": "listReservations", "security": BEARER,
+                "parameters": [_query("status", {"type": "string", "enum": [s.value for s in ReservationStatus]})],
+                "responses": {"200": _json(_ref("ReservationList"), "Reservations"),
+                              **_error_responses(401, 403, 422)}}},
+    "/api/v1/reservations/{id}": {"get": {
+        "summary": "One reservation: its terms, each party's acceptance, the hold's dates and how it ended",
+        "operationId": "getReservation", "security": BEARER, "parameters": [ID],
+        "responses": {"200": _json(RESERVATION, "The reservation"), **_error_responses(401, 403, 404)}}},
+    "/api/v1/reservations/{id}/accept": _move(
+        "Accept the agreement as the caller's party (developer or agency); the third acceptance starts the hold",
+        "acceptReservation"),
+    "/api/v1/reservations/{id}/withdraw": _move(
+        "Withdraw a proposal not yet accepted by all three (any party); the deposit is returned whole",
+        "withdrawReservation"),
+    "/api/v1/reservations/{id}/end": _move(
+        "End the hold early (household); the deposit is refunded by the terms", "endReservation"),
+    "/api/v1/reservations/{id}/city-group": _move(
+        "Turn to the city group (household qualifying for it): the unit stays held, the offer meets the floor",
+        "reservationToCityGroup"),
+})
