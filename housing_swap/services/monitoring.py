@@ -38,8 +38,10 @@ from ..db.models.projects import Building
 from ..domain import monitoring
 from ..domain.acquisitions import WAITING_FOR
 from ..domain.districts import ZHENGZHOU_DISTRICTS
+from ..domain.reservations import ReservationStatus
 from ..domain.rules import Targets
 from ..extensions import db
+from . import reservations
 from .pagination import Page, paginate
 from .progress import ProgressFilters, ledger_where, progress_report
 from .rules import rules_of_year
@@ -58,6 +60,7 @@ class Dashboard:
     stalled: list[StalledCase]
     stall_days: int
     districts: list[monitoring.DistrictProgress]  # the district map: each against its share
+    reservations: dict[ReservationStatus, int]    # protected reservations proposed in the year, by state
 
 
 def dashboard(filters: ProgressFilters, stall_days: int = DEFAULT_STALL_DAYS, today: date | None = None) -> Dashboard:
@@ -76,7 +79,8 @@ def dashboard(filters: ProgressFilters, stall_days: int = DEFAULT_STALL_DAYS, to
         forecast=monitoring.year_end_forecast(daily, as_of, year_end, target), weekly_target=target,
         funnel=funnel(filters), absorption=absorption(filters), stalled=stalled_cases(filters, stall_days, today),
         stall_days=stall_days,
-        districts=monitoring.district_progress(completed, percents, target, [d.code for d in ZHENGZHOU_DISTRICTS]))
+        districts=monitoring.district_progress(completed, percents, target, [d.code for d in ZHENGZHOU_DISTRICTS]),
+        reservations=reservations.status_counts(filters.program_year))
 
 
 def _target_for(filters: ProgressFilters, targets: Targets) -> int:

@@ -49,6 +49,7 @@ from ..domain.reservations import (
     moves_for,
     terms_from,
 )
+from ..domain.rules import ProgramRules
 from ..domain.timezones import beijing_date
 from ..extensions import db
 from . import applications
@@ -75,13 +76,11 @@ def propose(raw: dict, household: User) -> Reservation:
     """The household proposes the agreement (and so accepts it) and the unit is held at once."""
     if household.role != Role.HOUSEHOLD:
         raise Forbidden("只有购房家庭可以锁房")
-    values = _values(raw)
+    version, rules = current_rules(_today())
+    values = _values(raw, rules)
     application = _own_application(values["application_id"], household)
     unit = _available_unit(values["unit_id"])
     agency = _operational_agency(values["agency_org_id"])
-    version, rules = current_rules(_today())
-    if problem := deposit_problem(values["deposit"], rules):
-        raise ValidationFailed(problem, {"deposit": [problem]})
     terms = terms_from(rules, values["deposit"])
     reservation = Reservation(
         application_id=application.id, household_user_id=household.id, unit_id=unit.id,
@@ -103,10 +102,13 @@ def propose(raw: dict, household: User) -> Reservation:
     return reservation
 
 
-def _values(raw: dict) -> dict:
+def _values(raw: dict, rules: ProgramRules) -> dict:
+    """Every field's problem at once, the rule's deposit bounds among them."""
     values, errors = parse_fields(RESERVATION_FIELDS, raw)
-    if not errors and not values["accept_terms"]:
+    if values.get("accept_terms") is False:
         errors["accept_terms"] = ["请阅读并同意三方协议条款"]
+    if "deposit" in values and (problem := deposit_problem(values["deposit"], rules)):
+        errors["deposit"] = [problem]
     if errors:
         raise ValidationFailed("锁房信息有误", errors)
     return values
@@ -362,9 +364,12 @@ def reservations_for(user: User, status: ReservationStatus | None = None, limit:
     return list(db.session.scalars(query))
 
 
-def status_counts() -> dict[ReservationStatus, int]:
-    """Every status with its number of reservations (zeros included), for the dashboard."""
-    found = dict(db.session.execute(select(Reservation.status, func.count()).group_by(Reservation.status)).all())
+def status_counts(program_year: int) -> dict[ReservationStatus, int]:
+    """Every status with its number of reservations proposed in the year (zeros included), for the dashboard."""
+    found = dict(db.session.execute(
+        select(Reservation.status, func.count())
+        .where(Reservation.proposed_on.between(date(program_year, 1, 1), date(program_year, 12, 31)))
+        .group_by(Reservation.status)).all())
     return {status: found.get(status, 0) for status in ReservationStatus}
 
 

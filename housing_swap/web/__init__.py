@@ -20,6 +20,7 @@ from . import (
     market_swaps,
     notifications,
     projects,
+    reservations,
     rules,
     search,
     viewings,
@@ -42,6 +43,7 @@ def register_web(app: Flask, json_error: JsonError) -> None:
     app.register_blueprint(search.blueprint)
     app.register_blueprint(notifications.blueprint)
     app.register_blueprint(viewings.blueprint)
+    app.register_blueprint(reservations.blueprint)
     app.register_blueprint(eligibility.blueprint)
     app.register_blueprint(applications.blueprint)
     app.register_blueprint(rules.blueprint)

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..db.models import Role
+from ..db.models import Channel, Role
 from ..domain.acquisitions import STATUS_LABELS as ACQUISITION_LABELS
 from ..domain.applications import APPLICATION_FIELDS, CHANNEL_LABELS, STATUS_LABELS
 from ..domain.fields import MAX_ID, optional_integer
 from ..domain.rules import district_list_text
 from ..security.access import roles
-from ..services import acquisitions, applications, chains, matching, net_proceeds, valuation
+from ..services import acquisitions, applications, chains, matching, net_proceeds, reservations, valuation
 from ..services.errors import Conflict
 from .field_forms import form_class, submitted_values
 from .page_actions import form_submission
@@ -83,11 +83,21 @@ def detail(application_id: int):
         context["matches"] = matching.new_home_matches(application, project_id=project)
         context["match_project"] = project
         context["buyers"] = matching.old_home_buyers(application, context["valuation"])
+        context.update(_reservation_context(application))
         chosen = optional_integer(request.args.get("unit"), 1, MAX_ID)
         if chosen is not None:
             context["chosen_unit"] = chosen
             context["gap"] = matching.cash_gap_for_unit(application, chosen)
     return render_template("applications/detail.html", **context)
+
+
+def _reservation_context(application) -> dict:
+    """The backstop floor shown up front, and whether the household may reserve a matched unit."""
+    holding = reservations.holding_of(application.id)
+    return {"backstop_floor": reservations.backstop_offer(application), "reservation": holding,
+            "reservation_unit": reservations.unit_label(holding.unit) if holding else None,
+            "may_reserve": holding is None and current_user.role == Role.HOUSEHOLD
+            and Channel.MARKET.value in (application.eligible_channels or [])}
 
 
 @blueprint.route("/applications/<int:application_id>/net-proceeds")

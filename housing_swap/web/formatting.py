@@ -25,6 +25,11 @@ def wan_yuan(amount: int | None) -> str:
     return f"{wan.normalize():f}万元"
 
 
+def yuan(amount: int | None) -> str:
+    """Exact amounts (deposits, refunds) in whole yuan: 20000 → '20,000元'."""
+    return "—" if amount is None else f"{amount:,}元"
+
+
 def in_wan(amount: object) -> str:
     """Integer yuan (as in the search address) for a 万元 input box: 1355000 → '135.5'."""
     try:
@@ -105,6 +110,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(identity.mask_certificate)
     app.add_template_filter(wan_yuan)
     app.add_template_filter(in_wan)
+    app.add_template_filter(yuan)
     app.add_template_filter(yuan_per_m2)
     app.add_template_filter(square_metres)
     app.add_template_filter(local_time)

@@ -1,0 +1,85 @@
+"""The reservation pages as the three parties use them: the household reserves a matched unit,
+developer and agency accept on the agreement page, the household ends it; bad input is answered
+beside the field and writes nothing."""
+import re
+
+from housing_swap.db.models import ReservationStatus, Role, UnitStatus
+from housing_swap.extensions import db
+from housing_swap.services import reservations
+
+from .helpers import active_reservation, parties
+
+
+def test_a_household_reserves_a_matched_unit_and_the_other_parties_accept(make, client, login):
+    cast = parties(make)
+    login(cast.household.phone)
+    detail = client.get(f"/applications/{cast.application.id}").get_data(as_text=True)
+    assert f"/reservations/new?application_id={cast.application.id}&amp;unit_id={cast.unit.id}" in detail
+    assert "城发集团保底收购价（参考）" in detail
+    form = client.get(f"/reservations/new?application_id={cast.application.id}&unit_id={cast.unit.id}")
+    page = form.get_data(as_text=True)
+    assert "保留<strong>60天</strong>" in page
+    assert cast.agency.name in page
+    created = client.post("/reservations/new", data={**cast.proposal(), "deposit": "2万"}, follow_redirects=True)
+    page = created.get_data(as_text=True)
+    assert "锁房保留协议已提出" in page
+    assert "20,000元" in page
+    reservation = reservations.holding_of(cast.application.id)
+    assert reservation.deposit == 20_000
+    client.post("/auth/logout")
+    for party in (cast.developer, cast.agent):
+        login(party.username)
+        answer = client.post(f"/reservations/{reservation.id}/accept", follow_redirects=True).get_data(as_text=True)
+        assert "已确认锁房保留协议" in answer
+        client.post("/auth/logout")
+    db.session.refresh(reservation)
+    assert reservation.status == ReservationStatus.ACTIVE
+    login(cast.agent.username)
+    listed = client.get("/reservations?status=active").get_data(as_text=True)
+    assert f"/reservations/{reservation.id}" in listed
+    client.post("/auth/logout")
+    login(cast.household.phone)
+    page = client.get(f"/reservations/{reservation.id}").get_data(as_text=True)
+    assert "提前结束并退还定金" in page
+    assert "转由城发集团收购旧房" in page
+    ended = client.post(f"/reservations/{reservation.id}/end", data={"note": "不换了"}, follow_redirects=True)
+    assert "保留已提前结束" in ended.get_data(as_text=True)
+    db.session.refresh(cast.unit)
+    assert cast.unit.status == UnitStatus.AVAILABLE
+
+
+def test_bad_input_is_answered_beside_the_field(make, client, login):
+    cast = parties(make)
+    login(cast.household.phone)
+    refused = client.post("/reservations/new", data={**cast.proposal(), "deposit": "９９９９９９９",
+                                                     "accept_terms": ""})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "定金不能高于50,000元" in page         # the rule's bound, told with the other problems
+    assert "同意三方协议条款为必填项" in page
+    assert reservations.holding_of(cast.application.id) is None
+    assert client.get(f"/reservations/new?application_id={cast.application.id}&unit_id=abc").status_code == 404
+
+
+def test_a_refusal_on_the_agreement_page_is_a_message_not_an_error_page(make, client, login):
+    cast = parties(make)
+    reservation = reservations.propose(cast.proposal(), cast.household)
+    db.session.commit()
+    login(cast.household.phone)
+    answer = client.post(f"/reservations/{reservation.id}/end", follow_redirects=True)
+    assert answer.status_code == 200
+    assert "不能提前结束并退还定金" in answer.get_data(as_text=True)
+    assert client.get("/reservations/999999").status_code == 404
+
+
+def test_the_dashboard_counts_reservations_by_state(make, client, login):
+    cast = parties(make)
+    active_reservation(cast)
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    login(bureau.username)
+    page = client.get("/bureau/dashboard").get_data(as_text=True)
+    section = page[page.index('id="reservations-title"'):page.index('id="stalled-title"')]
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', section)
+    cells = [int(n) for n in re.findall(r"<td>(\d+)</td>", section)]
+    assert dict(zip(headers, cells, strict=True))["保留中"] == 1
+    assert sum(cells) == 1
