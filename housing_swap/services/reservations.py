@@ -30,7 +30,6 @@ from ..db.models import (
     UnitStatus,
     User,
 )
-from ..db.models.projects import Building
 from ..domain.fields import parse_fields
 from ..domain.reservations import (
     ENDED,
@@ -240,7 +239,8 @@ def _finish(reservation: Reservation, status: ReservationStatus, refund: int, no
     """End the hold: the refund recorded, the unit back in stock."""
     reservation.status, reservation.refund_amount = status, refund
     reservation.ended_at, reservation.end_note = utcnow(), note[:500]
-    unit = db.session.get(Unit, reservation.unit_id, with_for_update=True, populate_existing=True)
+    unit = reservation.unit
+    db.session.refresh(unit, with_for_update=True)
     if unit.status == UnitStatus.RESERVED:
         _set_unit(unit, UnitStatus.AVAILABLE)
     applications.add_event(reservation.application, reservation.application.status,
@@ -402,8 +402,16 @@ def terms_of(reservation: Reservation) -> Terms:
     return Terms(reservation.hold_days, reservation.deposit, reservation.refund_percent, reservation.acceptance_days)
 
 
+def unit_to_reserve(unit_id: int) -> Unit:
+    """For the reservation form: the unit it is about (whether it may be reserved is checked on proposing)."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("房屋不存在")
+    return unit
+
+
 def unit_label(unit: Unit) -> str:
-    building = db.session.get(Building, unit.building_id)
+    building = unit.building
     return f"{building.project.name}{building.name}{unit.room}"
 
 

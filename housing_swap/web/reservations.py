@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..db.models import Role, Unit
+from ..db.models import Role
 from ..domain.fields import MAX_ID, optional_integer
 from ..domain.reservations import Move, Party, ReservationStatus, terms_from
-from ..extensions import db
 from ..security.access import roles
 from ..services import applications, reservations
 from ..services.errors import ServiceError, ValidationFailed
@@ -28,9 +27,9 @@ SUCCESS = {Move.ACCEPT: "已确认锁房保留协议", Move.WITHDRAW: "协议已
 def new_reservation():
     application_id = optional_integer(request.values.get("application_id"), 1, MAX_ID)
     unit_id = optional_integer(request.values.get("unit_id"), 1, MAX_ID)
-    unit = db.session.get(Unit, unit_id) if unit_id else None
-    if application_id is None or unit is None:
+    if application_id is None or unit_id is None:
         abort(404)
+    unit = reservations.unit_to_reserve(unit_id)
     application = applications.application_for_changing(application_id, current_user)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
