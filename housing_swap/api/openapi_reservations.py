@@ -1,8 +1,9 @@
-"""OpenAPI paths for protected reservations (api/reservations.py)."""
+"""OpenAPI paths for protected reservations (api/reservations.py) and the queue for city-group places
+(api/quota_queue.py)."""
 from __future__ import annotations
 
 from ..domain.reservations import RESERVATION_FIELDS, ReservationStatus
-from .openapi import BEARER, ID, PATHS, _body, _error_responses, _input_schema, _json, _query, _ref
+from .openapi import BEARER, ID, PATHS, _application_get, _body, _error_responses, _input_schema, _json, _query, _ref
 
 RESERVATION = _ref("Reservation")
 NOTE_BODY = {"required": False, "content": {"application/json": {"schema": {
@@ -42,4 +43,12 @@ PATHS.update({
     "/api/v1/reservations/{id}/city-group": _move(
         "Turn to the city group (household qualifying for it): the unit stays held, the offer meets the floor",
         "reservationToCityGroup"),
+    "/api/v1/applications/{id}/queue-position": _application_get(
+        "The household's place in the queue for city-group places, the order's basis and the expected wait "
+        "at the recent pace (an estimate)", "applicationQueuePosition", _ref("QueuePosition")),
+    "/api/v1/queue-draws/{id}": {"get": {
+        "summary": "A published lottery for city-group places: commitment, entrants, and once drawn the seed, "
+                   "algorithm and order with each key (no login; anyone can re-run it)",
+        "operationId": "getQueueDraw", "parameters": [ID],
+        "responses": {"200": _json(_ref("QueueDraw"), "The draw"), **_error_responses(404)}}},
 })

@@ -803,13 +803,40 @@ class ReservationList(Closed):
     items: list[Reservation]
 
 
+class QueuePosition(Closed):
+    position: int                             # 1 = taken in next
+    total: int                                # households waiting
+    basis: str                                # the order the rule names, in words
+    draw_id: int | None                       # the published lottery the order follows, if any
+    expected_wait_days: int | None            # at the recent pace of intakes; None without one
+    pace_note: str
+    estimate: Literal[True]
+
+
+class DrawnPlace(Closed):
+    application_id: int
+    key: str                                  # SHA-256(seed + ":" + application_id), hex
+
+
+class QueueDraw(Closed):
+    id: int
+    program_year: int
+    commitment: str                           # SHA-256 of the seed, published before the draw
+    committed_at: Timestamp
+    entrants: list[int]                       # application numbers waiting at the commitment
+    drawn_at: Timestamp | None
+    seed: str | None                          # published with the draw
+    algorithm: str
+    drawn_order: list[DrawnPlace] | None
+
+
 DOCUMENTED = (
     Error, Token, Me, OrganizationList, Listing, ImportResult, Project, PriceListResult, Unit, SearchResult,
     CommunitySuggestions, EligibilityAnswer, Progress, Application, ApplicationList, Valuation, Matches, Buyers,
     CashGap, NetProceeds, ChainProposal, ChainProposalList, AcquisitionQueue, Acquisition, AcquisitionList, MarketSwap,
     MarketSwapList, ContractCheckReport, LedgerEntry, LedgerEntryPage, LedgerReversalRequest,
     LedgerReversalRequestList, AuditEvent, AuditEventPage, Notification, NotificationPage, NotificationsMarked,
-    ViewingRequest, ViewingRequestPage, ViewingContact, Reservation, ReservationList,
+    ViewingRequest, ViewingRequestPage, ViewingContact, Reservation, ReservationList, QueuePosition, QueueDraw,
 )
 
 

@@ -42,6 +42,7 @@ ACTIONS = {
     "organization.approve": "批准机构", "organization.reject": "驳回机构申请",
     "organization.suspend": "暂停机构", "organization.reinstate": "恢复机构",
     "project.create": "新建楼盘", "project.update": "修改楼盘", "building.rename": "楼栋改名",
+    "queue.commit": "公布收购名额摇号承诺值", "queue.draw": "收购名额摇号抽签",
     "reference.load": "载入基础数据",
     "reservation.propose": "提出锁房保留协议", "reservation.accept": "确认锁房保留协议",
     "reservation.convert": "锁房保留转为成交", "reservation.reopen": "锁房保留恢复（所登记的交易未通过）",
@@ -67,7 +68,7 @@ ENTITIES = {
     "building": "楼栋", "chain_proposal": "换房链", "dashboard": "统计报表", "data_key": "数据密钥",
     "demo": "演示数据", "goal_ledger_entry": "目标台账记录", "job_run": "后台任务", "listing": "二手房源",
     "market_swap": "市场交易", "organization": "机构", "program_rule_version": "项目规则",
-    "project": "楼盘", "reference": "基础数据", "reservation": "锁房保留协议", "swap_application": "换房申请", "title_registry": "产权登记",
+    "project": "楼盘", "queue_draw": "收购名额摇号", "reference": "基础数据", "reservation": "锁房保留协议", "swap_application": "换房申请", "title_registry": "产权登记",
     "unit": "新房房源", "user": "账户", "viewing_request": "看房预约",
 }
 
@@ -76,7 +77,7 @@ GROUPS = {
     "acquisition": "收购", "api_token": "接口令牌", "application": "换房申请", "building": "楼栋", "chain": "换房链",
     "chains": "换房链查找", "demo": "演示数据", "export": "导出", "job": "后台任务", "keys": "数据密钥",
     "ledger": "目标台账", "listing": "二手房源", "market_swap": "市场交易", "matching": "新房匹配",
-    "organization": "机构", "project": "楼盘", "reference": "基础数据", "reservation": "锁房保留", "rules": "项目规则",
+    "organization": "机构", "project": "楼盘", "queue": "收购名额排队", "reference": "基础数据", "reservation": "锁房保留", "rules": "项目规则",
     "title_registry": "产权登记", "unit": "新房房源", "user": "账户", "viewing": "看房预约",
 }
 
@@ -122,7 +123,7 @@ def action_choices() -> list[tuple[str, str]]:
 # labels come from their Field lists). ``tests/test_audit_coverage.py`` fails when code records a
 # literal key that has no label.
 VALUE_NAMES = {
-    "acquisition_id": "收购", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
+    "acquisition_id": "收购", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
     "market_swap_id": "市场交易", "party": "当事方", "refund_amount": "退还定金（元）", "refund_percent": "退还比例（%）",
     "added": "新增", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
     "bytes": "文件大小（字节）", "channel": "渠道", "columns": "列", "conflict": "冲突", "contracts": "合同数",

@@ -76,6 +76,7 @@ class ProgramRules:
     reservation_deposit_max: int = 50_000
     reservation_refund_percent: int = 100         # of the deposit, when the hold ends unsold
     backstop_floor_percent: int = 90              # city group's floor: share of the valuation's low end
+    queue_by_lottery: bool = False                # city-group places by published lottery, else by submission time
     # Each district's share of the year's total target, in percent (the bureau's split; none by
     # default: the plan names only the city-wide goal). The dashboard's district map colours by it.
     district_shares: tuple[tuple[str, int], ...] = ()
@@ -211,6 +212,7 @@ RULE_FIELDS: tuple[Field, ...] = (
     Field("reservation_deposit_max", "锁房定金上限（元）", True, parse_integer(0, 10_000_000)),
     Field("reservation_refund_percent", "保留期满旧房未售出时退还定金比例（%）", True, parse_integer(0, 100)),
     Field("backstop_floor_percent", "城发集团保底收购价占估值下限的比例（%）", True, parse_integer(0, 100)),
+    Field("queue_by_lottery", "城发集团收购名额按公开摇号排序（否则按完整提交时间）", True, parse_boolean),
     Field("district_shares", "各区县目标份额（占年度总目标的%，如 金水区:15，郑东新区:12）", False,
           parse_district_shares),
 )

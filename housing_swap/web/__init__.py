@@ -20,6 +20,7 @@ from . import (
     market_swaps,
     notifications,
     projects,
+    quota_queue,
     reservations,
     rules,
     search,
@@ -44,6 +45,7 @@ def register_web(app: Flask, json_error: JsonError) -> None:
     app.register_blueprint(notifications.blueprint)
     app.register_blueprint(viewings.blueprint)
     app.register_blueprint(reservations.blueprint)
+    app.register_blueprint(quota_queue.blueprint)
     app.register_blueprint(eligibility.blueprint)
     app.register_blueprint(applications.blueprint)
     app.register_blueprint(rules.blueprint)

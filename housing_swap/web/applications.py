@@ -10,7 +10,7 @@ from ..domain.applications import APPLICATION_FIELDS, CHANNEL_LABELS, STATUS_LAB
 from ..domain.fields import MAX_ID, optional_integer
 from ..domain.rules import district_list_text
 from ..security.access import roles
-from ..services import acquisitions, applications, chains, matching, net_proceeds, reservations, valuation
+from ..services import acquisitions, applications, chains, matching, net_proceeds, quota_queue, reservations, valuation
 from ..services.errors import Conflict
 from .field_forms import form_class, submitted_values
 from .page_actions import form_submission
@@ -84,6 +84,7 @@ def detail(application_id: int):
         context["match_project"] = project
         context["buyers"] = matching.old_home_buyers(application, context["valuation"])
         context.update(_reservation_context(application))
+        context["queue_position"] = quota_queue.waiting_position(application)
         chosen = optional_integer(request.args.get("unit"), 1, MAX_ID)
         if chosen is not None:
             context["chosen_unit"] = chosen

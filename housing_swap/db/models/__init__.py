@@ -45,6 +45,7 @@ from .matching import (
 )
 from .projects import Building, Project, Unit, UnitStatus
 from .properties import IdentifierKind, IdentityCollision, PropertyIdentifier
+from .quota_queue import QueueDraw
 from .reference import Community, District
 from .reservations import Reservation, ReservationStatus
 from .rules import ProgramRuleVersion, RuleVersionStatus
@@ -62,6 +63,6 @@ __all__ = [
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
     "Unit", "UnitStatus", "User", "IdentifierKind", "IdentityCollision", "PropertyIdentifier",
     "LedgerReversalRequest", "ReversalRequestStatus", "UnitSettlement", "LoginFailure",
-    "ViewingBlock", "ViewingEvent", "ViewingRequest", "Reservation", "ReservationStatus",
+    "ViewingBlock", "ViewingEvent", "ViewingRequest", "Reservation", "ReservationStatus", "QueueDraw",
 ]
 
