@@ -5,12 +5,10 @@ from collections.abc import Callable
 
 from flask import Response, g, jsonify, request
 
-from ..db.models import (
-    Acquisition,
-    Role,
-)
+from ..db.models import Acquisition, AppraisalAppeal, Role
 from ..domain.fields import MAX_PAGE, optional_integer
 from ..domain.identity import mask_certificate
+from ..domain.rules import AppealRule
 from ..security.access import roles
 from ..services import acquisitions, ledger
 from ..services.errors import ValidationFailed
@@ -37,11 +35,21 @@ def acquisition_json(acquisition: Acquisition) -> dict:
                      "certificate_number": mask_certificate(application.old_certificate_number)},
         **{name: iso(getattr(acquisition, name)) for name in fields},
         "ledger_entry_id": counted.id if counted else None,
+        "appeal": _appeal_json(acquisition.appeal),
         "timeline": [{"status": e.status.value, "note": e.note, "at": iso(e.at)} for e in acquisition.events],
         "documents": [{"id": d.id, "kind": d.kind, "filename": d.filename, "content_type": d.content_type,
                        "size_bytes": d.size_bytes, "sha256": d.sha256, "uploaded_at": iso(d.uploaded_at)}
                       for d in acquisition.documents],
     })
+
+
+def _appeal_json(appeal: AppraisalAppeal | None) -> dict | None:
+    if appeal is None:
+        return None
+    return {"requested_at": iso(appeal.requested_at), "reason": appeal.reason, "value_rule": appeal.value_rule,
+            "value_rule_label": AppealRule(appeal.value_rule).label, "first_value": appeal.first_value,
+            "second_value": appeal.second_value, "standing_value": appeal.standing_value,
+            "decided_at": iso(appeal.decided_at)}
 
 
 @api_blueprint.get("/acquisition-queue")
@@ -122,6 +130,8 @@ STEPS: dict[str, tuple[tuple[Role, ...], Callable]] = {
               lambda id_, values, files, user: acquisitions.make_offer(id_, values, user)),
     "accept": ((Role.HOUSEHOLD,), lambda id_, values, files, user: acquisitions.answer_offer(id_, True, user)),
     "decline": ((Role.HOUSEHOLD,), lambda id_, values, files, user: acquisitions.answer_offer(id_, False, user)),
+    "appeal": ((Role.HOUSEHOLD,), lambda id_, values, files, user: acquisitions.request_appeal(
+        id_, values.get("reason", ""), user)),
     "contract": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user: acquisitions.sign_contract(
         id_, values, files.get("document"), user)),
     "purchase": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user: acquisitions.record_purchase(

@@ -77,6 +77,9 @@ PATHS.update({
                           "makeOffer", ACQUISITION, _step_body(steps.OFFER_FIELDS)),
     f"{ACQ}/accept": _post("The household accepts the offer before its deadline", "acceptOffer", ACQUISITION, None),
     f"{ACQ}/decline": _post("The household declines the offer", "declineOffer", ACQUISITION, None),
+    f"{ACQ}/appeal": _post("The household asks for a second appraisal by another organization, within the rule's "
+                           "days after the offer (once); the offer waits for the new one", "appealAppraisal",
+                           ACQUISITION, _body(REASON)),
     f"{ACQ}/contract": _post("Record the signed acquisition contract (price = accepted offer)", "signContract",
                              ACQUISITION, _step_body(steps.CONTRACT_FIELDS, "document")),
     f"{ACQ}/purchase": _post("Record the household's new-home purchase (unit on the platform; rules checked)",

@@ -548,6 +548,17 @@ class AcquisitionDocument(Closed):
     uploaded_at: Timestamp
 
 
+class AppraisalAppeal(Closed):
+    requested_at: Timestamp
+    reason: str
+    value_rule: Literal["higher", "average", "second"]
+    value_rule_label: str
+    first_value: int
+    second_value: int | None
+    standing_value: int | None                # the appraisal that stands by the rule, once decided
+    decided_at: Timestamp | None
+
+
 class Acquisition(Closed):
     id: int
     status: AcquisitionStatus
@@ -572,6 +583,7 @@ class Acquisition(Closed):
     over_quota: str | None
     cancelled_reason: str | None
     ledger_entry_id: int | None
+    appeal: AppraisalAppeal | None              # the household's request for a second appraisal, if any
     timeline: list[AcquisitionEvent]
     documents: list[AcquisitionDocument]
 

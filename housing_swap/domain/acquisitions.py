@@ -13,7 +13,7 @@ from decimal import ROUND_FLOOR, Decimal
 from .fields import Field, parse_date, parse_integer, parse_text, parse_yuan
 from .labels import LabelledEnum
 from .listing_fields import parse_contract_number
-from .rules import ProgramRules
+from .rules import AppealRule, ProgramRules
 
 
 class AcquisitionStatus(LabelledEnum):
@@ -64,10 +64,21 @@ WAITING_FOR = {
 }
 
 
-def step_problem(current: str, target: str) -> str | None:
+def allowed_steps(current: str, appeal_pending: bool = False) -> frozenset[str]:
+    """The steps that may follow ``current``. While a household's appeal of an offer is pending the
+    offer can be neither answered nor expire: the officer commissions the second appraisal (a new
+    inspection by another organization) or cancels."""
+    if appeal_pending and current == "offer_made":
+        return frozenset({"inspection_scheduled", "cancelled"})
+    return TRANSITIONS[current]
+
+
+def step_problem(current: str, target: str, appeal_pending: bool = False) -> str | None:
     """Why ``target`` may not follow ``current``, or None when it may."""
-    if target in TRANSITIONS[current]:
+    if target in allowed_steps(current, appeal_pending):
         return None
+    if appeal_pending and current == "offer_made":
+        return "家庭已申请复评：复评完成并重新报价后才能答复"
     if current == "completed":
         return "该收购已完成并计入目标，不能取消；如需撤销计数，须由住房保障局在目标台账提出申请并经另一人复核"
     if current == "title_transferred" and target == "cancelled":
@@ -101,6 +112,27 @@ def offer_problem(price: int, appraised_value: int, rules: ProgramRules, floor: 
     if floor is not None and price < (least := min(floor, ceiling)):
         return f"报价{price}元低于该家庭锁房时承诺的保底收购价{least}元"
     return None
+
+
+def appeal_problem(offered_on: date, today: date, rules: ProgramRules, appealed_before: bool) -> str | None:
+    """Why a household may not ask for a second appraisal of this offer now, or None."""
+    if rules.appeal_within_days == 0:
+        return "现行项目规则不受理复评申请"
+    if appealed_before:
+        return "本次收购已申请过复评，不能再次申请"
+    last_day = offered_on + timedelta(days=rules.appeal_within_days)
+    if today > last_day:
+        return f"复评须在报价后{rules.appeal_within_days}天内（{last_day.isoformat()}前，含当日）申请"
+    return None
+
+
+def standing_value(first: int, second: int, rule: str) -> int:
+    """The appraisal that stands after an appeal, by the rule (whole yuan, an average rounded down)."""
+    if rule == AppealRule.SECOND.value:
+        return second
+    if rule == AppealRule.AVERAGE.value:
+        return (first + second) // 2
+    return max(first, second)
 
 
 def offer_deadline(offered_on: date, rules: ProgramRules) -> date:

@@ -15,11 +15,11 @@ from .listing_lifecycle import ListingStatus
 from .market_swaps import MARKET_SWAP_FIELDS, MarketSwapStatus
 from .project_fields import PROJECT_FIELDS, UNIT_FIELDS, UnitStatus
 from .reservations import RESERVATION_FIELDS, Party, ReservationStatus
-from .rules import RULE_FIELDS
+from .rules import RULE_FIELDS, AppealRule
 from .viewings import ViewingStatus
 
 ACTIONS = {
-    "acquisition.intake": "城发集团受理收购申请",
+    "acquisition.intake": "城发集团受理收购申请", "acquisition.appeal": "家庭申请复评",
     "api_token.issue": "签发接口令牌", "api_token.revoke": "吊销接口令牌",
     "application.create": "创建换房申请", "application.update": "修改换房申请",
     "application.submit": "提交换房申请", "application.withdraw": "撤回换房申请",
@@ -123,7 +123,7 @@ def action_choices() -> list[tuple[str, str]]:
 # labels come from their Field lists). ``tests/test_audit_coverage.py`` fails when code records a
 # literal key that has no label.
 VALUE_NAMES = {
-    "acquisition_id": "收购", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
+    "acquisition_id": "收购", "value_rule": "复评后采用的评估价", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
     "market_swap_id": "市场交易", "party": "当事方", "refund_amount": "退还定金（元）", "refund_percent": "退还比例（%）",
     "added": "新增", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
     "bytes": "文件大小（字节）", "channel": "渠道", "columns": "列", "conflict": "冲突", "contracts": "合同数",
@@ -178,7 +178,8 @@ def changes(entity_type: str | None, before: dict | None, after: dict | None,
     A status reads in the words of the event's object; ``coded_values`` names the codes of other
     keys (``{"role": Role.labels()}``) that this layer cannot import."""
     before, after = before or {}, after or {}
-    labels = {**(coded_values or {}), "status": STATUS_LABELS.get(entity_type or "", {}), "party": Party.labels()}
+    labels = {**(coded_values or {}), "status": STATUS_LABELS.get(entity_type or "", {}), "party": Party.labels(),
+              "value_rule": AppealRule.labels()}
 
     def shown(side: dict, key: str) -> str:
         if key not in side:

@@ -33,6 +33,20 @@ class Channel(LabelledEnum):
     MARKET = "market", "市场交易"
 
 
+class AppealRule(LabelledEnum):
+    """Which appraisal stands after a household's appeal (a second appraisal by another organization)."""
+    HIGHER = "higher", "取两次评估的较高者"
+    AVERAGE = "average", "取两次评估的平均值"
+    SECOND = "second", "以复评结果为准"
+
+
+def parse_appeal_rule(raw: str) -> str:
+    for rule in AppealRule:
+        if raw in (rule.value, rule.label):
+            return rule.value
+    raise FieldProblem("应为“" + "”“".join(AppealRule.labels().values()) + "”之一")
+
+
 @dataclass(frozen=True)
 class Targets:
     total: int = 10_000        # item 21: 10,000 second-hand homes swapped in 2024
@@ -76,6 +90,8 @@ class ProgramRules:
     reservation_deposit_max: int = 50_000
     reservation_refund_percent: int = 100         # of the deposit, when the hold ends unsold
     backstop_floor_percent: int = 90              # city group's floor: share of the valuation's low end
+    appeal_within_days: int = 7                   # a household may ask for a second appraisal this long after an offer
+    appeal_value_rule: str = AppealRule.HIGHER.value
     queue_by_lottery: bool = False                # city-group places by published lottery, else by submission time
     # Each district's share of the year's total target, in percent (the bureau's split; none by
     # default: the plan names only the city-wide goal). The dashboard's district map colours by it.
@@ -212,6 +228,8 @@ RULE_FIELDS: tuple[Field, ...] = (
     Field("reservation_deposit_max", "锁房定金上限（元）", True, parse_integer(0, 10_000_000)),
     Field("reservation_refund_percent", "保留期满旧房未售出时退还定金比例（%）", True, parse_integer(0, 100)),
     Field("backstop_floor_percent", "城发集团保底收购价占估值下限的比例（%）", True, parse_integer(0, 100)),
+    Field("appeal_within_days", "报价后可申请复评的期限（天，0为不受理复评）", True, parse_integer(0, 90)),
+    Field("appeal_value_rule", "复评后采用的评估价", True, parse_appeal_rule, tuple(AppealRule.labels().values())),
     Field("queue_by_lottery", "城发集团收购名额按公开摇号排序（否则按完整提交时间）", True, parse_boolean),
     Field("district_shares", "各区县目标份额（占年度总目标的%，如 金水区:15，郑东新区:12）", False,
           parse_district_shares),
@@ -227,6 +245,7 @@ def rule_form_values(rules: ProgramRules) -> dict[str, str]:
         values[key] = district_list_text(values[key])
     values["voucher_bonus_percents"] = ",".join(str(p) for p in rules.voucher_bonus_percents)
     values["district_shares"] = district_shares_text(rules.district_shares)
+    values["appeal_value_rule"] = AppealRule(rules.appeal_value_rule).label
     return {key: ("是" if value is True else "否" if value is False else str(value))
             for key, value in values.items()}
 

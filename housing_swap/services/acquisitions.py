@@ -14,12 +14,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..db.base import utcnow
 from ..db.models import (
     Acquisition,
     AcquisitionDocument,
     AcquisitionEvent,
     AcquisitionStatus,
     ApplicationStatus,
+    AppraisalAppeal,
     ApprovalState,
     Channel,
     Listing,
@@ -37,7 +39,7 @@ from ..db.models.projects import Building
 from ..domain import acquisitions as steps
 from ..domain.eligibility import NewHomeFacts, check_new_home_for_city_group, counts_toward_pilot
 from ..domain.fields import Field, parse_fields
-from ..domain.rules import ProgramRules
+from ..domain.rules import AppealRule, ProgramRules
 from ..extensions import db
 from . import ledger, reservations
 from .applications import move_application
@@ -215,6 +217,8 @@ def schedule_inspection(acquisition_id: int, raw: dict, officer: User) -> Acquis
     appraiser = db.session.get(Organization, values["appraiser_org_id"])
     if appraiser is None or appraiser.kind != OrganizationKind.APPRAISER or not appraiser.is_operational:
         raise ValidationFailed("评估机构无效", {"appraiser_org_id": ["请选择一家已审核通过的评估机构"]})
+    if (appeal := _pending_appeal(acquisition)) and appraiser.id == appeal.first_appraiser_org_id:
+        raise ValidationFailed("评估机构无效", {"appraiser_org_id": ["复评须委托另一家评估机构，不能是首次评估的机构"]})
     if values["inspection_on"] < acquisition.created_at.date():
         raise ValidationFailed("查勘日期有误", {"inspection_on": ["查勘日期不能早于受理日期"]})
     return _advance(acquisition, AcquisitionStatus.INSPECTION_SCHEDULED, officer, values,
@@ -234,8 +238,57 @@ def appraise(acquisition_id: int, raw: dict, report: DocumentUpload | None, appr
         raise ValidationFailed("请上传评估报告", {"report": ["请上传评估报告（PDF、JPEG或PNG）"]})
     _require_step(acquisition, AcquisitionStatus.APPRAISED)
     attach(acquisition, "appraisal_report", report, appraiser, field="report")
-    return _advance(acquisition, AcquisitionStatus.APPRAISED, appraiser, values,
-                    f"评估价{values['appraised_value']}元")
+    note = f"评估价{values['appraised_value']}元"
+    if appeal := _pending_appeal(acquisition):
+        note = _decide_appeal(appeal, acquisition, values)
+    return _advance(acquisition, AcquisitionStatus.APPRAISED, appraiser, values, note)
+
+
+def _pending_appeal(acquisition: Acquisition) -> AppraisalAppeal | None:
+    return acquisition.appeal if acquisition.appeal_pending else None
+
+
+def _decide_appeal(appeal: AppraisalAppeal, acquisition: Acquisition, values: dict) -> str:
+    """The second appraisal: the value that stands by the rule recorded with the appeal becomes the
+    acquisition's appraised value (the offer ceiling follows it)."""
+    second = values["appraised_value"]
+    standing = steps.standing_value(appeal.first_value, second, appeal.value_rule)
+    appeal.second_appraiser_org_id, appeal.second_value = acquisition.appraiser_org_id, second
+    appeal.standing_value, appeal.decided_at = standing, utcnow()
+    values["appraised_value"] = standing
+    return (f"复评价{second}元，首次评估价{appeal.first_value}元，按规则（{AppealRule(appeal.value_rule).label}）"
+            f"采用{standing}元；城发集团将重新报价")
+
+
+@use_case
+def request_appeal(acquisition_id: int, reason: str, household: User, today: date | None = None) -> Acquisition:
+    """Within the rule's days after an offer, the household asks for a second appraisal by another
+    organization; the offer waits (neither answered nor expiring) until the officer offers again."""
+    today = today or date.today()
+    acquisition = _locked(acquisition_id)
+    if household.role != Role.HOUSEHOLD or acquisition.application.household_user_id != household.id:
+        raise NotFound("收购记录不存在，或您无权查看")
+    offered_on, expires_on = acquisition.offered_on, acquisition.offer_expires_on
+    if acquisition.status != AcquisitionStatus.OFFER_MADE or offered_on is None or expires_on is None:
+        raise Conflict("只有在答复报价期间可以申请复评")
+    if steps.offer_has_expired(expires_on, today):
+        raise Conflict(f"报价已于{expires_on.isoformat()}过期，不能再申请复评")
+    values = _values(steps.REASON_FIELDS, {"reason": reason})
+    _, rules = current_rules(offered_on)
+    if problem := steps.appeal_problem(offered_on, today, rules, acquisition.appeal is not None):
+        raise Conflict(problem)
+    acquisition.appeal = AppraisalAppeal(requested_by=household.id, reason=values["reason"],
+                                         value_rule=rules.appeal_value_rule, first_value=acquisition.appraised_value,
+                                         first_appraiser_org_id=acquisition.appraiser_org_id)
+    _event(acquisition, acquisition.status, f"家庭申请复评：{values['reason']}。城发集团将委托另一家评估机构复评，"
+           f"按规则“{AppealRule(rules.appeal_value_rule).label}”确定评估价后重新报价", household)
+    record_event("acquisition.appeal", "acquisition", acquisition.id, actor=household,
+                 after={"reason": values["reason"], "value_rule": rules.appeal_value_rule})
+    if acquisition.officer_user_id:
+        notify(acquisition.officer_user_id, "appraisal_appeal", "家庭申请复评",
+               f"收购{acquisition.id}：{values['reason']}", f"/acquisitions/{acquisition.id}")
+    db.session.flush()
+    return acquisition
 
 
 @use_case
@@ -400,7 +453,7 @@ def _values(fields: tuple[Field, ...], raw: dict) -> dict:
 
 
 def _require_step(acquisition: Acquisition, target: AcquisitionStatus) -> None:
-    if problem := steps.step_problem(acquisition.status.value, target.value):
+    if problem := steps.step_problem(acquisition.status.value, target.value, acquisition.appeal_pending):
         raise Conflict(problem)
 
 
@@ -451,7 +504,7 @@ def remind_offers_due(days: int, today: date | None = None) -> int:
         Acquisition.status == AcquisitionStatus.OFFER_MADE, Acquisition.offer_expires_on >= today,
         Acquisition.offer_expires_on <= today + timedelta(days=days))).all()
     reminded = 0
-    for acquisition in due:
+    for acquisition in (a for a in due if not a.appeal_pending):   # an offer under appeal waits
         with unit_of_work():
             deadline = str(acquisition.offer_expires_on)  # ISO date, as every other message shows it
             reminded += notify(
@@ -471,7 +524,8 @@ def _plain(value):
 
 
 def _expire_if_due(acquisition: Acquisition, today: date) -> bool:
-    if acquisition.status != AcquisitionStatus.OFFER_MADE or not steps.offer_has_expired(
+    """An offer past its deadline expires, unless the household's appeal holds it."""
+    if acquisition.status != AcquisitionStatus.OFFER_MADE or acquisition.appeal_pending or not steps.offer_has_expired(
             acquisition.offer_expires_on, today):
         return False
     _advance(acquisition, AcquisitionStatus.OFFER_EXPIRED, None, {},

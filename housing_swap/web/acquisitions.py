@@ -15,6 +15,7 @@ from ..db.models import Acquisition, Role
 from ..domain import acquisitions as steps
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.fields import Field, optional_integer, page_number
+from ..domain.rules import AppealRule
 from ..security.access import roles
 from ..security.reauth import confirmation_redirect
 from ..services import acquisitions, ledger
@@ -118,8 +119,8 @@ def detail(acquisition_id: int):
 
 
 def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200):
-    next_steps = [s for s in steps.TRANSITIONS[acquisition.status.value] if s in STEP_PAGES
-                  and STEP_PAGES[s].actor == current_user.role]
+    allowed = steps.allowed_steps(acquisition.status.value, acquisition.appeal_pending)
+    next_steps = [s for s in allowed if s in STEP_PAGES and STEP_PAGES[s].actor == current_user.role]
     forms = {step: step_form if step_form is not None and step_form.step == step else _step_form(step)
              for step in next_steps}
     return render_template(
@@ -128,7 +129,9 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200):
         reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
         new_home=acquisitions.new_home_label(acquisition), **_offer_terms(acquisition),
         reversal=ledger.reversal_for(acquisition_id=acquisition.id),
-        may_answer=current_user.role == Role.HOUSEHOLD and acquisition.status.value == "offer_made",
+        may_answer=current_user.role == Role.HOUSEHOLD and "offer_accepted" in allowed,
+        may_appeal=current_user.role == Role.HOUSEHOLD and "offer_accepted" in allowed and acquisition.appeal is None,
+        appeal_labels=AppealRule.labels(),
         may_cancel=current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
         and "cancelled" in steps.TRANSITIONS[acquisition.status.value]), status
 
@@ -200,6 +203,20 @@ def answer_offer(acquisition_id: int, answer: str):
         _refused(refused.message)
     else:
         flash("您已接受报价，城发集团将与您签订收购合同" if answer == "accept" else "您已拒绝该报价", "success")
+    return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+
+
+@blueprint.route("/acquisitions/<int:acquisition_id>/appeal", methods=["POST"])
+@roles(Role.HOUSEHOLD)
+def appeal(acquisition_id: int):
+    try:
+        acquisitions.request_appeal(acquisition_id, request.form.get("reason", ""), current_user)
+    except ValidationFailed as problems:
+        _refused("复评理由：" + "；".join(message for messages in problems.details.values() for message in messages))
+    except ServiceError as refused:
+        _refused(refused.message)
+    else:
+        flash("已申请复评：城发集团将委托另一家评估机构复评，复评后重新报价；在此之前本次报价暂停答复", "success")
     return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
 
 

@@ -11,7 +11,7 @@ from .accounts import (
     Role,
     User,
 )
-from .acquisitions import Acquisition, AcquisitionDocument, AcquisitionEvent, AcquisitionStatus
+from .acquisitions import Acquisition, AcquisitionDocument, AcquisitionEvent, AcquisitionStatus, AppraisalAppeal
 from .alerts import DeliveryState, Notification, NotificationDelivery, NotificationPreference, SavedSearch
 from .applications import ApplicationEvent, ApplicationStatus, ChannelPreference, SwapApplication
 from .audit import AuditEvent
@@ -63,6 +63,6 @@ __all__ = [
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
     "Unit", "UnitStatus", "User", "IdentifierKind", "IdentityCollision", "PropertyIdentifier",
     "LedgerReversalRequest", "ReversalRequestStatus", "UnitSettlement", "LoginFailure",
-    "ViewingBlock", "ViewingEvent", "ViewingRequest", "Reservation", "ReservationStatus", "QueueDraw",
+    "ViewingBlock", "ViewingEvent", "ViewingRequest", "Reservation", "ReservationStatus", "QueueDraw", "AppraisalAppeal",
 ]
 

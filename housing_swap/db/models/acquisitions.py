@@ -58,8 +58,13 @@ class Acquisition(Base):
         back_populates="acquisition", order_by="AcquisitionEvent.id")
     documents: Mapped[list[AcquisitionDocument]] = relationship(
         back_populates="acquisition", order_by="AcquisitionDocument.id")
+    appeal: Mapped[AppraisalAppeal | None] = relationship(back_populates="acquisition")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def appeal_pending(self) -> bool:
+        return self.appeal is not None and self.appeal.decided_at is None
 
 
 class AcquisitionEvent(Base):
@@ -96,3 +101,25 @@ class AcquisitionDocument(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     acquisition: Mapped[Acquisition] = relationship(back_populates="documents")
+
+
+class AppraisalAppeal(Base):
+    """A household's request for a second appraisal of its old home by another organization, and
+    which value stood by the rule (one appeal per acquisition)."""
+
+    __tablename__ = "appraisal_appeal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisition.id"), unique=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    value_rule: Mapped[str] = mapped_column(String(20))       # rules' appeal_value_rule when asked
+    first_value: Mapped[int] = mapped_column(MONEY)
+    first_appraiser_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    second_appraiser_org_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    second_value: Mapped[int | None] = mapped_column(MONEY)
+    standing_value: Mapped[int | None] = mapped_column(MONEY)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    acquisition: Mapped[Acquisition] = relationship(back_populates="appeal")
