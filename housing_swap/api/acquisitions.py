@@ -60,7 +60,9 @@ def acquisition_queue():
         {"application_id": row.application.id, "district_code": row.application.old_district_code,
          "pilot": row.application.counts_toward_pilot, "submitted_at": iso(row.application.submitted_at),
          "days_in_queue": row.days_in_queue, "acquisition_id": row.acquisition.id if row.acquisition else None,
-         "status": row.acquisition.status.value if row.acquisition else acquisitions.WAITING}
+         "status": row.acquisition.status.value if row.acquisition else acquisitions.WAITING,
+         "step_due_on": row.deadline.due_on.isoformat() if row.deadline else None,
+         "deadline_state": row.deadline.state.value if row.deadline else None}
         for row in page.items]})
 
 

@@ -516,6 +516,8 @@ class QueueItem(Closed):
     days_in_queue: int
     acquisition_id: int | None
     status: QueueStatus
+    step_due_on: Day | None                   # the service deadline (办理时限) of the city group's next step
+    deadline_state: Literal["on_time", "due_soon", "overdue"] | None
 
 
 class AcquisitionQueue(Closed):

@@ -73,6 +73,35 @@ def allowed_steps(current: str, appeal_pending: bool = False) -> frozenset[str]:
     return TRANSITIONS[current]
 
 
+# Service deadlines (办理时限): the rule that gives the days the city group has to finish the step
+# that follows each status (an open offer has its own deadline, the household's: offer_valid_days).
+STEP_DEADLINE_RULES = {
+    "intake": "deadline_intake_days", "inspection_scheduled": "deadline_inspection_days",
+    "appraised": "deadline_appraised_days", "offer_accepted": "deadline_accepted_days",
+    "contract_signed": "deadline_contract_days", "new_home_purchased": "deadline_purchase_days",
+    "title_transferred": "deadline_title_days",
+}
+DUE_SOON_DAYS = 2
+
+
+def step_due_on(status: str, entered_on: date, rules: ProgramRules) -> date | None:
+    """The last day for the step after ``status``, entered on ``entered_on`` (Beijing); None if untimed."""
+    rule = STEP_DEADLINE_RULES.get(status)
+    return None if rule is None else entered_on + timedelta(days=getattr(rules, rule))
+
+
+class DeadlineState(LabelledEnum):
+    ON_TIME = "on_time", "按期"
+    DUE_SOON = "due_soon", "即将到期"
+    OVERDUE = "overdue", "已超时"
+
+
+def deadline_state(due_on: date, today: date) -> DeadlineState:
+    if today > due_on:
+        return DeadlineState.OVERDUE
+    return DeadlineState.DUE_SOON if (due_on - today).days <= DUE_SOON_DAYS else DeadlineState.ON_TIME
+
+
 def step_problem(current: str, target: str, appeal_pending: bool = False) -> str | None:
     """Why ``target`` may not follow ``current``, or None when it may."""
     if target in allowed_steps(current, appeal_pending):

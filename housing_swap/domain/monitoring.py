@@ -92,3 +92,35 @@ def district_progress(completed: dict[str, int], percents: dict[str, int], targe
         rows.append(DistrictProgress(code, done, district_target,
                                      done / district_target if district_target else None))
     return rows
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """One finished acquisition step: whose district, how many days it took and how many it had."""
+    step: str
+    district: str
+    days: int
+    allowed: int
+
+    @property
+    def on_time(self) -> bool:
+        return self.days <= self.allowed
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    key: str
+    finished: int
+    median_days: float | None
+    on_time_percent: float | None
+
+
+def timeliness(times: list[StepTime], key) -> list[Timeliness]:
+    """Finished steps grouped by ``key`` (the step, or the district): how many, the median days and
+    the share done within the service deadline, in the groups' first-seen order."""
+    groups: dict[str, list[StepTime]] = {}
+    for time in times:
+        groups.setdefault(key(time), []).append(time)
+    return [Timeliness(name, len(group), median_days([t.days for t in group]),
+                       rate(sum(1 for t in group if t.on_time), len(group)))
+            for name, group in groups.items()]

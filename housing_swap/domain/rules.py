@@ -90,6 +90,14 @@ class ProgramRules:
     reservation_deposit_max: int = 50_000
     reservation_refund_percent: int = 100         # of the deposit, when the hold ends unsold
     backstop_floor_percent: int = 90              # city group's floor: share of the valuation's low end
+    # Service deadlines (办理时限) for each acquisition step, in days from the step before it.
+    deadline_intake_days: int = 5                 # intake → inspection scheduled
+    deadline_inspection_days: int = 10            # inspection scheduled → appraisal
+    deadline_appraised_days: int = 5              # appraisal → offer
+    deadline_accepted_days: int = 15              # offer accepted → contract signed
+    deadline_contract_days: int = 60              # contract → new home purchased
+    deadline_purchase_days: int = 30              # new home purchased → title transferred
+    deadline_title_days: int = 5                  # title transferred → completed
     appeal_within_days: int = 7                   # a household may ask for a second appraisal this long after an offer
     appeal_value_rule: str = AppealRule.HIGHER.value
     queue_by_lottery: bool = False                # city-group places by published lottery, else by submission time
@@ -228,6 +236,13 @@ RULE_FIELDS: tuple[Field, ...] = (
     Field("reservation_deposit_max", "锁房定金上限（元）", True, parse_integer(0, 10_000_000)),
     Field("reservation_refund_percent", "保留期满旧房未售出时退还定金比例（%）", True, parse_integer(0, 100)),
     Field("backstop_floor_percent", "城发集团保底收购价占估值下限的比例（%）", True, parse_integer(0, 100)),
+    Field("deadline_intake_days", "办理时限：受理后安排查勘（天）", True, parse_integer(1, 365)),
+    Field("deadline_inspection_days", "办理时限：安排查勘后出具评估（天）", True, parse_integer(1, 365)),
+    Field("deadline_appraised_days", "办理时限：评估后报价（天）", True, parse_integer(1, 365)),
+    Field("deadline_accepted_days", "办理时限：接受报价后签订收购合同（天）", True, parse_integer(1, 365)),
+    Field("deadline_contract_days", "办理时限：签约后登记新房购买（天）", True, parse_integer(1, 365)),
+    Field("deadline_purchase_days", "办理时限：购买新房后办理过户（天）", True, parse_integer(1, 365)),
+    Field("deadline_title_days", "办理时限：过户后确认完成（天）", True, parse_integer(1, 365)),
     Field("appeal_within_days", "报价后可申请复评的期限（天，0为不受理复评）", True, parse_integer(0, 90)),
     Field("appeal_value_rule", "复评后采用的评估价", True, parse_appeal_rule, tuple(AppealRule.labels().values())),
     Field("queue_by_lottery", "城发集团收购名额按公开摇号排序（否则按完整提交时间）", True, parse_boolean),

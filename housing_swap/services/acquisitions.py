@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..db.base import utcnow
@@ -40,6 +40,7 @@ from ..domain import acquisitions as steps
 from ..domain.eligibility import NewHomeFacts, check_new_home_for_city_group, counts_toward_pilot
 from ..domain.fields import Field, parse_fields
 from ..domain.rules import AppealRule, ProgramRules
+from ..domain.timezones import beijing_date
 from ..extensions import db
 from . import ledger, reservations
 from .applications import move_application
@@ -49,7 +50,7 @@ from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_co
 from .exclusive_runs import exclusive
 from .notifications import notify
 from .pagination import Page, paginate
-from .rules import current_rules
+from .rules import current_rules, latest_rules
 from .search_outbox import enqueue
 from .unit_of_work import refusal_keeping_writes, unit_of_work, use_case
 
@@ -78,6 +79,13 @@ class QueueRow:
     acquisition: Acquisition | None
     days_in_queue: int
     property_verified: bool  # the registry, or a bureau-verified listing, knows this home
+    deadline: StepDeadline | None = None  # the service deadline of the step the city group owes next
+
+
+@dataclass(frozen=True)
+class StepDeadline:
+    due_on: date
+    state: steps.DeadlineState
 
 
 def work_queue(filters: QueueFilters, today: date | None = None) -> Page[QueueRow]:
@@ -96,7 +104,36 @@ def work_queue(filters: QueueFilters, today: date | None = None) -> Page[QueueRo
     found = paginate(query, filters.page, filters.per_page, SwapApplication.submitted_at, SwapApplication.id,
                      rows=True)
     verified = verified_properties([application.old_property_key for application, _ in found.items])
-    return found.map(lambda row: QueueRow(row[0], row[1], _days_waiting(row[0], today), row[0].old_property_key in verified))
+    deadlines = step_deadlines([acquisition for _, acquisition in found.items if acquisition is not None], today)
+    return found.map(lambda row: QueueRow(row[0], row[1], _days_waiting(row[0], today),
+                                          row[0].old_property_key in verified,
+                                          deadlines.get(row[1].id) if row[1] is not None else None))
+
+
+def step_deadlines(found: list[Acquisition], today: date | None = None) -> dict[int, StepDeadline]:
+    """Each acquisition's deadline for its next step (办理时限): the rule's days from the day (Beijing)
+    it entered its current status. Untimed statuses (an open offer, the end) have none."""
+    today = today or beijing_date(utcnow())
+    if not found:
+        return {}
+    entered = dict(((acquisition_id, status), at) for acquisition_id, status, at in db.session.execute(
+        select(AcquisitionEvent.acquisition_id, AcquisitionEvent.status, func.max(AcquisitionEvent.at))
+        .where(AcquisitionEvent.acquisition_id.in_([a.id for a in found]))
+        .group_by(AcquisitionEvent.acquisition_id, AcquisitionEvent.status)))
+    _, rules = latest_rules()
+    deadlines = {}
+    for acquisition in found:
+        at = entered.get((acquisition.id, acquisition.status))
+        due_on = step_due_on_for(acquisition, at, rules)
+        if due_on is not None:
+            deadlines[acquisition.id] = StepDeadline(due_on, steps.deadline_state(due_on, today))
+    return deadlines
+
+
+def step_due_on_for(acquisition: Acquisition, entered_at: datetime | None, rules: ProgramRules) -> date | None:
+    if entered_at is None:
+        return None
+    return steps.step_due_on(acquisition.status.value, beijing_date(entered_at), rules)
 
 
 def verified_properties(keys: list[str]) -> set[str]:

@@ -36,15 +36,16 @@ from ..db.models import (
 )
 from ..db.models.projects import Building
 from ..domain import monitoring
-from ..domain.acquisitions import WAITING_FOR
+from ..domain.acquisitions import MAIN_PATH, STEP_DEADLINE_RULES, WAITING_FOR
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.reservations import ReservationStatus
 from ..domain.rules import Targets
+from ..domain.timezones import beijing_date
 from ..extensions import db
 from . import reservations
 from .pagination import Page, paginate
 from .progress import ProgressFilters, ledger_where, progress_report
-from .rules import rules_of_year
+from .rules import latest_rules, rules_of_year
 
 DEFAULT_STALL_DAYS = 14
 
@@ -61,6 +62,8 @@ class Dashboard:
     stall_days: int
     districts: list[monitoring.DistrictProgress]  # the district map: each against its share
     reservations: dict[ReservationStatus, int]    # protected reservations proposed in the year, by state
+    step_timeliness: list[monitoring.Timeliness]  # finished acquisition steps by step: days and on-time share
+    district_timeliness: list[monitoring.Timeliness]  # the same by the old home's district
 
 
 def dashboard(filters: ProgressFilters, stall_days: int = DEFAULT_STALL_DAYS, today: date | None = None) -> Dashboard:
@@ -80,7 +83,38 @@ def dashboard(filters: ProgressFilters, stall_days: int = DEFAULT_STALL_DAYS, to
         funnel=funnel(filters), absorption=absorption(filters), stalled=stalled_cases(filters, stall_days, today),
         stall_days=stall_days,
         districts=monitoring.district_progress(completed, percents, target, [d.code for d in ZHENGZHOU_DISTRICTS]),
-        reservations=reservations.status_counts(filters.program_year))
+        reservations=reservations.status_counts(filters.program_year),
+        **_timeliness(step_times(filters)))
+
+
+def _timeliness(times: list[monitoring.StepTime]) -> dict:
+    by_step = {row.key: row for row in monitoring.timeliness(times, lambda t: t.step)}
+    return {"step_timeliness": [by_step[step] for step in MAIN_PATH if step in by_step],
+            "district_timeliness": sorted(monitoring.timeliness(times, lambda t: t.district), key=lambda r: r.key)}
+
+
+def step_times(filters: ProgressFilters) -> list[monitoring.StepTime]:
+    """Every acquisition step with a service deadline that was finished in the year (the next
+    timeline entry, other than a cancellation), in Beijing days, against today's deadline rules."""
+    query = application_filter(
+        select(AcquisitionEvent.acquisition_id, AcquisitionEvent.status, AcquisitionEvent.at,
+               SwapApplication.old_district_code)
+        .join(Acquisition, Acquisition.id == AcquisitionEvent.acquisition_id)
+        .join(SwapApplication, SwapApplication.id == Acquisition.application_id)
+        .order_by(AcquisitionEvent.acquisition_id, AcquisitionEvent.id), filters)
+    _, rules = latest_rules()
+    times, previous = [], None
+    for row in db.session.execute(query):
+        if previous is not None and previous.acquisition_id == row.acquisition_id:
+            step = previous.status.value
+            finished_on = beijing_date(row.at)
+            if (step in STEP_DEADLINE_RULES and row.status != AcquisitionStatus.CANCELLED
+                    and finished_on.year == filters.program_year):
+                times.append(monitoring.StepTime(step, row.old_district_code,
+                                                 (finished_on - beijing_date(previous.at)).days,
+                                                 getattr(rules, STEP_DEADLINE_RULES[step])))
+        previous = row
+    return times
 
 
 def _target_for(filters: ProgressFilters, targets: Targets) -> int:

@@ -83,7 +83,9 @@ def queue():
         pilot={"是": True, "否": False}.get(args.get("pilot", "")),
         status=args.get("status") if args.get("status") in dict(QUEUE_STATUSES) else None,
         min_days=optional_integer(args.get("min_days"), 0, 36_500), page=page_number(args.get("page")))
-    return render_template("acquisitions/queue.html", page=acquisitions.work_queue(filters), filters=filters,
+    page = acquisitions.work_queue(filters)
+    overdue = sum(1 for row in page.items if row.deadline and row.deadline.state == steps.DeadlineState.OVERDUE)
+    return render_template("acquisitions/queue.html", page=page, filters=filters, overdue_on_page=overdue,
                            statuses=QUEUE_STATUSES, districts=ZHENGZHOU_DISTRICTS, labels=steps.STATUS_LABELS,
                            waiting_for=steps.WAITING_FOR)
 
@@ -128,6 +130,7 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200):
         progress=steps.progress_index(acquisition.status.value), step_pages=STEP_PAGES, forms=forms,
         reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
         new_home=acquisitions.new_home_label(acquisition), **_offer_terms(acquisition),
+        deadline=acquisitions.step_deadlines([acquisition]).get(acquisition.id),
         reversal=ledger.reversal_for(acquisition_id=acquisition.id),
         may_answer=current_user.role == Role.HOUSEHOLD and "offer_accepted" in allowed,
         may_appeal=current_user.role == Role.HOUSEHOLD and "offer_accepted" in allowed and acquisition.appeal is None,

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 
 from ..db.models import JobState, Role
+from ..domain.acquisitions import WAITING_FOR
 from ..domain.applications import STATUS_LABELS
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.fields import optional_integer, page_number
@@ -47,7 +48,7 @@ def index():
         (row["name"], row["city_group"], row["market"]) for row in board.report["by_district"]])
     return render_template("dashboard/index.html", board=board, filters=filters, errors=errors,
                            weekly_chart=weekly, district_chart=districts, districts=ZHENGZHOU_DISTRICTS,
-                           query=request.args.to_dict(), tables=exports.SHEETS)
+                           query=request.args.to_dict(), tables=exports.SHEETS, waiting_for=WAITING_FOR)
 
 
 @blueprint.route("/bureau/dashboard/exports", methods=["POST"])
