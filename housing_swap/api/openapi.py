@@ -222,6 +222,21 @@ PATHS = {
         "parameters": [ID], "requestBody": _body({**STATUS_BODY, "properties": {
             "status": {"type": "string", "enum": [status.value for status in UnitStatus]}}}),
         "responses": {"200": _json(_ref("Unit"), "Changed"), **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/buildings/{id}/unit-statuses": {"post": {
+        "summary": "Several of the building's units to one status, all or none (every refusal named by room); "
+                   "the units that changed", "operationId": "changeUnitStatuses", "security": BEARER,
+        "parameters": [ID],
+        "requestBody": _body({"type": "object", "required": ["unit_ids", "status"], "properties": {
+            "unit_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 1},
+            "status": {"type": "string", "enum": [status.value for status in UnitStatus]}}}),
+        "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": _ref("Unit")}}}, "Changed"),
+            **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/buildings/{id}": {"delete": {
+        "summary": "Delete a building and its units while none is sold, reserved or named by a swap, "
+                   "reservation, chain or count; the project as it is now", "operationId": "deleteBuilding",
+        "security": BEARER, "parameters": [ID],
+        "responses": {"200": _json(_ref("Project"), "Deleted"), **_error_responses(401, 403, 404, 409)}}},
     "/api/v1/units/{id}/undo-sale": {"post": {
         "summary": "Undo a mistaken 'sold' within the rule's grace period (unit_sale_undo_hours), back to the "
                    "state before; refused once a recorded swap names the unit", "operationId": "undoUnitSale",

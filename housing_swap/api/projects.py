@@ -83,6 +83,29 @@ def change_unit_status(unit_id: int):
     return jsonify(unit_json(projects.change_unit_status(unit_id, target, g.api_user)))
 
 
+@api_blueprint.post("/buildings/<int:building_id>/unit-statuses")
+@developer_only
+def change_unit_statuses(building_id: int):
+    """Several units to one status, all or none (each unit must be the caller's)."""
+    projects.building_for_changing(building_id, g.api_user)
+    body = json_object()
+    ids = body.get("unit_ids")
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63
+                                            for i in ids):
+        raise ValidationFailed("unit_ids 应为房屋编号数组", {"unit_ids": ["应为正整数数组"]})
+    try:
+        target = UnitStatus(str(body.get("status")))
+    except ValueError:
+        raise ValidationFailed("status 取值无效", {"status": ["应为 available、reserved 或 sold"]}) from None
+    return jsonify({"items": [unit_json(unit) for unit in projects.change_unit_statuses(ids, target, g.api_user)]})
+
+
+@api_blueprint.delete("/buildings/<int:building_id>")
+@developer_only
+def delete_building(building_id: int):
+    return jsonify(project_json(projects.delete_building(building_id, g.api_user)))
+
+
 @api_blueprint.post("/units/<int:unit_id>/undo-sale")
 @developer_only
 def undo_unit_sale(unit_id: int):

@@ -41,7 +41,7 @@ ACTIONS = {
     "organization.apply": "机构申请入驻", "organization.register": "登记机构",
     "organization.approve": "批准机构", "organization.reject": "驳回机构申请",
     "organization.suspend": "暂停机构", "organization.reinstate": "恢复机构",
-    "project.create": "新建楼盘", "project.update": "修改楼盘", "building.rename": "楼栋改名",
+    "project.create": "新建楼盘", "project.update": "修改楼盘", "building.rename": "楼栋改名", "building.delete": "删除楼栋",
     "queue.commit": "公布收购名额摇号承诺值", "queue.draw": "收购名额摇号抽签",
     "reference.load": "载入基础数据",
     "reservation.propose": "提出锁房保留协议", "reservation.accept": "确认锁房保留协议",
@@ -123,7 +123,7 @@ def action_choices() -> list[tuple[str, str]]:
 # labels come from their Field lists). ``tests/test_audit_coverage.py`` fails when code records a
 # literal key that has no label.
 VALUE_NAMES = {
-    "acquisition_id": "收购", "value_rule": "复评后采用的评估价", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
+    "units": "房屋套数", "acquisition_id": "收购", "value_rule": "复评后采用的评估价", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
     "market_swap_id": "市场交易", "party": "当事方", "refund_amount": "退还定金（元）", "refund_percent": "退还比例（%）",
     "added": "新增", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
     "bytes": "文件大小（字节）", "channel": "渠道", "columns": "列", "conflict": "冲突", "contracts": "合同数",

@@ -5,10 +5,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..db.base import insert_unless_present, utcnow
-from ..db.models import Acquisition, Building, MarketSwap, Project, Role, Unit, UnitStatus, User
+from ..db.models import (
+    Acquisition,
+    ApplicationMatch,
+    Building,
+    ChainLink,
+    GoalLedgerEntry,
+    LedgerClaim,
+    MarketSwap,
+    Project,
+    Reservation,
+    Role,
+    Unit,
+    UnitStatus,
+    User,
+)
 from ..domain.fields import parse_fields
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_FIELDS, unit_status_problem
 from ..domain.text import control_character_problem
@@ -128,6 +142,42 @@ def rename_building(building_id: int, name: str, user: User) -> Building:
     return building
 
 
+@use_case
+def delete_building(building_id: int, user: User) -> Project:
+    """Take back a building published by mistake, with its units, while none of them is sold,
+    held or named by any swap, chain or count."""
+    building = building_for_changing(building_id, user)
+    db.session.refresh(building, with_for_update=True)
+    units = list(building.units)
+    if any(unit.status == UnitStatus.SOLD for unit in units):
+        raise Conflict("该楼栋已有已售房屋，不能删除")
+    unit_ids = [unit.id for unit in units]
+    if unit_ids and (any(unit.status == UnitStatus.RESERVED for unit in units) or _referenced(unit_ids)):
+        raise Conflict("该楼栋有已预定的房屋，或房屋已出现在交易、锁房或换房链记录中，不能删除")
+    project, name = building.project, building.name
+    db.session.execute(delete(ApplicationMatch).where(ApplicationMatch.unit_id.in_(unit_ids)))  # recomputed nightly
+    for unit in units:
+        enqueue("unit", unit.id, unit.version + 1)   # the index drops a unit it can no longer read
+        db.session.delete(unit)
+    db.session.delete(building)
+    db.session.flush()
+    record_event("building.delete", "building", building_id, actor=user, before={"name": name, "units": len(units)})
+    return project
+
+
+def _referenced(unit_ids: list[int]) -> bool:
+    columns = (Acquisition.new_unit_id, MarketSwap.new_unit_id, Reservation.unit_id, ChainLink.new_unit_id,
+               GoalLedgerEntry.new_unit_id, LedgerClaim.new_unit_id)
+    return any(db.session.scalar(select(column).where(column.in_(unit_ids)).limit(1)) is not None
+               for column in columns)
+
+
+def _fit_floors(building: Building) -> None:
+    """A building's floor count is that of its highest unit."""
+    db.session.flush()
+    building.total_floors = max((unit.floor for unit in building.units), default=building.total_floors)
+
+
 def _reindex_units_of(project: Project) -> None:
     """Project facts (name, district, location, offer) are part of each unit's search document, and
     the index keeps a document unless it is sent a newer version: each unit's version moves on."""
@@ -176,6 +226,7 @@ def import_price_list(project_id: int, building_name: str, upload: Upload, user:
                 setattr(unit, name, value)
             updated += 1
     db.session.flush()
+    _fit_floors(building)
     for unit in building.units:
         enqueue("unit", unit.id, unit.version)
     record_event("unit.price_list_import", "building", building.id, actor=user,
@@ -259,6 +310,27 @@ def change_unit_status(unit_id: int, target: UnitStatus, user: User) -> Unit:
     return unit
 
 
+@use_case
+def change_unit_statuses(unit_ids: list[int], target: UnitStatus, user: User) -> list[Unit]:
+    """Several units of the developer's to one status, all or none: every refusal is named by room."""
+    if not unit_ids:
+        raise ValidationFailed("请至少选择一套房屋", {"unit_id": ["请至少选择一套房屋"]})
+    units = [unit_for_changing(unit_id, user) for unit_id in dict.fromkeys(unit_ids)]
+    problems = [f"{unit.building.name}{unit.room}：{problem}" for unit in units
+                if (problem := _status_change_problem(unit, target))]
+    if problems:
+        raise Conflict("以下房屋不能改为“" + target.label + "”，本次未做任何修改：" + "；".join(problems))
+    return [change_unit_status(unit.id, target, user) for unit in units if unit.status != target]
+
+
+def _status_change_problem(unit: Unit, target: UnitStatus) -> str | None:
+    if unit.status == target:
+        return None
+    if problem := unit_status_problem(unit.status.value, target.value):
+        return problem
+    return "在锁房保留期内" if reservations.holding_for(unit.id) is not None else None
+
+
 def sale_undo_hours() -> int:
     return latest_rules()[1].unit_sale_undo_hours
 
@@ -316,11 +388,13 @@ def update_unit(unit_id: int, raw: dict, user: User) -> Unit:
     unit = unit_for_changing(unit_id, user)
     if unit.status == UnitStatus.SOLD:
         raise Conflict("已售房屋不能再修改")
+    reservations.refuse_if_held(unit.id, "该房屋在锁房保留期内，三方协议约定的房屋不能修改")
     values = _parsed(UNIT_FIELDS, raw, partial=True)
     before = {name: str(getattr(unit, name)) for name in values}
     for name, value in values.items():
         setattr(unit, name, value)
     flush_or_conflict(lambda _: UNIT_TAKEN)
+    _fit_floors(unit.building)
     record_event("unit.update", "unit", unit.id, actor=user, before=before,
                  after={name: str(value) for name, value in values.items()})
     enqueue("unit", unit.id, unit.version)
@@ -370,6 +444,7 @@ def create_unit(project_id: int, building_name: str, raw: dict, user: User) -> U
     unit = Unit(building=building, status=UnitStatus.AVAILABLE, **values)
     db.session.add(unit)
     flush_or_conflict(lambda _: UNIT_TAKEN)
+    _fit_floors(building)
     record_event("unit.create", "unit", unit.id, actor=user, after={"room": unit.room, "list_price": unit.list_price})
     enqueue("unit", unit.id, unit.version)
     return unit

@@ -36,7 +36,7 @@ def form_submission(form: FlaskForm, call: Callable[[], object]) -> Submission |
         return None
 
 
-def flash_outcome(call: Callable[[], object], success: str | Callable[[object], str]) -> None:
+def flash_outcome(call: Callable[[], object], success: str | Callable[[Any], str]) -> None:
     """Run ``call``; its refusal becomes an error message (the use case has rolled back), its
     result the success message (``success`` may read the result)."""
     try:

@@ -6,14 +6,14 @@ from flask_login import current_user
 
 from ..db.models import Role, UnitStatus
 from ..domain.districts import DISTRICTS_BY_CODE, ZHENGZHOU_DISTRICTS
-from ..domain.fields import display_text, page_number
+from ..domain.fields import MAX_ID, display_text, optional_integer, page_number
 from ..domain.project_fields import PROJECT_FIELDS, UNIT_STATUS_LABELS
 from ..security.access import public, roles
 from ..services import projects
 from ..services.errors import ServiceError
 from .downloads import spreadsheet_response
 from .field_forms import form_class, submitted_values
-from .page_actions import form_submission, imported
+from .page_actions import flash_outcome, form_submission, imported
 
 blueprint = Blueprint("projects", __name__)
 developer_only = roles(Role.DEVELOPER_STAFF)
@@ -104,6 +104,35 @@ def rename_building(building_id: int):
         flash(refused.message, "error")
         return back
     flash(f"楼栋已改名为“{building.name}”", "success")
+    return back
+
+
+@blueprint.route("/developer/buildings/<int:building_id>/delete", methods=["POST"])
+@developer_only
+def delete_building(building_id: int):
+    building = projects.building_for_changing(building_id, current_user)
+    name, project_id = building.name, building.project_id
+    flash_outcome(lambda: projects.delete_building(building_id, current_user), f"已删除楼栋“{name}”及其房屋")
+    return redirect(url_for("projects.manage", project_id=project_id))
+
+
+@blueprint.route("/developer/buildings/<int:building_id>/statuses", methods=["POST"])
+@developer_only
+def change_unit_statuses(building_id: int):
+    """Bulk status: the ticked units of one building; "sold" asks for its confirmation on the form."""
+    building = projects.building_for_changing(building_id, current_user)
+    back = redirect(url_for("projects.manage", project_id=building.project_id))
+    try:
+        target = UnitStatus(request.form.get("status", ""))
+    except ValueError:
+        flash("请选择有效的房屋状态", "error")
+        return back
+    ids = [number for raw in request.form.getlist("unit_id") if (number := optional_integer(raw, 1, MAX_ID))]
+    if target == UnitStatus.SOLD and request.form.get("confirmed") != "yes":
+        flash("批量标记为已售前，请勾选“确认这些房屋已签约售出”", "error")
+        return back
+    flash_outcome(lambda: projects.change_unit_statuses(ids, target, current_user),
+                  lambda changed: f"已将{len(changed)}套房屋改为“{target.label}”")
     return back
 
 

@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from housing_swap.db.models import IdempotencyRecord, Listing, OrganizationKind, Role
 from housing_swap.domain.listing_fields import LISTING_FIELDS
 from housing_swap.extensions import db
+from housing_swap.services import projects
 from tests.factories import Factories
 from tests.listings.helpers import listing_fields
+from tests.listings.test_projects import PROJECT as PROJECT_FOR_BULK
 
 
 def token_for(client, username) -> dict:
@@ -135,3 +137,30 @@ def test_projects_and_units_over_the_api(client, make):
     assert client.post(f"/api/v1/units/{unit_id}/undo-sale", headers=headers).status_code == 409
     client.post(f"/api/v1/units/{unit_id}/status", headers=headers, json={"status": "sold"})
     assert client.get(f"/api/v1/projects/{project_id}").get_json()["buildings"][0]["name"] == "2号楼"
+
+
+def test_bulk_status_and_building_deletion_over_the_api(app, client, make):
+    developer = make.staff(Role.DEVELOPER_STAFF)
+    project = projects.create_project({**PROJECT_FOR_BULK, "presale_permit_no": "郑房预售字[2024]第8801号"}, developer)
+    units = [projects.create_unit(project.id, "5号楼", {"floor": "2", "room": room, "area_m2": "100.00",
+                                                       "bedrooms": "3", "living_rooms": "2", "bathrooms": "2",
+                                                       "list_price": "1200000"}, developer) for room in ("201", "202")]
+    db.session.commit()
+    token = {"Authorization": "Bearer " + client.post("/api/v1/auth/token", json={
+        "username": developer.username, "password": Factories.PASSWORD}).get_json()["token"]}
+    building_id = units[0].building_id
+    changed = client.post(f"/api/v1/buildings/{building_id}/unit-statuses", headers=token,
+                          json={"unit_ids": [u.id for u in units], "status": "reserved"})
+    assert [item["status"] for item in changed.get_json()["items"]] == ["reserved", "reserved"]
+    bad = client.post(f"/api/v1/buildings/{building_id}/unit-statuses", headers=token,
+                      json={"unit_ids": ["1"], "status": "reserved"})
+    assert bad.status_code == 422
+    assert client.post(f"/api/v1/units/{units[0].id}/status", headers=token, json={"status": "sold"}).status_code == 200
+    refused = client.delete(f"/api/v1/buildings/{building_id}", headers=token)
+    assert refused.status_code == 409
+    assert client.post(f"/api/v1/units/{units[0].id}/undo-sale", headers=token).get_json()["status"] == "reserved"
+    assert client.delete(f"/api/v1/buildings/{building_id}", headers=token).status_code == 409   # reserved
+    client.post(f"/api/v1/buildings/{building_id}/unit-statuses", headers=token,
+                json={"unit_ids": [u.id for u in units], "status": "available"})
+    deleted = client.delete(f"/api/v1/buildings/{building_id}", headers=token)
+    assert (deleted.status_code, deleted.get_json()["buildings"]) == (200, [])

@@ -252,3 +252,57 @@ def test_the_project_page_offers_the_undo_and_the_api_does_it(app, developer, cl
     again = client.post(f"/developer/units/{unit.id}/undo-sale", follow_redirects=True)
     assert again.status_code == 200
     assert "不是可撤销的已售状态" in again.get_data(as_text=True)
+
+
+_permits = iter(range(7000, 8000))
+
+
+def project_with_units(developer, rooms=("101", "102", "201")):
+    project = service.create_project({**PROJECT, "presale_permit_no": f"郑房预售字[2024]第{next(_permits)}号"},
+                                     developer)
+    units = [service.create_unit(project.id, "9号楼", {"floor": room[0], "room": room, "area_m2": "110.00",
+                                                      "bedrooms": "3", "living_rooms": "2", "bathrooms": "2",
+                                                      "list_price": "1500000"}, developer) for room in rooms]
+    db.session.commit()
+    return project, units
+
+
+def test_a_buildings_floor_count_follows_its_units(app, developer):
+    project, units = project_with_units(developer)
+    building = units[0].building
+    assert building.total_floors == 2
+    service.update_unit(units[2].id, {"floor": "7", "room": "701"}, developer)
+    assert building.total_floors == 7
+    service.update_unit(units[2].id, {"floor": "3"}, developer)
+    assert building.total_floors == 3
+
+
+def test_bulk_status_changes_all_or_none(app, developer):
+    project, units = project_with_units(developer)
+    changed = service.change_unit_statuses([u.id for u in units[:2]], UnitStatus.RESERVED, developer)
+    assert [u.status for u in changed] == [UnitStatus.RESERVED, UnitStatus.RESERVED]
+    service.change_unit_status(units[2].id, UnitStatus.SOLD, developer)
+    with pytest.raises(Conflict, match="本次未做任何修改") as refused:
+        service.change_unit_statuses([u.id for u in units], UnitStatus.AVAILABLE, developer)
+    assert "201" in refused.value.message
+    db.session.refresh(units[0])
+    assert units[0].status == UnitStatus.RESERVED            # nothing changed
+    with pytest.raises(ValidationFailed):
+        service.change_unit_statuses([], UnitStatus.AVAILABLE, developer)
+
+
+def test_a_building_is_deleted_only_while_no_unit_is_sold(app, developer, client, login):
+    project, units = project_with_units(developer)
+    service.change_unit_status(units[0].id, UnitStatus.SOLD, developer)
+    db.session.commit()
+    with pytest.raises(Conflict, match="已有已售房屋"):
+        service.delete_building(units[0].building_id, developer)
+    other, spare = project_with_units(developer, rooms=("301",))
+    building_id, spare_id = spare[0].building_id, spare[0].id
+    login(developer.username)
+    answer = client.post(f"/developer/buildings/{building_id}/delete", follow_redirects=True).get_data(as_text=True)
+    assert "已删除楼栋" in answer
+    assert db.session.get(Unit, spare_id) is None
+    page = client.post(f"/developer/buildings/{units[0].building_id}/statuses",
+                       data={"status": "sold", "unit_id": [str(units[1].id)]}, follow_redirects=True)
+    assert "请勾选“确认这些房屋已签约售出”" in page.get_data(as_text=True)
