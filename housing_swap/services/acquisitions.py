@@ -39,6 +39,7 @@ from ..db.models.projects import Building
 from ..domain import acquisitions as steps
 from ..domain.eligibility import NewHomeFacts, check_new_home_for_city_group, counts_toward_pilot
 from ..domain.fields import Field, parse_fields
+from ..domain.identity import mask_phone
 from ..domain.rules import AppealRule, ProgramRules
 from ..domain.timezones import beijing_date
 from ..extensions import db
@@ -195,6 +196,43 @@ def acquisitions_for(user: User) -> list[Acquisition]:
 def live_acquisition_of(application: SwapApplication) -> Acquisition | None:
     return db.session.scalar(select(Acquisition).where(
         Acquisition.application_id == application.id, Acquisition.status != AcquisitionStatus.CANCELLED))
+
+
+@dataclass(frozen=True)
+class CaseContact:
+    """What an officer needs to visit and call: the full address and the household's contact."""
+    household_name: str
+    phone: str
+    address: str
+    source: str                   # where the address comes from, in words
+
+
+@use_case
+def reveal_case_contact(acquisition_id: int, user: User) -> CaseContact:
+    """The household's full name, phone and the home's full address (building, unit, room), for
+    officers and the bureau only; every opening is audited."""
+    if user.role not in READERS:
+        raise Forbidden("只有城发集团经办人或住房保障局可以查看完整地址和联系方式")
+    acquisition = acquisition_for_viewing(acquisition_id, user)
+    application = acquisition.application
+    household = db.session.get_one(User, application.household_user_id)
+    contact = CaseContact(household.real_name, household.phone or "", *_full_address(application))
+    record_event("acquisition.contact_reveal", "acquisition", acquisition.id, actor=user,
+                 after={"phone": mask_phone(contact.phone), "source": contact.source})
+    return contact
+
+
+def _full_address(application: SwapApplication) -> tuple[str, str]:
+    listing = db.session.get(Listing, application.old_listing_id) if application.old_listing_id else None
+    if listing is not None:
+        unit = f"{listing.unit_no}单元" if listing.unit_no else ""
+        return (f"{application.old_community_name} {listing.building_no}{unit}{listing.room_no}室",
+                "家庭挂牌的房源（经核验）" if listing.verified_at else "家庭挂牌的房源")
+    registered = db.session.scalar(select(TitleRecord.address).where(
+        TitleRecord.property_key == application.old_property_key))
+    if registered:
+        return registered, "不动产登记簿"
+    return f"{application.old_community_name}（楼栋和房号未登记）", "申请所填小区"
 
 
 def document_for_viewing(document_id: int, user: User) -> AcquisitionDocument:

@@ -120,7 +120,8 @@ def detail(acquisition_id: int):
     return _render_detail(acquisition)
 
 
-def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200):
+def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200,
+                   contact: acquisitions.CaseContact | None = None):
     allowed = steps.allowed_steps(acquisition.status.value, acquisition.appeal_pending)
     next_steps = [s for s in allowed if s in STEP_PAGES and STEP_PAGES[s].actor == current_user.role]
     forms = {step: step_form if step_form is not None and step_form.step == step else _step_form(step)
@@ -130,7 +131,8 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200):
         progress=steps.progress_index(acquisition.status.value), step_pages=STEP_PAGES, forms=forms,
         reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
         new_home=acquisitions.new_home_label(acquisition), **_offer_terms(acquisition),
-        deadline=acquisitions.step_deadlines([acquisition]).get(acquisition.id),
+        deadline=acquisitions.step_deadlines([acquisition]).get(acquisition.id), contact=contact,
+        may_reveal=current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN),
         reversal=ledger.reversal_for(acquisition_id=acquisition.id),
         may_answer=current_user.role == Role.HOUSEHOLD and "offer_accepted" in allowed,
         may_appeal=current_user.role == Role.HOUSEHOLD and "offer_accepted" in allowed and acquisition.appeal is None,
@@ -207,6 +209,18 @@ def answer_offer(acquisition_id: int, answer: str):
     else:
         flash("您已接受报价，城发集团将与您签订收购合同" if answer == "accept" else "您已拒绝该报价", "success")
     return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+
+
+@blueprint.route("/acquisitions/<int:acquisition_id>/contact", methods=["POST"])
+@officers
+def contact(acquisition_id: int):
+    """The full address and contact are drawn on this answer only (never kept in a redirect)."""
+    try:
+        revealed = acquisitions.reveal_case_contact(acquisition_id, current_user)
+    except ServiceError as refused:
+        _refused(refused.message)
+        return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+    return _render_detail(acquisitions.acquisition_for_viewing(acquisition_id, current_user), contact=revealed)
 
 
 @blueprint.route("/acquisitions/<int:acquisition_id>/appeal", methods=["POST"])

@@ -3,8 +3,9 @@ appraisal by another organization; the rule decides which value stands; the offe
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from housing_swap.db.models import AcquisitionStatus, OrganizationKind, Role
+from housing_swap.db.models import AcquisitionStatus, AuditEvent, OrganizationKind, Role
 from housing_swap.domain.acquisitions import standing_value
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions
@@ -91,3 +92,22 @@ def test_only_the_household_appeals_with_a_reason_over_the_page_and_the_api(make
     officer_token = issue(client, cast.officer.username).get_json()["token"]
     assert_envelope(client.post(f"/api/v1/acquisitions/{acquisition.id}/appeal", json={"reason": "x"},
                                 headers=bearer(officer_token)), 403)
+
+
+def test_officers_open_the_full_address_and_contact_and_each_opening_is_audited(make, client, login):
+    cast = Cast(make)
+    acquisition = drive_to(cast, "inspection_scheduled")
+    db.session.commit()
+    login(cast.officer.username)
+    page = client.get(f"/acquisitions/{acquisition.id}").get_data(as_text=True)
+    assert "查看完整地址和联系方式" in page
+    assert cast.household.phone not in page
+    shown = client.post(f"/acquisitions/{acquisition.id}/contact").get_data(as_text=True)
+    assert cast.household.phone in shown
+    assert "本次查看已记录" in shown
+    events = db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.entity_type == "acquisition", AuditEvent.entity_id == str(acquisition.id))).all()
+    assert "acquisition.contact_reveal" in events
+    client.post("/auth/logout")
+    login(cast.household.phone)
+    assert client.post(f"/acquisitions/{acquisition.id}/contact").status_code == 403
