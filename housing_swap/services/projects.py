@@ -450,6 +450,23 @@ def create_unit(project_id: int, building_name: str, raw: dict, user: User) -> U
     return unit
 
 
+def programme_projects() -> list[Project]:
+    """Projects in the swap programme, by name: the first step of the officers' unit picker."""
+    return list(db.session.scalars(select(Project).where(Project.in_swap_program.is_(True)).order_by(Project.name)))
+
+
+def units_on_offer(project_id: int) -> list[tuple[str, list[Unit]]]:
+    """A project's units not yet sold (available, or reserved for the household buying), building by
+    building and floor by floor: the second step of the picker."""
+    units = db.session.scalars(select(Unit).join(Building).where(
+        Building.project_id == project_id, Unit.status != UnitStatus.SOLD)
+        .order_by(Building.name, Unit.floor, Unit.room)).all()
+    grouped: dict[str, list[Unit]] = {}
+    for unit in units:
+        grouped.setdefault(unit.building.name, []).append(unit)
+    return list(grouped.items())
+
+
 @dataclass(frozen=True)
 class ProjectSummary:
     project: Project

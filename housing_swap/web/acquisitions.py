@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from ..db.models import Acquisition, Role
+from ..db.models import Acquisition, Role, UnitStatus
 from ..domain import acquisitions as steps
 from ..domain.districts import ZHENGZHOU_DISTRICTS
-from ..domain.fields import Field, optional_integer, page_number
+from ..domain.fields import MAX_ID, Field, optional_integer, page_number
 from ..domain.rules import AppealRule
 from ..security.access import roles
 from ..security.reauth import confirmation_redirect
-from ..services import acquisitions, ledger
+from ..services import acquisitions, ledger, projects
 from ..services.documents import KIND_LABELS, DocumentUpload
 from ..services.errors import ServiceError, ValidationFailed
 from ..services.rules import latest_rules
@@ -60,11 +61,13 @@ STEP_PAGES: dict[str, StepPage] = {
 }
 
 
-class InspectionForm(form_class("InspectionFields", steps.INSPECTION_FIELDS, skip=("appraiser_org_id",))):
-    appraiser_org_id = SelectField("评估机构", validators=[Optional()])
-
-
-STEP_FORMS = {step: InspectionForm if step == "inspection_scheduled" else form_class(f"StepForm_{step}", page.fields)
+InspectionForm = form_class("InspectionForm", steps.INSPECTION_FIELDS, overrides={
+    "appraiser_org_id": SelectField("评估机构", validators=[Optional()])})
+# A picker (project, then building and room), never a typed internal id; the service checks the unit.
+PurchaseForm = form_class("PurchaseForm", steps.PURCHASE_FIELDS, overrides={
+    "unit_id": SelectField("新房（楼栋 · 房号）", validators=[Optional()], validate_choice=False)})
+SPECIAL_FORMS = {"inspection_scheduled": InspectionForm, "new_home_purchased": PurchaseForm}
+STEP_FORMS: dict[str, Any] = {step: SPECIAL_FORMS.get(step) or form_class(f"StepForm_{step}", page.fields)
               for step, page in STEP_PAGES.items()}
 ReasonForm = form_class("ReasonForm", steps.REASON_FIELDS)
 # Steps that record a price or a contract: the password must have been entered recently.
@@ -132,6 +135,8 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200,
         reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
         new_home=acquisitions.new_home_label(acquisition), **_offer_terms(acquisition),
         deadline=acquisitions.step_deadlines([acquisition]).get(acquisition.id), contact=contact,
+        programme_projects=projects.programme_projects() if "new_home_purchased" in forms else [],
+        chosen_project=optional_integer(request.args.get("project"), 1, MAX_ID),
         may_reveal=current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN),
         reversal=ledger.reversal_for(acquisition_id=acquisition.id),
         may_answer=current_user.role == Role.HOUSEHOLD and "offer_accepted" in allowed,
@@ -157,7 +162,20 @@ def _step_form(step: str, submitted: bool = False):
     if step == "inspection_scheduled":
         form.appraiser_org_id.choices = select_choices(
             [("", "请选择")] + [(str(o.id), o.name) for o in acquisitions.appraiser_organizations()])
+    if step == "new_home_purchased":
+        form.unit_id.choices = _unit_choices(optional_integer(request.args.get("project"), 1, MAX_ID))
     return form
+
+
+def _unit_choices(project_id: int | None) -> dict[str, list[tuple[str, str]]]:
+    """Option groups by building for the chosen project; nothing until a project is chosen."""
+    if project_id is None:
+        return {"": [("", "请先在上方选择楼盘")]}
+    groups = {building: [(str(unit.id), f"{unit.room}室 · {unit.area_m2}㎡ · {unit.list_price // 10_000}万元"
+                          + ("（已预定）" if unit.status == UnitStatus.RESERVED else ""))
+                         for unit in units]
+              for building, units in projects.units_on_offer(project_id)}
+    return {"": [("", "请选择房号")], **groups} if groups else {"": [("", "该楼盘没有可售房屋")]}
 
 
 @blueprint.route("/acquisitions/<int:acquisition_id>/steps/<step>", methods=["POST"])

@@ -17,9 +17,12 @@ BOOLEAN_CHOICES = (("", "请选择"), ("是", "是"), ("否", "否"))
 LONG_TEXT_FIELDS = {"description", "swap_offer"}
 
 
-def form_class(name: str, fields: tuple[Field, ...], skip: tuple[str, ...] = ()) -> type[FlaskForm]:
+def form_class(name: str, fields: tuple[Field, ...], skip: tuple[str, ...] = (),
+               overrides: dict | None = None) -> type[FlaskForm]:
+    """A form of the fields' text inputs; ``overrides`` puts a page's own control (a picker) in
+    place of a field's default one."""
     attributes = {field.name: _wtforms_field(field) for field in fields if field.name not in skip}
-    return type(name, (ChineseForm,), attributes)
+    return type(name, (ChineseForm,), {**attributes, **(overrides or {})})
 
 
 def _wtforms_field(field: Field):

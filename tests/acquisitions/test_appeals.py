@@ -111,3 +111,18 @@ def test_officers_open_the_full_address_and_contact_and_each_opening_is_audited(
     client.post("/auth/logout")
     login(cast.household.phone)
     assert client.post(f"/acquisitions/{acquisition.id}/contact").status_code == 403
+
+
+def test_the_new_home_is_picked_by_project_building_and_room(make, client, login):
+    cast = Cast(make)
+    acquisition = drive_to(cast, "contract_signed")
+    db.session.commit()
+    login(cast.officer.username)
+    page = client.get(f"/acquisitions/{acquisition.id}").get_data(as_text=True)
+    assert "请先在上方选择楼盘" in page
+    project = cast.unit.building.project
+    assert f'<option value="{project.id}"' in page
+    page = client.get(f"/acquisitions/{acquisition.id}?project={project.id}").get_data(as_text=True)
+    assert f'<optgroup label="{cast.unit.building.name}">' in page
+    assert f'<option value="{cast.unit.id}">{cast.unit.room}室' in page
+    assert "新房房屋编号" not in page                                   # no internal id to type

@@ -104,8 +104,11 @@ def test_an_application_goes_from_intake_to_completion_and_is_counted(new_page):
     # A participating unit in the main urban area that costs more than the old home fetched.
     unit = page.request.get(f"/api/v1/units?program=true&district=410104&district=410105&sort=price_asc"
                             f"&min_price={OFFER + 50_000}").json()["items"][0]
+    picker = step_section(page, "登记新房购买")          # project first, then building and room
+    picker.get_by_label("楼盘（参与以旧换新）").select_option(label=unit["project_name"])
+    picker.get_by_role("button", name="列出房号").click()
     purchase = step_section(page, "登记新房购买")
-    purchase.get_by_label("新房房屋编号").fill(str(unit["id"]))
+    purchase.get_by_label("新房（楼栋 · 房号）").select_option(value=str(unit["id"]))
     purchase.get_by_label("购房合同/网签备案号").fill(f"WQ-J4-{application_id}")
     purchase.get_by_label("新房总价（元）").fill(str(unit["total_price"]))
     purchase.get_by_label("购房日期").fill(TODAY)
