@@ -6,7 +6,7 @@ from collections.abc import Callable
 from flask import Response, g, jsonify, request
 
 from ..db.models import Acquisition, AppraisalAppeal, Role
-from ..domain.fields import MAX_PAGE, optional_integer
+from ..domain.fields import MAX_ID, MAX_PAGE, optional_integer
 from ..domain.identity import mask_certificate
 from ..domain.rules import AppealRule
 from ..security.access import roles
@@ -66,6 +66,13 @@ def acquisition_queue():
         for row in page.items]})
 
 
+def _search(args) -> str:
+    q = args.get("q", "")
+    if len(q) > 60:
+        raise ValidationFailed("查询参数有误", {"q": ["不能超过60个字符"]})
+    return q
+
+
 def queue_filters(args) -> acquisitions.QueueFilters:
     """The queue's query parameters, each refused with a reason when malformed."""
     errors: dict[str, list[str]] = {}
@@ -85,7 +92,8 @@ def queue_filters(args) -> acquisitions.QueueFilters:
     if pilot == "bad":
         errors["pilot"] = ["应为 true 或 false"]
     filters = acquisitions.QueueFilters(district=args.get("district") or None, pilot=pilot, status=status,
-                                        min_days=number("min_days", 0, 36_500),
+                                        min_days=number("min_days", 0, 36_500), q=_search(args),
+                                        officer_id=number("officer_id", 1, MAX_ID),
                                         page=number("page", 1, MAX_PAGE) or 1)
     if errors:
         raise ValidationFailed("查询参数有误", errors)
@@ -132,6 +140,9 @@ STEPS: dict[str, tuple[tuple[Role, ...], Callable]] = {
               lambda id_, values, files, user: acquisitions.make_offer(id_, values, user)),
     "accept": ((Role.HOUSEHOLD,), lambda id_, values, files, user: acquisitions.answer_offer(id_, True, user)),
     "decline": ((Role.HOUSEHOLD,), lambda id_, values, files, user: acquisitions.answer_offer(id_, False, user)),
+    "assignment": ((Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN), lambda id_, values, files, user:
+                   acquisitions.assign_officer(id_, optional_integer(str(values.get("officer_user_id", "")), 1, MAX_ID)
+                                               or 0, user)),
     "appeal": ((Role.HOUSEHOLD,), lambda id_, values, files, user: acquisitions.request_appeal(
         id_, values.get("reason", ""), user)),
     "contract": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user: acquisitions.sign_contract(

@@ -55,6 +55,8 @@ PATHS.update({
             _query("district", {"type": "string"}), _query("pilot", {"type": "boolean"}),
             _query("status", {"type": "string", "enum": [WAITING, *(status.value for status in AcquisitionStatus)]}),
             _query("min_days", {"type": "integer", "minimum": 0}, "days since submission, at least"),
+            _query("q", {"type": "string", "maxLength": 60}, "an application number (申请123) or part of a name"),
+            _query("officer_id", {"type": "integer", "minimum": 1}, "only the cases this officer holds"),
             _query("page", {"type": "integer", "minimum": 1})]),
     "/api/v1/acquisitions": {
         **_get("Acquisitions the caller may see (own, assigned, or all for officers and the bureau)",
@@ -77,6 +79,10 @@ PATHS.update({
                           "makeOffer", ACQUISITION, _step_body(steps.OFFER_FIELDS)),
     f"{ACQ}/accept": _post("The household accepts the offer before its deadline", "acceptOffer", ACQUISITION, None),
     f"{ACQ}/decline": _post("The household declines the offer", "declineOffer", ACQUISITION, None),
+    f"{ACQ}/assignment": _post("Hand the case to another city-group officer (officers, the bureau); audited",
+                               "assignAcquisition", ACQUISITION, _body({
+                                   "type": "object", "required": ["officer_user_id"],
+                                   "properties": {"officer_user_id": {"type": "integer"}}})),
     f"{ACQ}/appeal": _post("The household asks for a second appraisal by another organization, within the rule's "
                            "days after the offer (once); the offer waits for the new one", "appealAppraisal",
                            ACQUISITION, _body(REASON)),

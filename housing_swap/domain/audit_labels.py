@@ -20,7 +20,7 @@ from .viewings import ViewingStatus
 
 ACTIONS = {
     "acquisition.intake": "城发集团受理收购申请", "acquisition.appeal": "家庭申请复评",
-    "acquisition.contact_reveal": "查看收购家庭的完整地址和联系方式",
+    "acquisition.contact_reveal": "查看收购家庭的完整地址和联系方式", "acquisition.assign": "分配收购案件",
     "api_token.issue": "签发接口令牌", "api_token.revoke": "吊销接口令牌",
     "application.create": "创建换房申请", "application.update": "修改换房申请",
     "application.submit": "提交换房申请", "application.withdraw": "撤回换房申请",
@@ -124,7 +124,7 @@ def action_choices() -> list[tuple[str, str]]:
 # labels come from their Field lists). ``tests/test_audit_coverage.py`` fails when code records a
 # literal key that has no label.
 VALUE_NAMES = {
-    "units": "房屋套数", "source": "来源", "acquisition_id": "收购", "value_rule": "复评后采用的评估价", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
+    "units": "房屋套数", "officer_user_id": "经办人", "source": "来源", "acquisition_id": "收购", "value_rule": "复评后采用的评估价", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
     "market_swap_id": "市场交易", "party": "当事方", "refund_amount": "退还定金（元）", "refund_percent": "退还比例（%）",
     "added": "新增", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
     "bytes": "文件大小（字节）", "channel": "渠道", "columns": "列", "conflict": "冲突", "contracts": "合同数",

@@ -8,6 +8,7 @@ in the same transaction.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -70,6 +71,8 @@ class QueueFilters:
     pilot: bool | None = None
     status: str | None = None  # WAITING or an acquisition status; None: all open work
     min_days: int | None = None
+    q: str = ""                      # an application number (申请123 or 123) or part of the household's name
+    officer_id: int | None = None    # only the cases this officer holds
     page: int = 1
     per_page: int = 50
 
@@ -102,6 +105,10 @@ def work_queue(filters: QueueFilters, today: date | None = None) -> Page[QueueRo
         query = query.where(SwapApplication.counts_toward_pilot.is_(filters.pilot))
     if filters.min_days:
         query = query.where(SwapApplication.submitted_at <= _days_before(today, filters.min_days))
+    if filters.officer_id is not None:
+        query = query.where(Acquisition.officer_user_id == filters.officer_id)
+    if (searched := _search_clause(filters.q)) is not None:
+        query = query.where(searched)
     found = paginate(query, filters.page, filters.per_page, SwapApplication.submitted_at, SwapApplication.id,
                      rows=True)
     verified = verified_properties([application.old_property_key for application, _ in found.items])
@@ -109,6 +116,18 @@ def work_queue(filters: QueueFilters, today: date | None = None) -> Page[QueueRo
     return found.map(lambda row: QueueRow(row[0], row[1], _days_waiting(row[0], today),
                                           row[0].old_property_key in verified,
                                           deadlines.get(row[1].id) if row[1] is not None else None))
+
+
+def _search_clause(q: str):
+    """An application number as typed (申请123, 123, full-width digits) or part of the household's name."""
+    text = unicodedata.normalize("NFKC", q or "").strip()
+    if not text:
+        return None
+    number = text.removeprefix("申请").strip()
+    if number.isascii() and number.isdigit() and len(number) <= 18:
+        return SwapApplication.id == int(number)
+    names = select(User.id).where(User.role == Role.HOUSEHOLD, User.real_name.contains(text[:60], autoescape=True))
+    return SwapApplication.household_user_id.in_(names)
 
 
 def step_deadlines(found: list[Acquisition], today: date | None = None) -> dict[int, StepDeadline]:
@@ -196,6 +215,56 @@ def acquisitions_for(user: User) -> list[Acquisition]:
 def live_acquisition_of(application: SwapApplication) -> Acquisition | None:
     return db.session.scalar(select(Acquisition).where(
         Acquisition.application_id == application.id, Acquisition.status != AcquisitionStatus.CANCELLED))
+
+
+def city_group_officers() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.CITY_GROUP_OFFICER, User.enabled)
+                                   .order_by(User.real_name, User.id)))
+
+
+@use_case
+def assign_officer(acquisition_id: int, officer_user_id: int, actor: User) -> Acquisition:
+    """Hand a case to another officer (an officer or the bureau does it); audited, shown on the timeline."""
+    if actor.role not in READERS:
+        raise Forbidden("只有城发集团经办人或住房保障局可以分配案件")
+    acquisition = _locked(acquisition_id)
+    officer = db.session.get(User, officer_user_id)
+    if officer is None or officer.role != Role.CITY_GROUP_OFFICER or not officer.enabled:
+        raise ValidationFailed("经办人无效", {"officer_user_id": ["请选择一位在岗的城发集团经办人"]})
+    if acquisition.status in (AcquisitionStatus.COMPLETED, AcquisitionStatus.CANCELLED):
+        raise Conflict("已结束的收购不能再分配")
+    before = acquisition.officer_user_id
+    if before == officer.id:
+        return acquisition
+    acquisition.officer_user_id = officer.id
+    _event(acquisition, acquisition.status, f"案件转交{officer.real_name}办理", actor)
+    record_event("acquisition.assign", "acquisition", acquisition.id, actor=actor,
+                 before={"officer_user_id": before}, after={"officer_user_id": officer.id})
+    if officer.id != actor.id:
+        notify(officer.id, "case_assigned", "有收购案件分配给您", f"收购{acquisition.id}（申请{acquisition.application_id}）",
+               f"/acquisitions/{acquisition.id}")
+    db.session.flush()
+    return acquisition
+
+
+@dataclass(frozen=True)
+class Workload:
+    officer: User
+    open_cases: int
+    overdue: int
+
+
+def officer_workload(today: date | None = None) -> list[Workload]:
+    """Each officer's open cases and how many are past their service deadline, busiest first."""
+    open_cases = list(db.session.scalars(select(Acquisition).where(
+        Acquisition.status.notin_((AcquisitionStatus.COMPLETED, AcquisitionStatus.CANCELLED)))))
+    deadlines = step_deadlines(open_cases, today)
+    rows = []
+    for officer in city_group_officers():
+        mine = [a for a in open_cases if a.officer_user_id == officer.id]
+        overdue = sum(1 for a in mine if a.id in deadlines and deadlines[a.id].state == steps.DeadlineState.OVERDUE)
+        rows.append(Workload(officer, len(mine), overdue))
+    return sorted(rows, key=lambda row: (-row.open_cases, row.officer.id))
 
 
 @dataclass(frozen=True)

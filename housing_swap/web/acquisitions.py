@@ -85,10 +85,13 @@ def queue():
         district=args.get("district") or None,
         pilot={"是": True, "否": False}.get(args.get("pilot", "")),
         status=args.get("status") if args.get("status") in dict(QUEUE_STATUSES) else None,
-        min_days=optional_integer(args.get("min_days"), 0, 36_500), page=page_number(args.get("page")))
+        min_days=optional_integer(args.get("min_days"), 0, 36_500), q=args.get("q", "")[:60],
+        officer_id=current_user.id if args.get("mine") == "1" and current_user.role == Role.CITY_GROUP_OFFICER
+        else None, page=page_number(args.get("page")))
     page = acquisitions.work_queue(filters)
     overdue = sum(1 for row in page.items if row.deadline and row.deadline.state == steps.DeadlineState.OVERDUE)
     return render_template("acquisitions/queue.html", page=page, filters=filters, overdue_on_page=overdue,
+                           workload=acquisitions.officer_workload(),
                            statuses=QUEUE_STATUSES, districts=ZHENGZHOU_DISTRICTS, labels=steps.STATUS_LABELS,
                            waiting_for=steps.WAITING_FOR)
 
@@ -138,6 +141,8 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200,
         programme_projects=projects.programme_projects() if "new_home_purchased" in forms else [],
         chosen_project=optional_integer(request.args.get("project"), 1, MAX_ID),
         may_reveal=current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN),
+        officers=acquisitions.city_group_officers() if "cancelled" in allowed
+        and current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN) else [],
         reversal=ledger.reversal_for(acquisition_id=acquisition.id),
         may_answer=current_user.role == Role.HOUSEHOLD and "offer_accepted" in allowed,
         may_appeal=current_user.role == Role.HOUSEHOLD and "offer_accepted" in allowed and acquisition.appeal is None,
@@ -226,6 +231,21 @@ def answer_offer(acquisition_id: int, answer: str):
         _refused(refused.message)
     else:
         flash("您已接受报价，城发集团将与您签订收购合同" if answer == "accept" else "您已拒绝该报价", "success")
+    return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+
+
+@blueprint.route("/acquisitions/<int:acquisition_id>/assignment", methods=["POST"])
+@officers
+def assign(acquisition_id: int):
+    officer_id = optional_integer(request.form.get("officer_user_id"), 1, MAX_ID) or 0
+    try:
+        acquisitions.assign_officer(acquisition_id, officer_id, current_user)
+    except ValidationFailed as problems:
+        _refused("；".join(message for messages in problems.details.values() for message in messages))
+    except ServiceError as refused:
+        _refused(refused.message)
+    else:
+        flash("案件已分配", "success")
     return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
 
 
