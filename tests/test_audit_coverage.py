@@ -20,6 +20,7 @@ NOT_AUDITED = {
     ("notifications", "mark_all_read"): "a user's own notifications read marks",
     ("notifications", "set_choices"): "a user's own choice of delivery channels",
     ("acquisitions", "remind_offers_due"): "system job writing reminders; each notification is its own record",
+    ("chain_milestones", "notify_overdue"): "system job writing reminders; each notification is its own record",
     ("alerts", "run_alerts"): "system job writing notifications; each notification is its own record",
     ("favourites", "toggle_favourite"): "a user's own favourites list",
     ("idempotency", "run_once"): "stores the answer of a use case that audits itself",

@@ -25,7 +25,7 @@ EXPECTED_TABLES = {
     "listing_photo", "recorded_sale", "application_event", "application_match", "chain_proposal",
     "chain_link", "goal_ledger_claim", "acquisition_event", "acquisition_document",
     "property_identifier", "identity_collision", "ledger_reversal_request", "login_failure",
-    "change_counter", "job_run", "viewing_request", "viewing_event", "viewing_block", "reservation", "queue_draw", "appraisal_appeal",
+    "change_counter", "job_run", "viewing_request", "viewing_event", "viewing_block", "reservation", "queue_draw", "appraisal_appeal", "chain_milestone",
 }
 
 

@@ -9,7 +9,7 @@ from ..db.models import Role, SwapApplication
 from ..domain.fields import MAX_ID, optional_integer
 from ..domain.identity import mask_certificate
 from ..security.access import roles
-from ..services import applications, chains, matching, net_proceeds, valuation
+from ..services import applications, chain_milestones, chains, matching, net_proceeds, valuation
 from ..services.errors import ValidationFailed
 from . import api_blueprint, responses
 from .responses import respond, shaped
@@ -157,6 +157,30 @@ def chain_json(proposal) -> dict:
 @household
 def list_chains():
     return respond(responses.ChainProposalList, {"items": [chain_json(p) for p in chains.proposals_for(g.api_user)]})
+
+
+@api_blueprint.get("/chains/<int:proposal_id>/milestones")
+@roles(Role.HOUSEHOLD, Role.BUREAU_ADMIN)
+def chain_milestones_view(proposal_id: int):
+    return respond(responses.ChainMilestones, milestones_json(chain_milestones.milestones_of(proposal_id, g.api_user)))
+
+
+@api_blueprint.post("/chains/<int:proposal_id>/milestones")
+@household
+def record_chain_milestone(proposal_id: int):
+    return respond(responses.ChainMilestones,
+                   milestones_json(chain_milestones.record_milestone(proposal_id, json_object(), g.api_user)))
+
+
+def milestones_json(found: chain_milestones.ChainMilestones) -> dict:
+    return {"chain_id": found.proposal.id, "agreed_on": found.agreed_on.isoformat(),
+            "late_position": found.late_position,
+            "links": [{"position": link.position, "application_id": link.application_id, "yours": link.yours,
+                       "milestones": [{"milestone": s.milestone.value, "label": s.milestone.label,
+                                       "expected_on": s.expected_on.isoformat(),
+                                       "done_on": s.done_on.isoformat() if s.done_on else None,
+                                       "state": s.rag.value, "state_label": s.rag.label} for s in link.states]}
+                      for link in found.links]}
 
 
 @api_blueprint.post("/chains/<int:proposal_id>/accept")

@@ -1,7 +1,8 @@
-"""OpenAPI paths for protected reservations (api/reservations.py) and the queue for city-group places
-(api/quota_queue.py)."""
+"""OpenAPI paths for protected reservations (api/reservations.py), the queue for city-group places
+(api/quota_queue.py) and chain milestones (api/applications.py)."""
 from __future__ import annotations
 
+from ..domain.milestones import Milestone
 from ..domain.reservations import RESERVATION_FIELDS, ReservationStatus
 from .openapi import BEARER, ID, PATHS, _application_get, _body, _error_responses, _input_schema, _json, _query, _ref
 
@@ -51,4 +52,17 @@ PATHS.update({
                    "algorithm and order with each key (no login; anyone can re-run it)",
         "operationId": "getQueueDraw", "parameters": [ID],
         "responses": {"200": _json(_ref("QueueDraw"), "The draw"), **_error_responses(404)}}},
+    "/api/v1/chains/{id}/milestones": {
+        "get": {"summary": "An agreed chain's milestones for every link, red/amber/green against the expected "
+                           "days (rule chain_milestone_days), and the link that is late",
+                "operationId": "chainMilestones", "security": BEARER, "parameters": [ID],
+                "responses": {"200": _json(_ref("ChainMilestones"), "Milestones"),
+                              **_error_responses(401, 403, 404, 409)}},
+        "post": {"summary": "The household records the day its own milestone was done (a second time corrects it)",
+                 "operationId": "recordChainMilestone", "security": BEARER, "parameters": [ID],
+                 "requestBody": _body({"type": "object", "required": ["milestone", "done_on"], "properties": {
+                     "milestone": {"type": "string", "enum": [m.value for m in Milestone]},
+                     "done_on": {"type": "string", "format": "date"}}}),
+                 "responses": {"200": _json(_ref("ChainMilestones"), "Recorded"),
+                               **_error_responses(401, 403, 404, 409, 422)}}},
 })

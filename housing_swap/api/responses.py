@@ -844,13 +844,37 @@ class QueueDraw(Closed):
     drawn_order: list[DrawnPlace] | None
 
 
+class MilestoneRow(Closed):
+    milestone: Literal["offer", "contract", "mortgage", "online_contract", "title_transfer", "new_home_contract",
+                       "handover"]
+    label: str
+    expected_on: Day
+    done_on: Day | None
+    state: Literal["done", "green", "amber", "red"]
+    state_label: str
+
+
+class ChainLinkMilestones(Closed):
+    position: int
+    application_id: int
+    yours: bool                               # the caller's own link
+    milestones: list[MilestoneRow]
+
+
+class ChainMilestones(Closed):
+    chain_id: int
+    agreed_on: Day
+    late_position: int | None                 # the link holding the chain up (its first overdue step)
+    links: list[ChainLinkMilestones]
+
+
 DOCUMENTED = (
     Error, Token, Me, OrganizationList, Listing, ImportResult, Project, PriceListResult, Unit, SearchResult,
     CommunitySuggestions, EligibilityAnswer, Progress, Application, ApplicationList, Valuation, Matches, Buyers,
     CashGap, NetProceeds, ChainProposal, ChainProposalList, AcquisitionQueue, Acquisition, AcquisitionList, MarketSwap,
     MarketSwapList, ContractCheckReport, LedgerEntry, LedgerEntryPage, LedgerReversalRequest,
     LedgerReversalRequestList, AuditEvent, AuditEventPage, Notification, NotificationPage, NotificationsMarked,
-    ViewingRequest, ViewingRequestPage, ViewingContact, Reservation, ReservationList, QueuePosition, QueueDraw,
+    ViewingRequest, ViewingRequestPage, ViewingContact, Reservation, ReservationList, QueuePosition, QueueDraw, ChainMilestones,
 )
 
 

@@ -13,6 +13,7 @@ from .applications import APPLICATION_FIELDS, ApplicationStatus
 from .listing_fields import LISTING_FIELDS
 from .listing_lifecycle import ListingStatus
 from .market_swaps import MARKET_SWAP_FIELDS, MarketSwapStatus
+from .milestones import Milestone
 from .project_fields import PROJECT_FIELDS, UNIT_FIELDS, UnitStatus
 from .reservations import RESERVATION_FIELDS, Party, ReservationStatus
 from .rules import RULE_FIELDS, AppealRule
@@ -24,7 +25,7 @@ ACTIONS = {
     "api_token.issue": "签发接口令牌", "api_token.revoke": "吊销接口令牌",
     "application.create": "创建换房申请", "application.update": "修改换房申请",
     "application.submit": "提交换房申请", "application.withdraw": "撤回换房申请",
-    "chain.accept": "确认换房链", "chains.run": "寻找换房链",
+    "chain.accept": "确认换房链", "chain.milestone": "登记连环单进度节点", "chains.run": "寻找换房链",
     "demo.seed": "载入演示数据",
     "export.audit_log": "导出审计日志", "export.dashboard": "导出统计报表", "export.queued": "申请导出统计报表",
     "job.failed": "后台任务失败",
@@ -124,7 +125,7 @@ def action_choices() -> list[tuple[str, str]]:
 # labels come from their Field lists). ``tests/test_audit_coverage.py`` fails when code records a
 # literal key that has no label.
 VALUE_NAMES = {
-    "units": "房屋套数", "officer_user_id": "经办人", "source": "来源", "acquisition_id": "收购", "value_rule": "复评后采用的评估价", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
+    "units": "房屋套数", "milestone": "进度节点", "done_on": "完成日期", "officer_user_id": "经办人", "source": "来源", "acquisition_id": "收购", "value_rule": "复评后采用的评估价", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
     "market_swap_id": "市场交易", "party": "当事方", "refund_amount": "退还定金（元）", "refund_percent": "退还比例（%）",
     "added": "新增", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
     "bytes": "文件大小（字节）", "channel": "渠道", "columns": "列", "conflict": "冲突", "contracts": "合同数",
@@ -180,7 +181,7 @@ def changes(entity_type: str | None, before: dict | None, after: dict | None,
     keys (``{"role": Role.labels()}``) that this layer cannot import."""
     before, after = before or {}, after or {}
     labels = {**(coded_values or {}), "status": STATUS_LABELS.get(entity_type or "", {}), "party": Party.labels(),
-              "value_rule": AppealRule.labels()}
+              "value_rule": AppealRule.labels(), "milestone": Milestone.labels()}
 
     def shown(side: dict, key: str) -> str:
         if key not in side:

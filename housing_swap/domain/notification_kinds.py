@@ -35,6 +35,7 @@ KINDS: tuple[NotificationKind, ...] = (
     NotificationKind("offer_due_soon", "收购报价即将到期", sms_by_default=True),
     NotificationKind("appraisal_appeal", "家庭申请复评"),
     NotificationKind("case_assigned", "收购案件分配给我"),
+    NotificationKind("chain_milestone_overdue", "连环单进度节点逾期", sms_by_default=True),
     NotificationKind("contract_signed", "收购合同已签订"),
     NotificationKind("acquisition_completed", "收购已完成"),
     NotificationKind("acquisition_cancelled", "收购已取消"),

@@ -81,6 +81,9 @@ class ProgramRules:
     market_sale_fee_rate: Decimal = Decimal("0.02")  # agency fee and taxes on a market sale
     min_down_payment_ratio: Decimal = Decimal("0.15")  # Zhengzhou 2024 minimum down payment
     chain_max_length: int = 4                     # households in one swap chain
+    # Days after a chain is agreed by which each milestone is expected (domain/milestones.py order:
+    # offer, contract, mortgage, online registration, title transfer, new-home contract, handover).
+    chain_milestone_days: tuple[int, ...] = (7, 21, 35, 45, 60, 75, 120)
     unit_sale_undo_hours: int = 24                # a developer may undo "sold" this long after marking it
     # Protected reservations (Ningbo's 30-90 day lock, Shenzhen's penalty-free protected period,
     # Shanghai's refund when the old home does not sell): the city's own terms are unknown.
@@ -114,7 +117,7 @@ class ProgramRules:
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in document.items() if key in known}
         values["targets"] = Targets(**document.get("targets", {}))
-        for key in ("pilot_districts", "main_urban_districts", "voucher_bonus_percents"):
+        for key in ("pilot_districts", "main_urban_districts", "voucher_bonus_percents", "chain_milestone_days"):
             values[key] = tuple(document.get(key, ()))
         values["district_shares"] = tuple((code, percent) for code, percent in document.get("district_shares", ()))
         for key in ("pilot_start", "pilot_end"):
@@ -177,6 +180,16 @@ def parse_percent_list(raw: str) -> tuple[int, ...]:
     return tuple(parse_integer(0, 100)(part.strip()) for part in parts)
 
 
+def parse_day_list(raw: str) -> tuple[int, ...]:
+    parts = [part.strip() for part in raw.replace("，", ",").replace("、", ",").split(",") if part.strip()]
+    days = tuple(parse_integer(0, 3650)(part) for part in parts)
+    if len(days) != 7:
+        raise FieldProblem("应为7个天数，依次对应出价、签约、贷款审批、网签、过户、新房合同、交房")
+    if list(days) != sorted(days):
+        raise FieldProblem("各节点天数应按顺序不减少")
+    return days
+
+
 def parse_district_shares(raw: str) -> tuple[tuple[str, int], ...]:
     """"金水区:15，郑东新区:12" (district by name or code, a whole percent each)."""
     shares: dict[str, int] = {}
@@ -229,6 +242,8 @@ RULE_FIELDS: tuple[Field, ...] = (
     Field("market_sale_fee_rate", "市场出售税费及佣金比例", True, _RATE),
     Field("min_down_payment_ratio", "最低首付比例", True, _RATE),
     Field("chain_max_length", "连环单最多户数", True, parse_integer(2, 8)),
+    Field("chain_milestone_days", "连环单各节点预计完成天数（出价、签约、贷款审批、网签、过户、新房合同、交房，逗号分隔）",
+          True, parse_day_list),
     Field("unit_sale_undo_hours", "开发商标记已售后可撤销的时限（小时，0为不可撤销）", True, parse_integer(0, 720)),
     Field("reservation_hold_days", "锁房保留期（天）", True, parse_integer(1, 365)),
     Field("reservation_acceptance_days", "锁房协议待三方确认的期限（天）", True, parse_integer(1, 30)),
@@ -259,6 +274,7 @@ def rule_form_values(rules: ProgramRules) -> dict[str, str]:
     for key in ("pilot_districts", "main_urban_districts"):
         values[key] = district_list_text(values[key])
     values["voucher_bonus_percents"] = ",".join(str(p) for p in rules.voucher_bonus_percents)
+    values["chain_milestone_days"] = ",".join(str(d) for d in rules.chain_milestone_days)
     values["district_shares"] = district_shares_text(rules.district_shares)
     values["appeal_value_rule"] = AppealRule(rules.appeal_value_rule).label
     return {key: ("是" if value is True else "否" if value is False else str(value))

@@ -14,6 +14,7 @@ from flask import current_app
 from ..services import (
     acquisitions,
     alerts,
+    chain_milestones,
     chains,
     export_jobs,
     files,
@@ -76,6 +77,8 @@ JOB_KINDS: dict[str, JobKind] = {
     export_jobs.KIND: JobKind("导出统计报表", export_jobs.run_export),
     "match_run": JobKind("匹配新房", _match_run),
     "match_chains": JobKind("寻找换房链", lambda params, progress: asdict(chains.run_chain_finder())),
+    "chains_milestones_notify": JobKind("提醒逾期的连环单节点", lambda params, progress: {
+        "notified": chain_milestones.notify_overdue()}),
     "search_alerts": JobKind("保存搜索提醒", lambda params, progress: {"notified": alerts.run_alerts()}),
     "listings_expire": JobKind("房源挂牌到期", lambda params, progress: {
         "expired": listings.expire_stale_listings(current_app.config["LISTING_EXPIRY_DAYS"])}),
@@ -100,6 +103,7 @@ PERIODIC: dict[str, dict[str, str]] = {
     "jobs_recover": {"minute": "*"},
     "notifications_deliver": {"minute": "*"},
     "offers_remind": {"minute": "0", "hour": "1"},       # 09:00 Beijing, in working hours
+    "chains_milestones_notify": {"minute": "30", "hour": "1"},  # 09:30 Beijing
     "search_alerts": {"minute": "*/5"},
     "viewings_expire": {"minute": "20"},                 # hourly
     "offers_expire": {"minute": "10", "hour": "16"},     # 00:10 Beijing

@@ -8,12 +8,23 @@ from ..db.models import Channel, Role
 from ..domain.acquisitions import STATUS_LABELS as ACQUISITION_LABELS
 from ..domain.applications import APPLICATION_FIELDS, CHANNEL_LABELS, STATUS_LABELS
 from ..domain.fields import MAX_ID, optional_integer
+from ..domain.milestones import Milestone
 from ..domain.rules import district_list_text
 from ..security.access import roles
-from ..services import acquisitions, applications, chains, matching, net_proceeds, quota_queue, reservations, valuation
+from ..services import (
+    acquisitions,
+    applications,
+    chain_milestones,
+    chains,
+    matching,
+    net_proceeds,
+    quota_queue,
+    reservations,
+    valuation,
+)
 from ..services.errors import Conflict
 from .field_forms import form_class, submitted_values
-from .page_actions import form_submission
+from .page_actions import flash_outcome, form_submission
 
 blueprint = Blueprint("applications", __name__)
 household = roles(Role.HOUSEHOLD)
@@ -134,7 +145,19 @@ def withdraw(application_id: int):
 @blueprint.route("/chains")
 @household
 def my_chains():
-    return render_template("applications/chains.html", proposals=chains.proposals_for(current_user))
+    proposals = chains.proposals_for(current_user)
+    milestones = {p.id: chain_milestones.milestones_of(p.id, current_user) for p in proposals
+                  if p.status.value == "agreed"}
+    return render_template("applications/chains.html", proposals=proposals, milestones=milestones,
+                           milestone_kinds=Milestone)
+
+
+@blueprint.route("/chains/<int:proposal_id>/milestones", methods=["POST"])
+@household
+def record_milestone(proposal_id: int):
+    flash_outcome(lambda: chain_milestones.record_milestone(proposal_id, request.form.to_dict(), current_user),
+                  "已登记进度")
+    return redirect(url_for("applications.my_chains", _anchor=f"chain-{proposal_id}"))
 
 
 @blueprint.route("/chains/<int:proposal_id>/<any(accept, decline):answer>", methods=["POST"])

@@ -38,6 +38,7 @@ from .market_swaps import MarketSwap, MarketSwapStatus
 from .matching import (
     ApplicationMatch,
     ChainLink,
+    ChainMilestone,
     ChainProposal,
     ChainStatus,
     LinkDecision,
@@ -63,6 +64,6 @@ __all__ = [
     "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
     "Unit", "UnitStatus", "User", "IdentifierKind", "IdentityCollision", "PropertyIdentifier",
     "LedgerReversalRequest", "ReversalRequestStatus", "UnitSettlement", "LoginFailure",
-    "ViewingBlock", "ViewingEvent", "ViewingRequest", "Reservation", "ReservationStatus", "QueueDraw", "AppraisalAppeal",
+    "ViewingBlock", "ViewingEvent", "ViewingRequest", "Reservation", "ReservationStatus", "QueueDraw", "AppraisalAppeal", "ChainMilestone",
 ]
 

@@ -92,3 +92,17 @@ class ChainLink(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     proposal: Mapped[ChainProposal] = relationship(back_populates="links")
+
+
+class ChainMilestone(Base):
+    """The day one household's milestone in an agreed chain was done, as it recorded it."""
+
+    __tablename__ = "chain_milestone"
+    __table_args__ = (UniqueConstraint("link_id", "milestone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("chain_link.id"), index=True)
+    milestone: Mapped[str] = mapped_column(String(20))
+    done_on: Mapped[date]
+    recorded_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
