@@ -1,5 +1,13 @@
 """The public eligibility self-check: API and page."""
+from datetime import date
+from decimal import Decimal
+
 import pytest
+
+from housing_swap.domain.finance import subsidy_schedule
+from housing_swap.domain.rules import ProgramRules
+from housing_swap.extensions import db
+from housing_swap.services.rules import current_rules
 
 BASE = {"channel": "city_group", "decision_date": "2024-05-10",
         "old_home": {"district_code": "410105", "build_year": 2008, "area_m2": "89.50", "seized": False,
@@ -14,7 +22,8 @@ def check(client, **changes):
 
 def test_a_qualifying_pilot_household(client):
     body = check(client).get_json()
-    assert body == {"eligible": True, "reasons": [], "rule_version": 1, "counts_toward_pilot": True}
+    assert body == {"eligible": True, "reasons": [], "rule_version": 1, "counts_toward_pilot": True,
+                    "subsidies": [], "subsidy_note": "现行规则没有契税补贴或房票奖励"}
 
 
 @pytest.mark.parametrize(("old_home", "new_home", "rules"), [
@@ -62,3 +71,27 @@ def test_self_check_page(client):
     bad = client.post("/eligibility", data={"channel": "city_group", "build_year": "abc"})
     assert bad.status_code == 422
     assert "应为整数" in bad.get_data(as_text=True)
+
+
+def test_the_subsidies_by_quarter_follow_the_rules():
+    rules = ProgramRules(deed_tax_subsidy_percent=50, voucher_bonus_percents=(3, 2))
+    rows = subsidy_schedule(1_500_000, Decimal("100"), rules)
+    assert [(r.quarter, r.deed_tax_subsidy, r.voucher_bonus, r.total) for r in rows] == [
+        (1, 7_500, 45_000, 52_500), (2, 7_500, 30_000, 37_500), (3, 7_500, 0, 7_500)]
+
+
+def test_the_self_check_shows_the_quarters_subsidies(app, client):
+    version, _ = current_rules(date(2024, 5, 10))
+    version.document = {**version.document, "deed_tax_subsidy_percent": 50, "voucher_bonus_percents": [3, 2]}
+    db.session.commit()
+    body = check(client).get_json()
+    assert [row["total"] for row in body["subsidies"]] == [52_500, 37_500, 7_500]
+    without_price = check(client, new_home=None).get_json()
+    assert without_price["subsidies"] == []
+    assert "契税补贴50%" in without_price["subsidy_note"]
+    page = client.post("/eligibility", data={"channel": "city_group", "decision_date": "2024-05-10",
+                                             "district_code": "410105", "build_year": "2008", "area_m2": "89.50",
+                                             "new_district_code": "410105", "new_total_price": "1500000"})
+    text = page.get_data(as_text=True)
+    assert "购房补贴测算（按季度）" in text
+    assert "52,500元" in text

@@ -279,11 +279,21 @@ class Reason(Closed):
     message: str
 
 
+class QuarterSubsidy(Closed):
+    quarter: int                              # since approval; the last row stands for every later quarter
+    voucher_bonus_percent: int
+    deed_tax_subsidy: int
+    voucher_bonus: int
+    total: int
+
+
 class EligibilityAnswer(Closed):
     eligible: bool
     reasons: list[Reason]
     rule_version: int
     counts_toward_pilot: bool
+    subsidies: list[QuarterSubsidy]           # for the new home's price, when one was given
+    subsidy_note: str
 
 
 class Counts(Closed):

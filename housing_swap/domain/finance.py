@@ -65,6 +65,28 @@ def subsidy_rate(deed_rate: Decimal, rules: ProgramRules, months_since_approval:
             + Decimal(rules.voucher_bonus_percent(months_since_approval)) / 100)
 
 
+@dataclass(frozen=True)
+class QuarterSubsidy:
+    """What a household buying a new home of ``price`` would receive if it bought in the quarter
+    ``quarter`` (1 = the first three months after approval; the last row: every later quarter)."""
+    quarter: int
+    voucher_bonus_percent: int
+    deed_tax_subsidy: int
+    voucher_bonus: int
+
+    @property
+    def total(self) -> int:
+        return self.deed_tax_subsidy + self.voucher_bonus
+
+
+def subsidy_schedule(price: int, area_m2: Decimal, rules: ProgramRules) -> list[QuarterSubsidy]:
+    """The subsidies quarter by quarter since approval, falling as the voucher bonus falls."""
+    deed_subsidy = whole_yuan(price * deed_tax_rate(area_m2, rules) * rules.deed_tax_subsidy_percent / 100)
+    return [QuarterSubsidy(quarter + 1, percent, deed_subsidy, whole_yuan(Decimal(price) * percent / 100))
+            for quarter in range(len(rules.voucher_bonus_percents) + 1)
+            for percent in (rules.voucher_bonus_percent(quarter * 3),)]
+
+
 def cash_gap(old_sale_price: int, channel: str, finances: Finances, new_home_price: int,
              new_home_area_m2: Decimal, rules: ProgramRules, months_since_approval: int = 0) -> CashGap:
     """Sale proceeds − payoff − fees + savings + subsidies → down payment; the rest is loan or gap."""

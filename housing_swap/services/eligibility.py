@@ -1,11 +1,13 @@
 """The public eligibility self-check: parse the facts, pick the rule version, decide."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from ..domain.eligibility import CHANNELS, EligibilityFacts, NewHomeFacts, OldHomeFacts, check_eligibility
 from ..domain.fields import FieldProblem, parse_area, parse_date, parse_district, parse_integer
+from ..domain.finance import LARGE_HOME_M2, subsidy_schedule
+from ..domain.rules import ProgramRules
 from .errors import ValidationFailed
 from .rules import current_rules
 
@@ -16,15 +18,29 @@ class EligibilityAnswer:
     reasons: list[dict]
     rule_version: int
     counts_toward_pilot: bool
+    subsidies: list[dict]     # by quarter since approval, for the new home's price when one is given
+    subsidy_note: str
 
 
 def check(body: dict) -> EligibilityAnswer:
     facts = parse_facts(body)
     version, rules = current_rules(facts.decision_date)
     result = check_eligibility(facts, rules)
+    subsidies, note = _subsidies(facts, rules)
     return EligibilityAnswer(result.decision.ok,
                              [{"rule": r.rule, "message": r.message} for r in result.decision.reasons],
-                             version.version, result.counts_toward_pilot)
+                             version.version, result.counts_toward_pilot, subsidies, note)
+
+
+def _subsidies(facts: EligibilityFacts, rules: ProgramRules) -> tuple[list[dict], str]:
+    if not rules.deed_tax_subsidy_percent and not rules.voucher_bonus_percents:
+        return [], "现行规则没有契税补贴或房票奖励"
+    if facts.new_home is None:
+        return [], (f"现行规则：契税补贴{rules.deed_tax_subsidy_percent}%，房票奖励按季度依次为"
+                    f"{'、'.join(f'{p}%' for p in rules.voucher_bonus_percents) or '无'}；填写意向新房总价可测算金额")
+    schedule = subsidy_schedule(facts.new_home.total_price, LARGE_HOME_M2, rules)
+    return ([{**asdict(row), "total": row.total} for row in schedule],
+            "按审核通过后第几个季度购房测算，新房按140㎡及以下的契税税率估算；最后一行为之后各季度；以实际审核为准")
 
 
 def parse_facts(body: dict) -> EligibilityFacts:
