@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..domain.milestones import Milestone
 from ..domain.reservations import RESERVATION_FIELDS, ReservationStatus
+from ..domain.rules import PROGRAM_YEARS
 from .openapi import BEARER, ID, PATHS, _application_get, _body, _error_responses, _input_schema, _json, _query, _ref
 
 RESERVATION = _ref("Reservation")
@@ -29,6 +30,12 @@ PATHS.update({
                 "parameters": [_query("status", {"type": "string", "enum": [s.value for s in ReservationStatus]})],
                 "responses": {"200": _json(_ref("ReservationList"), "Reservations"),
                               **_error_responses(401, 403, 422)}}},
+    "/api/v1/reservation-counts": {"get": {
+        "summary": "The year's reservations by state, as the bureau's dashboard shows them",
+        "operationId": "reservationCounts", "security": BEARER,
+        "parameters": [{**_query("program_year", {"type": "integer", "minimum": PROGRAM_YEARS[0],
+                                                   "maximum": PROGRAM_YEARS[-1]}), "required": True}],
+        "responses": {"200": _json(_ref("ReservationCounts"), "Counts"), **_error_responses(401, 403, 422)}}},
     "/api/v1/reservations/{id}": {"get": {
         "summary": "One reservation: its terms, each party's acceptance, the hold's dates and how it ended",
         "operationId": "getReservation", "security": BEARER, "parameters": [ID],

@@ -6,8 +6,10 @@ from datetime import date, datetime
 from flask import g, request
 
 from ..db.models import Reservation, Role
+from ..domain.fields import optional_integer
 from ..domain.identity import mask_name
 from ..domain.reservations import Move, Party, ReservationStatus
+from ..domain.rules import PROGRAM_YEARS
 from ..security.access import roles
 from ..services import reservations
 from ..services.errors import ValidationFailed
@@ -37,6 +39,18 @@ def list_reservations():
     found = reservations.reservations_for(g.api_user, ReservationStatus(status) if status else None)
     return respond(responses.ReservationList, {"items": [
         reservation_json(reservations.reservation_for(item.id, g.api_user)) for item in found]})
+
+
+@api_blueprint.get("/reservation-counts")
+@roles(Role.BUREAU_ADMIN, Role.CITY_GROUP_OFFICER)
+def reservation_counts():
+    """The dashboard's reservation figures: the year's reservations by state."""
+    year = optional_integer(request.args.get("program_year"), PROGRAM_YEARS[0], PROGRAM_YEARS[-1])
+    if year is None:
+        raise ValidationFailed("参数有误", {"program_year": [f"应为{PROGRAM_YEARS[0]}到{PROGRAM_YEARS[-1]}之间的年份"]})
+    counts = reservations.status_counts(year)
+    return respond(responses.ReservationCounts, {"program_year": year, "counts": {
+        status.value: {"label": status.label, "count": count} for status, count in counts.items()}})
 
 
 @api_blueprint.get("/reservations/<int:reservation_id>")

@@ -827,6 +827,16 @@ class ReservationList(Closed):
     items: list[Reservation]
 
 
+class LabelledCount(Closed):
+    label: str
+    count: int
+
+
+class ReservationCounts(Closed):
+    program_year: int
+    counts: dict[ReservationStatus, LabelledCount]   # every state, zeros included
+
+
 class QueuePosition(Closed):
     position: int                             # 1 = taken in next
     total: int                                # households waiting
@@ -884,7 +894,7 @@ DOCUMENTED = (
     CashGap, NetProceeds, ChainProposal, ChainProposalList, AcquisitionQueue, Acquisition, AcquisitionList, MarketSwap,
     MarketSwapList, ContractCheckReport, LedgerEntry, LedgerEntryPage, LedgerReversalRequest,
     LedgerReversalRequestList, AuditEvent, AuditEventPage, Notification, NotificationPage, NotificationsMarked,
-    ViewingRequest, ViewingRequestPage, ViewingContact, Reservation, ReservationList, QueuePosition, QueueDraw, ChainMilestones,
+    ViewingRequest, ViewingRequestPage, ViewingContact, Reservation, ReservationList, ReservationCounts, QueuePosition, QueueDraw, ChainMilestones,
 )
 
 

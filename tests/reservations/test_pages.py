@@ -6,6 +6,8 @@ import re
 from housing_swap.db.models import ReservationStatus, Role, UnitStatus
 from housing_swap.extensions import db
 from housing_swap.services import reservations
+from tests.acquisitions.helpers import TODAY
+from tests.test_api import bearer, issue
 
 from .helpers import active_reservation, parties
 
@@ -83,3 +85,13 @@ def test_the_dashboard_counts_reservations_by_state(make, client, login):
     cells = [int(n) for n in re.findall(r"<td>(\d+)</td>", section)]
     assert dict(zip(headers, cells, strict=True))["保留中"] == 1
     assert sum(cells) == 1
+
+
+def test_the_api_counts_agree_with_the_dashboard(make, client):
+    cast = parties(make)
+    active_reservation(cast)
+    token = bearer(issue(client, make.staff(Role.BUREAU_ADMIN).username).get_json()["token"])
+    body = client.get(f"/api/v1/reservation-counts?program_year={TODAY.year}", headers=token).get_json()
+    assert body["counts"]["active"] == {"label": "保留中", "count": 1}
+    assert sum(item["count"] for item in body["counts"].values()) == 1
+    assert client.get("/api/v1/reservation-counts?program_year=1999", headers=token).status_code == 422
