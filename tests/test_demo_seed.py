@@ -103,7 +103,7 @@ def test_a_second_seed_is_refused_without_writing(app, runner):
 def test_demo_logins_can_sign_in(app, login):
     seed_demo_data(SMALL, 2024)
     for username in ("demo-owner", "demo-agency", "demo-developer", "demo-group",
-                     "demo-appraiser", "demo-bureau"):
+                     "demo-appraiser", "demo-appraiser-2", "demo-bureau"):
         assert login(username, "demo-pass-2024").status_code == 302, username
 
 

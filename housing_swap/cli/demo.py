@@ -10,6 +10,7 @@ from ..demo.seed import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     SCALES,
+    SECOND_APPRAISER_LOGIN,
     AlreadySeeded,
     planned_rows,
     seed_demo_data,
@@ -32,7 +33,7 @@ def seed(scale: str, seed_value: int) -> None:
         click.echo("demo data is already loaded; nothing to do")
     else:
         click.echo("loaded: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
-    click.echo("demo logins (password {}): {}".format(DEMO_PASSWORD, ", ".join(DEMO_LOGINS)))
+    click.echo("demo logins (password {}): {}".format(DEMO_PASSWORD, ", ".join([*DEMO_LOGINS, SECOND_APPRAISER_LOGIN])))
 
 
 @demo_group.command("photos")

@@ -84,6 +84,10 @@ DEMO_LOGINS = {
     "demo-appraiser": Role.APPRAISER,
     "demo-bureau": Role.BUREAU_ADMIN,
 }
+# A second appraiser organization and its login, for appraisal appeals (a second appraisal must
+# come from another organization). Seeded last and without the random generator, so every other
+# demo row stays as it was.
+SECOND_APPRAISER_LOGIN = "demo-appraiser-2"
 CHUNK = 5_000
 BASE_TIME = datetime(2024, 3, 1, tzinfo=UTC)
 # Demo stories end this many days before the day the seed runs, so every date is in the past.
@@ -239,6 +243,7 @@ class _DemoBuilder:
         units = self._projects_and_units(orgs["developers"])
         households = self._households(demo_users["demo-owner"])
         completed = self._applications_and_swaps(households, communities, units, orgs, demo_users)
+        self._second_appraiser()
         return {"communities": len(communities), "listings": listings, "recorded_sales": sales,
                 "units": len(units),
                 "households": len(households), "completed_swaps": completed}
@@ -274,6 +279,20 @@ class _DemoBuilder:
         }
         db.session.execute(insert(Organization), rows)
         return result
+
+    def _second_appraiser(self) -> None:
+        phone = next(candidate for number in range(10**8) if (candidate := f"1390{number:07d}") not in self.used_phones)
+        self.used_phones.add(phone)
+        org_id = self.ids.next(Organization)
+        db.session.execute(insert(Organization), [{
+            "id": org_id, "kind": OrganizationKind.APPRAISER, "name": "郑州诚信房地产估价有限公司",
+            "licence_number": "豫估DEMO002", "contact_name": "周复评", "contact_phone": phone,
+            "approval_state": ApprovalState.APPROVED, "created_at": BASE_TIME}])
+        db.session.execute(insert(User), [{
+            "id": self.ids.next(User), "role": Role.APPRAISER, "organization_id": org_id, "real_name": "周复评",
+            "phone": phone, "phone_hash": self.cipher.lookup_hash(phone, "phone"), "id_number": None,
+            "id_number_hash": None, "password_hash": generate_password_hash(DEMO_PASSWORD),
+            "created_at": BASE_TIME, "username": SECOND_APPRAISER_LOGIN}])
 
     def _bureau_id(self, rows: list[dict]) -> int:
         existing = db.session.scalar(
