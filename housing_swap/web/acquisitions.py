@@ -26,6 +26,7 @@ from ..services.rules import latest_rules
 from .downloads import paper_download
 from .field_forms import form_class, submitted_values
 from .forms import attach_field_errors, select_choices
+from .page_actions import flash_outcome
 
 blueprint = Blueprint("acquisitions", __name__)
 VIEWERS = roles(Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN, Role.HOUSEHOLD, Role.APPRAISER)
@@ -238,14 +239,7 @@ def answer_offer(acquisition_id: int, answer: str):
 @officers
 def assign(acquisition_id: int):
     officer_id = optional_integer(request.form.get("officer_user_id"), 1, MAX_ID) or 0
-    try:
-        acquisitions.assign_officer(acquisition_id, officer_id, current_user)
-    except ValidationFailed as problems:
-        _refused("；".join(message for messages in problems.details.values() for message in messages))
-    except ServiceError as refused:
-        _refused(refused.message)
-    else:
-        flash("案件已分配", "success")
+    flash_outcome(lambda: acquisitions.assign_officer(acquisition_id, officer_id, current_user), "案件已分配")
     return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
 
 
@@ -264,14 +258,8 @@ def contact(acquisition_id: int):
 @blueprint.route("/acquisitions/<int:acquisition_id>/appeal", methods=["POST"])
 @roles(Role.HOUSEHOLD)
 def appeal(acquisition_id: int):
-    try:
-        acquisitions.request_appeal(acquisition_id, request.form.get("reason", ""), current_user)
-    except ValidationFailed as problems:
-        _refused("复评理由：" + "；".join(message for messages in problems.details.values() for message in messages))
-    except ServiceError as refused:
-        _refused(refused.message)
-    else:
-        flash("已申请复评：城发集团将委托另一家评估机构复评，复评后重新报价；在此之前本次报价暂停答复", "success")
+    flash_outcome(lambda: acquisitions.request_appeal(acquisition_id, request.form.get("reason", ""), current_user),
+                  "已申请复评：城发集团将委托另一家评估机构复评，复评后重新报价；在此之前本次报价暂停答复")
     return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
 
 

@@ -37,10 +37,13 @@ def form_submission(form: FlaskForm, call: Callable[[], object]) -> Submission |
 
 
 def flash_outcome(call: Callable[[], object], success: str | Callable[[Any], str]) -> None:
-    """Run ``call``; its refusal becomes an error message (the use case has rolled back), its
-    result the success message (``success`` may read the result)."""
+    """Run ``call``; its refusal becomes an error message (the use case has rolled back; a field
+    problem is told in the field's own words), its result the success message (``success`` may
+    read the result)."""
     try:
         result = call()
+    except ValidationFailed as problems:
+        flash("；".join(m for messages in problems.details.values() for m in messages) or problems.message, "error")
     except ServiceError as refused:
         flash(refused.message, "error")
     else:
