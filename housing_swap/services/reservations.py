@@ -50,6 +50,7 @@ from ..domain.reservations import (
 )
 from ..domain.rules import ProgramRules
 from ..domain.timezones import beijing_date
+from ..domain.valuation import Valuation
 from ..extensions import db
 from . import applications
 from .audit import record_event
@@ -148,11 +149,12 @@ def _taken_message(error_text: str) -> str:
     return "这套房屋刚被其他家庭锁定"
 
 
-def backstop_offer(application: SwapApplication) -> int | None:
-    """The city group's indicative floor for this household's old home, if it qualifies and can be valued."""
+def backstop_offer(application: SwapApplication, valuation: Valuation | None = None) -> int | None:
+    """The city group's indicative floor for this household's old home, if it qualifies and can be
+    valued (pass the valuation when the caller has it already: valuing is not free)."""
     if Channel.CITY_GROUP.value not in (application.eligible_channels or []):
         return None
-    valuation = valuation_or_none(application)
+    valuation = valuation or valuation_or_none(application)
     return None if valuation is None else backstop_floor(valuation.low, latest_rules()[1])
 
 

@@ -94,7 +94,7 @@ def detail(application_id: int):
         context["matches"] = matching.new_home_matches(application, project_id=project)
         context["match_project"] = project
         context["buyers"] = matching.old_home_buyers(application, context["valuation"])
-        context.update(_reservation_context(application))
+        context.update(_reservation_context(application, context["valuation"]))
         context["queue_position"] = quota_queue.waiting_position(application)
         chosen = optional_integer(request.args.get("unit"), 1, MAX_ID)
         if chosen is not None:
@@ -103,10 +103,10 @@ def detail(application_id: int):
     return render_template("applications/detail.html", **context)
 
 
-def _reservation_context(application) -> dict:
+def _reservation_context(application, valuation) -> dict:
     """The backstop floor shown up front, and whether the household may reserve a matched unit."""
     holding = reservations.holding_of(application.id)
-    return {"backstop_floor": reservations.backstop_offer(application), "reservation": holding,
+    return {"backstop_floor": reservations.backstop_offer(application, valuation), "reservation": holding,
             "reservation_unit": reservations.unit_label(holding.unit) if holding else None,
             "may_reserve": holding is None and current_user.role == Role.HOUSEHOLD
             and Channel.MARKET.value in (application.eligible_channels or [])}
