@@ -67,10 +67,10 @@ def _asset_dir(name: str) -> Path:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .search import text_index
+    from .search import search_rows
     from .services.accounts import load_user_for_session
 
-    text_index.install()
+    search_rows.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)

@@ -20,8 +20,8 @@ from housing_swap import create_app
 from housing_swap.demo.seed import publish_demo_rules
 from housing_swap.extensions import db
 from housing_swap.search.query import Kind
+from housing_swap.search.search_rows import TEXT_TABLES
 from housing_swap.search.sync import reindex
-from housing_swap.search.text_index import TEXT_TABLES
 from housing_swap.services.files import file_store
 from housing_swap.services.reference_data import load_reference_data
 from housing_swap.services.search import elasticsearch_backend

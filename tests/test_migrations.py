@@ -26,11 +26,12 @@ EXPECTED_TABLES = {
     "chain_link", "goal_ledger_claim", "acquisition_event", "acquisition_document",
     "property_identifier", "identity_collision", "ledger_reversal_request", "login_failure",
     "change_counter", "job_run", "viewing_request", "viewing_event", "viewing_block", "reservation", "queue_draw", "appraisal_appeal", "chain_milestone",
+    "listing_search", "unit_search",
 }
 
 
 def model_tables() -> set[str]:
-    """Tables other than the SQLite-only full-text tables of migration 0005."""
+    """Tables other than the SQLite-only full-text tables (FTS5 and its shadow tables)."""
     return {name for name in inspect(db.engine).get_table_names() if "_fts" not in name}
 
 

@@ -65,7 +65,7 @@ from ..domain.identity import id_check_char
 from ..domain.listing_fields import unit_price
 from ..domain.rules import PROGRAM_YEARS, ProgramRules, initial_rules
 from ..extensions import db
-from ..search import text_index
+from ..search import search_rows
 from ..search.text_terms import pinyin_keys
 from ..services.audit import record_event
 from ..services.reference_data import load_reference_data
@@ -143,7 +143,7 @@ def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lam
         load_reference_data()
         publish_demo_rules()
         counts = _DemoBuilder(scale, seed, advance).build()
-        text_index.rebuild(db.session.connection())  # the bulk inserts bypassed the ORM events
+        search_rows.rebuild(db.session.connection())  # the bulk inserts bypassed the ORM events
         record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, **counts})
     with unit_of_work():
         _realign_postgres_sequences()

@@ -1,7 +1,7 @@
-"""The rows search reads, as SQL selects, and the documents built from them.
+"""The rows search shows, as SQL selects, and the documents built from them.
 
-The SQL backend filters these selects directly; the Elasticsearch sync builds its
-documents from the very same selects, so both backends see the same facts.
+The Elasticsearch sync builds its documents from these selects, and the SQL backend builds the
+documents of each result page from the very same selects, so both backends show the same facts.
 """
 from __future__ import annotations
 
@@ -26,47 +26,16 @@ U, B, P = Unit.__table__, Building.__table__, Project.__table__
 
 @dataclass(frozen=True)
 class Columns:
-    """The column behind each searchable notion, per kind."""
+    """What the index sync needs of each kind's live rows: identity, version and public state."""
 
     id: ColumnElement
     version: ColumnElement      # the external version the index holds (the row's own)
     status: ColumnElement
     public_status: str
-    name: ColumnElement
-    pinyin: ColumnElement
-    texts: tuple
-    district: ColumnElement
-    price: ColumnElement
-    unit_price: ColumnElement
-    area: ColumnElement
-    bedrooms: ColumnElement
-    floor: ColumnElement
-    lat: ColumnElement
-    lon: ColumnElement
-    newest: ColumnElement
-    listed_at: ColumnElement
-    text_index: tuple = ()  # (SQLite FTS5 table, the id column its rowid refers to)
-    build_year: ColumnElement | None = None
-    elevator: ColumnElement | None = None
-    program: ColumnElement | None = None
 
 
-LISTING_COLUMNS = Columns(
-    id=L.c.id, version=L.c.version, status=L.c.status, public_status="active", name=C.c.name, pinyin=C.c.search_pinyin,
-    texts=(C.c.name, C.c.address, L.c.description), district=C.c.district_code, price=L.c.asking_price,
-    unit_price=L.c.unit_price, area=L.c.area_m2, bedrooms=L.c.bedrooms, floor=L.c.floor, lat=C.c.lat,
-    lon=C.c.lon, newest=L.c.listed_at, listed_at=L.c.listed_at, build_year=L.c.build_year,
-    elevator=L.c.has_elevator,
-    text_index=(("community_fts", C.c.id), ("listing_fts", L.c.id)),
-)
-UNIT_COLUMNS = Columns(
-    id=U.c.id, version=U.c.version, status=U.c.status, public_status="available", name=P.c.name, pinyin=P.c.search_pinyin,
-    texts=(P.c.name, P.c.address), district=P.c.district_code, price=U.c.list_price,
-    unit_price=U.c.unit_price, area=U.c.area_m2, bedrooms=U.c.bedrooms, floor=U.c.floor, lat=P.c.lat,
-    lon=P.c.lon, newest=U.c.id, listed_at=U.c.listed_at, program=P.c.in_swap_program,
-    text_index=(("project_fts", P.c.id),),
-)
-COLUMNS = {Kind.LISTING: LISTING_COLUMNS, Kind.UNIT: UNIT_COLUMNS}
+COLUMNS = {Kind.LISTING: Columns(L.c.id, L.c.version, L.c.status, "active"),
+           Kind.UNIT: Columns(U.c.id, U.c.version, U.c.status, "available")}
 
 
 def listing_select() -> Select:

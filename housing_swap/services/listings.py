@@ -24,7 +24,6 @@ from ..domain.listing_fields import parse_listing_fields
 from ..domain.listing_lifecycle import Actor, check_transition
 from ..domain.verification import TitleFacts, VerificationResult, verify_listing
 from ..extensions import db
-from ..search import text_index
 from ..search.text_terms import pinyin_keys
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
@@ -201,12 +200,10 @@ def resolve_community(name: str, district_code: str, address: str, build_year: i
     community = db.session.scalar(found)
     if community is None:
         district = db.session.get(District, district_code)
-        inserted = insert_unless_present(db.session, Community, ("district_code", "name"), {
+        insert_unless_present(db.session, Community, ("district_code", "name"), {
             "name": name, "district_code": district_code, "address": address, "lat": district.lat,
             "lon": district.lon, "build_year": build_year, "search_pinyin": pinyin_keys(name, district_code)})
         community = db.session.scalars(found).one()
-        if inserted:
-            text_index.index_inserted_row(db.session.connection(), community)
     return community
 
 

@@ -12,7 +12,7 @@ from housing_swap.search.query import (
     Sort,
     parse_search_args,
 )
-from housing_swap.search.text_index import match_expression, spaced
+from housing_swap.search.search_rows import match_expression, spaced
 from housing_swap.search.text_terms import full_pinyin, initials, is_pinyin_word, pinyin_keys, text_terms
 
 

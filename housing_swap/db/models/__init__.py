@@ -51,6 +51,7 @@ from .reference import Community, District
 from .reservations import Reservation, ReservationStatus
 from .rules import ProgramRuleVersion, RuleVersionStatus
 from .search_outbox import SearchOutboxEntry
+from .search_rows import ListingSearchRow, UnitSearchRow
 from .viewings import ViewingBlock, ViewingEvent, ViewingRequest
 
 __all__ = [
@@ -61,7 +62,7 @@ __all__ = [
     "ChangeCounter", "JobRun", "JobState", "Building", "DeliveryState", "Notification", "NotificationDelivery", "NotificationPreference", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "PhotoKind", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",
     "MarketSwap", "MarketSwapStatus", "Organization", "OrganizationKind", "Project",
-    "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "SwapApplication",
+    "ProgramRuleVersion", "RateLimitBucket", "Role", "RuleVersionStatus", "SearchOutboxEntry", "ListingSearchRow", "UnitSearchRow", "SwapApplication",
     "Unit", "UnitStatus", "User", "IdentifierKind", "IdentityCollision", "PropertyIdentifier",
     "LedgerReversalRequest", "ReversalRequestStatus", "UnitSettlement", "LoginFailure",
     "ViewingBlock", "ViewingEvent", "ViewingRequest", "Reservation", "ReservationStatus", "QueueDraw", "AppraisalAppeal", "ChainMilestone",
