@@ -29,6 +29,9 @@ class GoalLedgerEntry(Base):
             "(acquisition_id IS NOT NULL) OR (market_swap_id IS NOT NULL)", name="has_evidence"
         ),
         Index("ix_goal_ledger_entry_property_year", "property_hash", "program_year"),
+        # Every progress figure groups a year's rows by these: the index alone answers them.
+        Index("ix_goal_ledger_entry_progress", "program_year", "district_code", "channel", "completed_on", "pilot",
+              "entry_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
