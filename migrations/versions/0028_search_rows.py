@@ -117,6 +117,9 @@ def upgrade():
                                    [{"id": row_id, "name": _spaced(name), "address": _spaced(address),
                                      "description": _spaced(description)}
                                     for row_id, name, address, description in rows])
+        # The planner's statistics for the new indexes (PostgreSQL's autovacuum gathers its own).
+        for table in FILLS:
+            op.execute(f"ANALYZE {table}")
     else:
         for table in FILLS:
             op.execute(f"CREATE INDEX ix_{table}_body_trgm ON {table} USING gin (body gin_trgm_ops)")
