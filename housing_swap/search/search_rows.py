@@ -60,11 +60,10 @@ L, C, U, B, P = (Listing.__table__, Community.__table__, Unit.__table__, Buildin
 
 @dataclass(frozen=True)
 class RowSource:
-    """Where one kind's search rows come from, and which parent's change touches them."""
+    """Where one kind's search rows come from."""
     table: Table                # the search row table
     text_table: str             # its SQLite FTS5 table
     source_id: ColumnElement    # the live row's id column
-    parent_id: ColumnElement    # the live column naming the parent (community, project)
     select: Select         # (search row columns…) of public homes, without an id filter
     texts: Select          # (id, name, address, description) of public homes
 
@@ -94,7 +93,7 @@ _UNIT_DESCRIPTION = literal("")
 
 SOURCES = {
     Kind.LISTING: RowSource(
-        LISTING_ROWS, "listing_search_fts", L.c.id, L.c.community_id,
+        LISTING_ROWS, "listing_search_fts", L.c.id,
         select(L.c.id, *_shared(C.c.name, C.c.address, _LISTING_DESCRIPTION, C.c.district_code, L.c.asking_price,
                                 L.c.unit_price, L.c.area_m2, L.c.bedrooms, L.c.floor, C.c.lat, C.c.lon,
                                 L.c.listed_at),
@@ -103,7 +102,7 @@ SOURCES = {
         select(L.c.id, C.c.name, C.c.address, _LISTING_DESCRIPTION)
         .select_from(_LISTINGS).where(L.c.status == ListingStatus.ACTIVE)),
     Kind.UNIT: RowSource(
-        UNIT_ROWS, "unit_search_fts", U.c.id, B.c.project_id,
+        UNIT_ROWS, "unit_search_fts", U.c.id,
         select(U.c.id, *_shared(P.c.name, P.c.address, _UNIT_DESCRIPTION, P.c.district_code, U.c.list_price,
                                 U.c.unit_price, U.c.area_m2, U.c.bedrooms, U.c.floor, P.c.lat, P.c.lon,
                                 U.c.listed_at),
@@ -112,7 +111,6 @@ SOURCES = {
         select(U.c.id, P.c.name, P.c.address, _UNIT_DESCRIPTION)
         .select_from(_UNITS).where(U.c.status == UnitStatus.AVAILABLE)),
 }
-_PARENT_COLUMN = {Kind.LISTING: "community_id", Kind.UNIT: "project_id"}
 TEXT_TABLES = tuple(source.text_table for source in SOURCES.values())
 
 
@@ -143,28 +141,35 @@ def _write_texts(connection: Connection, source: RowSource, rows: Iterable) -> N
 
 # ----- refreshing ------------------------------------------------------------------------------
 
-def refresh(connection: Connection, kind: Kind, ids: Iterable[int] = (), parent_ids: Iterable[int] = ()) -> None:
-    """Rewrite the search rows of these homes and of every home of these parents (communities
-    for listings, projects for units): a home no longer on public offer loses its row."""
+def refresh(connection: Connection, kind: Kind, ids: Iterable[int] = (),
+            parents: dict[str, Iterable[int]] | None = None) -> None:
+    """Rewrite the search rows of these homes and of every home under these parents (by the
+    name of the live column: ``community_id``, ``project_id``, ``building_id``), the homes that
+    were under them as well as those under them now: a home no longer on public offer loses its
+    row, a home moved to another parent is rewritten once."""
     source = SOURCES[kind]
-    row_id = source.table.c.id
-    for id_chunk in chunked(sorted(set(ids)), CHUNK):
-        _rewrite(connection, source, row_id.in_(id_chunk), source.source_id.in_(id_chunk))
-    for parent_chunk in chunked(sorted(set(parent_ids)), CHUNK):
-        _rewrite(connection, source, source.table.c[_PARENT_COLUMN[kind]].in_(parent_chunk),
-                 source.parent_id.in_(parent_chunk))
+    home_ids = set(ids)
+    for live_column, parent_ids in (parents or {}).items():
+        for chunk in chunked(sorted(set(parent_ids)), CHUNK):
+            home_ids.update(connection.scalars(source.select.with_only_columns(source.source_id)
+                                               .where(_LIVE_PARENTS[live_column].in_(chunk))))
+            if live_column in source.table.c:
+                home_ids.update(connection.scalars(select(source.table.c.id)
+                                                   .where(source.table.c[live_column].in_(chunk))))
+    for chunk in chunked(sorted(home_ids), CHUNK):
+        _rewrite(connection, source, chunk)
 
 
-def _rewrite(connection: Connection, source: RowSource, old_rows, live_rows) -> None:
+def _rewrite(connection: Connection, source: RowSource, home_ids: list[int]) -> None:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
         fts = text_table(source)
-        connection.execute(delete(fts).where(fts.c.rowid.in_(select(source.table.c.id).where(old_rows))))
-    connection.execute(delete(source.table).where(old_rows))
-    selection = source.select.where(live_rows)
+        connection.execute(delete(fts).where(fts.c.rowid.in_(home_ids)))
+    connection.execute(delete(source.table).where(source.table.c.id.in_(home_ids)))
+    selection = source.select.where(source.source_id.in_(home_ids))
     connection.execute(insert(source.table).from_select([c.name for c in selection.selected_columns], selection))
     if sqlite:
-        _write_texts(connection, source, connection.execute(source.texts.where(live_rows)))
+        _write_texts(connection, source, connection.execute(source.texts.where(source.source_id.in_(home_ids))))
 
 
 def rebuild(connection: Connection, kinds: Iterable[Kind] = tuple(Kind)) -> None:
@@ -185,9 +190,10 @@ def rebuild(connection: Connection, kinds: Iterable[Kind] = tuple(Kind)) -> None
 
 # ----- following every ORM change --------------------------------------------------------------
 
-# model → (kind, whether its change touches its own row or its children's)
-_FOLLOWED = {Listing: (Kind.LISTING, "ids"), Community: (Kind.LISTING, "parent_ids"),
-             Unit: (Kind.UNIT, "ids"), Project: (Kind.UNIT, "parent_ids")}
+# model → (kind, "id" for a home itself, else the live column that names it as the homes' parent)
+_FOLLOWED = {Listing: (Kind.LISTING, "id"), Community: (Kind.LISTING, "community_id"),
+             Unit: (Kind.UNIT, "id"), Project: (Kind.UNIT, "project_id"), Building: (Kind.UNIT, "building_id")}
+_LIVE_PARENTS = {"community_id": L.c.community_id, "project_id": B.c.project_id, "building_id": U.c.building_id}
 
 
 def install() -> None:
@@ -205,9 +211,9 @@ def _note(mapper, connection: Connection, target) -> None:
     session = Session.object_session(target)
     if session is None:
         return
-    kind, which = _FOLLOWED[mapper.class_]
+    kind, by = _FOLLOWED[mapper.class_]
     due = session.info.setdefault(_DUE, {})
-    due.setdefault((kind, which), set()).add(target.id)
+    due.setdefault(kind, {}).setdefault(by, set()).add(target.id)
 
 
 def _refresh_noted(session: Session, flush_context) -> None:
@@ -215,10 +221,9 @@ def _refresh_noted(session: Session, flush_context) -> None:
     if not due:
         return
     connection = session.connection()
-    for kind in Kind:
-        ids, parent_ids = due.get((kind, "ids"), ()), due.get((kind, "parent_ids"), ())
-        if ids or parent_ids:
-            refresh(connection, kind, ids, parent_ids)
+    for kind, noted in due.items():
+        ids = noted.pop("id", ())
+        refresh(connection, kind, ids, noted)
 
 
 def _forget_noted(session: Session, previous_transaction) -> None:

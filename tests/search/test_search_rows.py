@@ -76,6 +76,12 @@ def test_search_rows_follow_every_change_and_forget_a_rollback(app, make):
     assert db.session.get(UnitSearchRow, units[1].id).in_program is False
     assert _equals_a_rebuild()
 
+    moved = units_on_sale(make, district="410102", prices=(1_200_000,))[0]
+    moved.building.name, moved.building.project = "2号楼", units[1].building.project
+    db.session.commit()
+    assert db.session.get(UnitSearchRow, moved.id).district_code == units[1].building.project.district_code
+    assert _equals_a_rebuild()
+
     before = _snapshot()
     first.asking_price = 900_000
     db.session.flush()
