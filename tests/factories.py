@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 
 from housing_swap.db.models import (
     ApprovalState,
@@ -17,8 +18,12 @@ from housing_swap.services import accounts
 _counter = itertools.count(1)
 
 
-def valid_id_number(serial: int, region: str = "410105", birth: str = "19850612") -> str:
-    first17 = f"{region}{birth}{serial % 1000:03d}"
+def valid_id_number(serial: int, region: str = "410105", birth: str | None = None) -> str:
+    """A well-formed ID number, different for every serial: the sequence digits hold the serial's
+    last three digits and, unless a birth date is given, the birth day moves on by the thousands
+    (1985-06-12 for serials under 1,000), so counters started at different thousands never meet."""
+    born = birth or (date(1985, 6, 12) + timedelta(days=serial // 1000)).strftime("%Y%m%d")
+    first17 = f"{region}{born}{serial % 1000:03d}"
     return first17 + id_check_char(first17)
 
 
