@@ -1,8 +1,8 @@
 """Keeping the embedded backend's search rows (``db/models/search_rows``) true to the live tables.
 
-Mapper events note which listings, units, communities and projects a flush touched; when the
-flush has run, their search rows are rewritten from the live tables in one statement per kind,
-in the same transaction. So a change is searchable exactly when it commits, a rolled-back change
+Mapper events note which listings, units, communities, projects and buildings a flush touched;
+when the flush has run, the search rows of every home they touch are rewritten from the live
+tables (a few statements per kind and chunk), in the same transaction. So a change is searchable exactly when it commits, a rolled-back change
 never is, and a bulk import costs a few statements per chunk rather than several per row.
 Bulk loads that bypass the ORM call ``rebuild``.
 
@@ -166,10 +166,13 @@ def _rewrite(connection: Connection, source: RowSource, home_ids: list[int]) -> 
         fts = text_table(source)
         connection.execute(delete(fts).where(fts.c.rowid.in_(home_ids)))
     connection.execute(delete(source.table).where(source.table.c.id.in_(home_ids)))
-    selection = source.select.where(source.source_id.in_(home_ids))
-    connection.execute(insert(source.table).from_select([c.name for c in selection.selected_columns], selection))
+    _insert_rows(connection, source, source.select.where(source.source_id.in_(home_ids)))
     if sqlite:
         _write_texts(connection, source, connection.execute(source.texts.where(source.source_id.in_(home_ids))))
+
+
+def _insert_rows(connection: Connection, source: RowSource, selection: Select) -> None:
+    connection.execute(insert(source.table).from_select([c.name for c in selection.selected_columns], selection))
 
 
 def rebuild(connection: Connection, kinds: Iterable[Kind] = tuple(Kind)) -> None:
@@ -177,8 +180,7 @@ def rebuild(connection: Connection, kinds: Iterable[Kind] = tuple(Kind)) -> None
     for kind in kinds:
         source = SOURCES[kind]
         connection.execute(delete(source.table))
-        connection.execute(insert(source.table).from_select(
-            [c.name for c in source.select.selected_columns], source.select))
+        _insert_rows(connection, source, source.select)
         if connection.dialect.name == "sqlite":
             connection.execute(delete(text_table(source)))
             after = 0

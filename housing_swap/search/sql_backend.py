@@ -31,7 +31,7 @@ from .query import (
     Sort,
 )
 from .search_rows import SOURCES, match_expression
-from .sources import SELECTS, document, item
+from .sources import COLUMNS, SELECTS, document, item
 from .text_terms import is_pinyin_word, text_terms
 
 FACET_BANDS = {"bedrooms": BEDROOM_BANDS, "price_band": PRICE_BANDS, "area_band": AREA_BANDS}
@@ -39,7 +39,6 @@ FACET_COLUMNS = {"bedrooms": "bedroom_band", "price_band": "price_band", "area_b
 ROWS = {Kind.LISTING: ListingSearchRow.__table__, Kind.UNIT: UnitSearchRow.__table__}
 # Pinyin keys belong to the community or project: (its table, the row column naming it).
 PINYIN_PARENTS = {Kind.LISTING: (Community.__table__, "community_id"), Kind.UNIT: (Project.__table__, "project_id")}
-DOCUMENT_IDS = {kind: SOURCES[kind].source_id for kind in Kind}
 
 
 class SqlSearchBackend:
@@ -65,7 +64,7 @@ class SqlSearchBackend:
         if not ids:
             return []
         found = {row.id: document(kind, row)
-                 for row in self.session.execute(SELECTS[kind]().where(DOCUMENT_IDS[kind].in_(ids)))}
+                 for row in self.session.execute(SELECTS[kind]().where(COLUMNS[kind].id.in_(ids)))}
         return [found[row_id] for row_id in ids if row_id in found]
 
     # ----- facets ---------------------------------------------------------------------------
