@@ -92,8 +92,10 @@ MAX_ID = 2**63 - 1  # database ids are 64-bit
 
 
 def parse_integer(low: int, high: int) -> Callable[[str], int]:
+    """A whole number as people type it: thousands commas, a spreadsheet's trailing ".0", and
+    full-width digits (１２, as Chinese input methods give them) read as the same number."""
     def parse(raw: str) -> int:
-        cleaned = raw.replace(",", "")
+        cleaned = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
         if cleaned.endswith(".0"):
             cleaned = cleaned[:-2]  # spreadsheets turn 6 into 6.0
         if not re.fullmatch(r"-?[0-9]+", cleaned):
@@ -129,8 +131,8 @@ def parse_yuan(low: int, high: int) -> Callable[[str], int]:
 
 
 def optional_integer(raw: str | None, low: int, high: int) -> int | None:
-    """A query-string number for a page that ignores what it cannot use: an ASCII whole number
-    in [low, high], else None (never an exception, whatever was typed)."""
+    """A query-string number for a page that ignores what it cannot use: a whole number in
+    [low, high] (as ``parse_integer`` reads it), else None (never an exception, whatever was typed)."""
     try:
         return parse_integer(low, high)((raw or "").strip())
     except FieldProblem:
@@ -172,7 +174,8 @@ def parse_boolean(raw: str) -> bool:
 
 
 def parse_district(raw: str) -> str:
-    """A Zhengzhou district by division code or by name; returns the code."""
+    """A Zhengzhou district by division code (full-width digits too) or by name; returns the code."""
+    raw = unicodedata.normalize("NFKC", raw).strip()
     if raw in DISTRICTS_BY_CODE:
         return raw
     by_name = {d.name: code for code, d in DISTRICTS_BY_CODE.items()}

@@ -12,8 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from ..domain.districts import DISTRICTS_BY_CODE
-from ..domain.fields import optional_integer
+from ..domain.fields import FieldProblem, optional_integer, parse_district
 from ..domain.geo import polygon_problem
 
 MAX_PER_PAGE = 100
@@ -206,11 +205,18 @@ class _Parser:
         return value[:MAX_QUERY_LENGTH]
 
     def districts(self) -> tuple[str, ...]:
-        codes = [value.strip() for value in self.args.get("district", []) if value.strip()]
-        unknown = [code for code in codes if code not in DISTRICTS_BY_CODE]
+        """Each district by its code or name, however its digits were typed."""
+        codes, unknown = [], []
+        for value in (value.strip() for value in self.args.get("district", [])):
+            if not value:
+                continue
+            try:
+                codes.append(parse_district(value))
+            except FieldProblem:
+                unknown.append(value)
         if unknown:
             self._fail("district", "没有这个区县：" + "、".join(unknown))
-        return tuple(dict.fromkeys(code for code in codes if code in DISTRICTS_BY_CODE))
+        return tuple(dict.fromkeys(codes))
 
     def integer(self, name: str, low: int, high: int) -> int | None:
         raw = self._one(name)

@@ -73,7 +73,10 @@ def test_the_api_carries_the_notes_and_the_project_list(make, client):
     whole = client.get(f"/api/v1/applications/{application.id}/matches?project_id={project_id}", headers=headers)
     assert len(whole.get_json()["items"]) == len(crowded)
     assert {item["project_id"] for item in whole.get_json()["items"]} == {project_id}
-    for bad in ("abc", "0", "１", "99999999999999999999999"):
+    full_width = str(project_id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    typed_wide = client.get(f"/api/v1/applications/{application.id}/matches?project_id={full_width}", headers=headers)
+    assert typed_wide.get_json()["items"] == whole.get_json()["items"]
+    for bad in ("abc", "0", "１.５", "99999999999999999999999"):
         refused = client.get(f"/api/v1/applications/{application.id}/matches?project_id={bad}", headers=headers)
         assert "project_id" in assert_envelope(refused, 422)["details"], bad
     assert Decimal(body["items"][0]["area_m2"]) == Decimal("121.00")

@@ -59,6 +59,17 @@ def test_parameters_become_a_query():
     assert query.offset == 40
 
 
+def test_numbers_and_districts_typed_in_full_width_mean_the_same():
+    wide = parse_search_args({"district": ["４１０１０５", "金水区", " 410190 "], "min_price": ["１，０００，０００"],
+                              "bedrooms": ["３"], "page": ["２"]}, Kind.LISTING)
+    narrow = parse_search_args({"district": ["410105", "410190"], "min_price": ["1000000"], "bedrooms": ["3"],
+                                "page": ["2"]}, Kind.LISTING)
+    assert wide == narrow
+    with pytest.raises(QueryProblem) as problem:
+        parse_search_args({"district": ["４１０１９９"], "bedrooms": ["３.５"]}, Kind.LISTING)
+    assert set(problem.value.errors) == {"district", "bedrooms"}
+
+
 def test_every_bad_parameter_is_reported_at_once():
     with pytest.raises(QueryProblem) as problem:
         parse_search_args({"min_price": ["-1"], "district": ["123"], "per_page": ["0"], "q": ["x" * 51]}, Kind.UNIT)
