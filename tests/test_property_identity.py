@@ -17,7 +17,7 @@ from housing_swap.domain.identity import (
 from housing_swap.extensions import db
 from housing_swap.services import listings, market_swaps
 from housing_swap.services.errors import Conflict
-from housing_swap.services.property_identity import property_key
+from housing_swap.services.property_identity import property_key, property_keys
 from tests.acquisitions.helpers import Cast, drive_to, swap_fields
 from tests.acquisitions.test_api import token_for
 from tests.factories import valid_id_number
@@ -155,3 +155,22 @@ def test_the_title_registry_keeps_one_record_under_two_spellings_and_links_the_u
     assert record.property_key == property_key(CANONICAL)
     # A buyer's new certificate with the unit code is the same home to the registry.
     assert property_key("豫(2025)郑州市不动产权第0000123号", UNIT_CODE) == record.property_key
+
+
+def test_many_homes_at_once_get_the_keys_one_by_one_would_give(app):
+    """The import's batch: the same keys and refusals as linking the pairs one after another,
+    links made earlier in the same batch included."""
+    other_code = "410105001001GB00012F00010002"
+    first = property_key("豫(2016)郑州市不动产权第0000001号", None)
+    pairs = [("豫(2016)郑州市不动产权第0000001号", UNIT_CODE),   # a known home gains its unit code
+             ("豫(2020)郑州市不动产权第0000002号", UNIT_CODE),   # a new certificate of that same home
+             ("豫(2016)郑州市不动产权第0000003号", None),        # a new home
+             ("豫(2016)郑州市不动产权第0000003号", other_code),  # …and its unit code, in the same file
+             ("豫(2020)郑州市不动产权第0000002号", other_code)]  # two homes' identifiers together
+    keys = property_keys(pairs)
+    assert keys[0] == keys[1] == first
+    assert keys[2] == keys[3] != first
+    assert isinstance(keys[4], Conflict)
+    db.session.commit()
+    assert property_key("豫(2020)郑州市不动产权第0000002号") == first
+    assert property_key("豫(2025)郑州市不动产权第0000009号", other_code) == keys[2]

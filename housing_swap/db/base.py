@@ -139,7 +139,18 @@ def insert_unless_present(session: Session | scoped_session, model: type, keys: 
     """INSERT … ON CONFLICT (keys) DO NOTHING, on PostgreSQL and SQLite alike: a concurrent
     insert of the same key waits for the other transaction and then leaves its row in place.
     True when this call inserted the row. A Core statement: mapper events do not see it."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+    result = session.execute(_insert_or_skip(session, model, keys).values(**values))
     return bool(getattr(result, "rowcount", 0))
+
+
+def insert_all_unless_present(session: Session | scoped_session, model: type, keys: tuple[str, ...],
+                              rows: list[dict], chunk: int = 1000) -> None:
+    """``insert_unless_present`` for many rows, a chunk to a statement (each row's values with
+    the same columns)."""
+    for part in chunked(rows, chunk):
+        session.execute(_insert_or_skip(session, model, keys), part)
+
+
+def _insert_or_skip(session: Session | scoped_session, model: type, keys: tuple[str, ...]):
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(keys))

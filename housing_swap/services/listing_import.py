@@ -32,7 +32,7 @@ from .listings import (
     cipher,
     resolve_community,
 )
-from .property_identity import property_key
+from .property_identity import property_keys
 from .search_outbox import enqueue
 from .spreadsheets import Upload, read_table, write_table
 from .unit_of_work import use_case
@@ -112,11 +112,12 @@ def _parse_rows(frame: pd.DataFrame) -> tuple[list[tuple[int, dict]], list[RowEr
 def _identify(parsed: list[tuple[int, dict]]) -> list[RowError]:
     """Give each row the key of the home it names (two identifiers of two homes: a row error)."""
     errors = []
-    for row, values in parsed:
-        try:
-            values["property_key"] = property_key(values["certificate_number"], values["unit_code"])
-        except Conflict as conflict:
-            errors.append(RowError(row, LABELS["unit_code"], conflict.message))
+    keys = property_keys([(values["certificate_number"], values["unit_code"]) for _, values in parsed])
+    for (row, values), key in zip(parsed, keys, strict=True):
+        if isinstance(key, Conflict):
+            errors.append(RowError(row, LABELS["unit_code"], key.message))
+        else:
+            values["property_key"] = key
     return errors
 
 

@@ -17,7 +17,7 @@ from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, ValidationFailed
 from .imports import RowError, raise_row_errors
-from .property_identity import property_key
+from .property_identity import property_keys
 from .spreadsheets import Upload, missing_columns, read_table
 from .unit_of_work import use_case
 
@@ -49,12 +49,11 @@ def import_title_registry(upload: Upload, actor: User) -> RegistryImportResult:
     raise_row_errors(errors)
     cipher = current_app.extensions["field_cipher"]
     existing = {record.property_key: record for record in db.session.scalars(select(TitleRecord))}
+    keys = property_keys([(values["certificate_number"], values["unit_code"]) for _, values in rows])
+    raise_row_errors([RowError(row, UNIT_CODE_FIELD.label, key.message)
+                      for (row, _), key in zip(rows, keys, strict=True) if isinstance(key, Conflict)])
     added = updated = 0
-    for row, values in rows:
-        try:
-            key = property_key(values["certificate_number"], values["unit_code"])
-        except Conflict as conflict:
-            raise_row_errors([RowError(row, UNIT_CODE_FIELD.label, conflict.message)])
+    for values, key in ((values, key) for (_, values), key in zip(rows, keys, strict=True) if isinstance(key, str)):
         record = existing.get(key)
         if record is None:
             record = TitleRecord(property_key=key)
