@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from housing_swap.demo.seed import SCALES
 
-from .common import IMPORT_ROWS, ROOT, bench_app, step
+from .common import IMPORT_ROWS, ROOT, bench_app, measured, step
 from .dataset import build_dataset
 from .http import http_figures
-from .imports import import_rate
+from .imports import import_figures
 from .matching import matching_figures
 from .reporting import export_figures, progress_figures
 from .search import elasticsearch_figures, search_figures
@@ -35,24 +34,27 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / f"{args.scale}.sqlite3"
     app = bench_app(f"sqlite:///{database}", workdir)
-    results: dict = {"scale": args.scale, "generated_at": datetime.now(UTC).isoformat()}
+    results: dict = {"scale": args.scale, "generated_at": datetime.now(UTC).isoformat(), "spread": {}}
+
+    def keep(name: str, run) -> None:
+        figures, spreads = measured(name, run)
+        results[name] = figures
+        results["spread"].update({f"{name}.{key}": spread for key, spread in spreads.items()})
+
     with app.app_context():
         step("data set", lambda: results.update(dataset=build_dataset(args.scale)))
-        step("search (SQL)", lambda: results.update(search=search_figures()))
-        step("matching", lambda: results.update(match=matching_figures()))
-        step("progress and export", lambda: results.update(progress=progress_figures(), export=export_figures()))
+        keep("search", search_figures)
+        keep("match", matching_figures)
+        keep("progress", progress_figures)
+        keep("export", export_figures)
     scratch = workdir / "import.sqlite3"
     scratch.unlink(missing_ok=True)  # imports go to a scratch database so the data set stays as built
-    results["import"] = {"rows": IMPORT_ROWS[args.scale], "sqlite_rows_per_s": step(
-        "import (SQLite)", lambda: import_rate(f"sqlite:///{scratch}", IMPORT_ROWS[args.scale], workdir))}
-    postgres_url = os.environ.get("HOUSING_SWAP_BENCH_POSTGRES_URL")
-    results["import"]["postgres_rows_per_s"] = step("import (PostgreSQL)", lambda: import_rate(
-        postgres_url, IMPORT_ROWS[args.scale], workdir)) if postgres_url else {
-        "skipped": "HOUSING_SWAP_BENCH_POSTGRES_URL not set (scripts/services.sh up, then export it)"}
-    es = step("Elasticsearch", lambda: elasticsearch_figures(database, workdir))
-    results["search"].update(es.pop("search", {}))
-    results["reindex"] = es
-    results["http"] = step("HTTP", lambda: http_figures(database, workdir))
+    keep("import", lambda: import_figures(scratch, workdir, IMPORT_ROWS[args.scale]))
+    keep("reindex", lambda: elasticsearch_figures(database, workdir))
+    results["search"].update(results["reindex"].pop("search", {}))  # the ES search figures sit with search
+    results["spread"] = {key.removeprefix("reindex.") if key.startswith("reindex.search.") else key: spread
+                         for key, spread in results["spread"].items()}
+    keep("http", lambda: http_figures(database, workdir))
     results["machine"] = machine()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")

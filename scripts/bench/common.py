@@ -23,6 +23,7 @@ QUERY_MIX = [
     {"q": ["城"], "district": ["410104"]},
 ]
 REPEATS = 5
+MEASUREMENTS = 3  # each figure is measured this many times in one run: the median is reported
 IMPORT_ROWS = {"small": 1_000, "city": 10_000}
 NAIVE_SAMPLE = 5
 HTTP_SECONDS = 15
@@ -48,6 +49,38 @@ def progress(label: str, total: int):
             state["shown"] = tenth
             print(f"[bench]   {label}: {tenth * 10}%", file=sys.stderr, flush=True)
     return advance
+
+
+def measured(label: str, run) -> tuple[dict, dict]:
+    """``run`` MEASUREMENTS times: its figures (same keys) as the median of the runs, and the
+    min, median and max of every number by dotted key (the spread the summary shows)."""
+    runs = [step(f"{label} ({index + 1}/{MEASUREMENTS})", run) for index in range(MEASUREMENTS)]
+    return _median_of(runs), _spreads(runs, "")
+
+
+def _median_of(runs: list):
+    first = runs[0]
+    if isinstance(first, dict):
+        return {key: _median_of([run[key] for run in runs]) for key in first}
+    if _is_number(first):
+        return sorted(runs)[len(runs) // 2]  # the middle measurement itself (an odd count of them)
+    return first
+
+
+def _spreads(runs: list, prefix: str) -> dict:
+    first = runs[0]
+    if isinstance(first, dict):
+        spreads: dict = {}
+        for key in first:
+            spreads.update(_spreads([run[key] for run in runs], f"{prefix}{key}."))
+        return spreads
+    if _is_number(first):
+        return {prefix.rstrip("."): {"min": min(runs), "median": _median_of(runs), "max": max(runs)}}
+    return {}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def bench_app(database_url: str, workdir: Path, **overrides):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 from pathlib import Path
@@ -47,6 +48,14 @@ def _unique_fields(example: dict, index: int) -> dict:
         elif column == "房号":
             changed[column] = str(100 + index)
     return changed
+
+
+def import_figures(scratch: Path, workdir: Path, rows: int) -> dict:
+    """Rows per second into a scratch SQLite database and into PostgreSQL (when one is named)."""
+    postgres_url = os.environ.get("HOUSING_SWAP_BENCH_POSTGRES_URL")
+    return {"rows": rows, "sqlite_rows_per_s": import_rate(f"sqlite:///{scratch}", rows, workdir),
+            "postgres_rows_per_s": import_rate(postgres_url, rows, workdir) if postgres_url else {
+                "skipped": "HOUSING_SWAP_BENCH_POSTGRES_URL not set (scripts/services.sh up, then export it)"}}
 
 
 def import_rate(database_url: str, rows: int, workdir: Path) -> float:

@@ -65,17 +65,21 @@ def lookup(results: dict, dotted: str):
 def summarize(results: dict) -> str:
     lines = [f"# Benchmark results ({results['scale']} scale, {results['generated_at'][:16]} UTC)", "",
              "Data set: " + ", ".join(f"{k} {v}" for k, v in results["dataset"].items()), "",
-             "| figure | result | target | met |", "|---|---|---|---|"]
+             "Each result is the median of three measurements in this run; the spread is their lowest and highest.",
+             "", "| figure | result | spread | target | met |", "|---|---|---|---|---|"]
     for key, comparison, target, label in TARGETS:
         value = lookup(results, key)
         met = "—" if not isinstance(value, (int, float)) else (
             "yes" if (value <= target if comparison == "<=" else value >= target) else "**no**")
-        lines.append(f"| {label} | {value if value is not None else 'skipped'} | {comparison} {target} | {met} |")
+        spread = results.get("spread", {}).get(key)
+        shown = f"{spread['min']:g}–{spread['max']:g}" if spread else "—"
+        lines.append(f"| {label} | {value if value is not None else 'skipped'} | {shown} | {comparison} {target} "
+                     f"| {met} |")
     floors = [("search.sql.p95_ms", "search.raw_sqlite.p95_ms", "SQL service / raw SQLite"),
               ("search.es.p95_ms", "search.raw_es.p95_ms", "Elasticsearch service / raw client")]
     for service, raw, label in floors:
         if isinstance(lookup(results, service), (int, float)) and lookup(results, raw):
-            lines.append(f"| {label} (p95 ratio) | {lookup(results, service) / lookup(results, raw):.2f} | <= 1.5 | "
+            lines.append(f"| {label} (p95 ratio) | {lookup(results, service) / lookup(results, raw):.2f} | — | <= 1.5 | "
                          f"{'yes' if lookup(results, service) / lookup(results, raw) <= 1.5 else '**no**'} |")
     skipped = [f"- {name}: {value['skipped']}" for name, value in results.items()
                if isinstance(value, dict) and "skipped" in value]
