@@ -91,11 +91,20 @@ MAX_PAGE = 100_000
 MAX_ID = 2**63 - 1  # database ids are 64-bit
 
 
+# Full-width digits and signs (１２, －３, １，０００: what Chinese input methods type) as ASCII. Only
+# these: NFKC would also turn superscripts and circled digits (², ③) into numbers nobody typed.
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９，－＋．", "0123456789,-+.")
+
+
+def ascii_digits(raw: str) -> str:
+    return raw.translate(_FULL_WIDTH_DIGITS)
+
+
 def parse_integer(low: int, high: int) -> Callable[[str], int]:
     """A whole number as people type it: thousands commas, a spreadsheet's trailing ".0", and
-    full-width digits (１２, as Chinese input methods give them) read as the same number."""
+    full-width digits read as the same number."""
     def parse(raw: str) -> int:
-        cleaned = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+        cleaned = ascii_digits(raw).strip().replace(",", "")
         if cleaned.endswith(".0"):
             cleaned = cleaned[:-2]  # spreadsheets turn 6 into 6.0
         if not re.fullmatch(r"-?[0-9]+", cleaned):
@@ -175,7 +184,7 @@ def parse_boolean(raw: str) -> bool:
 
 def parse_district(raw: str) -> str:
     """A Zhengzhou district by division code (full-width digits too) or by name; returns the code."""
-    raw = unicodedata.normalize("NFKC", raw).strip()
+    raw = ascii_digits(raw).strip()
     if raw in DISTRICTS_BY_CODE:
         return raw
     by_name = {d.name: code for code, d in DISTRICTS_BY_CODE.items()}

@@ -90,7 +90,8 @@
     var map = baseMap(element, 11);
     var form = document.getElementById(element.dataset.form);
     var markers = {};
-    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
+    // Without animation a cluster never sits half-way over its neighbour while the map settles.
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45, animate: false });
     map.addLayer(cluster);
     outlines(map);
     var fitted = fitToQuery(map, element);
@@ -104,7 +105,12 @@
         markers[point.id] = marker;
         bounds.push([point.lat, point.lon]);
       });
-      if (!fitted && bounds.length) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 }); }
+      if (!fitted && bounds.length) {
+        map.once("moveend", function () { element.dataset.settled = "true"; });
+        map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15, animate: false });
+      } else {
+        element.dataset.settled = "true";
+      }
       var note = document.getElementById(element.dataset.note);
       if (note) {
         note.textContent = data.capped ? "地图显示前" + data.points.length + "套（共" + data.total + "套），放大或缩小范围可看到更多"

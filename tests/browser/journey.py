@@ -35,6 +35,9 @@ class Journey:
         self.shots += 1
         stem = self.screenshots / self.name / f"{self.shots:02d}-{label}"
         stem.parent.mkdir(parents=True, exist_ok=True)
+        # A results map that has started (Leaflet set it up) is checked once it stopped moving.
+        self.page.wait_for_function("() => [...document.querySelectorAll('.leaflet-container[data-points-url]')]"
+                                    ".every(map => map.dataset.settled)")
         self.page.screenshot(path=f"{stem}-desktop.png", full_page=True)
         problems = self.accessibility_problems()
         assert problems == [], f"{label}: axe-core reports {problems}"
