@@ -1,8 +1,10 @@
 """Migrations: upgrade to head, down to base and up again, on SQLite and on PostgreSQL."""
 import base64
+import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy import inspect, text
 
 from housing_swap.db.base import include_in_autogenerate
 from housing_swap.db.models.change_counters import WATCHED_TABLES
+from housing_swap.domain.rules import ProgramRules
 from housing_swap.extensions import db
 from tests.conftest import drop_everything, make_test_app, server_url
 
@@ -107,6 +110,38 @@ def test_rekeying_reports_two_spellings_of_one_home_without_merging_them(tmp_pat
         assert keys[3] == cipher.lookup_hash("豫(2016)郑州市不动产权第0000002号", "certificate")
         assert collisions == [("title_record", 2, 1)]
         assert identifiers == 2
+        drop_everything()
+        db.engine.dispose()
+
+
+def test_rule_versions_stored_with_one_sale_fee_rate_keep_their_total_as_two_rules(tmp_path):
+    """0030 splits ``market_sale_fee_rate``: the whole of it becomes the agency commission, the
+    seller's taxes 0, so a version's figures stay what they were; downgrading adds them back."""
+    app = make_test_app(f"sqlite:///{tmp_path / 'rules.sqlite3'}", tmp_path / "instance")
+    documents = {1: {"market_sale_fee_rate": "0.025", "offer_valid_days": 15}, 2: {"offer_valid_days": 9}}
+    with app.app_context():
+        drop_everything()
+        upgrade(revision="0029")
+        with db.engine.begin() as connection:
+            for number, document in documents.items():
+                connection.execute(text(
+                    "INSERT INTO program_rule_version (id, version, name, effective_from, document, status,"
+                    " created_at) VALUES (:id, :id, '旧版本', '2024-04-20', :document, 'published', CURRENT_TIMESTAMP)"),
+                    {"id": number, "document": json.dumps(document)})
+
+        def stored() -> dict[int, dict]:
+            with db.engine.connect() as connection:
+                rows = connection.execute(text("SELECT id, document FROM program_rule_version")).all()
+            return {row_id: json.loads(document) for row_id, document in rows}
+
+        upgrade()
+        after = stored()
+        assert after[1] == {"market_agency_fee_rate": "0.025", "market_seller_tax_rate": "0", "offer_valid_days": 15}
+        assert after[2] == documents[2]
+        rules = ProgramRules.from_document(after[1])
+        assert rules.market_agency_fee_rate + rules.market_seller_tax_rate == Decimal("0.025")
+        downgrade(revision="0029")
+        assert stored() == documents
         drop_everything()
         db.engine.dispose()
 

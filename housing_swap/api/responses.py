@@ -472,7 +472,9 @@ class TimeToSell(Closed):
 class SaleRoute(Closed):
     channel: Channel
     price: YuanSpan
-    fees: YuanSpan
+    agency_fees: YuanSpan
+    seller_taxes: YuanSpan
+    fees: YuanSpan                     # agency_fees + seller_taxes
     mortgage_payoff: int
     savings: int
     subsidies: int

@@ -23,9 +23,23 @@ class Finances:
 
 
 @dataclass(frozen=True)
+class SaleCosts:
+    """What selling costs the seller: the agency's commission and the seller's taxes."""
+
+    agency_fee: int
+    seller_taxes: int
+
+    @property
+    def total(self) -> int:
+        return self.agency_fee + self.seller_taxes
+
+
+@dataclass(frozen=True)
 class CashGap:
     old_sale_price: int
-    sale_fees: int
+    sale_fees: int             # agency_fee + seller_taxes
+    agency_fee: int
+    seller_taxes: int
     mortgage_payoff: int
     savings: int
     new_home_price: int
@@ -45,14 +59,18 @@ def whole_yuan(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def sale_fees(old_sale_price: int, channel: str, rules: ProgramRules) -> int:
-    """Agency fee and seller taxes on an open-market sale; the city group charges none."""
-    return 0 if channel == "city_group" else whole_yuan(old_sale_price * rules.market_sale_fee_rate)
+def sale_costs(old_sale_price: int, channel: str, rules: ProgramRules) -> SaleCosts:
+    """Agency fee and seller taxes on an open-market sale; the city group charges neither."""
+    if channel == "city_group":
+        return SaleCosts(0, 0)
+    return SaleCosts(whole_yuan(old_sale_price * rules.market_agency_fee_rate),
+                     whole_yuan(old_sale_price * rules.market_seller_tax_rate))
 
 
 def available_cash(old_sale_price: int, channel: str, finances: Finances, rules: ProgramRules) -> int:
     """Cash for the new home's down payment and taxes once the old home is sold and paid off."""
-    return old_sale_price - sale_fees(old_sale_price, channel, rules) - finances.remaining_mortgage + finances.savings
+    costs = sale_costs(old_sale_price, channel, rules).total
+    return old_sale_price - costs - finances.remaining_mortgage + finances.savings
 
 
 def deed_tax_rate(area_m2: Decimal, rules: ProgramRules) -> Decimal:
@@ -90,14 +108,15 @@ def subsidy_schedule(price: int, area_m2: Decimal, rules: ProgramRules) -> list[
 def cash_gap(old_sale_price: int, channel: str, finances: Finances, new_home_price: int,
              new_home_area_m2: Decimal, rules: ProgramRules, months_since_approval: int = 0) -> CashGap:
     """Sale proceeds − payoff − fees + savings + subsidies → down payment; the rest is loan or gap."""
-    fees = sale_fees(old_sale_price, channel, rules)
+    costs = sale_costs(old_sale_price, channel, rules)
     rate = deed_tax_rate(new_home_area_m2, rules)
     deed_tax = whole_yuan(new_home_price * rate)
     subsidies = whole_yuan(new_home_price * subsidy_rate(rate, rules, months_since_approval))
     cash = available_cash(old_sale_price, channel, finances, rules) + subsidies
     loan_allowed = min(finances.max_loan, whole_yuan(new_home_price * (1 - rules.min_down_payment_ratio)))
     loan_needed = max(0, new_home_price + deed_tax - cash)
-    return CashGap(old_sale_price, fees, finances.remaining_mortgage, finances.savings, new_home_price,
+    return CashGap(old_sale_price, costs.total, costs.agency_fee, costs.seller_taxes, finances.remaining_mortgage,
+                   finances.savings, new_home_price,
                    deed_tax, subsidies, cash, loan_needed, loan_allowed, max(0, loan_needed - loan_allowed))
 
 

@@ -78,7 +78,11 @@ class ProgramRules:
     voucher_bonus_percents: tuple[int, ...] = ()  # optional voucher bonus by quarter since approval
     deed_tax_rate_small: Decimal = Decimal("0.01")   # new home ≤ 140 m² (2024 national rate)
     deed_tax_rate_large: Decimal = Decimal("0.02")   # new home > 140 m²
-    market_sale_fee_rate: Decimal = Decimal("0.02")  # agency fee and taxes on a market sale
+    # A market sale's costs to the seller, each a share of the price. The split is the city's and
+    # the agencies' (commissions of 1-2% are common; the income tax is 1% unless the home is the
+    # family's only one held five years, VAT is waived after two): unknown per home, so rules.
+    market_agency_fee_rate: Decimal = Decimal("0.01")  # agency commission the seller pays
+    market_seller_tax_rate: Decimal = Decimal("0.01")  # seller's taxes (income tax, VAT and surcharges)
     min_down_payment_ratio: Decimal = Decimal("0.15")  # Zhengzhou 2024 minimum down payment
     chain_max_length: int = 4                     # households in one swap chain
     # Days after a chain is agreed by which each milestone is expected (domain/milestones.py order:
@@ -140,8 +144,8 @@ class ProgramRules:
 
 
 DECIMAL_RULES = ("old_home_max_area_m2", "new_to_old_price_ratio", "offer_max_ratio_to_appraisal",
-                 "deed_tax_rate_small", "deed_tax_rate_large", "market_sale_fee_rate",
-                 "min_down_payment_ratio")
+                 "deed_tax_rate_small", "deed_tax_rate_large", "market_agency_fee_rate",
+                 "market_seller_tax_rate", "min_down_payment_ratio")
 
 
 def _jsonable(value):
@@ -239,7 +243,8 @@ RULE_FIELDS: tuple[Field, ...] = (
     Field("voucher_bonus_percents", "房票奖励（按季度递减，%，逗号分隔）", False, parse_percent_list),
     Field("deed_tax_rate_small", "契税税率（140㎡及以下）", True, _RATE),
     Field("deed_tax_rate_large", "契税税率（140㎡以上）", True, _RATE),
-    Field("market_sale_fee_rate", "市场出售税费及佣金比例", True, _RATE),
+    Field("market_agency_fee_rate", "市场出售中介佣金比例（卖方承担）", True, _RATE),
+    Field("market_seller_tax_rate", "市场出售卖方税费比例（个税、增值税及附加）", True, _RATE),
     Field("min_down_payment_ratio", "最低首付比例", True, _RATE),
     Field("chain_max_length", "连环单最多户数", True, parse_integer(2, 8)),
     Field("chain_milestone_days", "连环单各节点预计完成天数（出价、签约、贷款审批、网签、过户、新房合同、交房，逗号分隔）",

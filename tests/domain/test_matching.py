@@ -129,7 +129,7 @@ def test_cash_gap_lines_add_up():
     rules = replace(RULES, deed_tax_subsidy_percent=50, voucher_bonus_percents=(20, 16, 12))
     gap = cash_gap(1_000_000, "market", Finances(200_000, 100_000, 800_000), 1_500_000, Decimal("120"), rules,
                    months_since_approval=4)
-    assert gap.sale_fees == 20_000
+    assert (gap.agency_fee, gap.seller_taxes, gap.sale_fees) == (10_000, 10_000, 20_000)
     assert gap.deed_tax == 15_000
     assert gap.subsidies == 7_500 + 240_000          # half the deed tax + the 16% voucher of months 4-6
     assert gap.down_payment_available == 1_000_000 - 20_000 - 200_000 + 100_000 + 247_500
