@@ -5,7 +5,19 @@ from __future__ import annotations
 from ..domain.milestones import Milestone
 from ..domain.reservations import RESERVATION_FIELDS, ReservationStatus
 from ..domain.rules import PROGRAM_YEARS
-from .openapi import BEARER, ID, PATHS, _application_get, _body, _error_responses, _input_schema, _json, _query, _ref
+from .openapi import (
+    BEARER,
+    CHANNEL,
+    ID,
+    PATHS,
+    _application_get,
+    _body,
+    _error_responses,
+    _input_schema,
+    _json,
+    _query,
+    _ref,
+)
 
 RESERVATION = _ref("Reservation")
 NOTE_BODY = {"required": False, "content": {"application/json": {"schema": {
@@ -31,10 +43,15 @@ PATHS.update({
                 "responses": {"200": _json(_ref("ReservationList"), "Reservations"),
                               **_error_responses(401, 403, 422)}}},
     "/api/v1/reservation-counts": {"get": {
-        "summary": "The year's reservations by state, as the bureau's dashboard shows them",
+        "summary": "The year's reservations by state, in all, by the old home's district and by channel "
+                   "(the city group's once a hold turned to it), under the dashboard's filters",
         "operationId": "reservationCounts", "security": BEARER,
         "parameters": [{**_query("program_year", {"type": "integer", "minimum": PROGRAM_YEARS[0],
-                                                   "maximum": PROGRAM_YEARS[-1]}), "required": True}],
+                                                   "maximum": PROGRAM_YEARS[-1]}), "required": True},
+                       _query("from", {"type": "string", "format": "date"}, "proposed on or after"),
+                       _query("to", {"type": "string", "format": "date"}, "proposed on or before"),
+                       _query("district", {"type": "string"}, "the old home's district: division code or name"),
+                       _query("channel", CHANNEL)],
         "responses": {"200": _json(_ref("ReservationCounts"), "Counts"), **_error_responses(401, 403, 422)}}},
     "/api/v1/reservations/{id}": {"get": {
         "summary": "One reservation: its terms, each party's acceptance, the hold's dates and how it ended",

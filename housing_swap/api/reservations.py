@@ -6,13 +6,14 @@ from datetime import date, datetime
 from flask import g, request
 
 from ..db.models import Reservation, Role
-from ..domain.fields import optional_integer
+from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.identity import mask_name
 from ..domain.reservations import Move, Party, ReservationStatus
 from ..domain.rules import PROGRAM_YEARS
 from ..security.access import roles
-from ..services import reservations
+from ..services import monitoring, reservations
 from ..services.errors import ValidationFailed
+from ..services.progress import parse_progress_filters
 from . import api_blueprint, responses
 from .responses import respond
 from .schemas import json_object
@@ -44,13 +45,20 @@ def list_reservations():
 @api_blueprint.get("/reservation-counts")
 @roles(Role.BUREAU_ADMIN, Role.CITY_GROUP_OFFICER)
 def reservation_counts():
-    """The dashboard's reservation figures: the year's reservations by state."""
-    year = optional_integer(request.args.get("program_year"), PROGRAM_YEARS[0], PROGRAM_YEARS[-1])
-    if year is None:
+    """The dashboard's reservation figures under the dashboard's filters: by state, district and channel."""
+    if request.args.get("program_year") is None:
         raise ValidationFailed("参数有误", {"program_year": [f"应为{PROGRAM_YEARS[0]}到{PROGRAM_YEARS[-1]}之间的年份"]})
-    counts = reservations.status_counts(year)
-    return respond(responses.ReservationCounts, {"program_year": year, "counts": {
-        status.value: {"label": status.label, "count": count} for status, count in counts.items()}})
+    filters = parse_progress_filters(request.args.to_dict())
+    counts = monitoring.reservation_counts(filters)
+    return respond(responses.ReservationCounts, {
+        "program_year": filters.program_year, "counts": _labelled(counts.total),
+        "by_district": [{"code": code, "name": DISTRICTS_BY_CODE[code].name, "counts": _labelled(by_status)}
+                        for code, by_status in counts.by_district],
+        "by_channel": {channel.value: _labelled(by_status) for channel, by_status in counts.by_channel.items()}})
+
+
+def _labelled(by_status: dict[ReservationStatus, int]) -> dict:
+    return {status.value: {"label": status.label, "count": count} for status, count in by_status.items()}
 
 
 @api_blueprint.get("/reservations/<int:reservation_id>")

@@ -834,9 +834,17 @@ class LabelledCount(Closed):
     count: int
 
 
+class DistrictReservationCounts(Closed):
+    code: str
+    name: str
+    counts: dict[ReservationStatus, LabelledCount]
+
+
 class ReservationCounts(Closed):
     program_year: int
     counts: dict[ReservationStatus, LabelledCount]   # every state, zeros included
+    by_district: list[DistrictReservationCounts]     # the old home's district; only districts with any
+    by_channel: dict[Channel, dict[ReservationStatus, LabelledCount]]
 
 
 class QueuePosition(Closed):

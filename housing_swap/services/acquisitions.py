@@ -52,7 +52,7 @@ from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_co
 from .exclusive_runs import exclusive
 from .notifications import notify
 from .pagination import Page, paginate
-from .rules import current_rules, latest_rules
+from .rules import current_rules, rules_in_force
 from .search_outbox import enqueue
 from .unit_of_work import refusal_keeping_writes, unit_of_work, use_case
 
@@ -131,8 +131,9 @@ def _search_clause(q: str):
 
 
 def step_deadlines(found: list[Acquisition], today: date | None = None) -> dict[int, StepDeadline]:
-    """Each acquisition's deadline for its next step (办理时限): the rule's days from the day (Beijing)
-    it entered its current status. Untimed statuses (an open offer, the end) have none."""
+    """Each acquisition's deadline for its next step (办理时限): the days of the rules in force on the
+    day (Beijing) it entered its current status, from that day. Untimed statuses (an open offer,
+    the end) have none."""
     today = today or beijing_date(utcnow())
     if not found:
         return {}
@@ -140,20 +141,15 @@ def step_deadlines(found: list[Acquisition], today: date | None = None) -> dict[
         select(AcquisitionEvent.acquisition_id, AcquisitionEvent.status, func.max(AcquisitionEvent.at))
         .where(AcquisitionEvent.acquisition_id.in_([a.id for a in found]))
         .group_by(AcquisitionEvent.acquisition_id, AcquisitionEvent.status)))
-    _, rules = latest_rules()
+    rules_on = rules_in_force()
     deadlines = {}
     for acquisition in found:
         at = entered.get((acquisition.id, acquisition.status))
-        due_on = step_due_on_for(acquisition, at, rules)
+        due_on = None if at is None else steps.step_due_on(acquisition.status.value, beijing_date(at),
+                                                           rules_on(beijing_date(at)))
         if due_on is not None:
             deadlines[acquisition.id] = StepDeadline(due_on, steps.deadline_state(due_on, today))
     return deadlines
-
-
-def step_due_on_for(acquisition: Acquisition, entered_at: datetime | None, rules: ProgramRules) -> date | None:
-    if entered_at is None:
-        return None
-    return steps.step_due_on(acquisition.status.value, beijing_date(entered_at), rules)
 
 
 def verified_properties(keys: list[str]) -> set[str]:

@@ -3,6 +3,7 @@ finished a step; everyone in the chain (and the bureau) sees every link in red, 
 which link is late; a daily job tells households whose step is overdue, once per step."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,13 +13,14 @@ from ..db.base import utcnow
 from ..db.models import ChainLink, ChainMilestone, ChainProposal, ChainStatus, Role, SwapApplication, User
 from ..domain.fields import parse_date
 from ..domain.milestones import Milestone, MilestoneState, Rag, late_position, link_states
+from ..domain.rules import ProgramRules
 from ..domain.timezones import beijing_date
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, ValidationFailed
 from .exclusive_runs import exclusive
 from .notifications import notify
-from .rules import latest_rules
+from .rules import rules_in_force
 from .unit_of_work import unit_of_work, use_case
 
 
@@ -44,7 +46,7 @@ def milestones_of(proposal_id: int, user: User, today: date | None = None) -> Ch
         raise Conflict("连环单各户均同意后才有进度节点")
     today = today or beijing_date(utcnow())
     agreed_on = beijing_date(proposal.decided_at)
-    offsets = latest_rules()[1].chain_milestone_days
+    offsets = rules_in_force()(agreed_on).chain_milestone_days
     done = _done_by_link(proposal)
     households = _households(proposal)
     links = [LinkMilestones(link.position, link.application_id,
@@ -103,19 +105,20 @@ def notify_overdue(today: date | None = None) -> int:
     """Daily: each household with an overdue step in an agreed chain is told once per step (one
     chain per transaction, so a busy chain does not hold up the rest)."""
     today = today or beijing_date(utcnow())
-    offsets = latest_rules()[1].chain_milestone_days
+    rules_on = rules_in_force()
     told = 0
     for proposal_id in db.session.scalars(select(ChainProposal.id).where(ChainProposal.status == ChainStatus.AGREED)).all():
         with unit_of_work():
-            told += _tell_overdue(db.session.get_one(ChainProposal, proposal_id), offsets, today)
+            told += _tell_overdue(db.session.get_one(ChainProposal, proposal_id), rules_on, today)
     return told
 
 
-def _tell_overdue(proposal: ChainProposal, offsets: tuple[int, ...], today: date) -> int:
+def _tell_overdue(proposal: ChainProposal, rules_on: Callable[[date], ProgramRules], today: date) -> int:
     if proposal.decided_at is None:
         return 0
     households, done, told = _households(proposal), _done_by_link(proposal), 0
     agreed_on = beijing_date(proposal.decided_at)
+    offsets = rules_on(agreed_on).chain_milestone_days
     for link in proposal.links:
         for state in link_states(agreed_on, offsets, done.get(link.id, {}), today):
             if state.rag == Rag.RED:

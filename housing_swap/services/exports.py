@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..db.models import Role, User
+from ..domain.acquisitions import WAITING_FOR
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.identity import mask_name, mask_phone
 from ..domain.text import printable
@@ -35,12 +36,13 @@ EXPORT_ROLES = frozenset({Role.BUREAU_ADMIN, Role.CITY_GROUP_OFFICER})
 LEDGER_ROWS_LIMIT = 100_000
 
 SHEETS = {"summary": "汇总", "years": "各年度", "by_district": "分区县", "by_month": "分月", "funnel": "申请漏斗",
-          "absorption": "新房去化", "ledger": "台账明细", "stalled": "滞留待办"}
+          "absorption": "新房去化", "reservations": "锁房保留", "timeliness": "办理时限", "ledger": "台账明细",
+          "stalled": "滞留待办"}
 
 
 REPORT_TITLE = "郑州市卖旧买新监测报表"
 # Columns holding a share (0.123 = 12.3%): a percentage in the workbook, "12.3%" in a CSV file.
-PERCENT_COLUMNS = frozenset({"完成率", "较上一阶段转化率"})
+PERCENT_COLUMNS = frozenset({"完成率", "较上一阶段转化率", "按期办结比例"})
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ def export_tables(filters: ProgressFilters, user: User, stall_days: int) -> Expo
     board = dashboard(filters, stall_days)
     frames = {
         "summary": summary_frame(board), "years": years_frame(board), "by_district": by_district_frame(board), "by_month": by_month_frame(board),
-        "funnel": funnel_frame(board), "absorption": absorption_frame(board), "ledger": ledger_frame(filters),
+        "funnel": funnel_frame(board), "absorption": absorption_frame(board),
+        "reservations": reservations_frame(board), "timeliness": timeliness_frame(board), "ledger": ledger_frame(filters),
         "stalled": stalled_frame(board, masked=user.role not in SEES_PERSONAL_DATA),
     }
     report = board.report
@@ -146,6 +149,25 @@ def absorption_frame(board: Dashboard) -> pd.DataFrame:
     return pd.DataFrame([(a.project_name, a.developer_name, DISTRICTS_BY_CODE[a.district_code].name,
                           a.sold_through_program, a.remaining_stock) for a in board.absorption],
                         columns=["楼盘", "开发企业", "区县", "通过项目售出（套）", "剩余参与房源（套）"])
+
+
+def reservations_frame(board: Dashboard) -> pd.DataFrame:
+    """The dashboard's reservation table: in all, by channel, then by the old home's district."""
+    counts = board.reservations
+    groups = [("合计", counts.total), *((channel.label, by_status) for channel, by_status in counts.by_channel.items()),
+              *((DISTRICTS_BY_CODE[code].name, by_status) for code, by_status in counts.by_district)]
+    return pd.DataFrame([(name, *by_status.values()) for name, by_status in groups],
+                        columns=["分组", *(status.label for status in counts.total)])
+
+
+def timeliness_frame(board: Dashboard) -> pd.DataFrame:
+    """Finished acquisition steps against their service deadlines, by step and by district."""
+    rows = [("步骤", WAITING_FOR[row.key], row) for row in board.step_timeliness]
+    rows += [("区县", DISTRICTS_BY_CODE[row.key].name, row) for row in board.district_timeliness]
+    return pd.DataFrame([(kind, name, row.finished, row.median_days,
+                          None if row.on_time_percent is None else round(row.on_time_percent / 100, 4))
+                         for kind, name, row in rows],
+                        columns=["分组方式", "分组", "办结件数", "中位天数", "按期办结比例"])
 
 
 def ledger_frame(filters: ProgressFilters) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, and_, case, cast, exists, func, select
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select
 
 from ..db.base import utc_midnight
 from ..db.models import (
@@ -29,6 +29,7 @@ from ..db.models import (
     MarketSwapStatus,
     Organization,
     Project,
+    Reservation,
     SwapApplication,
     Unit,
     UnitStatus,
@@ -42,10 +43,9 @@ from ..domain.reservations import ReservationStatus
 from ..domain.rules import Targets
 from ..domain.timezones import beijing_date
 from ..extensions import db
-from . import reservations
 from .pagination import Page, paginate
 from .progress import ProgressFilters, ledger_where, progress_report
-from .rules import latest_rules, rules_of_year
+from .rules import rules_in_force, rules_of_year
 
 DEFAULT_STALL_DAYS = 14
 
@@ -61,7 +61,7 @@ class Dashboard:
     stalled: list[StalledCase]
     stall_days: int
     districts: list[monitoring.DistrictProgress]  # the district map: each against its share
-    reservations: dict[ReservationStatus, int]    # protected reservations proposed in the year, by state
+    reservations: ReservationCounts               # protected reservations proposed in the year, by state
     step_timeliness: list[monitoring.Timeliness]  # finished acquisition steps by step: days and on-time share
     district_timeliness: list[monitoring.Timeliness]  # the same by the old home's district
 
@@ -83,7 +83,7 @@ def dashboard(filters: ProgressFilters, stall_days: int = DEFAULT_STALL_DAYS, to
         funnel=funnel(filters), absorption=absorption(filters), stalled=stalled_cases(filters, stall_days, today),
         stall_days=stall_days,
         districts=monitoring.district_progress(completed, percents, target, [d.code for d in ZHENGZHOU_DISTRICTS]),
-        reservations=reservations.status_counts(filters.program_year),
+        reservations=reservation_counts(filters),
         **_timeliness(step_times(filters)))
 
 
@@ -95,26 +95,65 @@ def _timeliness(times: list[monitoring.StepTime]) -> dict:
 
 def step_times(filters: ProgressFilters) -> list[monitoring.StepTime]:
     """Every acquisition step with a service deadline that was finished in the year (the next
-    timeline entry, other than a cancellation), in Beijing days, against today's deadline rules."""
+    timeline entry, other than a cancellation), in Beijing days, against the deadline of the
+    rules in force on the day the step began."""
     query = application_filter(
         select(AcquisitionEvent.acquisition_id, AcquisitionEvent.status, AcquisitionEvent.at,
                SwapApplication.old_district_code)
         .join(Acquisition, Acquisition.id == AcquisitionEvent.acquisition_id)
         .join(SwapApplication, SwapApplication.id == Acquisition.application_id)
         .order_by(AcquisitionEvent.acquisition_id, AcquisitionEvent.id), filters)
-    _, rules = latest_rules()
+    rules_on = rules_in_force()
     times, previous = [], None
     for row in db.session.execute(query):
         if previous is not None and previous.acquisition_id == row.acquisition_id:
             step = previous.status.value
-            finished_on = beijing_date(row.at)
+            began_on, finished_on = beijing_date(previous.at), beijing_date(row.at)
             if (step in STEP_DEADLINE_RULES and row.status != AcquisitionStatus.CANCELLED
                     and finished_on.year == filters.program_year):
-                times.append(monitoring.StepTime(step, row.old_district_code,
-                                                 (finished_on - beijing_date(previous.at)).days,
-                                                 getattr(rules, STEP_DEADLINE_RULES[step])))
+                times.append(monitoring.StepTime(step, row.old_district_code, (finished_on - began_on).days,
+                                                 getattr(rules_on(began_on), STEP_DEADLINE_RULES[step])))
         previous = row
     return times
+
+
+@dataclass(frozen=True)
+class ReservationCounts:
+    """Protected reservations proposed in the filters' days of the year, by state: in all, by the
+    old home's district, and by channel. A reservation is the city group's while its hold is
+    turned to the city group and once a city-group purchase converted it; every other one is
+    the market's (the household sells on the market while the unit is held)."""
+
+    total: dict[ReservationStatus, int]
+    by_district: list[tuple[str, dict[ReservationStatus, int]]]   # districts with any, in code order
+    by_channel: dict[Channel, dict[ReservationStatus, int]]
+
+
+def reservation_counts(filters: ProgressFilters) -> ReservationCounts:
+    to_city_group = or_(Reservation.status == ReservationStatus.CITY_GROUP, Reservation.acquisition_id.is_not(None))
+    query = _reservation_filter(
+        select(SwapApplication.old_district_code, to_city_group, Reservation.status, func.count())
+        .join(SwapApplication, SwapApplication.id == Reservation.application_id)
+        .group_by(SwapApplication.old_district_code, to_city_group, Reservation.status), filters, to_city_group)
+    zeros = dict.fromkeys(ReservationStatus, 0)
+    total, by_channel = dict(zeros), {channel: dict(zeros) for channel in Channel}
+    by_district: dict[str, dict[ReservationStatus, int]] = defaultdict(lambda: dict(zeros))
+    for district_code, city_group, status, count in db.session.execute(query):
+        total[status] += count
+        by_district[district_code][status] += count
+        by_channel[Channel.CITY_GROUP if city_group else Channel.MARKET][status] += count
+    return ReservationCounts(total, sorted(by_district.items()), by_channel)
+
+
+def _reservation_filter(query, filters: ProgressFilters, to_city_group):
+    first, last = date(filters.program_year, 1, 1), date(filters.program_year, 12, 31)
+    query = query.where(Reservation.proposed_on.between(max(first, filters.date_from or first),
+                                                        min(last, filters.date_to or last)))
+    if filters.district:
+        query = query.where(SwapApplication.old_district_code == filters.district)
+    if filters.channel:
+        query = query.where(to_city_group if filters.channel == Channel.CITY_GROUP else ~to_city_group)
+    return query
 
 
 def _target_for(filters: ProgressFilters, targets: Targets) -> int:

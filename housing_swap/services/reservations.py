@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from ..db.base import utcnow
 from ..db.models import (
@@ -364,15 +364,6 @@ def reservations_for(user: User, status: ReservationStatus | None = None, limit:
     if status is not None:
         query = query.where(Reservation.status == status)
     return list(db.session.scalars(query))
-
-
-def status_counts(program_year: int) -> dict[ReservationStatus, int]:
-    """Every status with its number of reservations proposed in the year (zeros included), for the dashboard."""
-    found = dict(db.session.execute(
-        select(Reservation.status, func.count())
-        .where(Reservation.proposed_on.between(date(program_year, 1, 1), date(program_year, 12, 31)))
-        .group_by(Reservation.status)).all())
-    return {status: found.get(status, 0) for status in ReservationStatus}
 
 
 def holding_of(application_id: int) -> Reservation | None:

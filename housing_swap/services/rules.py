@@ -1,6 +1,7 @@
 """Reading the program rule set in force."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -77,6 +78,27 @@ def latest_rules() -> tuple[ProgramRuleVersion, ProgramRules]:
         if not published:
             raise
         return published[0], ProgramRules.from_document(published[0].document)
+
+
+def rules_in_force() -> Callable[[date], ProgramRules]:
+    """The rule set in force on each day, for figures over past days (a step's service deadline,
+    a chain's expected dates are those of the rules in force when it began, not today's): the
+    version ``current_rules`` picks on that day; a day no version of its year covers yet keeps
+    the newest version already in effect, and a day before any took effect the first version.
+    The published versions are read once and each is parsed once."""
+    published = _published_newest_first()
+    if not published:
+        raise RulesNotPublished(_uncovered_message(date.today(), published))
+    parsed: dict[int, ProgramRules] = {}
+
+    def on(day: date) -> ProgramRules:
+        in_effect = [version for version in published if version.effective_from <= day]
+        version = next((v for v in in_effect if program_year_of(v) == day.year),
+                       in_effect[0] if in_effect else published[-1])
+        if version.id not in parsed:
+            parsed[version.id] = ProgramRules.from_document(version.document)
+        return parsed[version.id]
+    return on
 
 
 # ----- the bureau's rule editor -------------------------------------------------------------------

@@ -26,11 +26,13 @@ class Parties:
                 "agency_org_id": str(self.agency.id), "deposit": "20000", "accept_terms": "是", **changes}
 
 
-def parties(make, channel_preference: str = "均可") -> Parties:
+def parties(make, channel_preference: str = "均可", district: str = "410105") -> Parties:
     """With recorded sales the old home can be valued, so a household that may sell to the city
-    group is shown its backstop floor."""
+    group is shown its backstop floor. Outside 金水区 the old home is in a reference community
+    of ``recorded_sales``."""
     recorded_sales(community(), unit_price=15_000)
-    application, household = submitted_application(make, channel_preference=channel_preference)
+    home = {} if district == "410105" else {"community": f"参照小区{district}", "district_code": district}
+    application, household = submitted_application(make, channel_preference=channel_preference, **home)
     unit = units_on_sale(make, prices=(1_500_000,))[0]
     developer_org = db.session.get(Organization, unit.building.project.developer_org_id)
     agency = make.organization(OrganizationKind.AGENCY)

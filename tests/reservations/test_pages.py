@@ -2,10 +2,14 @@
 developer and agency accept on the agreement page, the household ends it; bad input is answered
 beside the field and writes nothing."""
 import re
+from datetime import timedelta
 
 from housing_swap.db.models import ReservationStatus, Role, UnitStatus
+from housing_swap.domain.reservations import Move
 from housing_swap.extensions import db
 from housing_swap.services import reservations
+from housing_swap.services.exports import export_tables
+from housing_swap.services.progress import parse_progress_filters
 from tests.acquisitions.helpers import TODAY
 from tests.test_api import bearer, issue
 
@@ -74,24 +78,60 @@ def test_a_refusal_on_the_agreement_page_is_a_message_not_an_error_page(make, cl
     assert client.get("/reservations/999999").status_code == 404
 
 
-def test_the_dashboard_counts_reservations_by_state(make, client, login):
-    cast = parties(make)
-    active_reservation(cast)
-    bureau = make.staff(Role.BUREAU_ADMIN)
-    login(bureau.username)
+def reservations_by_district_and_channel(make):
+    """An active hold in 金水区 and one in 中原区 turned to the city group."""
+    active_reservation(parties(make))
+    turned = parties(make, district="410102")
+    reservations.act(active_reservation(turned).id, Move.CITY_GROUP, turned.household)
+    db.session.commit()
+
+
+def table_rows(section: str, caption: str) -> dict[str, dict[str, int]]:
+    """A dashboard table as {row heading: {column heading: count}}."""
+    table = section[section.index(f"<caption>{caption}</caption>"):]
+    table = table[:table.index("</table>")]
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', table)[1:]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', table, re.S)
+    return {name: dict(zip(headers, (int(n) for n in re.findall(r"<td>(\d+)</td>", cells)), strict=True))
+            for name, cells in rows}
+
+
+def test_the_dashboard_counts_reservations_by_state_channel_and_district(make, client, login):
+    reservations_by_district_and_channel(make)
+    login(make.staff(Role.BUREAU_ADMIN).username)
     page = client.get("/bureau/dashboard").get_data(as_text=True)
-    section = page[page.index('id="reservations-title"'):page.index('id="stalled-title"')]
-    headers = re.findall(r'<th scope="col">([^<]+)</th>', section)
-    cells = [int(n) for n in re.findall(r"<td>(\d+)</td>", section)]
-    assert dict(zip(headers, cells, strict=True))["保留中"] == 1
-    assert sum(cells) == 1
+    section = page[page.index('id="reservations-title"'):page.index('id="timeliness-title"')]
+    by_state = table_rows(section, "按状态")
+    assert (by_state["合计"]["保留中"], by_state["合计"]["转城发集团收购"]) == (1, 1)
+    assert by_state["市场交易"]["保留中"] == 1 and sum(by_state["市场交易"].values()) == 1
+    assert by_state["城发集团收购"]["转城发集团收购"] == 1 and sum(by_state["城发集团收购"].values()) == 1
+    by_district = table_rows(section, "按旧房所在区县")
+    assert {name: sum(row.values()) for name, row in by_district.items()} == {"中原区": 1, "金水区": 1}
+    filtered = client.get("/bureau/dashboard?district=中原区").get_data(as_text=True)
+    section = filtered[filtered.index('id="reservations-title"'):filtered.index('id="timeliness-title"')]
+    assert table_rows(section, "按状态")["合计"] == {**dict.fromkeys(table_rows(section, "按状态")["合计"], 0),
+                                                   "转城发集团收购": 1}
 
 
-def test_the_api_counts_agree_with_the_dashboard(make, client):
-    cast = parties(make)
-    active_reservation(cast)
-    token = bearer(issue(client, make.staff(Role.BUREAU_ADMIN).username).get_json()["token"])
+def test_the_api_and_the_workbook_count_as_the_dashboard(make, client):
+    reservations_by_district_and_channel(make)
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    token = bearer(issue(client, bureau.username).get_json()["token"])
     body = client.get(f"/api/v1/reservation-counts?program_year={TODAY.year}", headers=token).get_json()
     assert body["counts"]["active"] == {"label": "保留中", "count": 1}
-    assert sum(item["count"] for item in body["counts"].values()) == 1
-    assert client.get("/api/v1/reservation-counts?program_year=1999", headers=token).status_code == 422
+    assert sum(item["count"] for item in body["counts"].values()) == 2
+    assert [(d["name"], d["counts"]["city_group"]["count"]) for d in body["by_district"]] == [("中原区", 1),
+                                                                                           ("金水区", 0)]
+    assert body["by_channel"]["market"]["active"]["count"] == 1
+    market = client.get(f"/api/v1/reservation-counts?program_year={TODAY.year}&channel=market&district=410105",
+                        headers=token).get_json()
+    assert sum(item["count"] for item in market["counts"].values()) == 1
+    later = client.get(f"/api/v1/reservation-counts?program_year={TODAY.year}&from={TODAY + timedelta(days=1)}",
+                       headers=token).get_json()
+    assert sum(item["count"] for item in later["counts"].values()) == 0
+    sheet = export_tables(parse_progress_filters({"program_year": str(TODAY.year)}), bureau, 14).frames["reservations"]
+    assert sheet.set_index("分组").loc["合计", "转城发集团收购"] == body["counts"]["city_group"]["count"]
+    assert sheet.set_index("分组").loc["中原区"].sum() == 1
+    for bad in ("program_year=1999", "", f"program_year={TODAY.year}&district=火星区",
+                f"program_year={TODAY.year}&channel=both"):
+        assert client.get(f"/api/v1/reservation-counts?{bad}", headers=token).status_code == 422
