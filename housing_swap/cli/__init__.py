@@ -20,3 +20,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(operations.files_group)
     app.cli.add_command(operations.ledger_group)
     app.cli.add_command(operations.acquisitions_group)
+    app.cli.add_command(operations.reservations_group)

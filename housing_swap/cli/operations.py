@@ -1,6 +1,6 @@
 """Operator commands: ``flask audit verify``, ``flask ledger verify|identity-collisions``,
 ``flask backup create|restore``
-and ``flask acquisitions expire-offers``."""
+``flask acquisitions expire-offers`` and ``flask reservations expire``."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..services import acquisitions, ledger, photos, property_identity
+from ..services import acquisitions, ledger, photos, property_identity, reservations
 from ..services.audit import verify_chain
 from ..services.backup import create_backup, files_archive, restore_backup
 from ..services.errors import ServiceError
@@ -105,3 +105,17 @@ def expire_offers(today: datetime | None) -> None:
     """Mark offers past their deadline as expired; run once a day (cron or a systemd timer)."""
     expired = acquisitions.expire_offers(today.date() if today else None)
     click.echo(f"{expired} offer(s) expired")
+
+
+reservations_group = AppGroup("reservations", help="Protected reservations (锁房保留).")
+
+
+@reservations_group.command("expire")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to judge holds by (default: today).")
+def expire_reservations(today: datetime | None) -> None:
+    """End holds past their last day with the refund and lapse proposals not accepted in time,
+    as the daily job ``reservations_expire`` does."""
+    ended = reservations.expire_due(today.date() if today else None)
+    click.echo(f"{ended['refunded']} hold(s) ran out and were refunded, "
+               f"{ended['lapsed']} proposal(s) lapsed unaccepted")

@@ -1,7 +1,8 @@
 """Journey 8: a household that may sell to the city group or on the market sees its place in the
 city group's queue, reserves a new unit under a three-party agreement that the developer and the
 agency accept, ends the hold with its deposit refunded, reserves again, and the agency's record of
-its market swap turns the second hold into a deal."""
+its market swap turns the second hold into a deal. Another household's hold runs out unsold: the
+daily job ends it with the refund and the unit is back for sale."""
 import re
 import secrets
 from datetime import date, timedelta
@@ -100,3 +101,37 @@ def test_a_reservation_ends_in_a_refund_and_another_in_a_market_swap(new_page):
     expect(page.locator(".badge", has_text="已成交")).to_be_visible()
     expect(page.get_by_role("link", name="查看对应的市场交易")).to_be_visible()
     household.checkpoint("reservation-converted")
+
+
+def test_a_hold_that_runs_out_unsold_ends_in_a_refund_and_the_unit_is_back_for_sale(new_page, server_side):
+    household = new_page("8-reservation-runs-out")
+    register_household(household, new_household_identity())
+    application_id = apply_for_the_program(household, "均可", new_certificate()).rsplit("/", 1)[-1]
+    developer = new_page("8-runs-out-developer")
+    developer.sign_in("demo-developer")
+    unit_id = an_available_programme_unit(developer)
+    agency = new_page("8-runs-out-agency")
+    agency.sign_in("demo-agency")
+    agreement = reserve(household, application_id, unit_id)
+    accept(developer, agreement)
+    accept(agency, agreement)
+
+    page = household.page
+    page.goto(agreement)
+    hold = page.locator("dt", has_text="保留期").locator("xpath=following-sibling::dd").inner_text()
+    last_day = date.fromisoformat(re.search(r"至 (\d{4}-\d{2}-\d{2})", hold).group(1))
+    on_the_last_day = server_side.flask("reservations", "expire", "--today", last_day.isoformat())
+    assert on_the_last_day.startswith("0 hold(s)")
+    page.reload()
+    expect(page.locator(".badge", has_text="保留中")).to_be_visible()
+    the_day_after = server_side.flask("reservations", "expire", "--today", (last_day + timedelta(days=1)).isoformat())
+    assert the_day_after.startswith("1 hold(s) ran out and were refunded")
+    page.reload()
+    expect(page.locator(".badge", has_text="已结束并退还定金")).to_be_visible()
+    expect(page.get_by_text("保留期满旧房未售出，保留结束")).to_be_visible()
+    expect(page.locator("dt", has_text="退还定金").locator("xpath=following-sibling::dd")).to_have_text("20,000元")
+    household.checkpoint("reservation-ran-out")
+
+    assert an_available_programme_unit(developer) == unit_id          # for sale again, first in its table
+    page.goto(f"/reservations/new?application_id={application_id}&unit_id={unit_id}")
+    expect(page.get_by_role("button", name="提出锁房保留协议")).to_be_visible()   # and may be reserved again

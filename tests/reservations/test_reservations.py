@@ -63,6 +63,20 @@ def test_the_hold_runs_out_the_deposit_is_refunded_and_the_unit_is_back_in_stock
     assert audit_actions(reservation.id)[-1] == "reservation.refunded"
 
 
+def test_the_daily_command_ends_holds_that_ran_out(make, runner):
+    reservation = active_reservation(parties(make))
+    db.session.commit()
+    on_the_last_day = runner.invoke(args=["reservations", "expire", "--today", reservation.hold_ends_on.isoformat()])
+    assert (on_the_last_day.exit_code, on_the_last_day.output.split(" ")[0]) == (0, "0")
+    after = runner.invoke(args=["reservations", "expire", "--today",
+                                (reservation.hold_ends_on + timedelta(days=1)).isoformat()])
+    assert after.exit_code == 0
+    assert after.output.startswith("1 hold(s) ran out and were refunded, 0 proposal(s) lapsed")
+    db.session.refresh(reservation)
+    assert reservation.status == ReservationStatus.REFUNDED
+    assert runner.invoke(args=["reservations", "expire", "--today", "2026-13-01"]).exit_code == 2
+
+
 def test_a_proposal_not_accepted_in_time_lapses_with_the_whole_deposit(make):
     cast = parties(make)
     reservation = reservations.propose(cast.proposal(), cast.household)
