@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...domain.acquisitions import AcquisitionStatus
@@ -42,6 +42,9 @@ class Acquisition(Base):
     purchase_contract_number: Mapped[str | None] = mapped_column(String(64), unique=True)
     new_home_price: Mapped[int | None] = mapped_column(MONEY)
     purchased_on: Mapped[date | None]
+    # The new home is the lead application's purchase, bought with this home too (joined homes):
+    # no unit or contract of its own, so the unit stays claimed once.
+    joined_purchase: Mapped[bool] = mapped_column(default=False, server_default=false())
     title_transferred_on: Mapped[date | None]
     completed_on: Mapped[date | None]
     # Set when a completion went past a quota that is a target rather than a hard cap.

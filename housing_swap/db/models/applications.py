@@ -66,6 +66,10 @@ class SwapApplication(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # A household's second old home joined to its first application (Wuxi's many-for-one): each
+    # home keeps its own case and count; the money is pooled and the new home bought once, on
+    # the lead application (the one this points to). See services/joined_homes.py.
+    joined_to_id: Mapped[int | None] = mapped_column(ForeignKey("swap_application.id"), index=True)
 
     events: Mapped[list[ApplicationEvent]] = relationship(
         order_by="ApplicationEvent.id", back_populates="application")
