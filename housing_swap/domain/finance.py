@@ -108,14 +108,24 @@ def subsidy_schedule(price: int, area_m2: Decimal, rules: ProgramRules) -> list[
 def cash_gap(old_sale_price: int, channel: str, finances: Finances, new_home_price: int,
              new_home_area_m2: Decimal, rules: ProgramRules, months_since_approval: int = 0) -> CashGap:
     """Sale proceeds − payoff − fees + savings + subsidies → down payment; the rest is loan or gap."""
-    costs = sale_costs(old_sale_price, channel, rules)
+    return cash_gap_of_sales([(old_sale_price, channel)], finances, new_home_price, new_home_area_m2, rules,
+                             months_since_approval)
+
+
+def cash_gap_of_sales(sales: list[tuple[int, str]], finances: Finances, new_home_price: int,
+                      new_home_area_m2: Decimal, rules: ProgramRules, months_since_approval: int = 0) -> CashGap:
+    """The cash gap when one or more old homes (price, channel: joined homes) pay for one new home;
+    ``finances`` carries every mortgage and the savings and loan once."""
+    costs = [sale_costs(price, channel, rules) for price, channel in sales]
+    old_sale_price = sum(price for price, _ in sales)
+    agency_fee, seller_taxes = sum(c.agency_fee for c in costs), sum(c.seller_taxes for c in costs)
     rate = deed_tax_rate(new_home_area_m2, rules)
     deed_tax = whole_yuan(new_home_price * rate)
     subsidies = whole_yuan(new_home_price * subsidy_rate(rate, rules, months_since_approval))
-    cash = available_cash(old_sale_price, channel, finances, rules) + subsidies
+    cash = old_sale_price - agency_fee - seller_taxes - finances.remaining_mortgage + finances.savings + subsidies
     loan_allowed = min(finances.max_loan, whole_yuan(new_home_price * (1 - rules.min_down_payment_ratio)))
     loan_needed = max(0, new_home_price + deed_tax - cash)
-    return CashGap(old_sale_price, costs.total, costs.agency_fee, costs.seller_taxes, finances.remaining_mortgage,
+    return CashGap(old_sale_price, agency_fee + seller_taxes, agency_fee, seller_taxes, finances.remaining_mortgage,
                    finances.savings, new_home_price,
                    deed_tax, subsidies, cash, loan_needed, loan_allowed, max(0, loan_needed - loan_allowed))
 

@@ -44,7 +44,7 @@ from ..domain.identity import mask_phone
 from ..domain.rules import AppealRule, ProgramRules
 from ..domain.timezones import beijing_date
 from ..extensions import db
-from . import ledger, reservations
+from . import joined_homes, ledger, reservations
 from .applications import move_application
 from .audit import record_event
 from .documents import DocumentUpload, attach
@@ -499,13 +499,17 @@ def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | N
     """The household's new home from the platform, checked against the rules; the unit is sold."""
     _require_officer(officer)
     acquisition = _locked(acquisition_id)
+    if acquisition.application.joined_to_id is not None:
+        raise Conflict(f"本套旧房与申请{acquisition.application.joined_to_id}合并购买新房：请确认合并购买，"
+                       "不单独登记新房")
     values = _values(steps.PURCHASE_FIELDS, raw)
     _require_step(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED)
     _check_date(values, "purchased_on", today, acquisition.created_at.date(), "受理日期")
     unit = _unit_for_swap(values.pop("unit_id"))
     reservations.convert_for(unit.id, acquisition.application.household_user_id, officer, acquisition=acquisition)
     _, rules = current_rules(values["purchased_on"])
-    _check_new_home(unit, values["new_home_price"], acquisition.contract_price, rules)
+    _check_new_home(unit, values["new_home_price"], joined_homes.bundle_city_group_price(acquisition.application),
+                    rules)
     if document is not None:
         attach(acquisition, "purchase_contract", document, officer)
     unit.status = UnitStatus.SOLD
@@ -515,6 +519,27 @@ def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | N
     flush_or_conflict(lambda text: "该新房已用于其他家庭的换房" if "new_unit_id" in text
                       else "该购房合同/网签备案号已被使用")
     enqueue("unit", unit.id, unit.version)
+    return acquisition
+
+
+@use_case
+def record_joined_purchase(acquisition_id: int, document: DocumentUpload | None, officer: User) -> Acquisition:
+    """A joined home's case takes the lead's recorded new home as its own: no unit or contract of
+    its own (the unit stays sold and claimed once); the price must cover every home of the bundle."""
+    _require_officer(officer)
+    acquisition = _locked(acquisition_id)
+    _require_step(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED)
+    application = acquisition.application
+    purchase = joined_homes.shared_purchase_for(application)
+    _, rules = current_rules(purchase.acquisition.purchased_on)
+    unit = db.session.get_one(Unit, purchase.unit_id)
+    _check_new_home(unit, purchase.price, joined_homes.bundle_city_group_price(application), rules)
+    if document is not None:
+        attach(acquisition, "purchase_contract", document, officer)
+    _advance(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED, officer,
+             {"joined_purchase": True, "new_home_price": purchase.price,
+              "purchased_on": purchase.acquisition.purchased_on},
+             f"合并购买新房：{_unit_name(unit)}（与申请{application.joined_to_id}合并），总价{purchase.price}元")
     return acquisition
 
 
@@ -540,18 +565,23 @@ def complete(acquisition_id: int, raw: dict, officer: User, today: date | None =
     _require_step(acquisition, AcquisitionStatus.COMPLETED)
     _check_date(values, "completed_on", today, acquisition.title_transferred_on, "过户日期")
     version, rules = current_rules(values["completed_on"])
-    _check_new_home(db.session.get(Unit, acquisition.new_unit_id), acquisition.new_home_price,
-                    acquisition.contract_price, rules)
     application = acquisition.application
+    purchase = joined_homes.purchase_of(application)
+    if purchase is None:
+        raise Conflict("主申请的新房购买已不在，不能确认完成：请核对合并购买的新房")
+    _check_new_home(db.session.get_one(Unit, purchase.unit_id), purchase.price,
+                    joined_homes.bundle_city_group_price(application), rules)
     quota = _quota_check(application.old_district_code, values["completed_on"], rules)
     if not quota.allowed:
         raise Conflict(f"{quota.over_target}，按规则不能再完成收购")
     values |= {"rule_version_id": version.id, "over_quota": quota.over_target}
     _advance(acquisition, AcquisitionStatus.COMPLETED, officer, values,
              "收购与换房完成，已计入目标" + (f"（{quota.over_target}）" if quota.over_target else ""))
+    # A joined home counts on its own; the new unit is claimed once, by the lead's count.
     ledger.record_count(ledger.CountedSwap(
         Channel.CITY_GROUP, application.old_property_key, application.old_district_code,
-        values["completed_on"], acquisition.new_unit_id, version, acquisition_id=acquisition.id), officer)
+        values["completed_on"], None if acquisition.joined_purchase else acquisition.new_unit_id, version,
+        acquisition_id=acquisition.id), officer)
     move_application(application, ApplicationStatus.COMPLETED, "以旧换新完成", officer)
     return acquisition
 
@@ -702,7 +732,15 @@ class UnitLabel:
 
 
 def new_home_label(acquisition: Acquisition) -> UnitLabel | None:
-    """The purchased unit as people name it, with its project for a link."""
+    """The purchased unit as people name it, with its project for a link (a joined purchase: the
+    lead's unit, saying so)."""
+    if acquisition.joined_purchase:
+        purchase = joined_homes.purchase_of(acquisition.application)
+        if purchase is None:
+            return None
+        unit = db.session.get_one(Unit, purchase.unit_id)
+        return UnitLabel(db.session.get_one(Building, unit.building_id).project_id,
+                         f"{_unit_name(unit)}（与申请{acquisition.application.joined_to_id}合并购买）")
     if acquisition.new_unit_id is None:
         return None
     unit = db.session.get(Unit, acquisition.new_unit_id)

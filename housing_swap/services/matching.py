@@ -22,7 +22,7 @@ from ..db.models import (
     UnitStatus,
 )
 from ..db.models.change_counters import APPLICATIONS, NEW_HOMES
-from ..domain.finance import CashGap, Finances, available_cash, cash_gap
+from ..domain.finance import CashGap, Finances, available_cash, cash_gap_of_sales
 from ..domain.matching import (
     BuyerMatch,
     BuyerTable,
@@ -41,6 +41,7 @@ from ..domain.rules import ProgramRules
 from ..domain.timezones import beijing_date
 from ..domain.valuation import Valuation
 from ..extensions import db
+from . import joined_homes
 from .audit import record_event
 from .errors import Conflict, NotFound
 from .exclusive_runs import exclusive
@@ -81,9 +82,13 @@ def buyer_table(rules: ProgramRules) -> BuyerTable:
 
 
 def _load_buyer_table(rules: ProgramRules) -> BuyerTable:
-    applications = db.session.scalars(select(SwapApplication).where(SwapApplication.status.in_(MATCHABLE))).all()
+    """Households as buyers, one row per lead application (a joined home's money is its lead's)."""
+    applications = db.session.scalars(select(SwapApplication).where(
+        SwapApplication.status.in_(MATCHABLE), SwapApplication.joined_to_id.is_(None))).all()
+    joined = joined_homes.joined_to([a.id for a in applications])
     return BuyerTable([{
-        "application_id": a.id, "power": min(resale_buying_power(a, rules), a.budget_max or 10**12),
+        "application_id": a.id, "power": min(resale_buying_power(a, rules, joined.get(a.id, [])),
+                                             a.budget_max or 10**12),
         "min_area_m2": a.min_area_m2,
         "old_area_m2": float(a.old_area_m2), "old_bedrooms": a.old_bedrooms, "min_bedrooms": a.min_bedrooms,
         "needs_elevator": a.needs_elevator, "wanted_districts": a.wanted_districts or [],
@@ -109,22 +114,40 @@ def expected_sale_price(application: SwapApplication, rules: ProgramRules, chann
     return estimate
 
 
-def resale_buying_power(application: SwapApplication, rules: ProgramRules) -> int:
+def household_cash(application: SwapApplication, rules: ProgramRules,
+                   joined: list[SwapApplication] | None = None) -> int:
+    """Cash towards the new home once the old home is sold and paid off; for a lead application
+    also every home joined to it (each sold by its own channel, each mortgage paid off), with the
+    savings counted once (the lead's)."""
+    if joined is None:
+        joined = joined_homes.joined_to([application.id]).get(application.id, [])
     channel = matching_channel(application)
     cash = available_cash(expected_sale_price(application, rules, channel), channel, finances(application), rules)
+    for home in joined:
+        home_channel = matching_channel(home)
+        cash += available_cash(expected_sale_price(home, rules, home_channel), home_channel,
+                               Finances(home.remaining_mortgage, 0, 0), rules)
+    return cash
+
+
+def resale_buying_power(application: SwapApplication, rules: ProgramRules,
+                        joined: list[SwapApplication] | None = None) -> int:
+    cash = household_cash(application, rules, joined)
     if cash <= 0:
         return 0
     return int(min(cash + application.max_loan, cash / float(rules.min_down_payment_ratio + rules.deed_tax_rate_small)))
 
 
-def match_request(application: SwapApplication, rules: ProgramRules, today: date) -> MatchRequest:
+def match_request(application: SwapApplication, rules: ProgramRules, today: date,
+                  joined: list[SwapApplication] | None = None) -> MatchRequest:
+    """What the household asks for; the money pooled over the homes joined to it."""
     channel = matching_channel(application)
     old_price = expected_sale_price(application, rules, channel)
     lat, lon = _old_home_point(application)
     return MatchRequest(
         channel=channel, old_district_code=application.old_district_code, old_area_m2=application.old_area_m2,
         old_bedrooms=application.old_bedrooms, old_lat=lat, old_lon=lon, old_price=old_price,
-        cash=available_cash(old_price, channel, finances(application), rules), max_loan=application.max_loan,
+        cash=household_cash(application, rules, joined), max_loan=application.max_loan,
         needs=Needs(tuple(application.wanted_districts or ()), application.min_area_m2, application.min_bedrooms,
                     application.budget_max, application.move_in_by, application.needs_elevator),
         today=today)
@@ -145,8 +168,10 @@ def require_matchable(application: SwapApplication) -> None:
 
 
 def new_home_matches(application: SwapApplication, limit: int = TOP, project_id: int | None = None) -> MatchResult:
-    """The household's top new homes, or with ``project_id`` every matching unit of one project."""
+    """The household's top new homes, or with ``project_id`` every matching unit of one project.
+    A joined home's new homes are its lead application's (one purchase for the bundle)."""
     require_matchable(application)
+    application = joined_homes.lead_of(application)
     _, rules = latest_rules()
     return match_units(unit_table(), match_request(application, rules, date.today()), rules,
                        PROJECT_LIMIT if project_id is not None else limit, project_id)
@@ -183,9 +208,12 @@ def cash_gap_for_unit(application: SwapApplication, unit_id: int, today: date | 
     if unit is None:
         raise NotFound("房源不存在")
     _, rules = latest_rules()
-    channel = matching_channel(application)
-    return cash_gap(expected_sale_price(application, rules, channel), channel, finances(application),
-                    unit.list_price, unit.area_m2, rules, months_since_approval(application, today or date.today()))
+    homes = joined_homes.bundle_of(application)
+    lead = homes[0]
+    sales = [(expected_sale_price(home, rules, matching_channel(home)), matching_channel(home)) for home in homes]
+    pooled = Finances(sum(home.remaining_mortgage for home in homes), lead.savings, lead.max_loan)
+    return cash_gap_of_sales(sales, pooled, unit.list_price, unit.area_m2, rules,
+                             months_since_approval(lead, today or date.today()))
 
 
 def months_since_approval(application: SwapApplication, today: date) -> int:
@@ -200,9 +228,12 @@ def match_quality(advance: Callable[[int], None] = lambda n: None) -> MatchQuali
     _, rules = latest_rules()
     table = unit_table()
     outcomes = []
-    for application in db.session.scalars(select(SwapApplication).where(SwapApplication.status.in_(MATCHABLE))
-                                          .order_by(SwapApplication.id)):
-        request = match_request(application, rules, today)
+    leads = db.session.scalars(select(SwapApplication).where(
+        SwapApplication.status.in_(MATCHABLE), SwapApplication.joined_to_id.is_(None))
+        .order_by(SwapApplication.id)).all()
+    joined = joined_homes.joined_to([application.id for application in leads])
+    for application in leads:
+        request = match_request(application, rules, today, joined.get(application.id, []))
         outcomes.append((match_units(table, request, rules, TOP), wanted_units_exist(table, request, rules)))
         advance(1)
     return quality_of(outcomes)
@@ -236,9 +267,15 @@ def run_matching(advance: Callable[[int], None] = lambda n: None, batch: int = 5
             chunk = db.session.scalars(select(SwapApplication).where(
                 SwapApplication.id.in_(ids[start:start + batch])).order_by(SwapApplication.id)).all()
             rows, newly_matched = [], []
+            joined = joined_homes.joined_to([application.id for application in chunk])
             for application in chunk:
                 application.valuation_estimate = estimator(application) or application.valuation_estimate
-                found = match_units(table, match_request(application, rules, today), rules, TOP).matches
+                if application.joined_to_id is not None:
+                    continue        # one purchase for the bundle: its matches are the lead's
+                for home in joined.get(application.id, []):
+                    home.valuation_estimate = estimator(home) or home.valuation_estimate
+                request = match_request(application, rules, today, joined.get(application.id, []))
+                found = match_units(table, request, rules, TOP).matches
                 rows += [{"application_id": application.id, "unit_id": m.unit_id, "rank": rank,
                           "score": Decimal(str(m.score)), "reasons": list(m.reasons), "computed_at": utcnow()}
                          for rank, m in enumerate(found, start=1)]
