@@ -27,7 +27,7 @@ def acquisition_json(acquisition: Acquisition) -> dict:
     fields = ("inspection_on", "appraiser_org_id", "appraised_value", "appraised_on", "offer_price", "offered_on",
               "offer_expires_on", "contract_number", "contract_price", "contract_signed_on", "new_unit_id",
               "purchase_contract_number", "new_home_price", "purchased_on", "title_transferred_on", "completed_on",
-              "over_quota", "cancelled_reason")
+              "joined_purchase", "over_quota", "cancelled_reason")
     return shaped(responses.Acquisition, {
         "id": acquisition.id, "status": acquisition.status.value, "application_id": application.id,
         "old_home": {"district_code": application.old_district_code, "community": application.old_community_name,
@@ -149,6 +149,8 @@ STEPS: dict[str, tuple[tuple[Role, ...], Callable]] = {
         id_, values, files.get("document"), user)),
     "purchase": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user: acquisitions.record_purchase(
         id_, values, files.get("document"), user)),
+    "joined-purchase": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user:
+                        acquisitions.record_joined_purchase(id_, files.get("document"), user)),
     "title-transfer": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user: acquisitions.transfer_title(
         id_, values, files.get("document"), user)),
     "completion": ((Role.CITY_GROUP_OFFICER,),

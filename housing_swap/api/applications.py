@@ -9,7 +9,7 @@ from ..db.models import Role, SwapApplication
 from ..domain.fields import MAX_ID, optional_integer
 from ..domain.identity import mask_certificate
 from ..security.access import roles
-from ..services import applications, chain_milestones, chains, matching, net_proceeds, valuation
+from ..services import applications, chain_milestones, chains, joined_homes, matching, net_proceeds, valuation
 from ..services.errors import ValidationFailed
 from . import api_blueprint, responses
 from .responses import respond, shaped
@@ -23,6 +23,8 @@ def application_json(application: SwapApplication) -> dict:
     return shaped(responses.Application, {
         "id": application.id, "status": application.status.value,
         "channel_preference": application.channel_preference.value,
+        "joined_to_id": application.joined_to_id,
+        "joined_application_ids": [home.id for home in joined_homes.joined_to([application.id]).get(application.id, [])],
         "old_home": {"community": application.old_community_name, "district_code": application.old_district_code,
                      "area_m2": str(application.old_area_m2), "build_year": application.old_build_year,
                      "bedrooms": application.old_bedrooms, "floor": application.old_floor,
@@ -82,6 +84,18 @@ def submit_application(application_id: int):
 @household
 def withdraw_application(application_id: int):
     return jsonify(application_json(applications.withdraw_application(application_id, g.api_user)))
+
+
+@api_blueprint.post("/applications/<int:application_id>/join")
+@household
+def join_application(application_id: int):
+    return jsonify(application_json(joined_homes.join(application_id, json_object(), g.api_user)))
+
+
+@api_blueprint.post("/applications/<int:application_id>/leave")
+@household
+def leave_joined_purchase(application_id: int):
+    return jsonify(application_json(joined_homes.leave(application_id, g.api_user)))
 
 
 @api_blueprint.get("/applications/<int:application_id>/valuation")

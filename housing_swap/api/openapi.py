@@ -316,6 +316,16 @@ PATHS.update({
         "Submit: decided at once under the rule version in force", "submitApplication", APPLICATION),
     "/api/v1/applications/{id}/withdraw": _household_post("Withdraw the application", "withdrawApplication",
                                                           APPLICATION),
+    "/api/v1/applications/{id}/join": {"post": {
+        "summary": "Join this old home to another application of the household (many-for-one): each home keeps "
+                   "its own case and count; the money is pooled and the new home bought once, on the lead",
+        "operationId": "joinApplication", "security": BEARER, "parameters": [ID],
+        "requestBody": _body({"type": "object", "required": ["lead_application_id"],
+                              "properties": {"lead_application_id": {"type": "integer", "minimum": 1}}}),
+        "responses": {"200": _json(APPLICATION, "Joined"), **_error_responses(401, 403, 404, 409, 422)}}},
+    "/api/v1/applications/{id}/leave": _household_post(
+        "Take this old home out of its lead's purchase again (before its case used the shared new home)",
+        "leaveJoinedPurchase", APPLICATION),
     "/api/v1/applications/{id}/valuation": _application_get(
         "Valuation of the old home: estimate, range, comparables, caveat", "applicationValuation",
         _ref("Valuation")),

@@ -90,6 +90,10 @@ PATHS.update({
                              ACQUISITION, _step_body(steps.CONTRACT_FIELDS, "document")),
     f"{ACQ}/purchase": _post("Record the household's new-home purchase (unit on the platform; rules checked)",
                              "recordPurchase", ACQUISITION, _step_body(steps.PURCHASE_FIELDS, "document")),
+    f"{ACQ}/joined-purchase": _post(
+        "For a joined home's case: take the lead application's recorded new home as this case's (no unit or "
+        "contract of its own; the price must cover the whole bundle under the rules)", "recordJoinedPurchase",
+        ACQUISITION, {**_step_body((), "document"), "required": False}),
     f"{ACQ}/title-transfer": _post("Record the old home's title transfer", "transferTitle", ACQUISITION,
                                    _step_body(steps.TITLE_FIELDS, "document")),
     f"{ACQ}/completion": _post("Complete: quotas checked, counted once on the goal ledger", "completeAcquisition",

@@ -385,6 +385,8 @@ class Application(Closed):
     id: int
     status: ApplicationStatus
     channel_preference: ChannelPreference
+    joined_to_id: int | None                  # the lead application this old home is joined to
+    joined_application_ids: list[int]         # the homes joined to this one (it is their lead)
     old_home: OldHome
     finances: Finances
     needs: Needs
@@ -591,6 +593,7 @@ class Acquisition(Closed):
     new_unit_id: int | None
     purchase_contract_number: str | None
     new_home_price: int | None
+    joined_purchase: bool                     # the new home is the lead application's (joined homes)
     purchased_on: Day | None
     title_transferred_on: Day | None
     completed_on: Day | None

@@ -720,6 +720,17 @@ def _check_new_home(unit: Unit, price: int, acquisition_price: int, rules: Progr
         raise ValidationFailed("新房不符合项目规则：" + "；".join(messages), {"unit_id": messages})
 
 
+def joined_purchase_note(acquisition: Acquisition) -> str:
+    """What the officer confirms for a joined home's case: the lead's new home, or why not yet."""
+    try:
+        purchase = joined_homes.shared_purchase_for(acquisition.application)
+    except Conflict as not_yet:
+        return not_yet.message
+    unit = db.session.get_one(Unit, purchase.unit_id)
+    return (f"主申请{acquisition.application.joined_to_id}已登记购买新房：{_unit_name(unit)}，总价{purchase.price:,}元。"
+            "本套旧房与其合并购买，确认后以此为本案的新房，不另登记房号和购房合同。")
+
+
 def _unit_name(unit: Unit) -> str:
     building = db.session.get(Building, unit.building_id)
     return f"{building.project.name}{building.name}{unit.room}"

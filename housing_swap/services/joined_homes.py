@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..db.models import Acquisition, AcquisitionStatus, SwapApplication, User
 from ..domain.fields import MAX_ID, optional_integer
-from ..domain.joined_homes import CaseFacts, join_problem, leave_problem
+from ..domain.joined_homes import JOINABLE, CaseFacts, join_problem, leave_problem
 from ..extensions import db
 from . import applications
 from .audit import record_event
@@ -96,11 +96,14 @@ def joined_to(lead_ids: list[int]) -> dict[int, list[SwapApplication]]:
     return found
 
 
-def others_of_household(application: SwapApplication) -> list[SwapApplication]:
-    """The household's other applications this one could join (the form's choices)."""
+def join_choices(application: SwapApplication) -> list[SwapApplication]:
+    """The household's other open applications this one could join (the form's choices); none
+    when this one is not open or the rules take no joins."""
+    if application.status not in JOINABLE or latest_rules()[1].joined_homes_max < 2:
+        return []
     return list(db.session.scalars(select(SwapApplication).where(
         SwapApplication.household_user_id == application.household_user_id, SwapApplication.id != application.id,
-        SwapApplication.joined_to_id.is_(None)).order_by(SwapApplication.id)))
+        SwapApplication.joined_to_id.is_(None), SwapApplication.status.in_(JOINABLE)).order_by(SwapApplication.id)))
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,18 @@ STEP_PAGES: dict[str, StepPage] = {
 }
 
 
+# A joined home's case takes the lead application's recorded new home: nothing to type but a paper.
+JOINED_PURCHASE = StepPage("确认合并购买的新房", (), Role.CITY_GROUP_OFFICER,
+                           lambda a, v, f, u: acquisitions.record_joined_purchase(a, f, u), "document")
+JoinedPurchaseForm = form_class("JoinedPurchaseForm", ())
+
+
+def _step_pages(acquisition: Acquisition) -> dict[str, StepPage]:
+    if acquisition.application.joined_to_id is None:
+        return STEP_PAGES
+    return {**STEP_PAGES, "new_home_purchased": JOINED_PURCHASE}
+
+
 InspectionForm = form_class("InspectionForm", steps.INSPECTION_FIELDS, overrides={
     "appraiser_org_id": SelectField("评估机构", validators=[Optional()])})
 # A picker (project, then building and room), never a typed internal id; the service checks the unit.
@@ -130,16 +142,19 @@ def detail(acquisition_id: int):
 def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200,
                    contact: acquisitions.CaseContact | None = None):
     allowed = steps.allowed_steps(acquisition.status.value, acquisition.appeal_pending)
-    next_steps = [s for s in allowed if s in STEP_PAGES and STEP_PAGES[s].actor == current_user.role]
-    forms = {step: step_form if step_form is not None and step_form.step == step else _step_form(step)
+    pages = _step_pages(acquisition)
+    next_steps = [s for s in allowed if s in pages and pages[s].actor == current_user.role]
+    forms = {step: step_form if step_form is not None and step_form.step == step else _step_form(step, acquisition)
              for step in next_steps}
+    joined = acquisition.application.joined_to_id is not None and "new_home_purchased" in forms
     return render_template(
         "acquisitions/detail.html", acquisition=acquisition, labels=steps.STATUS_LABELS, main_path=steps.MAIN_PATH,
-        progress=steps.progress_index(acquisition.status.value), step_pages=STEP_PAGES, forms=forms,
+        progress=steps.progress_index(acquisition.status.value), step_pages=pages, forms=forms,
+        joined_purchase=acquisitions.joined_purchase_note(acquisition) if joined else None,
         reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
         new_home=acquisitions.new_home_label(acquisition), **_offer_terms(acquisition),
         deadline=acquisitions.step_deadlines([acquisition]).get(acquisition.id), contact=contact,
-        programme_projects=projects.programme_projects() if "new_home_purchased" in forms else [],
+        programme_projects=projects.programme_projects() if "new_home_purchased" in forms and not joined else [],
         chosen_project=optional_integer(request.args.get("project"), 1, MAX_ID),
         may_reveal=current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN),
         officers=acquisitions.city_group_officers() if "cancelled" in allowed
@@ -161,10 +176,13 @@ def _offer_terms(acquisition: Acquisition) -> dict:
             "offer_valid_days": rules.offer_valid_days}
 
 
-def _step_form(step: str, submitted: bool = False):
+def _step_form(step: str, acquisition: Acquisition, submitted: bool = False):
     """The step's form, empty or filled from the request; it remembers which step it is for."""
-    form = STEP_FORMS[step]() if submitted else STEP_FORMS[step](formdata=None)
+    form_type = JoinedPurchaseForm if _step_pages(acquisition)[step] is JOINED_PURCHASE else STEP_FORMS[step]
+    form = form_type() if submitted else form_type(formdata=None)
     form.step = step
+    if form_type is JoinedPurchaseForm:
+        return form
     if step == "inspection_scheduled":
         form.appraiser_org_id.choices = select_choices(
             [("", "请选择")] + [(str(o.id), o.name) for o in acquisitions.appraiser_organizations()])
@@ -188,12 +206,12 @@ def _unit_choices(project_id: int | None) -> dict[str, list[tuple[str, str]]]:
 @roles(Role.CITY_GROUP_OFFICER, Role.APPRAISER)
 def advance(acquisition_id: int, step: str):
     acquisition = acquisitions.acquisition_for_viewing(acquisition_id, current_user)
-    page = STEP_PAGES.get(step)
+    page = _step_pages(acquisition).get(step)
     if page is None:
         return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
     if step in PRICE_AND_CONTRACT_STEPS and (confirm := confirmation_redirect()):
         return confirm
-    form = _step_form(step, submitted=True)
+    form = _step_form(step, acquisition, submitted=True)
     if not form.validate_on_submit():
         return _render_detail(acquisition, form, 422)
     try:

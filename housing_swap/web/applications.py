@@ -16,6 +16,7 @@ from ..services import (
     applications,
     chain_milestones,
     chains,
+    joined_homes,
     matching,
     net_proceeds,
     quota_queue,
@@ -87,7 +88,8 @@ def detail(application_id: int):
     application = applications.application_for_viewing(application_id, current_user)
     context = {"application": application, "status_labels": STATUS_LABELS, "channel_labels": CHANNEL_LABELS,
                "acquisition": acquisitions.live_acquisition_of(application), "acquisition_labels": ACQUISITION_LABELS,
-               "valuation": None, "matches": None, "match_project": None, "buyers": None, "gap": None, "chosen_unit": None}
+               "valuation": None, "matches": None, "match_project": None, "buyers": None, "gap": None, "chosen_unit": None,
+               **_joined_context(application)}
     if application.status in matching.MATCHABLE:
         context["valuation"] = valuation.valuation_or_none(application)
         project = optional_integer(request.args.get("project"), 1, MAX_ID)
@@ -101,6 +103,29 @@ def detail(application_id: int):
             context["chosen_unit"] = chosen
             context["gap"] = matching.cash_gap_for_unit(application, chosen)
     return render_template("applications/detail.html", **context)
+
+
+def _joined_context(application) -> dict:
+    """The bundle this home belongs to (lead first), and the household's other applications it may join."""
+    bundle = joined_homes.bundle_of(application)
+    return {"bundle": bundle if len(bundle) > 1 else [],
+            "join_choices": [] if len(bundle) > 1 or current_user.id != application.household_user_id
+            else joined_homes.join_choices(application)}
+
+
+@blueprint.route("/applications/<int:application_id>/join", methods=["POST"])
+@household
+def join(application_id: int):
+    flash_outcome(lambda: joined_homes.join(application_id, request.form.to_dict(), current_user),
+                  lambda home: f"已并入申请{home.joined_to_id}：两套旧房合并购买一套新房，新房匹配与资金测算见主申请")
+    return redirect(url_for("applications.detail", application_id=application_id))
+
+
+@blueprint.route("/applications/<int:application_id>/leave", methods=["POST"])
+@household
+def leave(application_id: int):
+    flash_outcome(lambda: joined_homes.leave(application_id, current_user), "已解除合并，两份申请各自办理")
+    return redirect(url_for("applications.detail", application_id=application_id))
 
 
 def _reservation_context(application, valuation) -> dict:

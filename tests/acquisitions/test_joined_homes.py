@@ -1,0 +1,183 @@
+"""Joined homes (一户多套旧房合并换新): a household's second old home joins the application of its
+first; the money is pooled for matching and the cash gap; the city group buys each home in its own
+case, the new home is bought once on the lead and taken by the joined case; each old home counts
+once on the ledger and the new unit is claimed once."""
+import copy
+import re
+
+import pytest
+from sqlalchemy import select
+
+from housing_swap.db.models import AcquisitionStatus, AuditEvent, Channel, LedgerClaim, Role
+from housing_swap.domain.applications import ApplicationStatus
+from housing_swap.domain.joined_homes import CaseFacts, join_problem, leave_problem
+from housing_swap.extensions import db
+from housing_swap.services import acquisitions, joined_homes, ledger, matching
+from housing_swap.services.errors import Conflict, NotFound, ValidationFailed
+from housing_swap.services.rules import latest_rules
+from tests.matching.helpers import submitted_application
+from tests.reservations.helpers import set_rule
+from tests.test_api import bearer, issue
+
+from .helpers import STEP_INPUT, TODAY, Cast, drive_to
+
+
+def case(application_id=1, household=7, status=ApplicationStatus.ELIGIBLE, joined_to=None, joined=0, bought=False):
+    return CaseFacts(application_id, household, status, joined_to, joined, bought)
+
+
+@pytest.mark.parametrize(("home", "lead", "max_homes", "expected"), [
+    (case(1), case(2), 2, None),
+    (case(1), case(2), 1, "现行规则不受理多套旧房合并换新"),
+    (case(1), case(1), 2, "不能与本申请自身合并"),
+    (case(1), case(2, household=8), 2, "只能与本家庭名下的另一份申请合并"),
+    (case(1, joined_to=3), case(2), 2, "本申请已与申请3合并，请先解除"),
+    (case(1, joined=1), case(2), 3, "已有其他旧房并入本申请，本申请只能作为合并购房的主申请"),
+    (case(1), case(2, joined_to=3), 2, "申请2已并入申请3，请选择主申请3"),
+    (case(1), case(2, joined=1), 2, "现行规则一户最多2套旧房合并换新"),
+    (case(1), case(2, joined=1), 3, None),
+    (case(1, status=ApplicationStatus.DRAFT), case(2), 2, "申请1当前为“草稿”，不能合并"),
+    (case(1), case(2, status=ApplicationStatus.COMPLETED), 2, "申请2当前为“已完成”，不能合并"),
+    (case(1), case(2, bought=True), 2, "申请2已登记购买新房，不能再合并"),
+])
+def test_who_may_join_whom(home, lead, max_homes, expected):
+    assert join_problem(home, lead, max_homes) == expected
+
+
+def test_a_joined_home_may_leave_until_its_case_took_the_shared_new_home():
+    assert leave_problem(case(1, joined_to=2)) is None
+    assert leave_problem(case(1)) == "本申请没有与其他申请合并"
+    assert leave_problem(case(1, joined_to=2, bought=True)) == "本申请的收购已登记合并购买的新房，不能解除合并"
+
+
+def two_homes(make, unit_price: int = 2_500_000):
+    """A household with two submitted applications (one per old home), each with its own cast."""
+    lead = Cast(make, unit_price=unit_price)
+    second = copy.copy(lead)
+    second.application, _ = submitted_application(make, household=lead.household, channel_preference="城发集团收购")
+    db.session.commit()
+    return lead, second
+
+
+def join(lead, second):
+    joined = joined_homes.join(second.application.id, {"lead_application_id": f"申请{lead.application.id}"},
+                               lead.household)
+    db.session.commit()
+    return joined
+
+
+def test_joining_pools_the_money_and_the_joined_home_shares_the_leads_matches(make):
+    lead, second = two_homes(make)
+    _, rules = latest_rules()
+    alone = matching.household_cash(lead.application, rules)
+    second_alone = matching.household_cash(second.application, rules)
+    join(lead, second)
+    assert second.application.joined_to_id == lead.application.id
+    assert matching.household_cash(lead.application, rules) == alone + second_alone - second.application.savings
+    gap_lead = matching.cash_gap_for_unit(lead.application, lead.unit.id)
+    assert matching.cash_gap_for_unit(second.application, lead.unit.id) == gap_lead
+    assert gap_lead.old_sale_price == sum(matching.expected_sale_price(a, rules, "city_group")
+                                          for a in (lead.application, second.application))
+    assert gap_lead.mortgage_payoff == lead.application.remaining_mortgage + second.application.remaining_mortgage
+    assert gap_lead.savings == lead.application.savings
+    assert ([m.unit_id for m in matching.new_home_matches(second.application).matches]
+            == [m.unit_id for m in matching.new_home_matches(lead.application).matches])
+    notes = [event.note for event in lead.application.events]
+    assert f"申请{second.application.id}的旧房并入本申请，合并购买新房" in notes
+    assert db.session.scalar(select(AuditEvent.action).where(
+        AuditEvent.entity_id == str(second.application.id), AuditEvent.action == "application.join")) is not None
+
+
+def test_joins_are_refused_in_words_and_write_nothing(make):
+    lead, second = two_homes(make)
+    stranger, _ = submitted_application(make)
+    with pytest.raises(NotFound):
+        joined_homes.join(second.application.id, {"lead_application_id": str(stranger.id)}, lead.household)
+    with pytest.raises(ValidationFailed) as bad:
+        joined_homes.join(second.application.id, {"lead_application_id": "１２x"}, lead.household)
+    assert bad.value.details == {"lead_application_id": ["请选择要合并到的申请"]}
+    with pytest.raises(NotFound):
+        joined_homes.join(second.application.id, {"lead_application_id": str(lead.application.id)}, make.household())
+    set_rule(joined_homes_max=1)
+    with pytest.raises(Conflict, match="现行规则不受理多套旧房合并换新"):
+        join(lead, second)
+    db.session.refresh(second.application)
+    assert second.application.joined_to_id is None
+
+
+def test_the_city_group_buys_both_homes_for_one_new_home_and_counts_each_once(make):
+    lead, second = two_homes(make)
+    join(lead, second)
+    before = ledger.live_count(Channel.CITY_GROUP, TODAY.year)
+    lead_case = drive_to(lead, "new_home_purchased")
+    second_case = drive_to(second, "contract_signed")
+    with pytest.raises(Conflict, match="请确认合并购买"):
+        acquisitions.record_purchase(second_case.id, {}, None, second.officer)
+    note = acquisitions.joined_purchase_note(second_case)
+    assert f"主申请{lead.application.id}已登记购买新房" in note and "2,500,000元" in note
+    taken = acquisitions.record_joined_purchase(second_case.id, None, second.officer)
+    assert (taken.status, taken.joined_purchase, taken.new_unit_id, taken.new_home_price) == (
+        AcquisitionStatus.NEW_HOME_PURCHASED, True, None, lead.unit.list_price)
+    assert "合并购买" in acquisitions.new_home_label(taken).text
+    with pytest.raises(Conflict, match="不能解除合并"):
+        joined_homes.leave(second.application.id, lead.household)
+    for cast, acquisition in ((lead, lead_case), (second, second_case)):
+        acquisitions.transfer_title(acquisition.id, {"title_transferred_on": TODAY.isoformat()}, None, cast.officer)
+        acquisitions.complete(acquisition.id, {"completed_on": TODAY.isoformat()}, cast.officer)
+    db.session.commit()
+    assert ledger.live_count(Channel.CITY_GROUP, TODAY.year) == before + 2
+    lead_entry = ledger.live_entry_for(acquisition_id=lead_case.id)
+    second_entry = ledger.live_entry_for(acquisition_id=second_case.id)
+    assert lead_entry.property_hash != second_entry.property_hash
+    assert (lead_entry.new_unit_id, second_entry.new_unit_id) == (lead.unit.id, None)
+    assert db.session.scalar(select(LedgerClaim.id).where(LedgerClaim.new_unit_id == lead.unit.id)) is not None
+
+
+def test_a_joined_purchase_waits_for_the_lead_and_the_new_home_must_cover_every_home(make):
+    lead, second = two_homes(make, unit_price=1_500_000)      # two contracts of 950,000 > 1,500,000
+    join(lead, second)
+    lead_case = drive_to(lead, "contract_signed")
+    second_case = drive_to(second, "contract_signed")
+    with pytest.raises(Conflict, match=f"主申请{lead.application.id}尚未登记购买新房"):
+        acquisitions.record_joined_purchase(second_case.id, None, second.officer)
+    with pytest.raises(ValidationFailed, match="低于要求的1900000元"):
+        STEP_INPUT["new_home_purchased"](lead, lead_case)
+    db.session.rollback()
+    for acquisition in (lead_case, second_case):
+        db.session.refresh(acquisition)
+        assert acquisition.status == AcquisitionStatus.CONTRACT_SIGNED
+
+
+def test_a_household_joins_and_leaves_on_the_application_page(make, client, login):
+    lead, second = two_homes(make)
+    login(lead.household.phone)
+    page = client.get(f"/applications/{second.application.id}").get_data(as_text=True)
+    assert f'<option value="{lead.application.id}">申请{lead.application.id}' in page
+    joined = client.post(f"/applications/{second.application.id}/join",
+                         data={"lead_application_id": str(lead.application.id)}, follow_redirects=True)
+    assert f"已并入申请{lead.application.id}" in joined.get_data(as_text=True)
+    lead_page = client.get(f"/applications/{lead.application.id}").get_data(as_text=True)
+    section = lead_page[lead_page.index('id="joined-title"'):]
+    assert re.search(rf"申请{second.application.id}</a>", section)
+    left = client.post(f"/applications/{second.application.id}/leave", follow_redirects=True)
+    assert "已解除合并" in left.get_data(as_text=True)
+    again = client.post(f"/applications/{second.application.id}/leave", follow_redirects=True)
+    assert "本申请没有与其他申请合并" in again.get_data(as_text=True)
+
+
+def test_the_api_joins_and_shows_the_bundle(make, client):
+    lead, second = two_homes(make)
+    headers = bearer(issue(client, lead.household.phone).get_json()["token"])
+    answer = client.post(f"/api/v1/applications/{second.application.id}/join",
+                         json={"lead_application_id": lead.application.id}, headers=headers)
+    assert (answer.status_code, answer.get_json()["joined_to_id"]) == (200, lead.application.id)
+    shown = client.get(f"/api/v1/applications/{lead.application.id}", headers=headers).get_json()
+    assert shown["joined_application_ids"] == [second.application.id]
+    assert client.post(f"/api/v1/applications/{second.application.id}/join", json={"lead_application_id": "x"},
+                       headers=headers).status_code == 422
+    assert client.post(f"/api/v1/applications/{lead.application.id}/join",
+                       json={"lead_application_id": second.application.id}, headers=headers).status_code == 409
+    officer = bearer(issue(client, make.staff(Role.CITY_GROUP_OFFICER).username).get_json()["token"])
+    assert client.post(f"/api/v1/applications/{second.application.id}/leave", headers=officer).status_code == 403
+    left = client.post(f"/api/v1/applications/{second.application.id}/leave", headers=headers)
+    assert (left.status_code, left.get_json()["joined_to_id"]) == (200, None)
