@@ -23,7 +23,7 @@ from ..domain.applications import (
 )
 from ..domain.fields import MAX_ID, optional_integer
 from ..extensions import db
-from . import reservations
+from . import joined_homes, reservations
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .listings import listing_for_changing
@@ -142,6 +142,7 @@ def withdraw_application(application_id: int, user: User) -> SwapApplication:
     before = application.status
     move_application(application, ApplicationStatus.WITHDRAWN, "申请人撤回", user)
     reservations.release_for_application(application, user)
+    joined_homes.release_on_withdrawal(application, user)
     record_event("application.withdraw", "swap_application", application.id, actor=user,
                  before={"status": before}, after={"status": ApplicationStatus.WITHDRAWN})
     return application

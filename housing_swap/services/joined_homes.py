@@ -55,6 +55,19 @@ def leave(application_id: int, household: User) -> SwapApplication:
     return home
 
 
+def release_on_withdrawal(application: SwapApplication, actor: User) -> None:
+    """A withdrawn application leaves its bundle: a joined home stands alone again, and the homes
+    joined to a withdrawn lead do too (each says so on its timeline)."""
+    if application.joined_to_id is not None:
+        lead = db.session.get_one(SwapApplication, application.joined_to_id)
+        application.joined_to_id = None
+        applications.add_event(lead, lead.status, f"申请{application.id}已撤回，其旧房不再并入本申请", actor)
+    for home in db.session.scalars(select(SwapApplication).where(SwapApplication.joined_to_id == application.id)
+                                   .with_for_update()):
+        home.joined_to_id = None
+        applications.add_event(home, home.status, f"主申请{application.id}已撤回，本申请不再合并，单独办理", actor)
+
+
 def _locked_pair(home_id: int, lead_id: int, household: User) -> tuple[SwapApplication, SwapApplication]:
     """Both rows locked, in id order so two joins of the same pair cannot deadlock."""
     found = {application.id: application for application in db.session.scalars(

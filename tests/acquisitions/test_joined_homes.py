@@ -12,7 +12,7 @@ from housing_swap.db.models import AcquisitionStatus, AuditEvent, Channel, Ledge
 from housing_swap.domain.applications import ApplicationStatus
 from housing_swap.domain.joined_homes import CaseFacts, join_problem, leave_problem
 from housing_swap.extensions import db
-from housing_swap.services import acquisitions, joined_homes, ledger, matching
+from housing_swap.services import acquisitions, applications, joined_homes, ledger, matching
 from housing_swap.services.errors import Conflict, NotFound, ValidationFailed
 from housing_swap.services.rules import latest_rules
 from tests.matching.helpers import submitted_application
@@ -182,3 +182,14 @@ def test_the_api_joins_and_shows_the_bundle(make, client):
     assert client.post(f"/api/v1/applications/{second.application.id}/leave", headers=officer).status_code == 403
     left = client.post(f"/api/v1/applications/{second.application.id}/leave", headers=headers)
     assert (left.status_code, left.get_json()["joined_to_id"]) == (200, None)
+
+
+def test_withdrawing_the_lead_lets_the_joined_home_stand_alone(make):
+    lead, second = two_homes(make)
+    join(lead, second)
+    applications.withdraw_application(lead.application.id, lead.household)
+    db.session.commit()
+    db.session.refresh(second.application)
+    assert second.application.joined_to_id is None
+    assert f"主申请{lead.application.id}已撤回，本申请不再合并，单独办理" in [e.note for e in second.application.events]
+    assert joined_homes.bundle_of(second.application) == [second.application]
