@@ -29,7 +29,7 @@ EXPECTED_TABLES = {
     "chain_link", "goal_ledger_claim", "acquisition_event", "acquisition_document",
     "property_identifier", "identity_collision", "ledger_reversal_request", "login_failure",
     "change_counter", "job_run", "viewing_request", "viewing_event", "viewing_block", "reservation", "queue_draw", "appraisal_appeal", "chain_milestone",
-    "listing_search", "unit_search",
+    "listing_search", "unit_search", "acquisition_additional_unit",
 }
 
 

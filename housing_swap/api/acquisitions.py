@@ -36,6 +36,9 @@ def acquisition_json(acquisition: Acquisition) -> dict:
         **{name: iso(getattr(acquisition, name)) for name in fields},
         "ledger_entry_id": counted.id if counted else None,
         "appeal": _appeal_json(acquisition.appeal),
+        "additional_units": [{"unit_id": extra.unit_id, "purchase_contract_number": extra.purchase_contract_number,
+                              "price": extra.price, "purchased_on": iso(extra.purchased_on)}
+                             for extra in acquisition.additional_units],
         "timeline": [{"status": e.status.value, "note": e.note, "at": iso(e.at)} for e in acquisition.events],
         "documents": [{"id": d.id, "kind": d.kind, "filename": d.filename, "content_type": d.content_type,
                        "size_bytes": d.size_bytes, "sha256": d.sha256, "uploaded_at": iso(d.uploaded_at)}
@@ -149,6 +152,8 @@ STEPS: dict[str, tuple[tuple[Role, ...], Callable]] = {
         id_, values, files.get("document"), user)),
     "purchase": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user: acquisitions.record_purchase(
         id_, values, files.get("document"), user)),
+    "additional-unit": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user:
+                        acquisitions.record_additional_purchase(id_, values, files.get("document"), user)),
     "joined-purchase": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user:
                         acquisitions.record_joined_purchase(id_, files.get("document"), user)),
     "title-transfer": ((Role.CITY_GROUP_OFFICER,), lambda id_, values, files, user: acquisitions.transfer_title(

@@ -90,6 +90,10 @@ PATHS.update({
                              ACQUISITION, _step_body(steps.CONTRACT_FIELDS, "document")),
     f"{ACQ}/purchase": _post("Record the household's new-home purchase (unit on the platform; rules checked)",
                              "recordPurchase", ACQUISITION, _step_body(steps.PURCHASE_FIELDS, "document")),
+    f"{ACQ}/additional-unit": _post(
+        "Record a further new home bought with the same old home (one old home, two new ones; up to the rule's "
+        "number), after the first and before completion; the rules check the new homes' total",
+        "recordAdditionalUnit", ACQUISITION, _step_body(steps.PURCHASE_FIELDS, "document")),
     f"{ACQ}/joined-purchase": _post(
         "For a joined home's case: take the lead application's recorded new home as this case's (no unit or "
         "contract of its own; the price must cover the whole bundle under the rules)", "recordJoinedPurchase",

@@ -575,6 +575,13 @@ class AppraisalAppeal(Closed):
     decided_at: Timestamp | None
 
 
+class AdditionalUnit(Closed):
+    unit_id: int
+    purchase_contract_number: str
+    price: int
+    purchased_on: Day
+
+
 class Acquisition(Closed):
     id: int
     status: AcquisitionStatus
@@ -601,6 +608,7 @@ class Acquisition(Closed):
     cancelled_reason: str | None
     ledger_entry_id: int | None
     appeal: AppraisalAppeal | None              # the household's request for a second appraisal, if any
+    additional_units: list[AdditionalUnit]      # further new homes bought with the same old home
     timeline: list[AcquisitionEvent]
     documents: list[AcquisitionDocument]
 

@@ -109,6 +109,7 @@ class ProgramRules:
     appeal_value_rule: str = AppealRule.HIGHER.value
     # Old homes one household may join into one new-home purchase (Wuxi's many-for-one); 1 = none.
     joined_homes_max: int = 2
+    new_units_max: int = 2                        # new homes one old home (or bundle) may buy: one-for-two
     queue_by_lottery: bool = False                # city-group places by published lottery, else by submission time
     # Each district's share of the year's total target, in percent (the bureau's split; none by
     # default: the plan names only the city-wide goal). The dashboard's district map colours by it.
@@ -267,6 +268,7 @@ RULE_FIELDS: tuple[Field, ...] = (
     Field("deadline_title_days", "办理时限：过户后确认完成（天）", True, parse_integer(1, 365)),
     Field("appeal_within_days", "报价后可申请复评的期限（天，0为不受理复评）", True, parse_integer(0, 90)),
     Field("appeal_value_rule", "复评后采用的评估价", True, parse_appeal_rule, tuple(AppealRule.labels().values())),
+    Field("new_units_max", "一宗收购可购买的新房最多套数", True, parse_integer(1, 5)),
     Field("joined_homes_max", "一户合并换新的旧房最多套数（1为不受理合并）", True, parse_integer(1, 5)),
     Field("queue_by_lottery", "城发集团收购名额按公开摇号排序（否则按完整提交时间）", True, parse_boolean),
     Field("district_shares", "各区县目标份额（占年度总目标的%，如 金水区:15，郑东新区:12）", False,

@@ -21,6 +21,7 @@ from ..db.models import (
     AcquisitionDocument,
     AcquisitionEvent,
     AcquisitionStatus,
+    AdditionalUnit,
     ApplicationStatus,
     AppraisalAppeal,
     ApprovalState,
@@ -52,7 +53,7 @@ from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_co
 from .exclusive_runs import exclusive
 from .notifications import notify
 from .pagination import Page, paginate
-from .rules import current_rules, rules_in_force
+from .rules import current_rules, latest_rules, rules_in_force
 from .search_outbox import enqueue
 from .unit_of_work import refusal_keeping_writes, unit_of_work, use_case
 
@@ -506,20 +507,81 @@ def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | N
     _require_step(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED)
     _check_date(values, "purchased_on", today, acquisition.created_at.date(), "受理日期")
     unit = _unit_for_swap(values.pop("unit_id"))
+    _refuse_used_contract(values["purchase_contract_number"])
     reservations.convert_for(unit.id, acquisition.application.household_user_id, officer, acquisition=acquisition)
     _, rules = current_rules(values["purchased_on"])
-    _check_new_home(unit, values["new_home_price"], joined_homes.bundle_city_group_price(acquisition.application),
-                    rules)
+    shortfall = _check_new_home(unit, values["new_home_price"],
+                                joined_homes.bundle_city_group_price(acquisition.application), rules,
+                                more_units_allowed=rules.new_units_max > 1)
     if document is not None:
         attach(acquisition, "purchase_contract", document, officer)
     unit.status = UnitStatus.SOLD
     values["new_unit_id"] = unit.id
     _advance(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED, officer, values,
-             f"购买新房：{_unit_name(unit)}，总价{values['new_home_price']}元")
+             f"购买新房：{_unit_name(unit)}，总价{values['new_home_price']}元" + (f"（{shortfall}）" if shortfall else ""))
     flush_or_conflict(lambda text: "该新房已用于其他家庭的换房" if "new_unit_id" in text
                       else "该购房合同/网签备案号已被使用")
     enqueue("unit", unit.id, unit.version)
     return acquisition
+
+
+ADDITIONAL_UNIT_STEPS = (AcquisitionStatus.NEW_HOME_PURCHASED, AcquisitionStatus.TITLE_TRANSFERRED)
+
+
+@use_case
+def record_additional_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | None, officer: User,
+                               today: date | None = None) -> Acquisition:
+    """A further new home bought with the same old home (one old home, two new ones; rule
+    ``new_units_max``): sold like the first, and the rules check the new homes' total."""
+    _require_officer(officer)
+    acquisition = _locked(acquisition_id)
+    if acquisition.joined_purchase:
+        raise Conflict("本案与主申请合并购买新房：另一套新房请在主申请的收购中登记")
+    if acquisition.status not in ADDITIONAL_UNIT_STEPS:
+        raise Conflict("登记第一套新房后、确认完成前，才能登记另一套新房")
+    values = _values(steps.PURCHASE_FIELDS, raw)
+    _check_date(values, "purchased_on", today, acquisition.created_at.date(), "受理日期")
+    _, rules = current_rules(values["purchased_on"])
+    if len(acquisition.additional_units) + 1 >= rules.new_units_max:
+        raise Conflict(f"现行规则一宗收购最多购买{rules.new_units_max}套新房")
+    unit = _unit_for_swap(values["unit_id"])
+    _refuse_used_contract(values["purchase_contract_number"])
+    reservations.convert_for(unit.id, acquisition.application.household_user_id, officer, acquisition=acquisition)
+    total = acquisition.new_home_price + sum(extra.price for extra in acquisition.additional_units)
+    shortfall = _check_new_home(unit, total + values["new_home_price"],
+                                joined_homes.bundle_city_group_price(acquisition.application), rules,
+                                more_units_allowed=len(acquisition.additional_units) + 2 < rules.new_units_max)
+    if document is not None:
+        attach(acquisition, "purchase_contract", document, officer)
+    unit.status = UnitStatus.SOLD
+    db.session.add(AdditionalUnit(acquisition=acquisition, unit_id=unit.id, price=values["new_home_price"],
+                                  purchase_contract_number=values["purchase_contract_number"],
+                                  purchased_on=values["purchased_on"], recorded_by_user_id=officer.id))
+    note = f"购买另一套新房：{_unit_name(unit)}，总价{values['new_home_price']}元" + (f"（{shortfall}）" if shortfall else "")
+    _event(acquisition, acquisition.status, note, officer)
+    _tell_the_household(acquisition, acquisition.status, note, officer)
+    record_event("acquisition.additional_unit", "acquisition", acquisition.id, actor=officer,
+                 after={"unit_id": unit.id, "price": values["new_home_price"],
+                        "purchase_contract_number": values["purchase_contract_number"]})
+    flush_or_conflict(lambda text: "该新房已用于其他家庭的换房" if "unit_id" in text
+                      else "该购房合同/网签备案号已被使用")
+    enqueue("unit", unit.id, unit.version)
+    return acquisition
+
+
+def may_add_unit(acquisition: Acquisition) -> bool:
+    """Whether the page offers a further new home: the first is recorded, the case not finished,
+    and the rules allow another."""
+    return (acquisition.status in ADDITIONAL_UNIT_STEPS and not acquisition.joined_purchase
+            and len(acquisition.additional_units) + 1 < latest_rules()[1].new_units_max)
+
+
+def _refuse_used_contract(number: str) -> None:
+    """A purchase contract names one purchase, whether it is an acquisition's first new home or a further one."""
+    used = db.session.scalar(select(Acquisition.id).where(Acquisition.purchase_contract_number == number)) or \
+        db.session.scalar(select(AdditionalUnit.id).where(AdditionalUnit.purchase_contract_number == number))
+    if used is not None:
+        raise Conflict("该购房合同/网签备案号已被使用")
 
 
 @use_case
@@ -569,6 +631,7 @@ def complete(acquisition_id: int, raw: dict, officer: User, today: date | None =
     purchase = joined_homes.purchase_of(application)
     if purchase is None:
         raise Conflict("主申请的新房购买已不在，不能确认完成：请核对合并购买的新房")
+    # The first unit stands for the district rule; the price is every new home's total.
     _check_new_home(db.session.get_one(Unit, purchase.unit_id), purchase.price,
                     joined_homes.bundle_city_group_price(application), rules)
     quota = _quota_check(application.old_district_code, values["completed_on"], rules)
@@ -712,12 +775,19 @@ def _unit_for_swap(unit_id: int) -> Unit:
     return unit
 
 
-def _check_new_home(unit: Unit, price: int, acquisition_price: int, rules: ProgramRules) -> None:
+def _check_new_home(unit: Unit, price: int, acquisition_price: int, rules: ProgramRules,
+                    more_units_allowed: bool = False) -> str | None:
+    """Refuse a new home the rules do not take. A total short of the price rule is let through,
+    and said, while the rules still allow another new home to make it up (completion holds the
+    total to the rule)."""
     project = db.session.get(Project, db.session.get(Building, unit.building_id).project_id)
     decision = check_new_home_for_city_group(NewHomeFacts(project.district_code, price), acquisition_price, rules)
-    if not decision.ok:
-        messages = [reason.message for reason in decision.reasons]
-        raise ValidationFailed("新房不符合项目规则：" + "；".join(messages), {"unit_id": messages})
+    if decision.ok:
+        return None
+    messages = [reason.message for reason in decision.reasons]
+    if more_units_allowed and {reason.rule for reason in decision.reasons} == {"new_to_old_price_ratio"}:
+        return f"{messages[0]}，确认完成前须再登记另一套新房补足"
+    raise ValidationFailed("新房不符合项目规则：" + "；".join(messages), {"unit_id": messages})
 
 
 def joined_purchase_note(acquisition: Acquisition) -> str:
@@ -756,6 +826,25 @@ def new_home_label(acquisition: Acquisition) -> UnitLabel | None:
         return None
     unit = db.session.get(Unit, acquisition.new_unit_id)
     return UnitLabel(db.session.get(Building, unit.building_id).project_id, _unit_name(unit))
+
+
+@dataclass(frozen=True)
+class AdditionalUnitLabel:
+    project_id: int
+    text: str
+    contract: str
+    price: int
+    purchased_on: date
+
+
+def additional_unit_labels(acquisition: Acquisition) -> list[AdditionalUnitLabel]:
+    """The further new homes bought with this old home, as people name them."""
+    labels = []
+    for extra in acquisition.additional_units:
+        unit = db.session.get_one(Unit, extra.unit_id)
+        labels.append(AdditionalUnitLabel(db.session.get_one(Building, unit.building_id).project_id, _unit_name(unit),
+                                          extra.purchase_contract_number, extra.price, extra.purchased_on))
+    return labels
 
 
 def _quota_check(district_code: str, completed_on: date, rules: ProgramRules) -> steps.QuotaCheck:

@@ -121,7 +121,8 @@ def join_choices(application: SwapApplication) -> list[SwapApplication]:
 
 @dataclass(frozen=True)
 class Purchase:
-    """The new home a case bought: its own (a unit of the platform) or its lead's."""
+    """The new homes a case bought: its own or its lead's; the first unit, and the total price of
+    every new home bought with it."""
 
     acquisition: Acquisition
     unit_id: int
@@ -137,7 +138,8 @@ def purchase_of(application: SwapApplication) -> Purchase | None:
     if acquisition.joined_purchase:
         lead_purchase = purchase_of(lead_of(application))
         return None if lead_purchase is None else Purchase(acquisition, lead_purchase.unit_id, lead_purchase.price)
-    return Purchase(acquisition, acquisition.new_unit_id, acquisition.new_home_price)
+    extras = sum(extra.price for extra in acquisition.additional_units)
+    return Purchase(acquisition, acquisition.new_unit_id, acquisition.new_home_price + extras)
 
 
 def bundle_city_group_price(application: SwapApplication) -> int:

@@ -68,6 +68,10 @@ JOINED_PURCHASE = StepPage("确认合并购买的新房", (), Role.CITY_GROUP_OF
 JoinedPurchaseForm = form_class("JoinedPurchaseForm", ())
 
 
+ADDITIONAL_UNIT = StepPage("登记另一套新房", steps.PURCHASE_FIELDS, Role.CITY_GROUP_OFFICER,
+                           lambda a, v, f, u: acquisitions.record_additional_purchase(a, v, f, u), "document")
+
+
 def _step_pages(acquisition: Acquisition) -> dict[str, StepPage]:
     if acquisition.application.joined_to_id is None:
         return STEP_PAGES
@@ -147,6 +151,10 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200,
     forms = {step: step_form if step_form is not None and step_form.step == step else _step_form(step, acquisition)
              for step in next_steps}
     joined = acquisition.application.joined_to_id is not None and "new_home_purchased" in forms
+    additional = None
+    if current_user.role == Role.CITY_GROUP_OFFICER and acquisitions.may_add_unit(acquisition):
+        additional = step_form if step_form is not None and step_form.step == "additional_unit" \
+            else _additional_form()
     return render_template(
         "acquisitions/detail.html", acquisition=acquisition, labels=steps.STATUS_LABELS, main_path=steps.MAIN_PATH,
         progress=steps.progress_index(acquisition.status.value), step_pages=pages, forms=forms,
@@ -154,7 +162,10 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200,
         reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
         new_home=acquisitions.new_home_label(acquisition), **_offer_terms(acquisition),
         deadline=acquisitions.step_deadlines([acquisition]).get(acquisition.id), contact=contact,
-        programme_projects=projects.programme_projects() if "new_home_purchased" in forms and not joined else [],
+        programme_projects=projects.programme_projects()
+        if ("new_home_purchased" in forms and not joined) or additional else [],
+        additional_form=additional, additional_page=ADDITIONAL_UNIT,
+        additional_units=acquisitions.additional_unit_labels(acquisition),
         chosen_project=optional_integer(request.args.get("project"), 1, MAX_ID),
         may_reveal=current_user.role in (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN),
         officers=acquisitions.city_group_officers() if "cancelled" in allowed
@@ -211,20 +222,41 @@ def advance(acquisition_id: int, step: str):
         return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
     if step in PRICE_AND_CONTRACT_STEPS and (confirm := confirmation_redirect()):
         return confirm
-    form = _step_form(step, acquisition, submitted=True)
+    return _submit(acquisition, page, _step_form(step, acquisition, submitted=True))
+
+
+@blueprint.route("/acquisitions/<int:acquisition_id>/additional-units", methods=["POST"])
+@roles(Role.CITY_GROUP_OFFICER)
+def additional_unit(acquisition_id: int):
+    """One old home, two new ones: a further new home after the first is recorded."""
+    acquisition = acquisitions.acquisition_for_viewing(acquisition_id, current_user)
+    if confirm := confirmation_redirect():
+        return confirm
+    return _submit(acquisition, ADDITIONAL_UNIT, _additional_form(submitted=True))
+
+
+def _submit(acquisition: Acquisition, page: StepPage, form):
+    """Run the page's use case with the form; field problems are drawn beside the fields (422)."""
     if not form.validate_on_submit():
         return _render_detail(acquisition, form, 422)
     try:
-        page.run(acquisition_id, submitted_values(form, page.fields), _paper(page), current_user)
+        page.run(acquisition.id, submitted_values(form, page.fields), _paper(page), current_user)
     except ValidationFailed as error:
         attach_field_errors(form, error.details)
         form.form_errors.append(error.message)
-        return _render_detail(acquisitions.acquisition_for_viewing(acquisition_id, current_user), form, 422)
+        return _render_detail(acquisitions.acquisition_for_viewing(acquisition.id, current_user), form, 422)
     except ServiceError as refused:
         _refused(refused.message)
     else:
         flash(f"已{page.label}", "success")
-    return redirect(url_for("acquisitions.detail", acquisition_id=acquisition_id))
+    return redirect(url_for("acquisitions.detail", acquisition_id=acquisition.id))
+
+
+def _additional_form(submitted: bool = False):
+    form = PurchaseForm() if submitted else PurchaseForm(formdata=None)
+    form.step = "additional_unit"
+    form.unit_id.choices = _unit_choices(optional_integer(request.args.get("project"), 1, MAX_ID))
+    return form
 
 
 def _refused(message: str) -> None:

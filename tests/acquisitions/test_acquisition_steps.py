@@ -27,6 +27,7 @@ from housing_swap.services.documents import DocumentUpload
 from housing_swap.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.acquisitions.helpers import PDF, STEP_INPUT, TODAY, Cast, days_from_today, drive_to, reverse_by_two
 from tests.matching.helpers import submitted_application, units_on_sale
+from tests.reservations.helpers import set_rule
 
 
 def net_count() -> int:
@@ -175,6 +176,7 @@ def test_the_new_home_must_meet_the_rules_and_be_for_sale(make):
     with pytest.raises(ValidationFailed, match="新房须位于主城区"):
         STEP_INPUT["new_home_purchased"](outside, acquisition)
     db.session.rollback()
+    set_rule(new_units_max=1)              # no second new home may make up the difference
     cheap = units_on_sale(make, prices=(949_999,))[0]
     with pytest.raises(ValidationFailed, match="低于要求的950000元"):
         acquisitions.record_purchase(acquisition.id, {

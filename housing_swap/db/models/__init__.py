@@ -11,7 +11,14 @@ from .accounts import (
     Role,
     User,
 )
-from .acquisitions import Acquisition, AcquisitionDocument, AcquisitionEvent, AcquisitionStatus, AppraisalAppeal
+from .acquisitions import (
+    Acquisition,
+    AcquisitionDocument,
+    AcquisitionEvent,
+    AcquisitionStatus,
+    AdditionalUnit,
+    AppraisalAppeal,
+)
 from .alerts import DeliveryState, Notification, NotificationDelivery, NotificationPreference, SavedSearch
 from .applications import ApplicationEvent, ApplicationStatus, ChannelPreference, SwapApplication
 from .audit import AuditEvent
@@ -57,7 +64,7 @@ from .viewings import ViewingBlock, ViewingEvent, ViewingRequest
 __all__ = [
     "ApplicationEvent", "ApplicationMatch", "ChainLink", "ChainProposal", "ChainStatus", "LinkDecision",
     "RecordedSale", "LedgerClaim",
-    "Acquisition", "AcquisitionDocument", "AcquisitionEvent", "AcquisitionStatus", "ApiToken", "ApplicationStatus", "ApprovalState",
+    "Acquisition", "AcquisitionDocument", "AcquisitionEvent", "AcquisitionStatus", "AdditionalUnit", "ApiToken", "ApplicationStatus", "ApprovalState",
     "AuditEvent",
     "ChangeCounter", "JobRun", "JobState", "Building", "DeliveryState", "Notification", "NotificationDelivery", "NotificationPreference", "SavedSearch", "Favourite", "IdempotencyRecord", "ListingPhoto", "PhotoKind", "TitleRecord", "Channel", "ChannelPreference", "Community", "District",
     "GoalLedgerEntry", "LedgerEntryType", "Listing", "ListingPriceChange", "ListingStatus",

@@ -62,6 +62,8 @@ class Acquisition(Base):
     documents: Mapped[list[AcquisitionDocument]] = relationship(
         back_populates="acquisition", order_by="AcquisitionDocument.id")
     appeal: Mapped[AppraisalAppeal | None] = relationship(back_populates="acquisition")
+    additional_units: Mapped[list[AdditionalUnit]] = relationship(
+        back_populates="acquisition", order_by="AdditionalUnit.id")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -126,3 +128,22 @@ class AppraisalAppeal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     acquisition: Mapped[Acquisition] = relationship(back_populates="appeal")
+
+
+class AdditionalUnit(Base):
+    """A further new home the household bought with the same old home (one old home, two new
+    ones): sold like the first, part of the new-home total the rules check, never counted or
+    claimed on the ledger by itself."""
+
+    __tablename__ = "acquisition_additional_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    acquisition_id: Mapped[int] = mapped_column(ForeignKey("acquisition.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), unique=True)
+    purchase_contract_number: Mapped[str] = mapped_column(String(64), unique=True)
+    price: Mapped[int] = mapped_column(MONEY)
+    purchased_on: Mapped[date]
+    recorded_by_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    acquisition: Mapped[Acquisition] = relationship(back_populates="additional_units")

@@ -1,21 +1,22 @@
-"""Joined homes (一户多套旧房合并换新): a household's second old home joins the application of its
-first; the money is pooled for matching and the cash gap; the city group buys each home in its own
-case, the new home is bought once on the lead and taken by the joined case; each old home counts
-once on the ledger and the new unit is claimed once."""
+"""Several homes. Joined homes (一户多套旧房合并换新): a household's second old home joins the
+application of its first; the money is pooled for matching and the cash gap; the city group buys
+each home in its own case, the new home is bought once on the lead and taken by the joined case;
+each old home counts once on the ledger and the new unit is claimed once. And one old home buying
+two new ones: a further unit after the first, the rules checking the total."""
 import copy
 import re
 
 import pytest
 from sqlalchemy import select
 
-from housing_swap.db.models import AcquisitionStatus, AuditEvent, Channel, LedgerClaim, Role
+from housing_swap.db.models import AcquisitionStatus, AuditEvent, Channel, LedgerClaim, Role, UnitStatus
 from housing_swap.domain.applications import ApplicationStatus
 from housing_swap.domain.joined_homes import CaseFacts, join_problem, leave_problem
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions, applications, joined_homes, ledger, matching
 from housing_swap.services.errors import Conflict, NotFound, ValidationFailed
 from housing_swap.services.rules import latest_rules
-from tests.matching.helpers import submitted_application
+from tests.matching.helpers import submitted_application, units_on_sale
 from tests.reservations.helpers import set_rule
 from tests.test_api import bearer, issue
 
@@ -136,6 +137,7 @@ def test_the_city_group_buys_both_homes_for_one_new_home_and_counts_each_once(ma
 
 def test_a_joined_purchase_waits_for_the_lead_and_the_new_home_must_cover_every_home(make):
     lead, second = two_homes(make, unit_price=1_500_000)      # two contracts of 950,000 > 1,500,000
+    set_rule(new_units_max=1)                                 # no further new home may make it up
     join(lead, second)
     lead_case = drive_to(lead, "contract_signed")
     second_case = drive_to(second, "contract_signed")
@@ -193,3 +195,57 @@ def test_withdrawing_the_lead_lets_the_joined_home_stand_alone(make):
     assert second.application.joined_to_id is None
     assert f"主申请{lead.application.id}已撤回，本申请不再合并，单独办理" in [e.note for e in second.application.events]
     assert joined_homes.bundle_of(second.application) == [second.application]
+
+
+def test_one_old_home_buys_two_new_ones_and_counts_once(make, client, login):
+    cast = Cast(make, unit_price=600_000)          # below the 950,000 contract on its own
+    second_unit = units_on_sale(make, prices=(500_000,))[0]
+    acquisition = drive_to(cast, "new_home_purchased")
+    assert "低于要求的950000元，确认完成前须再登记另一套新房补足" in acquisition.events[-1].note
+    acquisitions.transfer_title(acquisition.id, {"title_transferred_on": TODAY.isoformat()}, None, cast.officer)
+    with pytest.raises(ValidationFailed, match="低于要求的950000元"):
+        acquisitions.complete(acquisition.id, {"completed_on": TODAY.isoformat()}, cast.officer)
+    db.session.rollback()
+    further = {"unit_id": str(second_unit.id), "purchase_contract_number": f"WQ-{acquisition.id}",
+               "new_home_price": "500000", "purchased_on": TODAY.isoformat()}
+    with pytest.raises(Conflict, match="该购房合同/网签备案号已被使用"):
+        acquisitions.record_additional_purchase(acquisition.id, further, None, cast.officer)
+    login(cast.officer.username)
+    page = client.get(f"/acquisitions/{acquisition.id}?project={second_unit.building.project_id}")
+    assert "登记另一套新房（一套旧房购买两套新房）" in page.get_data(as_text=True)
+    answer = client.post(f"/acquisitions/{acquisition.id}/additional-units?project={second_unit.building.project_id}",
+                         data={**further, "purchase_contract_number": "WQ-second"}, follow_redirects=True)
+    assert "已登记另一套新房" in answer.get_data(as_text=True)
+    db.session.refresh(acquisition)
+    db.session.refresh(second_unit)
+    assert [(u.unit_id, u.price) for u in acquisition.additional_units] == [(second_unit.id, 500_000)]
+    assert second_unit.status == UnitStatus.SOLD
+    with pytest.raises(Conflict, match="最多购买2套新房"):
+        acquisitions.record_additional_purchase(acquisition.id, {**further, "purchase_contract_number": "WQ-3"},
+                                                None, cast.officer)
+    before = ledger.live_count(Channel.CITY_GROUP, TODAY.year)
+    acquisitions.complete(acquisition.id, {"completed_on": TODAY.isoformat()}, cast.officer)
+    db.session.commit()
+    assert ledger.live_count(Channel.CITY_GROUP, TODAY.year) == before + 1
+    assert ledger.live_entry_for(acquisition_id=acquisition.id).new_unit_id == cast.unit.id
+    token = bearer(issue(client, cast.officer.username).get_json()["token"])
+    shown = client.get(f"/api/v1/acquisitions/{acquisition.id}", headers=token).get_json()
+    assert shown["additional_units"] == [{"unit_id": second_unit.id, "purchase_contract_number": "WQ-SECOND",
+                                          "price": 500_000, "purchased_on": TODAY.isoformat()}]
+
+
+def test_a_further_unit_is_refused_before_the_first_and_for_a_sold_unit(make):
+    cast = Cast(make)
+    acquisition = drive_to(cast, "contract_signed")
+    fields = {"unit_id": str(cast.unit.id), "purchase_contract_number": "WQ-early", "new_home_price": "1500000",
+              "purchased_on": TODAY.isoformat()}
+    with pytest.raises(Conflict, match="登记第一套新房后"):
+        acquisitions.record_additional_purchase(acquisition.id, fields, None, cast.officer)
+    db.session.rollback()
+    acquisition = STEP_INPUT["new_home_purchased"](cast, acquisition)
+    with pytest.raises(Conflict, match="已售出"):
+        acquisitions.record_additional_purchase(acquisition.id, {**fields, "purchase_contract_number": "WQ-x"}, None,
+                                                cast.officer)
+    db.session.rollback()
+    with pytest.raises(ValidationFailed):
+        acquisitions.record_additional_purchase(acquisition.id, {**fields, "new_home_price": "-1"}, None, cast.officer)
