@@ -22,9 +22,11 @@ from .viewings import ViewingStatus
 ACTIONS = {
     "acquisition.intake": "城发集团受理收购申请", "acquisition.appeal": "家庭申请复评",
     "acquisition.contact_reveal": "查看收购家庭的完整地址和联系方式", "acquisition.assign": "分配收购案件",
+    "acquisition.additional_unit": "登记另一套新房",
     "api_token.issue": "签发接口令牌", "api_token.revoke": "吊销接口令牌",
     "application.create": "创建换房申请", "application.update": "修改换房申请",
     "application.submit": "提交换房申请", "application.withdraw": "撤回换房申请",
+    "application.join": "旧房并入本家庭另一申请合并换新", "application.leave": "解除旧房合并换新",
     "chain.accept": "确认换房链", "chain.milestone": "登记连环单进度节点", "chains.run": "寻找换房链",
     "demo.seed": "载入演示数据",
     "export.audit_log": "导出审计日志", "export.dashboard": "导出统计报表", "export.queued": "申请导出统计报表",
@@ -125,6 +127,7 @@ def action_choices() -> list[tuple[str, str]]:
 # labels come from their Field lists). ``tests/test_audit_coverage.py`` fails when code records a
 # literal key that has no label.
 VALUE_NAMES = {
+    "joined_to_id": "并入的主申请", "joined_purchase": "合并购买主申请的新房", "price": "价格（元）",
     "units": "房屋套数", "milestone": "进度节点", "done_on": "完成日期", "officer_user_id": "经办人", "source": "来源", "acquisition_id": "收购", "value_rule": "复评后采用的评估价", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
     "market_swap_id": "市场交易", "party": "当事方", "refund_amount": "退还定金（元）", "refund_percent": "退还比例（%）",
     "added": "新增", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
