@@ -105,7 +105,8 @@ def joined_to(lead_ids: list[int]) -> dict[int, list[SwapApplication]]:
     if lead_ids:
         for application in db.session.scalars(select(SwapApplication).where(
                 SwapApplication.joined_to_id.in_(lead_ids)).order_by(SwapApplication.id)):
-            found.setdefault(application.joined_to_id, []).append(application)
+            if application.joined_to_id is not None:      # always, by the filter (narrows the type)
+                found.setdefault(application.joined_to_id, []).append(application)
     return found
 
 
@@ -138,6 +139,8 @@ def purchase_of(application: SwapApplication) -> Purchase | None:
     if acquisition.joined_purchase:
         lead_purchase = purchase_of(lead_of(application))
         return None if lead_purchase is None else Purchase(acquisition, lead_purchase.unit_id, lead_purchase.price)
+    if acquisition.new_unit_id is None or acquisition.new_home_price is None:
+        return None     # a case past its purchase step has both (this narrows the types)
     extras = sum(extra.price for extra in acquisition.additional_units)
     return Purchase(acquisition, acquisition.new_unit_id, acquisition.new_home_price + extras)
 
