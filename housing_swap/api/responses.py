@@ -630,6 +630,7 @@ class MarketSwap(Closed):
     new_purchase_contract_number: str
     new_home_price: int
     new_purchase_on: Day
+    joined_purchase: bool                     # the new home is the lead application's (joined homes)
     verified_at: Timestamp | None
     rejection_reason: str | None
     contract_check_note: str | None

@@ -29,7 +29,7 @@ from ..domain import market_swaps as rules_of
 from ..domain.fields import FieldProblem, parse_date, parse_fields, parse_integer
 from ..domain.listing_fields import parse_contract_number
 from ..extensions import db
-from . import ledger, reservations
+from . import joined_homes, ledger, reservations
 from .accounts import lookup_hash
 from .applications import move_application
 from .audit import record_event
@@ -88,18 +88,21 @@ def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap
     version, rules = current_rules(rules_of.completion_date(values["old_sale_on"], values["new_purchase_on"]))
     if problems := rules_of.record_problems(values, rules, today):
         raise ValidationFailed("市场交易信息有误", problems)
+    old_property_key = property_key(values["old_certificate_number"], values["old_unit_code"])
+    application = _live_application(household, old_property_key)
+    joined = _names_the_leads_purchase(application, values)
     if values["new_unit_id"] is not None:
-        _describe_platform_unit(values)
+        _describe_platform_unit(values, leads_unit=joined)
     swap = MarketSwap(household_user_id=household.id, recorded_by_user_id=actor.id,
                       organization_id=actor.organization_id if actor.role == Role.AGENCY_STAFF else None,
-                      old_property_key=property_key(values["old_certificate_number"], values["old_unit_code"]),
+                      old_property_key=old_property_key, joined_purchase=joined,
                       rule_version_id=version.id, status=MarketSwapStatus.RECORDED, **values)
     _refuse_if_counted(swap.old_property_key, rules.program_year)
     db.session.add(swap)
     flush_or_conflict(_conflict_message)
-    if swap.new_unit_id is not None:
+    if swap.new_unit_id is not None and not joined:
         reservations.convert_for(swap.new_unit_id, household.id, actor, market_swap=swap)
-    if application := _live_application(household, swap.old_property_key):
+    if application is not None:
         swap.application_id = application.id
         move_application(application, ApplicationStatus.IN_PROGRESS, "已登记市场交易，等待住房保障局核验", actor)
     record_event("market_swap.record", "market_swap", swap.id, actor=actor,
@@ -125,15 +128,55 @@ def _household_for(raw: dict, actor: User) -> User:
     return household
 
 
-def _describe_platform_unit(values: dict) -> None:
-    """A platform unit names its own project and district; it must still be for sale."""
+def _describe_platform_unit(values: dict, leads_unit: bool = False) -> None:
+    """A platform unit names its own project and district; it must still be for sale (unless it
+    is the lead application's new home, bought with this home too)."""
     unit = db.session.get(Unit, values["new_unit_id"])
     if unit is None:
         raise ValidationFailed("市场交易信息有误", {"new_unit_id": ["平台上没有这个房屋编号"]})
-    if unit.status == UnitStatus.SOLD:
+    if unit.status == UnitStatus.SOLD and not leads_unit:
         raise Conflict("该新房已售出，不能再用于换房")
     project = db.session.get(Building, unit.building_id).project
     values["new_project_name"], values["new_district_code"] = project.name, project.district_code
+
+
+def _names_the_leads_purchase(application: SwapApplication | None, values: dict) -> bool:
+    """Whether a joined home's swap names its lead application's new home (same purchase contract):
+    then it shares that purchase instead of holding a unit and contract of its own."""
+    if application is None or application.joined_to_id is None:
+        return False
+    lead = leads_purchase(application)
+    if lead is None or lead.contract != values["new_purchase_contract_number"]:
+        return False
+    if values["new_unit_id"] not in (None, lead.unit_id) or values["new_home_price"] != lead.price:
+        raise ValidationFailed("市场交易信息有误", {"new_purchase_contract_number": [
+            f"该购房合同是主申请{application.joined_to_id}的新房，房屋和总价应与主申请登记的一致"]})
+    return True
+
+
+@dataclass(frozen=True)
+class LeadsPurchase:
+    contract: str
+    unit_id: int | None
+    price: int
+    final: bool          # verified (a market swap) or recorded by the city group (an acquisition)
+
+
+def leads_purchase(application: SwapApplication) -> LeadsPurchase | None:
+    """The new home the lead application of a joined home bought: on its live market swap or
+    its acquisition."""
+    lead_id = application.joined_to_id
+    swap = db.session.scalar(select(MarketSwap).where(
+        MarketSwap.application_id == lead_id, MarketSwap.joined_purchase.is_(False),
+        MarketSwap.status.in_((MarketSwapStatus.RECORDED, MarketSwapStatus.VERIFIED))))
+    if swap is not None:
+        return LeadsPurchase(swap.new_purchase_contract_number, swap.new_unit_id, swap.new_home_price,
+                             swap.status == MarketSwapStatus.VERIFIED)
+    bought = joined_homes.purchase_of(db.session.get_one(SwapApplication, lead_id))
+    if bought is None or bought.acquisition.purchase_contract_number is None:
+        return None
+    return LeadsPurchase(bought.acquisition.purchase_contract_number, bought.unit_id,
+                         bought.acquisition.new_home_price or 0, True)
 
 
 def _refuse_if_counted(property_hash: str, program_year: int) -> None:
@@ -171,18 +214,29 @@ def _verify(swap: MarketSwap, bureau: User) -> None:
     """Count the swap: the unit is sold, the ledger gets its row, the application completes."""
     if swap.status != MarketSwapStatus.RECORDED:
         raise Conflict(f"该记录{rules_of.STATUS_LABELS[swap.status.value]}，不能再核验")
-    if swap.new_unit_id is not None:
+    if swap.joined_purchase:
+        _require_leads_purchase_final(swap)
+    elif swap.new_unit_id is not None:
         _sell_unit(swap.new_unit_id)
     swap.status = MarketSwapStatus.VERIFIED
     swap.verified_by_user_id, swap.verified_at, swap.contract_check_note = bureau.id, utcnow(), None
+    # A joined home counts on its own; the new unit is claimed once, by the lead's count.
     ledger.record_count(ledger.CountedSwap(
         Channel.MARKET, swap.old_property_key, swap.old_district_code,
-        rules_of.completion_date(swap.old_sale_on, swap.new_purchase_on), swap.new_unit_id,
-        swap.rule_version, market_swap_id=swap.id), bureau)
+        rules_of.completion_date(swap.old_sale_on, swap.new_purchase_on),
+        None if swap.joined_purchase else swap.new_unit_id, swap.rule_version, market_swap_id=swap.id), bureau)
     if swap.application is not None:
         move_application(swap.application, ApplicationStatus.COMPLETED, "市场交易已核验，以旧换新完成", bureau)
     record_event("market_swap.verify", "market_swap", swap.id, actor=bureau,
                  before={"status": MarketSwapStatus.RECORDED.value}, after={"status": swap.status.value})
+
+
+def _require_leads_purchase_final(swap: MarketSwap) -> None:
+    lead = leads_purchase(swap.application) if swap.application is not None else None
+    if lead is None or lead.contract != swap.new_purchase_contract_number:
+        raise Conflict("主申请已不再持有这套新房的购买，不能核验合并购买的市场交易")
+    if not lead.final:
+        raise Conflict(f"须先核验主申请{swap.application.joined_to_id}的市场交易，再核验合并购买的这一条")
 
 
 def _sell_unit(unit_id: int) -> None:

@@ -13,14 +13,14 @@ from housing_swap.db.models import AcquisitionStatus, AuditEvent, Channel, Ledge
 from housing_swap.domain.applications import ApplicationStatus
 from housing_swap.domain.joined_homes import CaseFacts, join_problem, leave_problem
 from housing_swap.extensions import db
-from housing_swap.services import acquisitions, applications, joined_homes, ledger, matching
+from housing_swap.services import acquisitions, applications, joined_homes, ledger, market_swaps, matching
 from housing_swap.services.errors import Conflict, NotFound, ValidationFailed
 from housing_swap.services.rules import latest_rules
 from tests.matching.helpers import submitted_application, units_on_sale
 from tests.reservations.helpers import set_rule
 from tests.test_api import bearer, issue
 
-from .helpers import STEP_INPUT, TODAY, Cast, drive_to
+from .helpers import STEP_INPUT, TODAY, Cast, drive_to, swap_fields
 
 
 def case(application_id=1, household=7, status=ApplicationStatus.ELIGIBLE, joined_to=None, joined=0, bought=False):
@@ -249,3 +249,36 @@ def test_a_further_unit_is_refused_before_the_first_and_for_a_sold_unit(make):
     db.session.rollback()
     with pytest.raises(ValidationFailed):
         acquisitions.record_additional_purchase(acquisition.id, {**fields, "new_home_price": "-1"}, None, cast.officer)
+
+
+def test_two_homes_sold_on_the_market_share_one_new_home_and_each_counts_once(make):
+    lead, household = submitted_application(make, channel_preference="均可")
+    second, _ = submitted_application(make, household=household, channel_preference="均可")
+    unit = units_on_sale(make, prices=(1_500_000,))[0]
+    joined_homes.join(second.id, {"lead_application_id": str(lead.id)}, household)
+    lead_swap = market_swaps.record_swap(swap_fields(lead.old_certificate_number, 9101, unit.id), household)
+    shared = swap_fields(second.old_certificate_number, 9102, unit.id, new_purchase_contract_number="WQ-9101")
+    with pytest.raises(ValidationFailed) as differs:
+        market_swaps.record_swap({**shared, "new_home_price": "1400000"}, household)
+    assert "房屋和总价应与主申请登记的一致" in differs.value.details["new_purchase_contract_number"][0]
+    second_swap = market_swaps.record_swap(shared, household)
+    assert (lead_swap.joined_purchase, second_swap.joined_purchase) == (False, True)
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    with pytest.raises(Conflict, match=f"须先核验主申请{lead.id}的市场交易"):
+        market_swaps.verify_swap(second_swap.id, bureau)
+    before = ledger.live_count(Channel.MARKET, TODAY.year)
+    market_swaps.verify_swap(lead_swap.id, bureau)
+    market_swaps.verify_swap(second_swap.id, bureau)
+    db.session.commit()
+    assert ledger.live_count(Channel.MARKET, TODAY.year) == before + 2
+    assert (ledger.live_entry_for(market_swap_id=lead_swap.id).new_unit_id,
+            ledger.live_entry_for(market_swap_id=second_swap.id).new_unit_id) == (unit.id, None)
+
+
+def test_without_a_join_one_purchase_contract_names_one_market_swap(make):
+    first, household = submitted_application(make, channel_preference="均可")
+    other, _ = submitted_application(make, household=household, channel_preference="均可")
+    market_swaps.record_swap(swap_fields(first.old_certificate_number, 9201), household)
+    with pytest.raises(Conflict, match="合同编号已被另一条市场交易记录使用"):
+        market_swaps.record_swap(swap_fields(other.old_certificate_number, 9202,
+                                             new_purchase_contract_number="WQ-9201"), household)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...domain.market_swaps import MarketSwapStatus
@@ -14,6 +14,8 @@ from .rules import ProgramRuleVersion
 
 # A market swap is live until rejected or cancelled; only live ones hold the property and the unit.
 _LIVE_SWAP = "status IN ('recorded', 'verified')"
+# A joined home's swap names its lead's new home: the lead's own swap holds the unit and contract.
+_LIVE_OWN_PURCHASE = "status IN ('recorded', 'verified') AND NOT joined_purchase"
 
 
 class MarketSwap(Base):
@@ -24,11 +26,11 @@ class MarketSwap(Base):
         Index("uq_market_swap_live_property", "old_property_key", unique=True,
               sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
         Index("uq_market_swap_live_unit", "new_unit_id", unique=True,
-              sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
+              sqlite_where=text(_LIVE_OWN_PURCHASE), postgresql_where=text(_LIVE_OWN_PURCHASE)),
         Index("uq_market_swap_live_sale_contract", "old_sale_contract_number", unique=True,
               sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
         Index("uq_market_swap_live_purchase_contract", "new_purchase_contract_number", unique=True,
-              sqlite_where=text(_LIVE_SWAP), postgresql_where=text(_LIVE_SWAP)),
+              sqlite_where=text(_LIVE_OWN_PURCHASE), postgresql_where=text(_LIVE_OWN_PURCHASE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +54,8 @@ class MarketSwap(Base):
     new_purchase_contract_number: Mapped[str] = mapped_column(String(64))
     new_home_price: Mapped[int] = mapped_column(MONEY)
     new_purchase_on: Mapped[date]
+    # The new home is the lead application's purchase, bought with this home too (joined homes).
+    joined_purchase: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[MarketSwapStatus] = mapped_column(
         enum_type(MarketSwapStatus, "market_swap_status"), default=MarketSwapStatus.RECORDED,
         index=True,
