@@ -28,7 +28,8 @@ def market_swap_json(swap: MarketSwap, viewer_role: Role) -> dict:
     plain = ("old_district_code", "old_sale_price", "old_sale_contract_number", "old_sale_on", "new_unit_id",
              "new_project_name", "new_district_code", "new_purchase_contract_number", "new_home_price",
              "new_purchase_on", "verified_at", "rejection_reason", "contract_check_note", "application_id",
-             "joined_purchase")
+             "joined_purchase", "second_unit_id", "second_project_name", "second_district_code",
+             "second_purchase_contract_number", "second_home_price", "second_purchase_on")
     return shaped(responses.MarketSwap, {
         "id": swap.id, "status": swap.status.value, **{name: iso(getattr(swap, name)) for name in plain},
         "old_certificate_number": mask_certificate(swap.old_certificate_number),

@@ -631,6 +631,12 @@ class MarketSwap(Closed):
     new_home_price: int
     new_purchase_on: Day
     joined_purchase: bool                     # the new home is the lead application's (joined homes)
+    second_unit_id: int | None                # a second new home bought with the same sale, if any
+    second_project_name: str | None
+    second_district_code: str | None
+    second_purchase_contract_number: str | None
+    second_home_price: int | None
+    second_purchase_on: Day | None
     verified_at: Timestamp | None
     rejection_reason: str | None
     contract_check_note: str | None

@@ -44,6 +44,16 @@ MARKET_SWAP_FIELDS = (
     Field("new_home_price", "新房总价（元）", True, _money),
     Field("new_purchase_on", "新房签约日期", True, parse_date),
 )
+# One old home, two new ones: a second purchase with the same sale, all optional together.
+SECOND_HOME_FIELDS = (
+    Field("second_unit_id", "第二套新房房屋编号（平台内）", False, parse_integer(1, 2**62)),
+    Field("second_project_name", "第二套新房楼盘名称（平台外）", False, parse_text(80)),
+    Field("second_district_code", "第二套新房所在区县（平台外）", False, parse_district),
+    Field("second_purchase_contract_number", "第二套新房购房合同/网签备案号", False, parse_contract_number),
+    Field("second_home_price", "第二套新房总价（元）", False, _money),
+    Field("second_purchase_on", "第二套新房签约日期", False, parse_date),
+)
+MARKET_SWAP_FIELDS += SECOND_HOME_FIELDS
 
 
 def record_problems(values: dict, rules: ProgramRules, today: date) -> dict[str, list[str]]:
@@ -60,12 +70,44 @@ def record_problems(values: dict, rules: ProgramRules, today: date) -> dict[str,
         problems.setdefault("new_purchase_contract_number", []).append("不能与旧房买卖合同编号相同")
     if values.get("new_unit_id") is None and not (values.get("new_project_name") and values.get("new_district_code")):
         problems.setdefault("new_unit_id", []).append("请填写平台内的新房房屋编号，或平台外楼盘的名称和区县")
+    if has_second_home(values):
+        _second_home_problems(values, rules, today, problems)
     return problems
 
 
-def completion_date(old_sale_on: date, new_purchase_on: date) -> date:
-    """A market swap is complete when both legs are signed: the later of the two dates."""
-    return max(old_sale_on, new_purchase_on)
+def has_second_home(values: dict) -> bool:
+    return any(values.get(field.name) is not None for field in SECOND_HOME_FIELDS)
+
+
+def _second_home_problems(values: dict, rules: ProgramRules, today: date, problems: dict[str, list[str]]) -> None:
+    if rules.new_units_max < 2:
+        problems.setdefault("second_purchase_contract_number", []).append("现行规则每套旧房只能购买一套新房")
+        return
+    for name, label in (("second_purchase_contract_number", "购房合同/网签备案号"), ("second_home_price", "总价"),
+                        ("second_purchase_on", "签约日期")):
+        if values.get(name) is None:
+            problems.setdefault(name, []).append(f"登记第二套新房时须填写{label}")
+    if values.get("second_unit_id") is None and not (values.get("second_project_name")
+                                                      and values.get("second_district_code")):
+        problems.setdefault("second_unit_id", []).append("请填写第二套新房的平台房屋编号，或平台外楼盘的名称和区县")
+    if values.get("second_unit_id") is not None and values["second_unit_id"] == values.get("new_unit_id"):
+        problems.setdefault("second_unit_id", []).append("不能与第一套新房相同")
+    number = values.get("second_purchase_contract_number")
+    if number is not None and number in (values["new_purchase_contract_number"], values["old_sale_contract_number"]):
+        problems.setdefault("second_purchase_contract_number", []).append("不能与其他合同编号相同")
+    signed = values.get("second_purchase_on")
+    if signed is not None:
+        if signed > today:
+            problems.setdefault("second_purchase_on", []).append("日期不能晚于今天")
+        gap = abs((signed - values["old_sale_on"]).days)
+        if gap > rules.new_home_contract_within_days:
+            problems.setdefault("second_purchase_on", []).append(
+                f"新房与旧房签约相隔{gap}天，超过规则允许的{rules.new_home_contract_within_days}天")
+
+
+def completion_date(old_sale_on: date, new_purchase_on: date, second_purchase_on: date | None = None) -> date:
+    """A market swap is complete when every leg is signed: the latest of the dates."""
+    return max(old_sale_on, new_purchase_on, second_purchase_on or old_sale_on)
 
 
 # ----- checking against registered contracts -----------------------------------------------------

@@ -85,7 +85,8 @@ def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap
     values, errors = parse_fields(rules_of.MARKET_SWAP_FIELDS, raw)
     if errors:
         raise ValidationFailed("市场交易信息有误", errors)
-    version, rules = current_rules(rules_of.completion_date(values["old_sale_on"], values["new_purchase_on"]))
+    version, rules = current_rules(rules_of.completion_date(values["old_sale_on"], values["new_purchase_on"],
+                                                            values["second_purchase_on"]))
     if problems := rules_of.record_problems(values, rules, today):
         raise ValidationFailed("市场交易信息有误", problems)
     old_property_key = property_key(values["old_certificate_number"], values["old_unit_code"])
@@ -93,6 +94,12 @@ def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap
     joined = _names_the_leads_purchase(application, values)
     if values["new_unit_id"] is not None:
         _describe_platform_unit(values, leads_unit=joined)
+    if values["second_unit_id"] is not None:
+        _describe_platform_unit(values, prefix="second")
+    for number in (values["new_purchase_contract_number"] if not joined else None,
+                   values["second_purchase_contract_number"]):
+        if number is not None:
+            _refuse_used_purchase_contract(number)
     swap = MarketSwap(household_user_id=household.id, recorded_by_user_id=actor.id,
                       organization_id=actor.organization_id if actor.role == Role.AGENCY_STAFF else None,
                       old_property_key=old_property_key, joined_purchase=joined,
@@ -102,6 +109,8 @@ def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap
     flush_or_conflict(_conflict_message)
     if swap.new_unit_id is not None and not joined:
         reservations.convert_for(swap.new_unit_id, household.id, actor, market_swap=swap)
+    if swap.second_unit_id is not None:
+        reservations.convert_for(swap.second_unit_id, household.id, actor, market_swap=swap)
     if application is not None:
         swap.application_id = application.id
         move_application(application, ApplicationStatus.IN_PROGRESS, "已登记市场交易，等待住房保障局核验", actor)
@@ -128,16 +137,27 @@ def _household_for(raw: dict, actor: User) -> User:
     return household
 
 
-def _describe_platform_unit(values: dict, leads_unit: bool = False) -> None:
+def _describe_platform_unit(values: dict, leads_unit: bool = False, prefix: str = "new") -> None:
     """A platform unit names its own project and district; it must still be for sale (unless it
-    is the lead application's new home, bought with this home too)."""
-    unit = db.session.get(Unit, values["new_unit_id"])
+    is the lead application's new home, bought with this home too). ``prefix``: the first new
+    home's fields (``new_``) or the second's (``second_``)."""
+    unit = db.session.get(Unit, values[f"{prefix}_unit_id"])
     if unit is None:
-        raise ValidationFailed("市场交易信息有误", {"new_unit_id": ["平台上没有这个房屋编号"]})
+        raise ValidationFailed("市场交易信息有误", {f"{prefix}_unit_id": ["平台上没有这个房屋编号"]})
     if unit.status == UnitStatus.SOLD and not leads_unit:
         raise Conflict("该新房已售出，不能再用于换房")
     project = db.session.get(Building, unit.building_id).project
-    values["new_project_name"], values["new_district_code"] = project.name, project.district_code
+    values[f"{prefix}_project_name"], values[f"{prefix}_district_code"] = project.name, project.district_code
+
+
+def _refuse_used_purchase_contract(number: str) -> None:
+    """A purchase contract names one purchase, first or second new home: no index spans the two
+    contract columns, so it is checked here (the index still guards two first contracts)."""
+    live = MarketSwap.status.in_((MarketSwapStatus.RECORDED, MarketSwapStatus.VERIFIED))
+    used = db.session.scalar(select(MarketSwap.id).where(live, or_(
+        MarketSwap.new_purchase_contract_number == number, MarketSwap.second_purchase_contract_number == number)))
+    if used is not None:
+        raise Conflict("合同编号已被另一条市场交易记录使用")
 
 
 def _names_the_leads_purchase(application: SwapApplication | None, values: dict) -> bool:
@@ -218,12 +238,14 @@ def _verify(swap: MarketSwap, bureau: User) -> None:
         _require_leads_purchase_final(swap)
     elif swap.new_unit_id is not None:
         _sell_unit(swap.new_unit_id)
+    if swap.second_unit_id is not None:
+        _sell_unit(swap.second_unit_id)
     swap.status = MarketSwapStatus.VERIFIED
     swap.verified_by_user_id, swap.verified_at, swap.contract_check_note = bureau.id, utcnow(), None
     # A joined home counts on its own; the new unit is claimed once, by the lead's count.
     ledger.record_count(ledger.CountedSwap(
         Channel.MARKET, swap.old_property_key, swap.old_district_code,
-        rules_of.completion_date(swap.old_sale_on, swap.new_purchase_on),
+        rules_of.completion_date(swap.old_sale_on, swap.new_purchase_on, swap.second_purchase_on),
         None if swap.joined_purchase else swap.new_unit_id, swap.rule_version, market_swap_id=swap.id), bureau)
     if swap.application is not None:
         move_application(swap.application, ApplicationStatus.COMPLETED, "市场交易已核验，以旧换新完成", bureau)
@@ -348,6 +370,9 @@ def _check_one(swap: MarketSwap, registry: dict, bureau: User) -> CheckedSwap:
     legs = [rules_of.ContractLeg("旧房买卖合同", swap.old_sale_contract_number, swap.old_sale_price, swap.old_sale_on),
             rules_of.ContractLeg("新房购房合同", swap.new_purchase_contract_number, swap.new_home_price,
                                  swap.new_purchase_on)]
+    if swap.second_purchase_contract_number is not None:
+        legs.append(rules_of.ContractLeg("第二套新房购房合同", swap.second_purchase_contract_number,
+                                         swap.second_home_price or 0, swap.second_purchase_on or swap.new_purchase_on))
     outcome, reasons = rules_of.compare_with_registry(legs, registry)
     if outcome == rules_of.MATCHED:
         try:

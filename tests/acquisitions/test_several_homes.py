@@ -282,3 +282,48 @@ def test_without_a_join_one_purchase_contract_names_one_market_swap(make):
     with pytest.raises(Conflict, match="合同编号已被另一条市场交易记录使用"):
         market_swaps.record_swap(swap_fields(other.old_certificate_number, 9202,
                                              new_purchase_contract_number="WQ-9201"), household)
+
+
+def test_one_home_sold_on_the_market_buys_two_new_ones(make, client, login):
+    application, household = submitted_application(make, channel_preference="均可")
+    first, second = units_on_sale(make, prices=(900_000, 700_000))
+    fields = swap_fields(application.old_certificate_number, 9301, first.id, second_unit_id=str(second.id),
+                         second_purchase_contract_number="WQ-9301-2", second_home_price="700000",
+                         second_purchase_on=TODAY.isoformat())
+    for changes, field, message in (
+            ({"second_purchase_on": ""}, "second_purchase_on", "登记第二套新房时须填写签约日期"),
+            ({"second_unit_id": str(first.id)}, "second_unit_id", "不能与第一套新房相同"),
+            ({"second_purchase_contract_number": "WQ-9301"}, "second_purchase_contract_number", "不能与其他合同编号相同")):
+        with pytest.raises(ValidationFailed) as refused:
+            market_swaps.record_swap({**fields, **changes}, household)
+        assert message in refused.value.details[field]
+    swap = market_swaps.record_swap(fields, household)
+    assert (swap.second_unit_id, swap.second_project_name) == (second.id, second.building.project.name)
+    other, stranger = submitted_application(make, channel_preference="均可")
+    with pytest.raises(Conflict, match="合同编号已被另一条市场交易记录使用"):
+        market_swaps.record_swap(swap_fields(other.old_certificate_number, 9302,
+                                             new_purchase_contract_number="WQ-9301-2"), stranger)
+    db.session.rollback()
+    before = ledger.live_count(Channel.MARKET, TODAY.year)
+    bureau = make.staff(Role.BUREAU_ADMIN)
+    market_swaps.verify_swap(swap.id, bureau)
+    db.session.commit()
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert (first.status, second.status) == (UnitStatus.SOLD, UnitStatus.SOLD)
+    assert ledger.live_count(Channel.MARKET, TODAY.year) == before + 1
+    login(bureau.username)
+    page = client.get(f"/market-swaps/{swap.id}").get_data(as_text=True)
+    assert "第二套新房" in page
+    assert "WQ-9301-2" in page
+
+
+def test_a_second_new_home_is_refused_when_the_rules_allow_one(make):
+    set_rule(new_units_max=1)
+    application, household = submitted_application(make, channel_preference="均可")
+    with pytest.raises(ValidationFailed) as refused:
+        market_swaps.record_swap(swap_fields(application.old_certificate_number, 9401,
+                                             second_project_name="平台外二期", second_district_code="410105",
+                                             second_purchase_contract_number="WQ-9401-2", second_home_price="500000",
+                                             second_purchase_on=TODAY.isoformat()), household)
+    assert refused.value.details["second_purchase_contract_number"] == ["现行规则每套旧房只能购买一套新房"]

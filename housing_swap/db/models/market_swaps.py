@@ -56,6 +56,13 @@ class MarketSwap(Base):
     new_purchase_on: Mapped[date]
     # The new home is the lead application's purchase, bought with this home too (joined homes).
     joined_purchase: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # One old home, two new ones: the second purchase of the same sale, if any.
+    second_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    second_project_name: Mapped[str | None] = mapped_column(String(80))
+    second_district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
+    second_purchase_contract_number: Mapped[str | None] = mapped_column(String(64))
+    second_home_price: Mapped[int | None] = mapped_column(MONEY)
+    second_purchase_on: Mapped[date | None]
     status: Mapped[MarketSwapStatus] = mapped_column(
         enum_type(MarketSwapStatus, "market_swap_status"), default=MarketSwapStatus.RECORDED,
         index=True,
@@ -71,6 +78,7 @@ class MarketSwap(Base):
 
     application: Mapped[SwapApplication | None] = relationship()
     rule_version: Mapped[ProgramRuleVersion] = relationship()
-    new_unit: Mapped[Unit | None] = relationship()
+    new_unit: Mapped[Unit | None] = relationship(foreign_keys=[new_unit_id])
+    second_unit: Mapped[Unit | None] = relationship(foreign_keys=[second_unit_id])
 
     __mapper_args__ = {"version_id_col": version}
