@@ -46,12 +46,12 @@ MARKET_SWAP_FIELDS = (
 )
 # One old home, two new ones: a second purchase with the same sale, all optional together.
 SECOND_HOME_FIELDS = (
-    Field("second_unit_id", "第二套新房房屋编号（平台内）", False, parse_integer(1, 2**62)),
-    Field("second_project_name", "第二套新房楼盘名称（平台外）", False, parse_text(80)),
-    Field("second_district_code", "第二套新房所在区县（平台外）", False, parse_district),
-    Field("second_purchase_contract_number", "第二套新房购房合同/网签备案号", False, parse_contract_number),
-    Field("second_home_price", "第二套新房总价（元）", False, _money),
-    Field("second_purchase_on", "第二套新房签约日期", False, parse_date),
+    Field("second_unit_id", "另购新房：房屋编号（平台内）", False, parse_integer(1, 2**62)),
+    Field("second_project_name", "另购新房：楼盘名称（平台外）", False, parse_text(80)),
+    Field("second_district_code", "另购新房：所在区县（平台外）", False, parse_district),
+    Field("second_purchase_contract_number", "另购新房：购房合同/网签备案号", False, parse_contract_number),
+    Field("second_home_price", "另购新房：总价（元）", False, _money),
+    Field("second_purchase_on", "另购新房：签约日期", False, parse_date),
 )
 MARKET_SWAP_FIELDS += SECOND_HOME_FIELDS
 
@@ -86,10 +86,10 @@ def _second_home_problems(values: dict, rules: ProgramRules, today: date, proble
     for name, label in (("second_purchase_contract_number", "购房合同/网签备案号"), ("second_home_price", "总价"),
                         ("second_purchase_on", "签约日期")):
         if values.get(name) is None:
-            problems.setdefault(name, []).append(f"登记第二套新房时须填写{label}")
+            problems.setdefault(name, []).append(f"登记另购新房时须填写{label}")
     if values.get("second_unit_id") is None and not (values.get("second_project_name")
                                                       and values.get("second_district_code")):
-        problems.setdefault("second_unit_id", []).append("请填写第二套新房的平台房屋编号，或平台外楼盘的名称和区县")
+        problems.setdefault("second_unit_id", []).append("请填写另购新房的平台房屋编号，或平台外楼盘的名称和区县")
     if values.get("second_unit_id") is not None and values["second_unit_id"] == values.get("new_unit_id"):
         problems.setdefault("second_unit_id", []).append("不能与第一套新房相同")
     number = values.get("second_purchase_contract_number")

@@ -371,7 +371,7 @@ def _check_one(swap: MarketSwap, registry: dict, bureau: User) -> CheckedSwap:
             rules_of.ContractLeg("新房购房合同", swap.new_purchase_contract_number, swap.new_home_price,
                                  swap.new_purchase_on)]
     if swap.second_purchase_contract_number is not None:
-        legs.append(rules_of.ContractLeg("第二套新房购房合同", swap.second_purchase_contract_number,
+        legs.append(rules_of.ContractLeg("另购新房购房合同", swap.second_purchase_contract_number,
                                          swap.second_home_price or 0, swap.second_purchase_on or swap.new_purchase_on))
     outcome, reasons = rules_of.compare_with_registry(legs, registry)
     if outcome == rules_of.MATCHED:

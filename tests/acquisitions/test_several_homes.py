@@ -291,7 +291,7 @@ def test_one_home_sold_on_the_market_buys_two_new_ones(make, client, login):
                          second_purchase_contract_number="WQ-9301-2", second_home_price="700000",
                          second_purchase_on=TODAY.isoformat())
     for changes, field, message in (
-            ({"second_purchase_on": ""}, "second_purchase_on", "登记第二套新房时须填写签约日期"),
+            ({"second_purchase_on": ""}, "second_purchase_on", "登记另购新房时须填写签约日期"),
             ({"second_unit_id": str(first.id)}, "second_unit_id", "不能与第一套新房相同"),
             ({"second_purchase_contract_number": "WQ-9301"}, "second_purchase_contract_number", "不能与其他合同编号相同")):
         with pytest.raises(ValidationFailed) as refused:

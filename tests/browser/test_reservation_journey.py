@@ -26,6 +26,15 @@ def an_available_programme_unit(developer) -> str:
     return page.locator("td.unit-available input[name=unit_id]").first.get_attribute("value")
 
 
+def other_parties(new_page, journey: str):
+    """The developer and the agency of the agreement, each signed in on its own page."""
+    developer = new_page(f"{journey}-developer")
+    developer.sign_in("demo-developer")
+    agency = new_page(f"{journey}-agency")
+    agency.sign_in("demo-agency")
+    return developer, agency
+
+
 def reserve(household, application_id: str, unit_id: str) -> str:
     page = household.page
     page.goto(f"/reservations/new?application_id={application_id}&unit_id={unit_id}")
@@ -54,11 +63,8 @@ def test_a_reservation_ends_in_a_refund_and_another_in_a_market_swap(new_page):
     expect(household.page.locator(".big-number", has_text="位")).to_have_text(re.compile(r"第\d+位"))
     household.checkpoint("queue-position")
 
-    developer = new_page("8-reservation-developer")
-    developer.sign_in("demo-developer")
+    developer, agency = other_parties(new_page, "8-reservation")
     unit_id = an_available_programme_unit(developer)
-    agency = new_page("8-reservation-agency")
-    agency.sign_in("demo-agency")
 
     first = reserve(household, application_id, unit_id)
     household.checkpoint("reservation-proposed")
@@ -107,11 +113,8 @@ def test_a_hold_that_runs_out_unsold_ends_in_a_refund_and_the_unit_is_back_for_s
     household = new_page("8-reservation-runs-out")
     register_household(household, new_household_identity())
     application_id = apply_for_the_program(household, "均可", new_certificate()).rsplit("/", 1)[-1]
-    developer = new_page("8-runs-out-developer")
-    developer.sign_in("demo-developer")
+    developer, agency = other_parties(new_page, "8-runs-out")
     unit_id = an_available_programme_unit(developer)
-    agency = new_page("8-runs-out-agency")
-    agency.sign_in("demo-agency")
     agreement = reserve(household, application_id, unit_id)
     accept(developer, agreement)
     accept(agency, agreement)
