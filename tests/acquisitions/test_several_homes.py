@@ -327,3 +327,52 @@ def test_a_second_new_home_is_refused_when_the_rules_allow_one(make):
                                              second_purchase_contract_number="WQ-9401-2", second_home_price="500000",
                                              second_purchase_on=TODAY.isoformat()), household)
     assert refused.value.details["second_purchase_contract_number"] == ["现行规则每套旧房只能购买一套新房"]
+
+
+def test_the_api_records_a_joined_purchase_a_further_unit_and_a_second_market_purchase(make, client):
+    lead, second = two_homes(make)
+    join(lead, second)
+    lead_case = drive_to(lead, "new_home_purchased")
+    second_case = drive_to(second, "contract_signed")
+    db.session.commit()
+    officer = bearer(issue(client, lead.officer.username).get_json()["token"])
+    household = bearer(issue(client, lead.household.phone).get_json()["token"])
+    assert client.post(f"/api/v1/acquisitions/{second_case.id}/joined-purchase", headers=household).status_code == 403
+    taken = client.post(f"/api/v1/acquisitions/{second_case.id}/joined-purchase", headers=officer)
+    assert (taken.status_code, taken.get_json()["joined_purchase"], taken.get_json()["new_unit_id"]) == (200, True, None)
+    again = client.post(f"/api/v1/acquisitions/{second_case.id}/joined-purchase", headers=officer)
+    assert again.status_code == 409
+    further = units_on_sale(make, prices=(800_000,))[0]
+    body = {"unit_id": further.id, "purchase_contract_number": "WQ-API-2", "new_home_price": 800_000,
+            "purchased_on": TODAY.isoformat()}
+    assert client.post(f"/api/v1/acquisitions/{lead_case.id}/additional-unit", json={**body, "unit_id": "x"},
+                       headers=officer).status_code == 422
+    added = client.post(f"/api/v1/acquisitions/{lead_case.id}/additional-unit", json=body, headers=officer)
+    assert added.status_code == 200
+    assert added.get_json()["additional_units"][0]["unit_id"] == further.id
+    application, market_household = submitted_application(make, channel_preference="均可")
+    first, other = units_on_sale(make, prices=(900_000, 700_000))
+    seller = bearer(issue(client, market_household.phone).get_json()["token"])
+    swap = client.post("/api/v1/market-swaps", headers=seller, json=swap_fields(
+        application.old_certificate_number, 9501, first.id, second_unit_id=str(other.id),
+        second_purchase_contract_number="WQ-9501-2", second_home_price="700000",
+        second_purchase_on=TODAY.isoformat()))
+    assert swap.status_code == 201, swap.get_json()
+    assert (swap.get_json()["second_unit_id"], swap.get_json()["second_home_price"]) == (other.id, 700_000)
+
+
+def test_the_officer_confirms_a_joined_purchase_on_the_case_page(make, client, login):
+    lead, second = two_homes(make)
+    join(lead, second)
+    drive_to(lead, "new_home_purchased")
+    second_case = drive_to(second, "contract_signed")
+    db.session.commit()
+    login(second.officer.username)
+    page = client.get(f"/acquisitions/{second_case.id}").get_data(as_text=True)
+    assert "下一步：确认合并购买的新房" in page
+    assert f"主申请{lead.application.id}已登记购买新房" in page
+    assert 'id="pick-project"' not in page                # no unit to pick: the lead's is taken
+    answer = client.post(f"/acquisitions/{second_case.id}/steps/new_home_purchased", follow_redirects=True)
+    assert "已确认合并购买的新房" in answer.get_data(as_text=True)
+    db.session.refresh(second_case)
+    assert (second_case.status, second_case.joined_purchase) == (AcquisitionStatus.NEW_HOME_PURCHASED, True)
