@@ -29,7 +29,8 @@ _money = parse_yuan(1, 1_000_000_000)
 
 
 HOUSEHOLD_FIELD = Field("household_phone", "换房家庭手机号", True, parse_phone)
-MARKET_SWAP_FIELDS = (
+# The sale and the (first) new home's purchase.
+SWAP_FIELDS = (
     Field("old_district_code", "旧房所在区县", True, parse_district),
     Field("old_certificate_number", "旧房不动产权证号", True, parse_certificate),
     Field("old_unit_code", "旧房不动产单元号", False, parse_unit_code),
@@ -53,7 +54,7 @@ SECOND_HOME_FIELDS = (
     Field("second_home_price", "另购新房：总价（元）", False, _money),
     Field("second_purchase_on", "另购新房：签约日期", False, parse_date),
 )
-MARKET_SWAP_FIELDS += SECOND_HOME_FIELDS
+MARKET_SWAP_FIELDS: tuple[Field, ...] = SWAP_FIELDS + SECOND_HOME_FIELDS
 
 
 def record_problems(values: dict, rules: ProgramRules, today: date) -> dict[str, list[str]]:

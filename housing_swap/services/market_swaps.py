@@ -254,11 +254,12 @@ def _verify(swap: MarketSwap, bureau: User) -> None:
 
 
 def _require_leads_purchase_final(swap: MarketSwap) -> None:
-    lead = leads_purchase(swap.application) if swap.application is not None else None
-    if lead is None or lead.contract != swap.new_purchase_contract_number:
+    application = swap.application
+    lead = leads_purchase(application) if application is not None else None
+    if application is None or lead is None or lead.contract != swap.new_purchase_contract_number:
         raise Conflict("主申请已不再持有这套新房的购买，不能核验合并购买的市场交易")
     if not lead.final:
-        raise Conflict(f"须先核验主申请{swap.application.joined_to_id}的市场交易，再核验合并购买的这一条")
+        raise Conflict(f"须先核验主申请{application.joined_to_id}的市场交易，再核验合并购买的这一条")
 
 
 def _sell_unit(unit_id: int) -> None:
