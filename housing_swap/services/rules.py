@@ -42,10 +42,16 @@ def current_rules(on: date | None = None) -> tuple[ProgramRuleVersion, ProgramRu
     with the dates that are covered, so a count never slips into another programme year."""
     on = on or date.today()
     published = _published_newest_first()
-    for version in published:
-        if version.effective_from <= on and program_year_of(version) == on.year:
-            return version, ProgramRules.from_document(version.document)
-    raise RulesNotPublished(_uncovered_message(on, published))
+    version = _covering(published, on)
+    if version is None:
+        raise RulesNotPublished(_uncovered_message(on, published))
+    return version, ProgramRules.from_document(version.document)
+
+
+def _covering(published: list[ProgramRuleVersion], on: date) -> ProgramRuleVersion | None:
+    """Of versions newest first, the newest of ``on``'s programme year already in effect on it."""
+    return next((version for version in published
+                 if version.effective_from <= on and program_year_of(version) == on.year), None)
 
 
 def _uncovered_message(on: date, published: list[ProgramRuleVersion]) -> str:
@@ -93,8 +99,7 @@ def rules_in_force() -> Callable[[date], ProgramRules]:
 
     def on(day: date) -> ProgramRules:
         in_effect = [version for version in published if version.effective_from <= day]
-        version = next((v for v in in_effect if program_year_of(v) == day.year),
-                       in_effect[0] if in_effect else published[-1])
+        version = _covering(published, day) or (in_effect[0] if in_effect else published[-1])
         if version.id not in parsed:
             parsed[version.id] = ProgramRules.from_document(version.document)
         return parsed[version.id]
