@@ -45,7 +45,7 @@ from ..domain.identity import mask_phone
 from ..domain.rules import AppealRule, ProgramRules
 from ..domain.timezones import beijing_date
 from ..extensions import db
-from . import joined_homes, ledger, reservations
+from . import joined_homes, ledger, purchase_contracts, reservations
 from .applications import move_application
 from .audit import record_event
 from .documents import DocumentUpload, attach
@@ -62,6 +62,8 @@ READERS = (Role.CITY_GROUP_OFFICER, Role.BUREAU_ADMIN)
 WAITING = "waiting"  # the queue's name for an eligible application nobody has taken in yet
 STATUS_VALUES = frozenset(status.value for status in AcquisitionStatus)
 TAKEABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.MATCHED)
+
+USED_CONTRACT = "该购房合同/网签备案号已被使用"
 
 
 # ----- reading -----------------------------------------------------------------------------------
@@ -507,7 +509,7 @@ def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | N
     _require_step(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED)
     _check_date(values, "purchased_on", today, acquisition.created_at.date(), "受理日期")
     unit = _unit_for_swap(values.pop("unit_id"))
-    _refuse_used_contract(values["purchase_contract_number"])
+    purchase_contracts.refuse_if_used(values["purchase_contract_number"], USED_CONTRACT)
     reservations.convert_for(unit.id, acquisition.application.household_user_id, officer, acquisition=acquisition)
     _, rules = current_rules(values["purchased_on"])
     shortfall = _check_new_home(unit, values["new_home_price"],
@@ -520,7 +522,7 @@ def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | N
     _advance(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED, officer, values,
              f"购买新房：{_unit_name(unit)}，总价{values['new_home_price']}元" + (f"（{shortfall}）" if shortfall else ""))
     flush_or_conflict(lambda text: "该新房已用于其他家庭的换房" if "new_unit_id" in text
-                      else "该购房合同/网签备案号已被使用")
+                      else USED_CONTRACT)
     enqueue("unit", unit.id, unit.version)
     return acquisition
 
@@ -545,7 +547,7 @@ def record_additional_purchase(acquisition_id: int, raw: dict, document: Documen
     if len(acquisition.additional_units) + 1 >= rules.new_units_max:
         raise Conflict(f"现行规则一宗收购最多购买{rules.new_units_max}套新房")
     unit = _unit_for_swap(values["unit_id"])
-    _refuse_used_contract(values["purchase_contract_number"])
+    purchase_contracts.refuse_if_used(values["purchase_contract_number"], USED_CONTRACT)
     reservations.convert_for(unit.id, acquisition.application.household_user_id, officer, acquisition=acquisition)
     total = acquisition.new_home_price + sum(extra.price for extra in acquisition.additional_units)
     shortfall = _check_new_home(unit, total + values["new_home_price"],
@@ -564,7 +566,7 @@ def record_additional_purchase(acquisition_id: int, raw: dict, document: Documen
                  after={"unit_id": unit.id, "price": values["new_home_price"],
                         "purchase_contract_number": values["purchase_contract_number"]})
     flush_or_conflict(lambda text: "该新房已用于其他家庭的换房" if "unit_id" in text
-                      else "该购房合同/网签备案号已被使用")
+                      else USED_CONTRACT)
     enqueue("unit", unit.id, unit.version)
     return acquisition
 
@@ -576,23 +578,15 @@ def may_add_unit(acquisition: Acquisition) -> bool:
             and len(acquisition.additional_units) + 1 < latest_rules()[1].new_units_max)
 
 
-def _refuse_used_contract(number: str) -> None:
-    """A purchase contract names one purchase, whether it is an acquisition's first new home or a further one."""
-    used = db.session.scalar(select(Acquisition.id).where(Acquisition.purchase_contract_number == number)) or \
-        db.session.scalar(select(AdditionalUnit.id).where(AdditionalUnit.purchase_contract_number == number))
-    if used is not None:
-        raise Conflict("该购房合同/网签备案号已被使用")
-
-
 @use_case
 def record_joined_purchase(acquisition_id: int, document: DocumentUpload | None, officer: User) -> Acquisition:
     """A joined home's case takes the lead's recorded new home as its own: no unit or contract of
     its own (the unit stays sold and claimed once); the price must cover every home of the bundle."""
     _require_officer(officer)
     acquisition = _locked(acquisition_id)
-    _require_step(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED)
     application = acquisition.application
-    purchase = joined_homes.shared_purchase_for(application)
+    purchase = joined_homes.shared_purchase_for(application)   # first: a case not joined is told so
+    _require_step(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED)
     _, rules = current_rules(purchase.acquisition.purchased_on)
     unit = db.session.get_one(Unit, purchase.unit_id)
     _check_new_home(unit, purchase.price, joined_homes.bundle_city_group_price(application), rules)

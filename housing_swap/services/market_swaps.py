@@ -29,7 +29,7 @@ from ..domain import market_swaps as rules_of
 from ..domain.fields import FieldProblem, parse_date, parse_fields, parse_integer
 from ..domain.listing_fields import parse_contract_number
 from ..extensions import db
-from . import joined_homes, ledger, reservations
+from . import joined_homes, ledger, purchase_contracts, reservations
 from .accounts import lookup_hash
 from .applications import move_application
 from .audit import record_event
@@ -99,7 +99,7 @@ def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap
     for number in (values["new_purchase_contract_number"] if not joined else None,
                    values["second_purchase_contract_number"]):
         if number is not None:
-            _refuse_used_purchase_contract(number)
+            purchase_contracts.refuse_if_used(number, "合同编号已被另一条市场交易记录使用")
     swap = MarketSwap(household_user_id=household.id, recorded_by_user_id=actor.id,
                       organization_id=actor.organization_id if actor.role == Role.AGENCY_STAFF else None,
                       old_property_key=old_property_key, joined_purchase=joined,
@@ -148,16 +148,6 @@ def _describe_platform_unit(values: dict, leads_unit: bool = False, prefix: str 
         raise Conflict("该新房已售出，不能再用于换房")
     project = db.session.get(Building, unit.building_id).project
     values[f"{prefix}_project_name"], values[f"{prefix}_district_code"] = project.name, project.district_code
-
-
-def _refuse_used_purchase_contract(number: str) -> None:
-    """A purchase contract names one purchase, first or second new home: no index spans the two
-    contract columns, so it is checked here (the index still guards two first contracts)."""
-    live = MarketSwap.status.in_((MarketSwapStatus.RECORDED, MarketSwapStatus.VERIFIED))
-    used = db.session.scalar(select(MarketSwap.id).where(live, or_(
-        MarketSwap.new_purchase_contract_number == number, MarketSwap.second_purchase_contract_number == number)))
-    if used is not None:
-        raise Conflict("合同编号已被另一条市场交易记录使用")
 
 
 def _names_the_leads_purchase(application: SwapApplication | None, values: dict) -> bool:

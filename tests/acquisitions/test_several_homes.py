@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from housing_swap.db.models import AcquisitionStatus, AuditEvent, Channel, LedgerClaim, Role, UnitStatus
+from housing_swap.db.models import Acquisition, AcquisitionStatus, AuditEvent, Channel, LedgerClaim, Role, UnitStatus
 from housing_swap.domain.applications import ApplicationStatus
 from housing_swap.domain.joined_homes import CaseFacts, join_problem, leave_problem
 from housing_swap.extensions import db
@@ -376,3 +376,22 @@ def test_the_officer_confirms_a_joined_purchase_on_the_case_page(make, client, l
     assert "已确认合并购买的新房" in answer.get_data(as_text=True)
     db.session.refresh(second_case)
     assert (second_case.status, second_case.joined_purchase) == (AcquisitionStatus.NEW_HOME_PURCHASED, True)
+
+
+def test_a_purchase_contract_recorded_by_the_city_group_is_refused_on_the_market_and_back(make):
+    """One contract, one purchase, across channels (no index spans the tables)."""
+    cast = Cast(make)
+    drive_to(cast, "new_home_purchased")                       # its purchase contract: WQ-<acquisition id>
+    taken = db.session.scalar(select(Acquisition.purchase_contract_number).where(
+        Acquisition.application_id == cast.application.id))
+    application, household = submitted_application(make, channel_preference="均可")
+    with pytest.raises(Conflict, match="合同编号已被另一条市场交易记录使用"):
+        market_swaps.record_swap(swap_fields(application.old_certificate_number, 9601,
+                                             new_purchase_contract_number=taken), household)
+    market_swaps.record_swap(swap_fields(application.old_certificate_number, 9602), household)
+    other = Cast(make)
+    acquisition = drive_to(other, "contract_signed")
+    with pytest.raises(Conflict, match="该购房合同/网签备案号已被使用"):
+        acquisitions.record_purchase(acquisition.id, {
+            "unit_id": str(other.unit.id), "purchase_contract_number": "WQ-9602",
+            "new_home_price": str(other.unit.list_price), "purchased_on": TODAY.isoformat()}, None, other.officer)
