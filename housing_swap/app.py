@@ -67,9 +67,11 @@ def _asset_dir(name: str) -> Path:
 
 
 def _init_extensions(app: Flask) -> None:
+    from .db import sqlite_tuning
     from .search import search_rows
     from .services.accounts import load_user_for_session
 
+    sqlite_tuning.install()
     search_rows.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

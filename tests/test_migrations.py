@@ -146,6 +146,38 @@ def test_rule_versions_stored_with_one_sale_fee_rate_keep_their_total_as_two_rul
         db.engine.dispose()
 
 
+def test_the_text_index_keeps_its_texts_and_learns_each_homes_district(tmp_path):
+    """0035 rebuilds the SQLite text index with a district column filled from the search rows;
+    a word within a district then matches in the index alone. Downgrading keeps the texts."""
+    app = make_test_app(f"sqlite:///{tmp_path / 'texts.sqlite3'}", tmp_path / "instance")
+    homes = {1: "410105", 2: "410102"}
+    with app.app_context():
+        drop_everything()
+        upgrade(revision="0034")
+        with db.engine.begin() as connection:
+            for home_id, district in homes.items():
+                connection.execute(text(
+                    "INSERT INTO listing_search (id, district_code, name, body, price, unit_price, area_m2, bedrooms,"
+                    " floor, lat, lon, price_band, area_band, bedroom_band, community_id, build_year, elevator)"
+                    " VALUES (:id, :district, '锦 绣 花 园', '', 1000000, 10000, 100, 2, 3, 34.7, 113.6, 'p1', 'a1',"
+                    " 'b2', 1, 2010, 1)"), {"id": home_id, "district": district})
+                connection.execute(text("INSERT INTO listing_search_fts (rowid, name, address, description)"
+                                        " VALUES (:id, '锦 绣 花 园', '文 化 路', '')"), {"id": home_id})
+        upgrade()
+
+        def matching(expression: str) -> list[int]:
+            with db.engine.connect() as connection:
+                return list(connection.execute(text("SELECT rowid FROM listing_search_fts WHERE listing_search_fts"
+                                                    " MATCH :e ORDER BY rowid"), {"e": expression}).scalars())
+
+        assert matching('{name address description} : "花 园" AND district : ("410102")') == [2]
+        assert matching('"文 化"') == [1, 2]
+        downgrade(revision="0034")
+        assert matching('"花 园"') == [1, 2]
+        drop_everything()
+        db.engine.dispose()
+
+
 @pytest.mark.postgres
 def test_two_machines_migrating_at_once_both_succeed(tmp_path):
     """Each machine runs `flask db upgrade` as it starts; the second waits for the first."""

@@ -65,7 +65,7 @@ class RowSource:
     text_table: str             # its SQLite FTS5 table
     source_id: ColumnElement    # the live row's id column
     select: Select         # (search row columns…) of public homes, without an id filter
-    texts: Select          # (id, name, address, description) of public homes
+    texts: Select          # (id, name, address, description, district code) of public homes
 
 
 def _band(column, bands: tuple[Band, ...]):
@@ -99,7 +99,7 @@ SOURCES = {
                                 L.c.listed_at),
                L.c.community_id, L.c.build_year, L.c.has_elevator.label("elevator"))
         .select_from(_LISTINGS).where(L.c.status == ListingStatus.ACTIVE),
-        select(L.c.id, C.c.name, C.c.address, _LISTING_DESCRIPTION)
+        select(L.c.id, C.c.name, C.c.address, _LISTING_DESCRIPTION, C.c.district_code)
         .select_from(_LISTINGS).where(L.c.status == ListingStatus.ACTIVE)),
     Kind.UNIT: RowSource(
         UNIT_ROWS, "unit_search_fts", U.c.id,
@@ -108,7 +108,7 @@ SOURCES = {
                                 U.c.listed_at),
                P.c.id.label("project_id"), P.c.in_swap_program.label("in_program"))
         .select_from(_UNITS).where(U.c.status == UnitStatus.AVAILABLE),
-        select(U.c.id, P.c.name, P.c.address, _UNIT_DESCRIPTION)
+        select(U.c.id, P.c.name, P.c.address, _UNIT_DESCRIPTION, P.c.district_code)
         .select_from(_UNITS).where(U.c.status == UnitStatus.AVAILABLE)),
 }
 TEXT_TABLES = tuple(source.text_table for source in SOURCES.values())
@@ -121,20 +121,35 @@ def spaced(raw: str) -> str:
     return " ".join(HAN.sub(r" \1 ", raw or "").split())
 
 
-def match_expression(q: str) -> str | None:
-    """An FTS5 phrase for ``q``, or None when ``q`` has nothing indexable (use LIKE then)."""
+def match_expression(q: str, districts: Iterable[str] = ()) -> str | None:
+    """An FTS5 query for ``q`` as a phrase in the texts, within these districts when any are
+    given; None when ``q`` has nothing indexable (use LIKE then).
+
+    The district codes are a column of the text index so that a word searched within a district
+    is one intersection of the index's lists (a common word matches tens of thousands of homes
+    city-wide, a few thousand in one district)."""
     if not WORD.search(q):
         return None
-    return '"' + spaced(q).replace('"', '""') + '"'
+    phrase = "{name address description} : " + _quoted(spaced(q))
+    codes = sorted(set(districts))
+    if not codes:
+        return phrase
+    return f"{phrase} AND district : ({' OR '.join(_quoted(code) for code in codes)})"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def text_table(source: RowSource) -> TableClause:
-    return table(source.text_table, column("rowid"), column("name"), column("address"), column("description"))
+    return table(source.text_table, column("rowid"), column("name"), column("address"), column("description"),
+                 column("district"))
 
 
 def _write_texts(connection: Connection, source: RowSource, rows: Iterable) -> None:
     values = [{"rowid": row_id, "name": spaced(name), "address": spaced(address),
-               "description": spaced(description)} for row_id, name, address, description in rows]
+               "description": spaced(description), "district": district}
+              for row_id, name, address, description, district in rows]
     if values:
         connection.execute(insert(text_table(source)), values)
 

@@ -15,6 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, column, func, literal_column, or_, select, table, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from ..db.base import contains_pattern
 from ..db.models import Community, ListingSearchRow, Project, UnitSearchRow
@@ -39,6 +41,10 @@ FACET_COLUMNS = {"bedrooms": "bedroom_band", "price_band": "price_band", "area_b
 ROWS = {Kind.LISTING: ListingSearchRow.__table__, Kind.UNIT: UnitSearchRow.__table__}
 # Pinyin keys belong to the community or project: (its table, the row column naming it).
 PINYIN_PARENTS = {Kind.LISTING: (Community.__table__, "community_id"), Kind.UNIT: (Project.__table__, "project_id")}
+# The sort orders with an index of their own that carries every filter column (db/models/search_rows),
+# and how many matches make walking that index cheaper than sorting the matches.
+SORT_INDEXED = frozenset({Sort.PRICE_ASC, Sort.PRICE_DESC, Sort.UNIT_PRICE_ASC, Sort.AREA_DESC, Sort.NEWEST})
+WALK_FROM_MATCHES = 2_000
 
 
 class SqlSearchBackend:
@@ -54,10 +60,25 @@ class SqlSearchBackend:
         if query.radius_km is not None or query.polygon or query.effective_sort() == Sort.DISTANCE:
             return self._search_in_python(query, condition)
         facets, total = self._facets(rows, condition)
-        ids = list(self.session.scalars(select(rows.c.id).where(condition).order_by(*order_by(query, rows, dialect))
-                                        .offset(query.offset).limit(query.per_page))) if total else []
+        ids = self._page_ids(query, dialect, total) if total else []
         return SearchResult(items=[_item(query, doc) for doc in self._documents(query.kind, ids)], total=total,
                             page=query.page, per_page=query.per_page, facets=facets, backend=self.name)
+
+    def _page_ids(self, query: SearchQuery, dialect: str, total: int) -> list[int]:
+        """The ids of one page, in the query's order.
+
+        With many matches, the page is read by walking the index of its sort order, checking each
+        entry against the filters inside the index, and stopping after the page: about
+        ``page end × rows ÷ matches`` entries, where sorting every match would visit them all
+        (SQLite cannot tell a wide price range from a narrow one, so it is told: the filter columns
+        are marked unindexable). With few matches, sorting them is cheaper.
+        """
+        rows = ROWS[query.kind]
+        walk = dialect == "sqlite" and total >= WALK_FROM_MATCHES and query.effective_sort() in SORT_INDEXED
+        columns = UnindexedColumns(rows.c) if walk else rows.c
+        condition = and_(true(), *_filters(query, columns, dialect))
+        return list(self.session.scalars(select(rows.c.id).where(condition).order_by(*order_by(query, rows, dialect))
+                                         .offset(query.offset).limit(query.per_page)))
 
     def _documents(self, kind: Kind, ids: list[int]) -> list[dict]:
         """The full documents of one page, in the page's order."""
@@ -127,17 +148,39 @@ def _item(query: SearchQuery, doc: dict) -> dict:
     return item(query.kind, doc, km)
 
 
+class UnindexedColumns:
+    """A search row's columns marked with SQLite's unary ``+``: the same values, but a condition
+    on them can no longer choose the index the statement is read through."""
+
+    def __init__(self, columns):
+        self._columns = columns
+
+    def __getitem__(self, name: str):
+        return unindexed(self._columns[name])
+
+    def __getattr__(self, name: str):
+        return self[name]
+
+
+def unindexed(column):
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
+
 def filter_conditions(query: SearchQuery, dialect: str) -> list:
     """Every filter of ``query`` as conditions on its kind's search rows."""
-    return [condition for condition in _conditions(query, ROWS[query.kind], dialect) if condition is not None]
+    return _filters(query, ROWS[query.kind].c, dialect)
 
 
-def _conditions(query: SearchQuery, rows, dialect: str):
-    c = rows.c
+def _filters(query: SearchQuery, columns, dialect: str) -> list:
+    return [condition for condition in _conditions(query, columns, dialect) if condition is not None]
+
+
+def _conditions(query: SearchQuery, c, dialect: str):
     terms = text_terms(query.q)
-    within_districts = bool(terms.district_codes or query.districts)
+    # Any superset of the districts the rows must lie in narrows the text index's lists.
+    districts = query.districts or terms.district_codes
     for word in terms.words:
-        yield _word_condition(query.kind, word, dialect, within_districts)
+        yield _word_condition(query.kind, c, word, dialect, districts)
     yield c.district_code.in_(terms.district_codes) if terms.district_codes else None
     yield c.district_code.in_(query.districts) if query.districts else None
     if query.bbox is not None:
@@ -169,23 +212,23 @@ def _contains(column, pattern: str, dialect: str):
     return column.ilike(pattern, escape="\\")
 
 
-def _word_condition(kind: Kind, word: str, dialect: str, within_districts: bool):
+def _word_condition(kind: Kind, c, word: str, dialect: str, districts: tuple[str, ...]):
     """One word: in the full-text index on SQLite (LIKE when the word has nothing indexable),
     inside the row's text on PostgreSQL; for Latin letters also inside the pinyin keys."""
-    rows = ROWS[kind]
-    phrase = match_expression(word) if dialect == "sqlite" else None
+    phrase = match_expression(word, districts) if dialect == "sqlite" else None
     if phrase is not None:
         name = SOURCES[kind].text_table
         fts = table(name, column("rowid"))
-        # Within a district the facet index holds one short range: probing each of its entries for
-        # the word ("+ 0" keeps SQLite from the primary key) beats fetching every matching row.
-        row_id = rows.c.id + 0 if within_districts else rows.c.id
+        # Within districts the facet index holds a short range for them: probing each of its
+        # entries for the word (the id kept from the primary key) beats fetching every matching
+        # row, and costs at most the districts' size however common the word.
+        row_id = unindexed(c.id) if districts else c.id
         matches = [row_id.in_(select(fts.c.rowid).where(literal_column(name).match(phrase)))]
     else:
-        matches = [_contains(rows.c.body, contains_pattern(word), dialect)]
+        matches = [_contains(c.body, contains_pattern(word), dialect)]
     if is_pinyin_word(word):
         parent, parent_column = PINYIN_PARENTS[kind]
-        matches.append(rows.c[parent_column].in_(
+        matches.append(c[parent_column].in_(
             select(parent.c.id).where(parent.c.search_pinyin.like(contains_pattern(word)))))
     return or_(*matches)
 

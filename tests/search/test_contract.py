@@ -30,6 +30,8 @@ FILTER_QUERIES = [
     replace(UNIT, lat=34.77, lon=113.73, radius_km=8),
     replace(LISTING, q="金水 花园"),
     replace(LISTING, q="花园 金水区"),
+    replace(LISTING, q="花园", districts=("410105", "410190"), max_price=2_000_000),
+    replace(LISTING, q="jsq", districts=("410105",), sort=Sort.AREA_DESC),
     replace(LISTING, q="jinshui huayuan"),
     replace(LISTING, q="jsq hy"),
     replace(LISTING, q="文化 花园"),

@@ -93,9 +93,12 @@ def test_city_group_rules_become_filters():
 
 def test_text_index_tokens_and_phrases():
     assert spaced("锦绣花园A座") == "锦 绣 花 园 A 座"
-    assert match_expression("金水") == '"金 水"'
-    assert match_expression('say "hi"') == '"say ""hi"""'
+    texts = "{name address description} : "
+    assert match_expression("金水") == texts + '"金 水"'
+    assert match_expression('say "hi"') == texts + '"say ""hi"""'
     assert match_expression("·") is None
+    assert match_expression("花园", ("410190", "410105", "410105")) == (
+        texts + '"花 园" AND district : ("410105" OR "410190")')
 
 
 def test_messages_name_things_as_users_know_them_never_internal_codes():

@@ -24,7 +24,7 @@ def _snapshot() -> dict:
             for name, table in tables.items()}
     if db.session.get_bind().dialect.name == "sqlite":
         for name in search_rows.TEXT_TABLES:
-            rows[name] = db.session.execute(text(f"SELECT rowid, name, address, description FROM {name} "
+            rows[name] = db.session.execute(text(f"SELECT rowid, name, address, description, district FROM {name} "
                                                  "ORDER BY rowid")).all()
     return rows
 

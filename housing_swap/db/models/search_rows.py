@@ -45,15 +45,26 @@ _FACET_COLUMNS = ("district_code", "bedroom_band", "price_band", "area_band", "p
                   "bedrooms", "floor", "listed_at", "name")
 
 
+# Pinyin initials match a community or project (search.sql_backend): its index also carries the
+# facet and filter columns, so its homes are counted and sorted without reading their rows.
+# A sorted page walks the index of its sort order and stops after the page, checking each entry
+# against the filters inside the index: each sort index leads with its sort key and the id (the
+# tie-break), then carries every filter column (search.sql_backend.SORT_INDEXED).
+_FILTER_COLUMNS = ("district_code", "price", "unit_price", "area_m2", "bedrooms", "floor", "listed_at", "lat", "lon")
+_LISTING_FILTERS = (*_FILTER_COLUMNS, "build_year", "elevator", "community_id")
+_UNIT_FILTERS = (*_FILTER_COLUMNS, "in_program", "project_id")
+
+
+def _sort_index(table: str, key: str, filters: tuple[str, ...]) -> Index:
+    return Index(f"ix_{table}_by_{key}", key, "id", *(name for name in filters if name != key))
+
+
 class ListingSearchRow(_SearchRow, Base):
     __tablename__ = "listing_search"
     __table_args__ = (
         Index("ix_listing_search_facets", *_FACET_COLUMNS, "build_year", "elevator", "community_id"),
-        Index("ix_listing_search_listed", "listed_at", "id"),
-        Index("ix_listing_search_price", "price"),
-        Index("ix_listing_search_unit_price", "unit_price"),
-        Index("ix_listing_search_area", "area_m2"),
-        Index("ix_listing_search_community", "community_id"),
+        *(_sort_index("listing_search", key, _LISTING_FILTERS) for key in ("listed_at", "price", "unit_price", "area_m2")),
+        Index("ix_listing_search_community", "community_id", *_FACET_COLUMNS, "build_year", "elevator"),
     )
 
     community_id: Mapped[int]
@@ -65,10 +76,8 @@ class UnitSearchRow(_SearchRow, Base):
     __tablename__ = "unit_search"
     __table_args__ = (
         Index("ix_unit_search_facets", *_FACET_COLUMNS, "in_program", "project_id"),
-        Index("ix_unit_search_price", "price"),
-        Index("ix_unit_search_unit_price", "unit_price"),
-        Index("ix_unit_search_area", "area_m2"),
-        Index("ix_unit_search_project", "project_id"),
+        *(_sort_index("unit_search", key, _UNIT_FILTERS) for key in ("price", "unit_price", "area_m2")),
+        Index("ix_unit_search_project", "project_id", *_FACET_COLUMNS, "in_program"),
     )
 
     project_id: Mapped[int]
