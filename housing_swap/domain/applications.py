@@ -52,6 +52,8 @@ class ApplicationStatus(LabelledEnum):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
+# Matching serves applications found eligible, and keeps serving them once matched.
+MATCHABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.MATCHED)
 CHANNEL_LABELS = ChannelPreference.labels()
 STATUS_LABELS = ApplicationStatus.labels()
 _money = parse_yuan(0, MAX_PRICE)

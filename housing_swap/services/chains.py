@@ -18,13 +18,14 @@ from ..db.models import (
     SwapApplication,
     User,
 )
+from ..domain.applications import MATCHABLE
 from ..domain.chains import Proposal, find_proposals
 from ..domain.matching import HomeOnOffer, buyers_for
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound
 from .exclusive_runs import exclusive
-from .matching import MATCHABLE, buyer_table
+from .matching import buyer_table
 from .rules import latest_rules
 from .unit_of_work import use_case
 

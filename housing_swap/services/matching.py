@@ -22,6 +22,7 @@ from ..db.models import (
     UnitStatus,
 )
 from ..db.models.change_counters import APPLICATIONS, NEW_HOMES
+from ..domain.applications import MATCHABLE
 from ..domain.finance import CashGap, Finances, available_cash, cash_gap_of_sales
 from ..domain.matching import (
     BuyerMatch,
@@ -51,7 +52,6 @@ from .unit_of_work import unit_of_work
 from .valuation import model as valuation_model
 from .valuation import subject_of
 
-MATCHABLE = (ApplicationStatus.ELIGIBLE, ApplicationStatus.MATCHED)
 TOP = 20
 PROJECT_LIMIT = 200   # "more in this project": every match of one project, within reason
 

@@ -30,6 +30,7 @@ from ..db.models import (
     UnitStatus,
     User,
 )
+from ..domain.applications import MATCHABLE
 from ..domain.fields import parse_fields
 from ..domain.reservations import (
     ENDED,
@@ -55,7 +56,6 @@ from ..extensions import db
 from . import applications
 from .audit import record_event
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed, flush_or_conflict
-from .matching import MATCHABLE
 from .notifications import notify
 from .rules import current_rules, latest_rules
 from .search_outbox import enqueue
