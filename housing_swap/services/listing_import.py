@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..db.base import chunked
 from ..db.models import (
@@ -21,8 +21,10 @@ from ..db.models import (
 from ..db.models.listings import LIVE_LISTING_STATES
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.fields import display_text
-from ..domain.listing_fields import LISTING_FIELDS, parse_listing_fields
+from ..domain.listing_fields import LISTING_FIELDS, parse_listing_fields, unit_price
 from ..extensions import db
+from ..search import search_rows
+from ..search.query import Kind
 from .audit import record_event
 from .errors import Conflict, Forbidden
 from .imports import RowError, raise_row_errors
@@ -33,7 +35,7 @@ from .listings import (
     resolve_community,
 )
 from .property_identity import property_keys
-from .search_outbox import enqueue
+from .search_outbox import enqueue, enqueue_many
 from .spreadsheets import Upload, read_table, write_table
 from .unit_of_work import use_case
 
@@ -41,6 +43,7 @@ LABELS = {f.name: f.label for f in LISTING_FIELDS}
 FORMER_HEADERS = {former: f.label for f in LISTING_FIELDS for former in f.former_labels}
 REQUIRED_HEADERS = [f.label for f in LISTING_FIELDS if f.required] + [LABELS["agency_reference"]]
 PROGRESS_EVERY = 500
+INSERT_CHUNK = 2_000
 
 
 class ImportMode(StrEnum):
@@ -164,17 +167,16 @@ def _identity_changes_after_submission(parsed: list[tuple[int, dict]],
 
 def _write_rows(rows: list[tuple[int, dict]], existing: dict[str, Listing], user: User,
                 result: ListingImportResult, progress: Callable[[int, int], None]) -> None:
+    """New listings go in as bulk inserts a chunk at a time (the unit of work's per-object
+    bookkeeping was most of an import's time); changed ones are updated through the ORM, with
+    their price history."""
     communities = _CommunityCache()
+    new_rows: list[dict] = []
     touched: list[Listing] = []
     for done, (_, values) in enumerate(rows, start=1):
         listing = existing.get(values["agency_reference"])
         if listing is None:
-            listing = Listing(status=ListingStatus.DRAFT, organization_id=user.organization_id,
-                              agent_user_id=user.id)
-            _fill(listing, values, communities)
-            db.session.add(listing)
-            result.created += 1
-            touched.append(listing)
+            new_rows.append(values)
         elif _differs(listing, values):
             _record_price_change(listing, values, user)
             _fill(listing, values, communities)
@@ -187,6 +189,18 @@ def _write_rows(rows: list[tuple[int, dict]], existing: dict[str, Listing], user
     db.session.flush()
     for listing in touched:
         enqueue("listing", listing.id, listing.version)
+    result.created = _insert_new(new_rows, user, communities)
+
+
+def _insert_new(rows: list[dict], user: User, communities: _CommunityCache) -> int:
+    """Insert new draft listings in chunks, each with its search outbox entry."""
+    for chunk in chunked(rows, INSERT_CHUNK):
+        columns = [{**_listing_columns(values, communities), "status": ListingStatus.DRAFT,
+                    "organization_id": user.organization_id, "agent_user_id": user.id} for values in chunk]
+        ids = db.session.scalars(insert(Listing).returning(Listing.id, sort_by_parameter_order=True), columns).all()
+        enqueue_many("listing", [(listing_id, 1) for listing_id in ids])
+        search_rows.refresh(db.session.connection(), Kind.LISTING, ids)  # drafts: none is public yet
+    return len(rows)
 
 
 class _CommunityCache:
@@ -202,19 +216,25 @@ class _CommunityCache:
         return self._known[key]
 
 
-def _fill(listing: Listing, values: dict, communities: _CommunityCache) -> None:
-    listing.community = communities.get(values)
-    for name in ("agency_reference", "building_no", "unit_no", "room_no", "floor", "total_floors",
-                 "area_m2", "inner_area_m2", "bedrooms", "living_rooms", "bathrooms", "orientation",
-                 "decoration", "build_year", "has_elevator", "property_type", "contact_name",
-                 "contact_phone"):
-        setattr(listing, name, values[name])
-    listing.description = values["description"] or ""
-    listing.certificate_number, listing.unit_code = values["certificate_number"], values["unit_code"]
-    listing.property_key = values["property_key"]
+_COPIED = ("agency_reference", "building_no", "unit_no", "room_no", "floor", "total_floors", "area_m2",
+           "inner_area_m2", "bedrooms", "living_rooms", "bathrooms", "orientation", "decoration", "build_year",
+           "has_elevator", "property_type", "contact_name", "contact_phone", "certificate_number", "unit_code",
+           "property_key")
+
+
+def _listing_columns(values: dict, communities: _CommunityCache) -> dict:
+    """A listing's columns from one parsed row (new or changed alike)."""
+    columns = {name: values[name] for name in _COPIED}
+    columns.update(community_id=communities.get(values).id, description=values["description"] or "",
+                   asking_price=values["asking_price"], unit_price=unit_price(values["asking_price"], values["area_m2"]))
     if values["owner_id_number"]:
-        listing.owner_id_hash = cipher().lookup_hash(values["owner_id_number"], "id_number")
-    listing.set_price(values["asking_price"])
+        columns["owner_id_hash"] = cipher().lookup_hash(values["owner_id_number"], "id_number")
+    return columns
+
+
+def _fill(listing: Listing, values: dict, communities: _CommunityCache) -> None:
+    for name, value in _listing_columns(values, communities).items():
+        setattr(listing, name, value)
 
 
 def _record_price_change(listing: Listing, values: dict, user: User) -> None:

@@ -12,6 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..domain.text import has_refused_characters, printable
@@ -50,16 +51,25 @@ def read_table(upload: Upload) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:
         raise _file_error(f"一次最多导入{MAX_ROWS}行")
     frame.columns = [str(column).strip() for column in frame.columns]
-    frame = frame.map(lambda value: _unescape_formula(str(value).strip()))
+    frame = frame.astype(str).apply(_cleaned_column)
     _refuse_control_characters(frame)
     return frame
 
 
+def _cleaned_column(values: pd.Series) -> pd.Series:
+    """Stripped text, with the apostrophe our exports put before a formula-like cell removed
+    (column-wise: a cell at a time in Python was most of the time a large file took to read)."""
+    values = values.str.strip()
+    escaped = values.str.startswith("'") & values.str[1:].str.startswith(_FORMULA_STARTS)
+    return values.where(~escaped, values.str[1:])
+
+
 def _refuse_control_characters(frame: pd.DataFrame) -> None:
     """A cell with a control character is refused as a row error, before any row is parsed."""
-    errors = [RowError(row, str(column), f"{column}含有不可见的控制字符，请删除后重新导入")
-              for row, record in enumerate(frame.to_dict("records"), start=2)
-              for column, value in record.items() if has_refused_characters(value)]
+    refused = frame.map(has_refused_characters).to_numpy()
+    errors = [RowError(int(row) + 2, str(frame.columns[column]),
+                       f"{frame.columns[column]}含有不可见的控制字符，请删除后重新导入")
+              for row, column in np.argwhere(refused)]
     errors += [RowError(1, str(column), "表头含有不可见的控制字符") for column in frame.columns
                if has_refused_characters(str(column))]
     raise_row_errors(errors)
@@ -109,10 +119,6 @@ _FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 
 def _escape_formula(value):
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
-
-
-def _unescape_formula(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS) else value
 
 
 # Werkzeug adds the one charset (utf-8) to text types itself; naming it here too would send two.
