@@ -21,6 +21,11 @@ keepalive = 5              # behind a load balancer that reuses connections
 max_requests = int(os.environ.get("HOUSING_SWAP_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
 accesslog = None           # the app writes one JSON line per request (housing_swap.telemetry)
+# Build the app once in the master, before forking: a recycled or restarted worker is then a fork
+# of a process that has imported everything and is ready at once. Loaded in each worker, a new
+# worker spent its first seconds importing while the others took every connection, which was the
+# search API's p99 (docs/performance.md). Set HOUSING_SWAP_PRELOAD=0 to load in each worker.
+preload_app = os.environ.get("HOUSING_SWAP_PRELOAD", "1") != "0"
 errorlog = "-"
 
 # Prometheus multiprocess mode: each worker writes its counters to files in one folder that
@@ -36,6 +41,18 @@ def on_starting(server):
     folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder, exist_ok=True)
+
+
+def post_fork(server, worker):
+    """A worker opens database connections of its own: drop (without closing, they are the
+    master's) any pooled connection the master opened while building the app."""
+    if not server.cfg.preload_app:
+        return
+    from housing_swap.extensions import db
+
+    with server.app.wsgi().app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
 
 
 def child_exit(server, worker):
