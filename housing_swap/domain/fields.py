@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -47,21 +47,50 @@ def parse_fields(fields: tuple[Field, ...], raw: Mapping[str, object],
     for field in fields:
         if partial and field.name not in raw:
             continue
-        text = as_text(raw.get(field.name))
-        if problem := control_character_problem(text, field.multiline):
-            errors[field.name] = [f"{field.label}{problem}"]
-            continue
-        if text == "":
-            if field.required:
-                errors[field.name] = [f"{field.label}为必填项"]
-            else:
-                values[field.name] = None
-            continue
-        try:
-            values[field.name] = field.parse(text)
-        except FieldProblem as problem:
-            errors[field.name] = [f"{field.label}{problem}"]
+        _keep(field, parse_one(field, raw.get(field.name)), values, errors)
     return values, errors
+
+
+def parse_columns(fields: tuple[Field, ...], columns: Mapping[str, Sequence[object]],
+                  rows: int) -> list[tuple[dict, dict[str, list[str]]]]:
+    """``parse_fields`` for every row of a table given column by column (a missing column is
+    empty in every row). Each distinct value of a column is parsed once: a spreadsheet repeats
+    most of its values (districts, room counts, decoration, yes/no), and the outcome of a value
+    never depends on its row, so every row gets exactly what ``parse_fields`` would give it."""
+    parsed: list[tuple[dict, dict[str, list[str]]]] = [({}, {}) for _ in range(rows)]
+    for field in fields:
+        column = columns.get(field.name, [None] * rows)
+        outcomes: dict[object, Outcome] = {}
+        for (values, errors), raw in zip(parsed, column, strict=True):
+            outcome = outcomes.get(raw)
+            if outcome is None:
+                outcome = outcomes[raw] = parse_one(field, raw)
+            _keep(field, outcome, values, errors)
+    return parsed
+
+
+# One field's outcome: (its value, or its error messages).
+Outcome = tuple[object, list[str] | None]
+
+
+def parse_one(field: Field, raw: object) -> Outcome:
+    text = as_text(raw)
+    if problem := control_character_problem(text, field.multiline):
+        return None, [f"{field.label}{problem}"]
+    if text == "":
+        return None, [f"{field.label}为必填项"] if field.required else None
+    try:
+        return field.parse(text), None
+    except FieldProblem as problem:
+        return None, [f"{field.label}{problem}"]
+
+
+def _keep(field: Field, outcome: Outcome, values: dict, errors: dict[str, list[str]]) -> None:
+    value, problems = outcome
+    if problems is None:
+        values[field.name] = value
+    else:
+        errors[field.name] = list(problems)  # a copy: later checks append to a row's own list
 
 
 def display_text(value: object) -> str:

@@ -35,6 +35,10 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 def _compact(raw: str) -> str:
     """NFKC, then without whitespace, control and invisible formatting characters."""
     text = unicodedata.normalize("NFKC", raw)
+    if text.isprintable() and " " not in text:
+        # Nothing to remove: isprintable() is False for every Other (C*) and Separator (Z*)
+        # character but the ASCII space, and every whitespace character is one of those.
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
                    and not ch.isspace())
 

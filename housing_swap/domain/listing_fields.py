@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +12,7 @@ from .fields import (
     choice_field,
     parse_area,
     parse_boolean,
+    parse_columns,
     parse_district,
     parse_fields,
     parse_integer,
@@ -123,6 +124,14 @@ def parse_listing_fields(raw: Mapping[str, object], partial: bool = False) -> tu
     values, errors = parse_fields(LISTING_FIELDS, raw, partial)
     _check_cross_field(values, errors)
     return values, errors
+
+
+def parse_listing_columns(columns: Mapping[str, Sequence[object]], rows: int) -> list[tuple[dict, dict[str, list[str]]]]:
+    """``parse_listing_fields`` for every row of a table given column by column."""
+    parsed = parse_columns(LISTING_FIELDS, columns, rows)
+    for values, errors in parsed:
+        _check_cross_field(values, errors)
+    return parsed
 
 
 def _check_cross_field(values: dict, errors: dict[str, list[str]]) -> None:

@@ -7,9 +7,9 @@ from datetime import date
 from enum import StrEnum
 
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from ..db.base import chunked
+from ..db.base import chunked, insert_rows
 from ..db.models import (
     Community,
     Listing,
@@ -21,10 +21,8 @@ from ..db.models import (
 from ..db.models.listings import LIVE_LISTING_STATES
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.fields import display_text
-from ..domain.listing_fields import LISTING_FIELDS, parse_listing_fields, unit_price
+from ..domain.listing_fields import LISTING_FIELDS, parse_listing_columns, unit_price
 from ..extensions import db
-from ..search import search_rows
-from ..search.query import Kind
 from .audit import record_event
 from .errors import Conflict, Forbidden
 from .imports import RowError, raise_row_errors
@@ -77,9 +75,8 @@ def import_listings(upload: Upload, user: User, mode: ImportMode,
     missing = [header for header in REQUIRED_HEADERS if header not in frame.columns]
     if missing:
         raise_row_errors([RowError(1, header, "缺少该列") for header in missing])
-    existing = {listing.agency_reference: listing for listing in db.session.scalars(
-        select(Listing).where(Listing.organization_id == user.organization_id))}
     parsed, errors = _parse_rows(frame)
+    existing = _listings_named(user.organization_id, [values["agency_reference"] for _, values in parsed])
     errors += _identify(parsed)
     parsed = [(row, values) for row, values in parsed if "property_key" in values]
     errors += _duplicates_within_file(parsed)
@@ -98,11 +95,9 @@ def import_listings(upload: Upload, user: User, mode: ImportMode,
 
 
 def _parse_rows(frame: pd.DataFrame) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    headers = {f.label: f.name for f in LISTING_FIELDS if f.label in frame.columns}
+    columns = {f.name: frame[f.label].tolist() for f in LISTING_FIELDS if f.label in frame.columns}
     parsed, errors = [], []
-    for row_number, record in enumerate(frame.to_dict("records"), start=2):
-        raw = {name: record[label] for label, name in headers.items()}
-        values, problems = parse_listing_fields(raw)
+    for row_number, (values, problems) in enumerate(parse_listing_columns(columns, len(frame)), start=2):
         if not values.get("agency_reference") and "agency_reference" not in problems:
             problems["agency_reference"] = [f"{LABELS['agency_reference']}为必填项（用于重复导入时识别房源）"]
         for name, messages in problems.items():
@@ -110,6 +105,16 @@ def _parse_rows(frame: pd.DataFrame) -> tuple[list[tuple[int, dict]], list[RowEr
         if not problems:
             parsed.append((row_number, values))
     return parsed, errors
+
+
+def _listings_named(organization_id: int | None, references: list[str]) -> dict[str, Listing]:
+    """The organization's listings that rows of the file name by reference (not all of them:
+    an agency with many listings re-importing a few would load every one)."""
+    found: dict[str, Listing] = {}
+    for chunk in chunked(sorted(set(references)), 500):
+        found.update((listing.agency_reference, listing) for listing in db.session.scalars(
+            select(Listing).where(Listing.organization_id == organization_id, Listing.agency_reference.in_(chunk))))
+    return found
 
 
 def _identify(parsed: list[tuple[int, dict]]) -> list[RowError]:
@@ -197,9 +202,9 @@ def _insert_new(rows: list[dict], user: User, communities: _CommunityCache) -> i
     for chunk in chunked(rows, INSERT_CHUNK):
         columns = [{**_listing_columns(values, communities), "status": ListingStatus.DRAFT,
                     "organization_id": user.organization_id, "agent_user_id": user.id} for values in chunk]
-        ids = db.session.scalars(insert(Listing).returning(Listing.id, sort_by_parameter_order=True), columns).all()
+        ids = insert_rows(db.session, Listing.__table__, columns)
+        # No search rows to write: a new draft is not on public offer, and its id had none before.
         enqueue_many("listing", [(listing_id, 1) for listing_id in ids])
-        search_rows.refresh(db.session.connection(), Kind.LISTING, ids)  # drafts: none is public yet
     return len(rows)
 
 
