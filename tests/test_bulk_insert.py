@@ -23,14 +23,14 @@ def _a_community() -> Community:
 
 def test_rows_come_back_with_their_ids_and_the_column_defaults(app):
     before = datetime.now(UTC)
-    ids = insert_rows(db.session, SearchOutboxEntry.__table__,
+    ids = insert_rows(db.session, SearchOutboxEntry,
                       [{"entity_type": "listing", "entity_id": n, "entity_version": 1} for n in (7, 8, 9)])
     db.session.commit()
     rows = db.session.scalars(select(SearchOutboxEntry).where(SearchOutboxEntry.id.in_(ids))).all()
     assert sorted(row.entity_id for row in rows) == [7, 8, 9]
     assert all(row.attempts == 0 and row.processed_at is None for row in rows)
     assert all(before - timedelta(seconds=1) <= row.created_at <= datetime.now(UTC) for row in rows)
-    assert insert_rows(db.session, SearchOutboxEntry.__table__, []) == []
+    assert insert_rows(db.session, SearchOutboxEntry, []) == []
 
 
 def test_encrypted_and_typed_columns_read_back_as_written(app, make):
@@ -43,7 +43,7 @@ def test_encrypted_and_typed_columns_read_back_as_written(app, make):
            "property_type": "商品房", "certificate_number": "豫(2016)郑州市不动产权第0099999号", "unit_code": None,
            "property_key": "k" * 64, "asking_price": 1_350_000, "unit_price": 15_084, "description": "",
            "contact_name": "王经理", "contact_phone": "13800001234", "status": ListingStatus.DRAFT}
-    [listing_id] = insert_rows(db.session, Listing.__table__, [row])
+    [listing_id] = insert_rows(db.session, Listing, [row])
     db.session.commit()
     db.session.expire_all()
     listing = db.session.get(Listing, listing_id)
@@ -64,10 +64,10 @@ def test_a_duplicate_key_is_the_integrity_error_the_transaction_boundary_answers
 
     @use_case
     def insert_twin():
-        insert_rows(db.session, Community.__table__, [twin])
+        insert_rows(db.session, Community, [twin])
 
     with pytest.raises(IntegrityError):
-        insert_rows(db.session, Community.__table__, [twin])
+        insert_rows(db.session, Community, [twin])
     db.session.rollback()
     with pytest.raises(Conflict):
         insert_twin()

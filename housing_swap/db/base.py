@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import (
@@ -159,8 +160,8 @@ def _insert_or_skip(session: Session | scoped_session, model: type, keys: tuple[
     return insert(model).on_conflict_do_nothing(index_elements=list(keys))
 
 
-def insert_rows(session: Session | scoped_session, table: Table, rows: list[dict]) -> list[int]:
-    """Insert many new rows of ``table`` (each with the same columns) and return their ids, in
+def insert_rows(session: Session | scoped_session, model: type, rows: list[dict]) -> list[int]:
+    """Insert many new rows of ``model`` (each with the same columns) and return their ids, in
     no particular order. Column defaults are applied as an ORM insert would apply them.
 
     On PostgreSQL the ids come from the table's sequence in one statement and the rows go in
@@ -170,6 +171,7 @@ def insert_rows(session: Session | scoped_session, table: Table, rows: list[dict
     """
     if not rows:
         return []
+    table: Table = model.__table__  # type: ignore[attr-defined]  # a mapped class's Table
     if session.get_bind().dialect.name != "postgresql":
         return list(session.scalars(table.insert().returning(table.c.id), rows))
     ids = list(session.scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
@@ -179,13 +181,13 @@ def insert_rows(session: Session | scoped_session, table: Table, rows: list[dict
     processors = {name: table.c[name].type.bind_processor(dialect) for name in columns}
     defaults = {c.name: _python_default(c) for c in table.c if c.name not in rows[0] and _python_default(c)}
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"  # names from the model, never input
-    cursor = session.connection().connection.dbapi_connection.cursor()
+    cursor = cast(Any, session.connection().connection.dbapi_connection).cursor()
     try:
         with cursor.copy(statement) as copy:
             for row_id, row in zip(ids, rows, strict=True):
                 values = {"id": row_id, **row, **{name: make() for name, make in defaults.items()}}
                 copy.write_row([_bound(processors[name], values[name]) for name in columns])
-    except dialect.dbapi.IntegrityError as error:  # as SQLAlchemy raises it, for the transaction boundary
+    except cast(Any, dialect.dbapi).IntegrityError as error:  # as SQLAlchemy raises it, for the transaction boundary
         raise IntegrityError(statement, None, error) from error
     return ids
 

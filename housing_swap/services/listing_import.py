@@ -202,7 +202,7 @@ def _insert_new(rows: list[dict], user: User, communities: _CommunityCache) -> i
     for chunk in chunked(rows, INSERT_CHUNK):
         columns = [{**_listing_columns(values, communities), "status": ListingStatus.DRAFT,
                     "organization_id": user.organization_id, "agent_user_id": user.id} for values in chunk]
-        ids = insert_rows(db.session, Listing.__table__, columns)
+        ids = insert_rows(db.session, Listing, columns)
         # No search rows to write: a new draft is not on public offer, and its id had none before.
         enqueue_many("listing", [(listing_id, 1) for listing_id in ids])
     return len(rows)

@@ -17,7 +17,7 @@ def enqueue(entity_type: str, entity_id: int, entity_version: int) -> None:
 def enqueue_many(entity_type: str, versions: list[tuple[int, int]]) -> None:
     """One outbox row per (id, version), in one bulk insert (for imports)."""
     if versions:
-        insert_rows(db.session, SearchOutboxEntry.__table__, [
+        insert_rows(db.session, SearchOutboxEntry, [
             {"entity_type": entity_type, "entity_id": entity_id, "entity_version": version}
             for entity_id, version in versions])
         _note_dirty()
