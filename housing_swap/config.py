@@ -150,10 +150,13 @@ class Settings:
 
 def engine_options(config: dict) -> dict:
     """SQLAlchemy engine options for the database the app finally uses (tests override it)."""
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {}
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pool = config["DATABASE_POOL_SIZE"]
-        options.update(pool_size=pool, max_overflow=pool,
+        # A server connection can die between requests (a restart, a failover): test each one as
+        # it leaves the pool. A SQLite file has no connection to lose, and the test was one more
+        # statement on every request.
+        options.update(pool_pre_ping=True, pool_size=pool, max_overflow=pool,
                        connect_args={"options": f"-c statement_timeout={config['STATEMENT_TIMEOUT_MS']}"})
     return options
 
