@@ -1,6 +1,5 @@
 """The demo data set: deterministic, idempotent, and consistent with the program rules."""
 from collections import Counter
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -31,6 +30,7 @@ from housing_swap.domain.eligibility import (
     check_old_home_for_city_group,
     counts_toward_pilot,
 )
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.domain.verification import (
     TitleFacts,
     VerificationResult,
@@ -115,12 +115,12 @@ def test_every_counted_swap_obeys_the_rules(app):
     assert len(ledger) == completed == SMALL.completed_swaps
     assert max(Counter(entry.property_hash for entry in ledger).values()) == 1
     assert max(Counter(entry.new_unit_id for entry in ledger).values()) == 1
-    assert {entry.program_year for entry in ledger} == set(range(2024, date.today().year + 1))  # 2024 to today
+    assert {entry.program_year for entry in ledger} == set(range(2024, beijing_today().year + 1))  # 2024 to today
     for entry in ledger:
         version, rules = current_rules(entry.completed_on)  # each count under its own year's rules
         assert entry.rule_version_id == version.id
         assert entry.program_year == entry.completed_on.year
-        assert entry.completed_on < date.today()
+        assert entry.completed_on < beijing_today()
         assert entry.pilot == (entry.channel == Channel.CITY_GROUP
                                and counts_toward_pilot(entry.district_code, entry.completed_on, rules))
         unit = db.session.get(Unit, entry.new_unit_id)
@@ -150,7 +150,7 @@ def test_home_page_progress_comes_from_the_ledger(app, client):
     years = year_progress()
     assert sum(year.total for year in years) == SMALL.completed_swaps
     progress = goal_progress()
-    assert progress.program_year == date.today().year
+    assert progress.program_year == beijing_today().year
     assert progress.total > 0
     assert progress.city_group + progress.market == progress.total
     assert f"<strong>{progress.total}</strong> / 10000" in client.get("/").get_data(as_text=True)

@@ -1,10 +1,11 @@
 """Password change (other sessions end), forced change after a reset and for old staff passwords
 (MLPS), and re-authentication before recording prices, contracts and rule changes."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from housing_swap.db.base import utcnow
 from housing_swap.db.models import ProgramRuleVersion, Role, RuleVersionStatus, User
 from housing_swap.domain.rules import rule_form_values
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions, rules
 from tests.acquisitions.helpers import PDF, TODAY, Cast, drive_to
@@ -73,7 +74,7 @@ def test_rule_changes_need_a_recent_password(client, make, login):
     admin = make.staff(Role.BUREAU_ADMIN)
     login(admin.username)
     values = {**rule_form_values(rules.current_rules()[1]), "name": "年中修订",
-              "effective_from": date.today().isoformat()}
+              "effective_from": beijing_today().isoformat()}
     stale(client)
     refused = client.post("/bureau/rules/new", data=values, headers={"Referer": "http://localhost/bureau/rules/new"})
     assert refused.status_code == 302

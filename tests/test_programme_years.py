@@ -14,6 +14,7 @@ from housing_swap.domain.rules import (
     rule_form_values,
     rule_problems,
 )
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.extensions import db
 from housing_swap.services import ledger, market_swaps, rules
 from housing_swap.services.errors import ValidationFailed
@@ -22,7 +23,7 @@ from tests.acquisitions.helpers import STEP_INPUT, Cast, drive_to, swap_fields
 from tests.acquisitions.test_api import token_for
 from tests.factories import valid_id_number
 
-THIS_YEAR = date.today().year
+THIS_YEAR = beijing_today().year
 
 
 def unpublish(year: int) -> None:
@@ -93,9 +94,9 @@ def test_verify_names_a_count_filed_under_another_programme_year(make):
 def test_recording_before_the_years_rules_take_effect_is_refused(make):
     household = make.household(id_number=valid_id_number(42))
     first_version, _ = rules_of_year(THIS_YEAR)
-    first_version.effective_from = date.today()
+    first_version.effective_from = beijing_today()
     db.session.commit()
-    early = date(THIS_YEAR, 1, 1) if date.today() != date(THIS_YEAR, 1, 1) else None
+    early = date(THIS_YEAR, 1, 1) if beijing_today() != date(THIS_YEAR, 1, 1) else None
     if early is None:
         pytest.skip("today is the first day of the year")
     fields = swap_fields("豫(2016)郑州市不动产权第0000042号", 42, old_sale_on=early.isoformat(),

@@ -13,6 +13,7 @@ from housing_swap.db.models import (
     Role,
     SwapApplication,
 )
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.extensions import db
 
 
@@ -100,17 +101,17 @@ def test_progress_matches_the_home_page_figure(ledger, client):
 
 def test_each_programme_year_shows_its_own_counts_and_the_summary_lists_all_four(ledger, client, make):
     """A swap completed in the current year counts there, never inside 2024's totals."""
-    this_year = date.today().year
+    this_year = beijing_today().year
     version = db.session.scalar(select(ProgramRuleVersion).order_by(ProgramRuleVersion.version.desc()))
     acquisition_id = db.session.scalar(select(Acquisition.id))
     db.session.add(GoalLedgerEntry(entry_type=LedgerEntryType.COUNT, channel=Channel.CITY_GROUP, program_year=this_year,
-                                   property_hash="now", district_code="410105", completed_on=date.today(),
+                                   property_hash="now", district_code="410105", completed_on=beijing_today(),
                                    pilot=False, acquisition_id=acquisition_id, rule_version_id=version.id))
     db.session.commit()
     current = client.get("/api/v1/progress").get_json()
     assert current["program_year"] == this_year
     assert current["completed"]["total"] == 1
-    assert [row["month"] for row in current["by_month"]] == [f"{date.today():%Y-%m}"]
+    assert [row["month"] for row in current["by_month"]] == [f"{beijing_today():%Y-%m}"]
     earlier = client.get("/api/v1/progress?program_year=2024").get_json()
     assert earlier["completed"]["total"] == 4
     assert all(m["month"].startswith("2024") for m in earlier["by_month"])

@@ -64,6 +64,7 @@ from ..domain.eligibility import (
 from ..domain.identity import id_check_char
 from ..domain.listing_fields import unit_price
 from ..domain.rules import PROGRAM_YEARS, ProgramRules, initial_rules
+from ..domain.timezones import beijing_today
 from ..extensions import db
 from ..search import search_rows
 from ..search.text_terms import pinyin_keys
@@ -160,7 +161,7 @@ def publish_demo_rules(today: date | None = None) -> int:
     """Rule versions for the programme years after 2024 up to this one. Their targets are not
     public: the demo assumes 2024's, and says so in the version's name. A real deployment's
     bureau publishes each year's rules in the rule editor instead."""
-    today = today or date.today()
+    today = today or beijing_today()
     published = 0
     for year in PROGRAM_YEARS[1:]:
         if year > today.year or rules_of_year(year) is not None:
@@ -217,7 +218,7 @@ class _DemoBuilder:
         self.cipher = current_app.extensions["field_cipher"]
         self.rule_version, self.rules = current_rules(date(2024, 6, 1))  # for what does not depend on the year
         self._rules_by_day: dict[date, tuple[ProgramRuleVersion, ProgramRules]] = {}
-        self.today = date.today()
+        self.today = beijing_today()
         self.last_day = self.today - timedelta(days=RECENT_DAYS)
         self.used_phones: set[str] = set()
         self.used_id_numbers: set[str] = set()
@@ -738,7 +739,7 @@ class _SwapPlanner:
         elif outcome == "city_group_open":
             self._open_acquisition(row, old_price)
         elif outcome == "demo_offer":
-            self._open_acquisition(row, old_price, AcquisitionStatus.OFFER_MADE, offered_on=date.today())
+            self._open_acquisition(row, old_price, AcquisitionStatus.OFFER_MADE, offered_on=beijing_today())
 
     def _take_unit(self, minimum_price: int) -> dict:
         """An unused main-urban unit priced at least ``minimum_price`` (or the dearest left)."""

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from datetime import date
 
+from .timezones import beijing_today
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
 _ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
@@ -104,7 +106,7 @@ def _valid_birth_date(yyyymmdd: str) -> bool:
         born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
         return False
-    return date(1900, 1, 1) <= born <= date.today()
+    return date(1900, 1, 1) <= born <= beijing_today()
 
 
 def canonical_phone(raw: str) -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
 from decimal import Decimal
 
 from .fields import (
@@ -29,6 +28,7 @@ from .identity import (
     phone_problem,
     unit_code_problem,
 )
+from .timezones import beijing_today
 
 ORIENTATIONS = ("南北", "南", "北", "东", "西", "东南", "西南", "东北", "西北", "东西")
 DECORATIONS = ("毛坯", "简装", "精装", "豪装")
@@ -74,7 +74,7 @@ def parse_id_number(raw: str) -> str:
 
 def parse_build_year(raw: str) -> int:
     """A home is listed or swapped only once it is built: no future years."""
-    return parse_integer(1949, date.today().year)(raw)
+    return parse_integer(1949, beijing_today().year)(raw)
 
 
 # The fields that describe a home, one meaning and one label wherever a home is described

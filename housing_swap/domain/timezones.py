@@ -5,6 +5,12 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def beijing_today() -> date:
+    """Today in Zhengzhou: the day every date rule, deadline and count of the platform is in.
+    (The machines' own clock is UTC, so ``date.today()`` is yesterday there until 08:00.)"""
+    return datetime.now(SHANGHAI).date()
+
+
 def beijing_date(moment: datetime) -> date:
     """The calendar day in Zhengzhou at a stored UTC moment."""
     return moment.astimezone(SHANGHAI).date()

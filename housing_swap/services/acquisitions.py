@@ -43,7 +43,7 @@ from ..domain.eligibility import NewHomeFacts, check_new_home_for_city_group, co
 from ..domain.fields import Field, parse_fields
 from ..domain.identity import mask_phone
 from ..domain.rules import AppealRule, ProgramRules
-from ..domain.timezones import beijing_date
+from ..domain.timezones import beijing_date, beijing_today
 from ..extensions import db
 from . import joined_homes, ledger, purchase_contracts, reservations
 from .applications import move_application
@@ -97,7 +97,7 @@ class StepDeadline:
 
 def work_queue(filters: QueueFilters, today: date | None = None) -> Page[QueueRow]:
     """Applications eligible for the city-group channel and their acquisitions, oldest first."""
-    today = today or date.today()
+    today = today or beijing_today()
     live = and_(Acquisition.application_id == SwapApplication.id, Acquisition.status != AcquisitionStatus.CANCELLED)
     query = (select(SwapApplication, Acquisition).outerjoin(Acquisition, live)
              .where(cast(SwapApplication.eligible_channels, String).contains(Channel.CITY_GROUP.value)))
@@ -180,7 +180,7 @@ def _days_before(today: date, days: int) -> datetime:
 
 
 def _days_waiting(application: SwapApplication, today: date) -> int:
-    return (today - application.submitted_at.date()).days if application.submitted_at else 0
+    return (today - beijing_date(application.submitted_at)).days if application.submitted_at else 0
 
 
 def acquisition_for_viewing(acquisition_id: int, user: User) -> Acquisition:
@@ -362,7 +362,7 @@ def schedule_inspection(acquisition_id: int, raw: dict, officer: User) -> Acquis
         raise ValidationFailed("评估机构无效", {"appraiser_org_id": ["请选择一家已审核通过的评估机构"]})
     if (appeal := _pending_appeal(acquisition)) and appraiser.id == appeal.first_appraiser_org_id:
         raise ValidationFailed("评估机构无效", {"appraiser_org_id": ["复评须委托另一家评估机构，不能是首次评估的机构"]})
-    if values["inspection_on"] < acquisition.created_at.date():
+    if values["inspection_on"] < beijing_date(acquisition.created_at):
         raise ValidationFailed("查勘日期有误", {"inspection_on": ["查勘日期不能早于受理日期"]})
     return _advance(acquisition, AcquisitionStatus.INSPECTION_SCHEDULED, officer, values,
                     f"查勘安排在{values['inspection_on'].isoformat()}，评估机构：{appraiser.name}")
@@ -407,7 +407,7 @@ def _decide_appeal(appeal: AppraisalAppeal, acquisition: Acquisition, values: di
 def request_appeal(acquisition_id: int, reason: str, household: User, today: date | None = None) -> Acquisition:
     """Within the rule's days after an offer, the household asks for a second appraisal by another
     organization; the offer waits (neither answered nor expiring) until the officer offers again."""
-    today = today or date.today()
+    today = today or beijing_today()
     acquisition = _locked(acquisition_id)
     if household.role != Role.HOUSEHOLD or acquisition.application.household_user_id != household.id:
         raise NotFound("收购记录不存在，或您无权查看")
@@ -437,7 +437,7 @@ def request_appeal(acquisition_id: int, reason: str, household: User, today: dat
 @use_case
 def make_offer(acquisition_id: int, raw: dict, officer: User, today: date | None = None) -> Acquisition:
     _require_officer(officer)
-    today = today or date.today()
+    today = today or beijing_today()
     acquisition = _locked(acquisition_id)
     _expire_if_due(acquisition, today)
     values = _values(steps.OFFER_FIELDS, raw)
@@ -454,7 +454,7 @@ def make_offer(acquisition_id: int, raw: dict, officer: User, today: date | None
 @use_case
 def answer_offer(acquisition_id: int, accept: bool, household: User, today: date | None = None) -> Acquisition:
     """The household accepts or declines before the deadline; after it, the offer has expired."""
-    today = today or date.today()
+    today = today or beijing_today()
     acquisition = _locked(acquisition_id)
     if household.role != Role.HOUSEHOLD or acquisition.application.household_user_id != household.id:
         raise NotFound("收购记录不存在，或您无权查看")
@@ -468,7 +468,7 @@ def answer_offer(acquisition_id: int, accept: bool, household: User, today: date
 @exclusive("acquisitions expire-offers")
 def expire_offers(today: date | None = None) -> int:
     """Mark every offer past its deadline as expired (run daily by ``flask acquisitions expire``)."""
-    today = today or date.today()
+    today = today or beijing_today()
     due = db.session.scalars(select(Acquisition.id).where(
         Acquisition.status == AcquisitionStatus.OFFER_MADE, Acquisition.offer_expires_on < today)).all()
     for acquisition_id in due:
@@ -507,7 +507,7 @@ def record_purchase(acquisition_id: int, raw: dict, document: DocumentUpload | N
                        "不单独登记新房")
     values = _values(steps.PURCHASE_FIELDS, raw)
     _require_step(acquisition, AcquisitionStatus.NEW_HOME_PURCHASED)
-    _check_date(values, "purchased_on", today, acquisition.created_at.date(), "受理日期")
+    _check_date(values, "purchased_on", today, beijing_date(acquisition.created_at), "受理日期")
     unit = _unit_for_swap(values.pop("unit_id"))
     purchase_contracts.refuse_if_used(values["purchase_contract_number"], USED_CONTRACT)
     reservations.convert_for(unit.id, acquisition.application.household_user_id, officer, acquisition=acquisition)
@@ -542,7 +542,7 @@ def record_additional_purchase(acquisition_id: int, raw: dict, document: Documen
     if acquisition.status not in ADDITIONAL_UNIT_STEPS:
         raise Conflict("登记第一套新房后、确认完成前，才能登记另一套新房")
     values = _values(steps.PURCHASE_FIELDS, raw)
-    _check_date(values, "purchased_on", today, acquisition.created_at.date(), "受理日期")
+    _check_date(values, "purchased_on", today, beijing_date(acquisition.created_at), "受理日期")
     _, rules = current_rules(values["purchased_on"])
     if len(acquisition.additional_units) + 1 >= rules.new_units_max:
         raise Conflict(f"现行规则一宗收购最多购买{rules.new_units_max}套新房")
@@ -685,7 +685,7 @@ def _require_step(acquisition: Acquisition, target: AcquisitionStatus) -> None:
 
 
 def _check_date(values: dict, name: str, today: date | None, not_before: date | None, earlier_label: str) -> None:
-    if problem := steps.date_problem(values[name], today or date.today(), not_before, earlier_label):
+    if problem := steps.date_problem(values[name], today or beijing_today(), not_before, earlier_label):
         raise ValidationFailed("日期有误", {name: [problem]})
 
 
@@ -726,7 +726,7 @@ def _tell_the_household(acquisition: Acquisition, target: AcquisitionStatus, not
 @exclusive("acquisitions remind-offers")
 def remind_offers_due(days: int, today: date | None = None) -> int:
     """Remind each household whose offer ends within ``days`` days, once per offer deadline."""
-    today = today or date.today()
+    today = today or beijing_today()
     due = db.session.scalars(select(Acquisition).where(
         Acquisition.status == AcquisitionStatus.OFFER_MADE, Acquisition.offer_expires_on >= today,
         Acquisition.offer_expires_on <= today + timedelta(days=days))).all()

@@ -22,6 +22,7 @@ from ..domain.applications import (
     transition_problem,
 )
 from ..domain.fields import MAX_ID, optional_integer
+from ..domain.timezones import beijing_today
 from ..extensions import db
 from . import joined_homes, reservations
 from .audit import record_event
@@ -106,7 +107,7 @@ def submit_application(application_id: int, user: User, on: date | None = None) 
     application = application_for_changing(application_id, user)
     move_application(application, ApplicationStatus.SUBMITTED, "已提交申请", user)
     _check_no_other_live_application(application)
-    on = on or date.today()
+    on = on or beijing_today()
     version, rules = current_rules(on)
     decision = decide(_old_home(application), application.channel_preference, on, rules,
                       tuple(application.wanted_districts or ()))

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
 
 from ..domain.eligibility import CHANNELS, EligibilityFacts, NewHomeFacts, OldHomeFacts, check_eligibility
 from ..domain.fields import FieldProblem, parse_area, parse_date, parse_district, parse_integer
 from ..domain.finance import LARGE_HOME_M2, subsidy_schedule
 from ..domain.rules import ProgramRules
+from ..domain.timezones import beijing_today
 from .errors import ValidationFailed
 from .rules import current_rules
 
@@ -63,7 +63,7 @@ def parse_facts(body: dict) -> EligibilityFacts:
     channel = body.get("channel")
     if channel not in CHANNELS:
         errors["channel"] = ["应为 city_group 或 market"]
-    decision_date = field("decision_date", body.get("decision_date") or date.today().isoformat(), parse_date)
+    decision_date = field("decision_date", body.get("decision_date") or beijing_today().isoformat(), parse_date)
     old = body.get("old_home") if isinstance(body.get("old_home"), dict) else None
     if old is None:
         errors["old_home"] = ["必填，且应为对象"]

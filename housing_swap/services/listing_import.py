@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 
 import pandas as pd
@@ -22,6 +21,7 @@ from ..db.models.listings import LIVE_LISTING_STATES
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.fields import display_text
 from ..domain.listing_fields import LISTING_FIELDS, parse_listing_columns, unit_price
+from ..domain.timezones import beijing_today
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, Forbidden
@@ -301,7 +301,7 @@ def import_template(file_format: str) -> bytes:
         "address": "金水区花园路100号", "building_no": "3号楼", "unit_no": "2单元", "room_no": "602",
         "floor": 6, "total_floors": 18, "area_m2": "89.50", "inner_area_m2": "72.30", "bedrooms": 2,
         "living_rooms": 1, "bathrooms": 1, "orientation": "南北", "decoration": "精装",
-        "build_year": date.today().year - 12, "has_elevator": True, "property_type": "商品房",
+        "build_year": beijing_today().year - 12, "has_elevator": True, "property_type": "商品房",
         "certificate_number": "豫(2016)郑州市不动产权第0012345号", "unit_code": "", "owner_id_number": "",
         "asking_price": 1_350_000, "description": "南北通透，近地铁", "contact_name": "王经理",
         "contact_phone": "13800001234",

@@ -28,6 +28,7 @@ from ..db.models.projects import Building
 from ..domain import market_swaps as rules_of
 from ..domain.fields import FieldProblem, parse_date, parse_fields, parse_integer
 from ..domain.listing_fields import parse_contract_number
+from ..domain.timezones import beijing_today
 from ..extensions import db
 from . import joined_homes, ledger, purchase_contracts, reservations
 from .accounts import lookup_hash
@@ -80,7 +81,7 @@ def swaps_for(user: User, status: MarketSwapStatus | None = None, limit: int = 2
 @use_case
 def record_swap(raw: dict, actor: User, today: date | None = None) -> MarketSwap:
     """Record both legs; checked against the rule's time limit; nothing is counted yet."""
-    today = today or date.today()
+    today = today or beijing_today()
     household = _household_for(raw, actor)
     values, errors = parse_fields(rules_of.MARKET_SWAP_FIELDS, raw)
     if errors:

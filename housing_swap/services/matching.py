@@ -39,7 +39,7 @@ from ..domain.matching import (
     wanted_units_exist,
 )
 from ..domain.rules import ProgramRules
-from ..domain.timezones import beijing_date
+from ..domain.timezones import beijing_date, beijing_today
 from ..domain.valuation import Valuation
 from ..extensions import db
 from . import joined_homes
@@ -173,7 +173,7 @@ def new_home_matches(application: SwapApplication, limit: int = TOP, project_id:
     require_matchable(application)
     application = joined_homes.lead_of(application)
     _, rules = latest_rules()
-    return match_units(unit_table(), match_request(application, rules, date.today()), rules,
+    return match_units(unit_table(), match_request(application, rules, beijing_today()), rules,
                        PROJECT_LIMIT if project_id is not None else limit, project_id)
 
 
@@ -213,7 +213,7 @@ def cash_gap_for_unit(application: SwapApplication, unit_id: int, today: date | 
     sales = [(expected_sale_price(home, rules, matching_channel(home)), matching_channel(home)) for home in homes]
     pooled = Finances(sum(home.remaining_mortgage for home in homes), lead.savings, lead.max_loan)
     return cash_gap_of_sales(sales, pooled, unit.list_price, unit.area_m2, rules,
-                             months_since_approval(lead, today or date.today()))
+                             months_since_approval(lead, today or beijing_today()))
 
 
 def months_since_approval(application: SwapApplication, today: date) -> int:
@@ -224,7 +224,7 @@ def months_since_approval(application: SwapApplication, today: date) -> int:
 
 def match_quality(advance: Callable[[int], None] = lambda n: None) -> MatchQuality:
     """How useful every open application's list is: spread over projects, wanted districts first."""
-    today = date.today()
+    today = beijing_today()
     _, rules = latest_rules()
     table = unit_table()
     outcomes = []
@@ -255,7 +255,7 @@ def run_matching(advance: Callable[[int], None] = lambda n: None, batch: int = 5
     Valuations are refreshed first (one model fit for all), then matched in batches that each
     commit, so a long run shows progress and an interruption keeps what was done.
     """
-    today = date.today()
+    today = beijing_today()
     _, rules = latest_rules()
     table = unit_table()
     estimator = _estimator()

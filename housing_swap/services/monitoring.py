@@ -41,7 +41,7 @@ from ..domain.acquisitions import MAIN_PATH, STEP_DEADLINE_RULES, WAITING_FOR
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.reservations import ReservationStatus
 from ..domain.rules import Targets
-from ..domain.timezones import beijing_date
+from ..domain.timezones import beijing_date, beijing_today
 from ..extensions import db
 from .pagination import Page, paginate
 from .progress import ProgressFilters, ledger_where, progress_report
@@ -67,7 +67,7 @@ class Dashboard:
 
 
 def dashboard(filters: ProgressFilters, stall_days: int = DEFAULT_STALL_DAYS, today: date | None = None) -> Dashboard:
-    today = today or date.today()
+    today = today or beijing_today()
     published = rules_of_year(filters.program_year)
     daily = _daily_net_counts(filters)
     year_start, year_end = date(filters.program_year, 1, 1), date(filters.program_year, 12, 31)
@@ -286,7 +286,7 @@ def _stalled_acquisitions(filters, cutoff: datetime, today: date) -> list[Stalle
              .where(Acquisition.status.notin_((AcquisitionStatus.COMPLETED, AcquisitionStatus.CANCELLED)),
                     last_step.c.at < cutoff))
     return [StalledCase("acquisition", acquisition.id, application.id, application.old_district_code,
-                        WAITING_FOR.get(acquisition.status.value, ""), (today - at.date()).days, user.real_name,
+                        WAITING_FOR.get(acquisition.status.value, ""), (today - beijing_date(at)).days, user.real_name,
                         user.phone)
             for acquisition, application, user, at in db.session.execute(application_filter(query, filters))]
 
@@ -299,7 +299,7 @@ def _stalled_swaps(filters, cutoff: datetime, today: date) -> list[StalledCase]:
     if filters.channel == Channel.CITY_GROUP:
         return []
     return [StalledCase("market_swap", swap.id, swap.application_id, swap.old_district_code, "住房保障局核验",
-                        (today - swap.created_at.date()).days, user.real_name, user.phone)
+                        (today - beijing_date(swap.created_at)).days, user.real_name, user.phone)
             for swap, user in db.session.execute(query)]
 
 
@@ -313,7 +313,7 @@ def _untaken_applications(filters, cutoff: datetime, today: date) -> list[Stalle
                     cast(SwapApplication.eligible_channels, String).contains(Channel.CITY_GROUP.value),
                     SwapApplication.decided_at < cutoff, ~live))
     return [StalledCase("application", application.id, application.id, application.old_district_code,
-                        "城发集团受理", (today - application.decided_at.date()).days, user.real_name, user.phone)
+                        "城发集团受理", (today - beijing_date(application.decided_at)).days, user.real_name, user.phone)
             for application, user in db.session.execute(application_filter(query, filters))]
 
 

@@ -10,6 +10,7 @@ from ..db.models import Channel, GoalLedgerEntry, LedgerEntryType
 from ..domain.districts import DISTRICTS_BY_CODE
 from ..domain.fields import Field, parse_choice, parse_date, parse_district, parse_fields, parse_integer
 from ..domain.rules import PROGRAM_YEARS, Targets
+from ..domain.timezones import beijing_today
 from ..extensions import db
 from .errors import ValidationFailed
 from .rules import rules_of_year
@@ -65,7 +66,7 @@ def goal_progress(program_year: int | None = None) -> YearProgress:
 
 def default_program_year(today: date | None = None) -> int:
     """This year while the plan runs; its last year after it ends; its first before it starts."""
-    year = (today or date.today()).year
+    year = (today or beijing_today()).year
     return min(max(year, PROGRAM_YEARS[0]), PROGRAM_YEARS[-1])
 
 

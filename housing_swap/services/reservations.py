@@ -50,7 +50,7 @@ from ..domain.reservations import (
     terms_from,
 )
 from ..domain.rules import ProgramRules
-from ..domain.timezones import beijing_date
+from ..domain.timezones import beijing_today
 from ..domain.valuation import Valuation
 from ..extensions import db
 from . import applications
@@ -430,7 +430,7 @@ def _set_unit(unit: Unit, status: UnitStatus) -> None:
 
 
 def _today() -> date:
-    return beijing_date(utcnow())
+    return beijing_today()
 
 
 def _others(party: Party) -> tuple[Party, ...]:

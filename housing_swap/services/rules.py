@@ -12,6 +12,7 @@ from ..db.models import ApplicationStatus, ProgramRuleVersion, RuleVersionStatus
 from ..domain.applications import OldHome, channels_for, decide
 from ..domain.fields import parse_fields
 from ..domain.rules import RULE_FIELDS, ProgramRules, rule_problems, rules_from_values
+from ..domain.timezones import beijing_today
 from ..extensions import db
 from .audit import record_event
 from .errors import Conflict, NotFound, ServiceError, ValidationFailed, flush_or_conflict
@@ -40,7 +41,7 @@ def current_rules(on: date | None = None) -> tuple[ProgramRuleVersion, ProgramRu
     """The version that covers ``on`` (today by default): the newest published version of that
     calendar year's programme that is already in effect. A date no version covers is refused
     with the dates that are covered, so a count never slips into another programme year."""
-    on = on or date.today()
+    on = on or beijing_today()
     published = _published_newest_first()
     version = _covering(published, on)
     if version is None:
@@ -94,7 +95,7 @@ def rules_in_force() -> Callable[[date], ProgramRules]:
     The published versions are read once and each is parsed once."""
     published = _published_newest_first()
     if not published:
-        raise RulesNotPublished(_uncovered_message(date.today(), published))
+        raise RulesNotPublished(_uncovered_message(beijing_today(), published))
     parsed: dict[int, ProgramRules] = {}
 
     def on(day: date) -> ProgramRules:
@@ -190,7 +191,7 @@ def what_if(version_id: int, on: date | None = None) -> list[WhatIfRow]:
     figures show the draft's effect alone (not homes that aged past a limit since they applied)."""
     draft = ProgramRules.from_document(rule_version(version_id).document)
     _, baseline = latest_rules()
-    on = on or date.today()
+    on = on or beijing_today()
     changes: dict[tuple[str, str], list[int]] = {}
     for application in db.session.scalars(select(SwapApplication).where(SwapApplication.status.in_(DECIDED))):
         home = OldHome(application.old_district_code, application.old_build_year, application.old_area_m2,

@@ -6,11 +6,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 
 from elasticsearch import ApiError, TransportError
 from flask import Flask, current_app, g
 
+from ..domain.timezones import beijing_today
 from ..extensions import db
 from ..metrics import SEARCH_FALLBACKS
 from ..search import sync
@@ -91,7 +91,7 @@ def _resolve_city_group(query: SearchQuery) -> SearchQuery:
         return query
     _, rules = latest_rules()
     return query.with_city_group_rules(rules.old_home_max_age_years, rules.old_home_max_area_m2,
-                                       rules.old_home_max_area_inclusive, date.today().year)
+                                       rules.old_home_max_area_inclusive, beijing_today().year)
 
 
 # ----- after each write ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from sqlalchemy import func, literal, select, union_all
 
 from ..db.models import Community, Listing, ListingStatus, RecordedSale, SwapApplication
 from ..db.models.change_counters import VALUATION_EVIDENCE
+from ..domain.timezones import beijing_today
 from ..domain.valuation import EVIDENCE_COLUMNS, MONTHS_RELEVANT, Subject, Valuation, ValuationModel
 from ..extensions import db
 from .errors import NotFound
@@ -37,7 +38,7 @@ def evidence_frame(as_of: date) -> pd.DataFrame:
 
 
 def model(as_of: date | None = None) -> ValuationModel:
-    as_of = as_of or date.today()
+    as_of = as_of or beijing_today()
     return snapshot("valuation_model", (VALUATION_EVIDENCE,), lambda: ValuationModel(evidence_frame(as_of), as_of),
                     also=as_of)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from ..domain import acquisitions as steps
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.fields import MAX_ID, Field, optional_integer, page_number
 from ..domain.rules import AppealRule
+from ..domain.timezones import beijing_today
 from ..security.access import roles
 from ..security.reauth import confirmation_redirect
 from ..services import acquisitions, ledger, projects
@@ -159,7 +159,7 @@ def _render_detail(acquisition: Acquisition, step_form=None, status: int = 200,
         "acquisitions/detail.html", acquisition=acquisition, labels=steps.STATUS_LABELS, main_path=steps.MAIN_PATH,
         progress=steps.progress_index(acquisition.status.value), step_pages=pages, forms=forms,
         joined_purchase=acquisitions.joined_purchase_note(acquisition) if joined else None,
-        reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=date.today(),
+        reason_form=ReasonForm(), kind_labels=KIND_LABELS, today=beijing_today(),
         new_home=acquisitions.new_home_label(acquisition), **_offer_terms(acquisition),
         deadline=acquisitions.step_deadlines([acquisition]).get(acquisition.id), contact=contact,
         programme_projects=projects.programme_projects()

@@ -1,13 +1,12 @@
 """The bureau's rule editor: draft a new version, see its what-if, publish it."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..db.models import Role, RuleVersionStatus
 from ..domain.rules import RULE_FIELDS, ProgramRules, rule_form_values
+from ..domain.timezones import beijing_today
 from ..security.access import roles
 from ..security.reauth import requires_recent_password
 from ..services import rules
@@ -22,7 +21,7 @@ RuleForm = form_class("RuleForm", RULE_FIELDS)
 def _values_of(version, name: str | None = None) -> dict[str, str]:
     values = rule_form_values(ProgramRules.from_document(version.document))
     values["name"] = name or version.name
-    values["effective_from"] = (date.today() if name else version.effective_from).isoformat()
+    values["effective_from"] = (beijing_today() if name else version.effective_from).isoformat()
     return values
 
 

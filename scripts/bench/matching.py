@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import numpy as np
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from housing_swap.db.models import (
     SwapApplication,
 )
 from housing_swap.domain import matching as matching_rules
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.domain.valuation import holdout_mdape
 from housing_swap.extensions import db
 from housing_swap.services import (
@@ -35,7 +35,7 @@ def matching_figures() -> dict:
     summary = matching.run_matching(advance=progress("matching (timed)", len(open_ids)))
     batch_s = time.perf_counter() - started
     naive_per_app = naive_seconds_per_application(sample[:NAIVE_SAMPLE])
-    mdape, held_out = holdout_mdape(valuation.evidence_frame(date.today()), date.today())
+    mdape, held_out = holdout_mdape(valuation.evidence_frame(beijing_today()), beijing_today())
     return {"one_p50_ms": percentile(one, 0.5), "one_p95_ms": percentile(one, 0.95), "batch_s": round(batch_s, 2),
             "batch_applications": summary.applications,
             "naive_batch_s": round(naive_per_app * len(open_ids), 1),
@@ -50,7 +50,7 @@ def naive_seconds_per_application(sample: list[SwapApplication]) -> float:
     _, rules = current_rules()
     started = time.perf_counter()
     for application in sample:
-        request = matching.match_request(application, rules, date.today())
+        request = matching.match_request(application, rules, beijing_today())
         scored = []
         for row in range(len(table)):
             if matching_rules._hard_constraints(table, slice(row, row + 1), request, rules)[0]:

@@ -9,13 +9,14 @@ import pandas as pd
 
 from housing_swap.db.models import Acquisition, AcquisitionStatus, OrganizationKind, Role
 from housing_swap.domain.acquisitions import MAIN_PATH
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.services import acquisitions, ledger_reversals
 from housing_swap.services.documents import DocumentUpload
 from housing_swap.services.spreadsheets import Upload
 from tests.matching.helpers import submitted_application, units_on_sale
 
 PDF = DocumentUpload("评估报告.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
-TODAY = date.today()
+TODAY = beijing_today()
 APPRAISED_VALUE = 1_000_000
 
 

@@ -1,10 +1,10 @@
 """Journey 4: a household applies for the city-group channel; a city-group officer and an
 appraiser take the application from intake to completion; the home page's count rises by one."""
 import re
-from datetime import date
 
 from playwright.sync_api import expect
 
+from housing_swap.domain.timezones import beijing_today
 from tests.browser.journey import (
     apply_for_the_program,
     completed_total,
@@ -15,7 +15,7 @@ from tests.browser.journey import (
 
 PDF_REPORT = {"name": "评估报告.pdf", "mimeType": "application/pdf",
               "buffer": b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"}
-TODAY = date.today().isoformat()
+TODAY = beijing_today().isoformat()
 OFFER = 950_000
 
 

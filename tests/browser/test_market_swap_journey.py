@@ -1,15 +1,16 @@
 """Journey 5: an agency records a household's market swap (its old home sold, a new home bought);
 the bureau verifies it and the goal count rises by one."""
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from housing_swap.domain.timezones import beijing_today
 from tests.browser.journey import completed_total, new_household_identity, register_household
 
 
 def days_ago(days: int) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()
+    return (beijing_today() - timedelta(days=days)).isoformat()
 
 
 def test_an_agency_records_a_market_swap_and_the_bureau_verifies_it(new_page):

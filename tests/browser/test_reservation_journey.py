@@ -9,13 +9,14 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
+from housing_swap.domain.timezones import beijing_today
 from tests.browser.journey import apply_for_the_program, new_certificate, new_household_identity, register_household
 
 AGENCY = "链家郑州第1分公司"     # demo-agency's organization in the demo data
 
 
 def days_ago(days: int) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()
+    return (beijing_today() - timedelta(days=days)).isoformat()
 
 
 def an_available_programme_unit(developer) -> str:

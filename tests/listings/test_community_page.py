@@ -7,6 +7,7 @@ import pytest
 
 from housing_swap.db.base import utcnow
 from housing_swap.db.models import Listing, ListingStatus, RecordedSale, Role
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.extensions import db
 from housing_swap.services import communities
 from housing_swap.services import listings as listing_service
@@ -76,7 +77,7 @@ def test_nearby_projects_are_swap_projects_with_available_units_within_reach(app
 def test_the_community_page_reads_as_a_household_would(client, community_with_listings):
     community = community_with_listings
     for price in (1_000_000, 1_100_000, 1_200_000):
-        sale(community, date.today() - timedelta(days=20), price)
+        sale(community, beijing_today() - timedelta(days=20), price)
     page = client.get(f"/communities/{community.id}").get_data(as_text=True)
     assert "在售二手房</dt><dd>2套" in page
     assert "12,500元/㎡" in page

@@ -18,6 +18,7 @@ from housing_swap.db.models import (
     Unit,
     UnitStatus,
 )
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.extensions import db
 from housing_swap.services import applications
 from housing_swap.services.property_identity import property_key
@@ -56,13 +57,13 @@ def recorded_sales(target: Community, unit_price: int, count: int = 8) -> None:
         area = Decimal(70 + index * 5)
         db.session.add(RecordedSale(community_id=target.id, area_m2=area, floor=3 + index, total_floors=18,
                                     build_year=2012, price=int(area * unit_price * (100 + index % 3 - 1) / 100),
-                                    sold_on=date.today().replace(day=1)))
+                                    sold_on=beijing_today().replace(day=1)))
     for district, price in (("410102", 12000), ("410122", 7000), ("410190", 24000)):
         other = community(f"参照小区{district}", district)
         for index in range(6):
             area = Decimal(60 + index * 10)
             db.session.add(RecordedSale(community_id=other.id, area_m2=area, floor=2 + index, total_floors=11,
-                                        build_year=2005 + index, price=int(area * price), sold_on=date.today()))
+                                        build_year=2005 + index, price=int(area * price), sold_on=beijing_today()))
     db.session.commit()
 
 

@@ -1,10 +1,10 @@
 """Applications, matches and chains over the API, and the rule editor's pages."""
-from datetime import date
 
 from sqlalchemy import func, select
 
 from housing_swap.db.models import ProgramRuleVersion, Role
 from housing_swap.domain.rules import rule_form_values
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.extensions import db
 from housing_swap.services.rules import current_rules
 from tests.factories import valid_id_number
@@ -83,8 +83,8 @@ def test_bureau_drafts_checks_impact_and_publishes_rules_in_the_browser(client, 
     assert refused.status_code == 200
     assert "生效日期应为日期" in refused.get_data(as_text=True)
     published = db.session.scalar(select(func.count(ProgramRuleVersion.id)))
-    assert published == len(range(2024, date.today().year + 1))  # nothing written by the refusal
-    values = {**rule_form_values(current_rules()[1]), "name": "年中修订", "effective_from": date.today().isoformat(),
+    assert published == len(range(2024, beijing_today().year + 1))  # nothing written by the refusal
+    values = {**rule_form_values(current_rules()[1]), "name": "年中修订", "effective_from": beijing_today().isoformat(),
               "old_home_max_age_years": "25"}
     created = client.post("/bureau/rules/new", data=values)
     assert created.status_code == 302

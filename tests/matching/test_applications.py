@@ -1,6 +1,5 @@
 """Applications: real-name gate, the decision on submit with its rule version, timeline, withdrawal."""
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -8,6 +7,7 @@ from sqlalchemy import func, select
 
 from housing_swap.db.models import ApplicationStatus, AuditEvent, ProgramRuleVersion, RuleVersionStatus
 from housing_swap.domain.rules import ProgramRules, rule_form_values
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.extensions import db
 from housing_swap.services import applications, rules
 from housing_swap.services.errors import Conflict, Forbidden, ValidationFailed
@@ -57,7 +57,7 @@ def test_pilot_is_recorded_from_district_and_date(make):
     application, _ = submitted_application(make)
     window = ProgramRules.from_document(db.session.get(ProgramRuleVersion, application.decision_rule_version_id)
                                         .document)
-    in_window = window.pilot_start <= date.today() <= window.pilot_end
+    in_window = window.pilot_start <= beijing_today() <= window.pilot_end
     assert application.counts_toward_pilot is in_window
 
 
@@ -67,7 +67,7 @@ def test_old_decisions_keep_their_rule_version_when_rules_change(make):
     admin = make.staff(applications.Role.BUREAU_ADMIN)
     in_force, current_rules = rules.current_rules()
     values = rule_form_values(replace(current_rules, old_home_max_area_m2=Decimal("100.00")))
-    values.update(name="收紧面积", effective_from=date.today().isoformat())
+    values.update(name="收紧面积", effective_from=beijing_today().isoformat())
     draft = rules.create_draft(values, admin)
     impact = rules.what_if(draft.id)
     assert [(row.district_code, row.channel, row.gained, row.lost) for row in impact] == [
@@ -94,7 +94,7 @@ def test_published_rules_cannot_be_edited(make):
 def test_rule_editor_checks_across_fields(make):
     admin = make.staff(applications.Role.BUREAU_ADMIN)
     _, current_rules = rules.current_rules()
-    values = {**rule_form_values(current_rules), "name": "坏规则", "effective_from": f"{date.today().year}-01-01",
+    values = {**rule_form_values(current_rules), "name": "坏规则", "effective_from": f"{beijing_today().year}-01-01",
               "pilot_end": "2024-01-01", "targets.market": "100"}
     with pytest.raises(ValidationFailed) as refused:
         rules.create_draft(values, admin)

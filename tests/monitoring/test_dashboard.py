@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from housing_swap.db.models import AcquisitionEvent, AuditEvent, Channel, GoalLedgerEntry, JobState, Role
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions, files, jobs, monitoring
 from housing_swap.services.progress import ProgressFilters
@@ -58,9 +59,9 @@ def stalled_acquisition(make) -> Cast:
 
 def test_stalled_work_is_listed_with_what_it_waits_for(make):
     cast = stalled_acquisition(make)
-    cases = monitoring.stalled_cases(ProgressFilters(), 14, date.today())
+    cases = monitoring.stalled_cases(ProgressFilters(), 14, beijing_today())
     assert [(c.kind, c.waiting_for, c.days) for c in cases] == [("acquisition", "安排查勘", 30)]
-    assert monitoring.stalled_cases(ProgressFilters(), 31, date.today()) == []
+    assert monitoring.stalled_cases(ProgressFilters(), 31, beijing_today()) == []
     assert cases[0].household_name == cast.household.real_name
 
 

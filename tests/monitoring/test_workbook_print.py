@@ -6,12 +6,12 @@ import os
 import shutil
 import subprocess
 import zipfile
-from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
 from housing_swap.db.models import Role
+from housing_swap.domain.timezones import beijing_today
 from housing_swap.services.exports import SHEETS, export_tables, workbook
 from housing_swap.services.progress import ProgressFilters
 from tests.test_progress_api import ledger  # noqa: F401  (the hand-made ledger fixture)
@@ -46,6 +46,6 @@ def test_each_sheet_prints_with_its_title_time_filter_and_whole_header(ledger, m
         assert last_header in first.replace("\n", ""), f"{name}: the header is cut off before {last_header}"
     summary = next(text for text in pages if "监测报表 · 汇总" in text)
     assert "0.0%" in summary or "%" in summary.split("完成率", 1)[1]
-    assert date.today().year >= 2026
+    assert beijing_today().year >= 2026
     with zipfile.ZipFile(tmp_path / "report.xlsx") as stored:
         assert any(name.startswith("xl/charts/chart") for name in stored.namelist())
