@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import current_app
@@ -37,11 +37,6 @@ AREA = Numeric(10, 2)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def utc_midnight(day: date) -> datetime:
-    """The first instant of a calendar day, in UTC (dates on the platform are UTC dates)."""
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 def utcnow() -> datetime:

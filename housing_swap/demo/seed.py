@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
-from ..db.base import utc_midnight, utcnow
+from ..db.base import utcnow
 from ..db.models import (
     Acquisition,
     AcquisitionDocument,
@@ -64,7 +64,7 @@ from ..domain.eligibility import (
 from ..domain.identity import id_check_char
 from ..domain.listing_fields import unit_price
 from ..domain.rules import PROGRAM_YEARS, ProgramRules, initial_rules
-from ..domain.timezones import beijing_today
+from ..domain.timezones import beijing_midnight, beijing_today
 from ..extensions import db
 from ..search import search_rows
 from ..search.text_terms import pinyin_keys
@@ -468,13 +468,13 @@ class _DemoBuilder:
         certificate, property_key = self._certificate()
         contact_phone = self._phone()
         # Listed within the expiry window, so `flask listings expire` leaves the demo market alive.
-        listed = utc_midnight(self.today) - timedelta(days=self.rng.randrange(1, 80),
+        listed = beijing_midnight(self.today) - timedelta(days=self.rng.randrange(1, 80),
                                                       minutes=self.rng.randrange(1440))
         sold = None
         if status == ListingStatus.SOLD:
             # Sold within the last half year after three weeks to five months on the market. Spread
             # by the row's index, not the seeded generator, so every other demo row stays as it was.
-            sold = utc_midnight(self.today) - timedelta(days=1 + index * 37 % 180, minutes=index * 97 % 1440)
+            sold = beijing_midnight(self.today) - timedelta(days=1 + index * 37 % 180, minutes=index * 97 % 1440)
             listed = sold - timedelta(days=20 + index * 53 % 130, hours=index % 24)
         verified = status in (ListingStatus.ACTIVE, ListingStatus.RESERVED, ListingStatus.SOLD)
         return {
@@ -701,7 +701,7 @@ class _SwapPlanner:
         b = self.b
         if outcome.endswith("_done"):
             return BASE_TIME + timedelta(days=b.rng.randrange(max(1, (b.last_day - BASE_TIME.date()).days - 120)))
-        return utc_midnight(b.last_day) - timedelta(days=b.rng.randrange(0, 120), hours=b.rng.randrange(24))
+        return beijing_midnight(b.last_day) - timedelta(days=b.rng.randrange(0, 120), hours=b.rng.randrange(24))
 
     @staticmethod
     def _wanted_districts(home_district: str, rules) -> tuple[str, ...]:

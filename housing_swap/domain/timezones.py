@@ -1,5 +1,5 @@
 """The platform stores UTC and shows Beijing time (Asia/Shanghai, UTC+8, no daylight saving)."""
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -9,6 +9,12 @@ def beijing_today() -> date:
     """Today in Zhengzhou: the day every date rule, deadline and count of the platform is in.
     (The machines' own clock is UTC, so ``date.today()`` is yesterday there until 08:00.)"""
     return datetime.now(SHANGHAI).date()
+
+
+def beijing_midnight(day: date) -> datetime:
+    """The first instant of a Beijing calendar day, as a UTC moment: where a filter "from this day"
+    starts and "to the day before" ends (16:00 UTC of the day before)."""
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def beijing_date(moment: datetime) -> date:

@@ -7,11 +7,10 @@ from datetime import timedelta
 import pandas as pd
 from sqlalchemy import select
 
-from ..db.base import utc_midnight
 from ..db.models import AuditEvent, Organization, User
 from ..domain.audit_labels import action_label, entity_label, outcome_label
 from ..domain.fields import PAGE_FIELD, Field, parse_date, parse_fields, parse_integer, parse_text
-from ..domain.timezones import SHANGHAI
+from ..domain.timezones import SHANGHAI, beijing_midnight
 from ..extensions import db
 from .audit import record_event
 from .errors import NotFound, ValidationFailed
@@ -54,9 +53,9 @@ def _query(filters: dict):
     if filters.get("action"):  # "acquisition" finds every acquisition.* action
         query = query.where(AuditEvent.action.startswith(filters["action"], autoescape=True))
     if filters.get("from"):
-        query = query.where(AuditEvent.occurred_at >= utc_midnight(filters["from"]))
+        query = query.where(AuditEvent.occurred_at >= beijing_midnight(filters["from"]))
     if filters.get("to"):
-        query = query.where(AuditEvent.occurred_at < utc_midnight(filters["to"] + timedelta(days=1)))
+        query = query.where(AuditEvent.occurred_at < beijing_midnight(filters["to"] + timedelta(days=1)))
     return query
 
 

@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, case, cast, exists, func, or_, select
 
-from ..db.base import utc_midnight
 from ..db.models import (
     Acquisition,
     AcquisitionEvent,
@@ -41,7 +40,7 @@ from ..domain.acquisitions import MAIN_PATH, STEP_DEADLINE_RULES, WAITING_FOR
 from ..domain.districts import ZHENGZHOU_DISTRICTS
 from ..domain.reservations import ReservationStatus
 from ..domain.rules import Targets
-from ..domain.timezones import beijing_date, beijing_today
+from ..domain.timezones import beijing_date, beijing_midnight, beijing_today
 from ..extensions import db
 from .pagination import Page, paginate
 from .progress import ProgressFilters, ledger_where, progress_report
@@ -207,9 +206,9 @@ def application_filter(query, filters: ProgressFilters):
     if filters.district:
         query = query.where(SwapApplication.old_district_code == filters.district)
     if filters.date_from:
-        query = query.where(SwapApplication.submitted_at >= utc_midnight(filters.date_from))
+        query = query.where(SwapApplication.submitted_at >= beijing_midnight(filters.date_from))
     if filters.date_to:
-        query = query.where(SwapApplication.submitted_at < utc_midnight(filters.date_to + timedelta(days=1)))
+        query = query.where(SwapApplication.submitted_at < beijing_midnight(filters.date_to + timedelta(days=1)))
     if filters.channel:
         query = query.where(SwapApplication.channel_preference.in_(
             (ChannelPreference(filters.channel.value), ChannelPreference.EITHER)))
@@ -270,7 +269,7 @@ class StalledCase:
 def stalled_cases(filters: ProgressFilters, stall_days: int, today: date) -> list[StalledCase]:
     """Open work untouched for more than ``stall_days``: acquisitions by their last step, market
     swaps awaiting verification, eligible city-group applications nobody has taken in."""
-    cutoff = utc_midnight(today - timedelta(days=stall_days))
+    cutoff = beijing_midnight(today - timedelta(days=stall_days))
     cases = _stalled_acquisitions(filters, cutoff, today) + _stalled_swaps(filters, cutoff, today)
     cases += _untaken_applications(filters, cutoff, today)
     return sorted(cases, key=lambda case_: -case_.days)[:500]

@@ -1,12 +1,20 @@
 """The bureau's dashboard against a hand-computed ledger; exports equal the dashboard; personal
 data in exports is masked by role and every export is audited; the public page is cached."""
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import select
 
-from housing_swap.db.models import AcquisitionEvent, AuditEvent, Channel, GoalLedgerEntry, JobState, Role
+from housing_swap.db.models import (
+    AcquisitionEvent,
+    AuditEvent,
+    Channel,
+    GoalLedgerEntry,
+    JobState,
+    Role,
+    SwapApplication,
+)
 from housing_swap.domain.timezones import beijing_today
 from housing_swap.extensions import db
 from housing_swap.services import acquisitions, files, jobs, monitoring
@@ -220,3 +228,18 @@ def test_csv_exports_name_districts_and_write_whole_numbers_and_percentages(ledg
     assert "410105" not in "".join(districts)
     summary = exported(client, "summary", program_year="2024").data.decode("utf-8-sig")
     assert "合计,10000,4,0.0%" in summary
+
+
+def test_a_date_filter_means_the_beijing_day(make):
+    """Submitted at 17:00 UTC on 3 December, which is 01:00 on 4 December in Zhengzhou."""
+    application, _ = submitted_application(make)
+    application.submitted_at = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
+    db.session.commit()
+
+    def found(day_from: date, day_to: date) -> bool:
+        query = monitoring.application_filter(select(SwapApplication.id), ProgressFilters(date_from=day_from,
+                                                                                          date_to=day_to))
+        return application.id in db.session.scalars(query).all()
+
+    assert found(date(2026, 12, 4), date(2026, 12, 4))
+    assert not found(date(2026, 12, 3), date(2026, 12, 3))
