@@ -78,14 +78,15 @@ def stop(worker: subprocess.Popen, kill: bool = False) -> None:
     worker.wait(timeout=30)
 
 
-def wait_for(condition, timeout_s: float = 60.0, what: str = "the job", log: Path | None = None):
+def wait_for(condition, timeout_s: float = 60.0, what: str = "the job", log: Path | None = None,
+             every_s: float = 0.2):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         db.session.expire_all()
         value = condition()
         if value:
             return value
-        time.sleep(0.2)
+        time.sleep(every_s)
     raise AssertionError(f"timed out waiting for {what}" + (f"; worker said: {log.read_text()[-3000:]}"
                                                              if log and log.exists() else ""))
 
@@ -137,7 +138,10 @@ def test_a_worker_killed_mid_import_is_recovered_and_writes_each_row_once(queued
     _, _, job_id = post_import(queued_app, rows)
     worker = start_worker(queued_app)
     try:
-        wait_for(lambda: jobs.live_progress(db.session.get(JobRun, job_id)).done > 0, what="progress")
+        # Killed as soon as it has marked the job running: reading, checking and writing 1,500
+        # rows takes it about a second, so the kill lands well inside the import's transaction
+        # (watching for progress instead came too late once the writes got fast).
+        wait_for(lambda: job_state(job_id) == JobState.RUNNING, what="the job to start", every_s=0.01)
         with queued_app.app_context():
             assert jobs.requeue_lost_jobs() == []  # its worker is alive and holds the job's lock
     finally:
