@@ -1,5 +1,6 @@
 """The demo data set: deterministic, idempotent, and consistent with the program rules."""
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -22,7 +23,7 @@ from housing_swap.db.models import (
     UnitStatus,
     User,
 )
-from housing_swap.demo.seed import SCALES, AlreadySeeded, seed_demo_data
+from housing_swap.demo.seed import SCALES, AlreadySeeded, planned_rows, seed_demo_data
 from housing_swap.domain.eligibility import (
     NewHomeFacts,
     OldHomeFacts,
@@ -37,12 +38,16 @@ from housing_swap.domain.verification import (
     verify_listing,
 )
 from housing_swap.extensions import db
+from housing_swap.search import search_rows
+from housing_swap.search.query import Kind
 from housing_swap.services.progress import goal_progress, year_progress
 from housing_swap.services.reference_data import load_reference_data
 from housing_swap.services.rules import current_rules
 from tests.conftest import _empty_all_tables
 
 SMALL = SCALES["small"]
+# The small story, then two more batches of market stock (as the province scale is seeded).
+BATCHED = replace(SMALL, name="batched", listings=1_800, units=1_440, projects=36, batch_listings=600)
 
 
 def snapshot() -> dict:
@@ -98,6 +103,47 @@ def test_a_second_seed_is_refused_without_writing(app, runner):
     assert result.exit_code == 0
     assert "already loaded" in result.output
     assert db.session.scalar(select(func.count(Listing.id))) == before
+
+
+def count(model_or_table) -> int:
+    return db.session.scalar(select(func.count()).select_from(model_or_table))
+
+
+def test_a_batched_seed_ends_with_the_whole_scale_and_the_search_rows_of_every_home(app):
+    counts = seed_demo_data(BATCHED, 2024)
+    assert (counts["listings"], counts["units"]) == (count(Listing), count(Unit)) == (1_800, 1_440)
+    assert count(Project) == 36
+    assert counts["completed_swaps"] == SMALL.completed_swaps  # the story is the first batch's
+    assert db.session.scalar(select(func.count(func.distinct(Listing.property_key)))) == 1_800
+    for kind in Kind:
+        source = search_rows.SOURCES[kind]
+        assert count(source.table) == count(source.select.subquery()) > 0
+    later = db.session.scalars(select(Listing).where(Listing.id > 600)).all()
+    assert len({listing.community_id for listing in later}) > 10  # spread over the stored communities
+    with pytest.raises(AlreadySeeded):
+        seed_demo_data(BATCHED, 2024)
+
+
+def test_a_batched_seed_stopped_part_way_resumes_to_the_rows_of_an_uninterrupted_one(app):
+    class Stopped(Exception):
+        pass
+
+    def stop_in_the_third_batch(rows: int) -> None:
+        if count(Listing) > 1_200:  # the third batch's listings are written, not yet committed
+            raise Stopped()
+
+    with pytest.raises(Stopped):
+        seed_demo_data(BATCHED, 2024, advance=stop_in_the_third_batch)
+    db.session.rollback()
+    assert count(Listing) == 1_200  # two batches committed; the third rolled back whole
+    resumed_from = []
+    seed_demo_data(BATCHED, 2024, advance=resumed_from.append)
+    assert resumed_from[0] == planned_rows(BATCHED.first_batch()) + 2 * 600 + 480  # the bar starts past them
+    resumed = snapshot()
+    _empty_all_tables()
+    load_reference_data()
+    seed_demo_data(BATCHED, 2024)
+    assert snapshot() == resumed
 
 
 def test_demo_logins_can_sign_in(app, login):

@@ -117,12 +117,33 @@ class Scale:
     agencies: int
     developers: int
     recorded_sales: int
+    # A set this large is seeded a batch of listings at a time (units in proportion), each batch
+    # its own transaction: the first is the whole demo story, the later ones add market stock. A
+    # seed stopped part way resumes after its last committed batch and ends with the same rows.
+    batch_listings: int | None = None
+
+    def first_batch(self) -> Scale:
+        """What the first transaction seeds: the whole scale, or its first batch of homes."""
+        if self.batch_listings is None or self.batch_listings >= self.listings:
+            return self
+        return replace(self, listings=self.batch_listings, units=self._units_for(self.batch_listings),
+                       projects=round(self.projects * self.batch_listings / self.listings), batch_listings=None)
+
+    def _units_for(self, listings: int) -> int:
+        return round(self.units * listings / self.listings)
 
 
+_CITY = Scale("city", 120, 200_000, 300, 100_000, 20_000, 10_000, 60, 40, 60_000)
 SCALES = {
     "small": Scale("small", 4, 600, 12, 480, 150, 40, 4, 4, 500),
-    "city": Scale("city", 120, 200_000, 300, 100_000, 20_000, 10_000, 60, 40, 60_000),
+    "district": Scale("district", 30, 50_000, 75, 25_000, 5_000, 2_500, 15, 10, 15_000),
+    "city": _CITY,
+    # The city's demo story with five times its market: 1,000,000 listings, 500,000 new units.
+    "province": replace(_CITY, name="province", listings=1_000_000, units=500_000, projects=1_500,
+                        batch_listings=_CITY.listings),
 }
+# Certificate serials of the later batches' homes start here, clear of the first batch's.
+BATCH_SERIALS_FROM = 5_000_000
 
 
 class AlreadySeeded(Exception):
@@ -131,25 +152,56 @@ class AlreadySeeded(Exception):
 
 def planned_rows(scale: Scale) -> int:
     """Rows the seed writes, for a progress bar."""
-    return (len(ZHENGZHOU_DISTRICTS) * scale.communities_per_district + 2 * scale.listings + scale.recorded_sales
-            + 2 * scale.households
-            + scale.units + 2 * scale.households + 2 * scale.completed_swaps)
+    first = scale.first_batch()
+    return (len(ZHENGZHOU_DISTRICTS) * first.communities_per_district + 2 * scale.listings + first.recorded_sales
+            + 2 * first.households
+            + scale.units + 2 * first.households + 2 * first.completed_swaps)
 
 
 def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lambda n: None) -> dict:
-    """Load the demo set in one transaction; refuse if it is already there."""
+    """Load the demo set (its first batch in one transaction, then any later batches one
+    transaction each); refuse if it is all there already."""
+    first = scale.first_batch()
+    counts: dict = {}
     with unit_of_work():
-        if db.session.scalar(select(User.id).where(User.username == "demo-owner")) is not None:
+        seeded = db.session.scalar(select(User.id).where(User.username == "demo-owner")) is not None
+        if seeded and not _batches_to_come(scale):
             raise AlreadySeeded("demo data already loaded")
-        load_reference_data()
-        publish_demo_rules()
-        counts = _DemoBuilder(scale, seed, advance).build()
-        search_rows.rebuild(db.session.connection())  # the bulk inserts bypassed the ORM events
-        record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, **counts})
+        if seeded:  # resuming: the bar starts where the committed batches left off
+            advance(planned_rows(first) + 2 * (_count(Listing) - first.listings) + _count(Unit) - first.units)
+        else:
+            load_reference_data()
+            publish_demo_rules()
+            counts = _DemoBuilder(first, seed, advance).build()
+            search_rows.rebuild(db.session.connection())  # the bulk inserts bypassed the ORM events
+            record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, **counts})
+    while _batches_to_come(scale):
+        with unit_of_work():
+            _seed_batch(scale, seed, _count(Listing), advance)
     with unit_of_work():
         _realign_postgres_sequences()
     _refresh_planner_statistics()
-    return counts
+    return counts | {"listings": _count(Listing), "units": _count(Unit)}
+
+
+def _seed_batch(scale: Scale, seed: int, present: int, advance: Callable[[int], None]) -> None:
+    """The next batch of market stock: listings from index ``present`` on, and the new units
+    that keep the scale's proportion. Its generator is seeded by the batch's first index, so a
+    resumed seed writes the rows an uninterrupted one would have."""
+    size = min(scale.batch_listings or scale.listings, scale.listings - present)
+    units = scale._units_for(present + size) - _count(Unit)
+    builder = _DemoBuilder(scale, seed, advance, stream=f"batch-{present}")
+    counts = builder.grow(range(present, present + size), units)
+    record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, "batch_from": present,
+                                                   **counts})
+
+
+def _batches_to_come(scale: Scale) -> bool:
+    return scale.batch_listings is not None and _count(Listing) < scale.listings
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 # Assumed district shares of the goal for the demo's later years (none are published): main urban
@@ -210,9 +262,9 @@ class _IdAllocator:
 
 
 class _DemoBuilder:
-    def __init__(self, scale: Scale, seed: int, advance: Callable[[int], None]):
+    def __init__(self, scale: Scale, seed: int, advance: Callable[[int], None], stream: str = ""):
         self.scale = scale
-        self.rng = random.Random(seed)
+        self.rng = random.Random(f"{seed}:{stream}" if stream else seed)
         self.advance = advance
         self.ids = _IdAllocator()
         self.cipher = current_app.extensions["field_cipher"]
@@ -239,15 +291,44 @@ class _DemoBuilder:
         orgs = self._organizations()
         demo_users = self._demo_users(orgs)
         communities = self._communities()
-        listings = self._listings(communities, orgs["agencies"], demo_users)
+        listings = self._listings(communities, orgs["agencies"], range(self.scale.listings), demo_users["demo-owner"])
         sales = self._recorded_sales(communities)
-        units = self._projects_and_units(orgs["developers"])
+        units = self._projects_and_units(orgs["developers"], self.scale.units, self.scale.projects)
         households = self._households(demo_users["demo-owner"])
         completed = self._applications_and_swaps(households, communities, units, orgs, demo_users)
         self._second_appraiser()
-        return {"communities": len(communities), "listings": listings, "recorded_sales": sales,
+        return {"communities": len(communities), "listings": len(listings), "recorded_sales": sales,
                 "units": len(units),
                 "households": len(households), "completed_swaps": completed}
+
+    def grow(self, indexes: range, units: int) -> dict:
+        """A later batch: listings in the stored communities, and new projects of ``units`` units
+        (their search rows written here, as the bulk inserts bypass the ORM events)."""
+        communities = self._stored_communities()
+        agencies, developers = (list(db.session.scalars(select(Organization.id).where(Organization.kind == kind)
+                                                        .order_by(Organization.id)))
+                                for kind in (OrganizationKind.AGENCY, OrganizationKind.DEVELOPER))
+        self.demo_owner_id_hash = ""
+        self.certificate_serial = BATCH_SERIALS_FROM + indexes.start
+        listing_ids = self._listings(communities, agencies, indexes, demo_owner=None)
+        projects = max(1, round(units * self.scale.projects / self.scale.units))
+        unit_rows = self._projects_and_units(developers, units, projects, first=_count(Project))
+        connection = db.session.connection()
+        search_rows.refresh(connection, search_rows.Kind.LISTING, listing_ids)
+        search_rows.refresh(connection, search_rows.Kind.UNIT, [row["id"] for row in unit_rows])
+        return {"listings": len(listing_ids), "units": len(unit_rows)}
+
+    def _stored_communities(self) -> list[dict]:
+        """The communities of the first batch, each with the price standing its listings show
+        (what ``_communities`` drew: their mean unit price over the district's, age allowed for)."""
+        mean_unit_price = dict(db.session.execute(select(Listing.community_id, func.avg(Listing.unit_price))
+                                                  .group_by(Listing.community_id)).all())
+        rows = [{"id": c.id, "name": c.name, "district_code": c.district_code, "build_year": c.build_year}
+                for c in db.session.scalars(select(Community).order_by(Community.id))]
+        for row in rows:
+            guide = SECOND_HAND_PRICE[row["district_code"]] * (1 - 0.006 * max(0, 2024 - row["build_year"]))
+            self.community_factor[row["id"]] = float(mean_unit_price.get(row["id"]) or guide) / guide
+        return rows
 
     def _insert(self, model, rows: list[dict]) -> None:
         for start in range(0, len(rows), CHUNK):
@@ -412,7 +493,8 @@ class _DemoBuilder:
         age_factor = 1 - 0.006 * max(0, 2024 - build_year)
         return int(round(float(area) * base * age_factor, -3))
 
-    def _listings(self, communities: list[dict], agencies: list[int], demo_users: dict) -> int:
+    def _listings(self, communities: list[dict], agencies: list[int], indexes: range,
+                  demo_owner: int | None) -> list[int]:
         by_district: dict[str, list[dict]] = {}
         for community in communities:
             by_district.setdefault(community["district_code"], []).append(community)
@@ -420,15 +502,15 @@ class _DemoBuilder:
             [ListingStatus.WITHDRAWN] * 4 + [ListingStatus.EXPIRED] * 3 + [ListingStatus.SUBMITTED] * 2 + \
             [ListingStatus.DRAFT]
         rows = []
-        for index in range(self.scale.listings):
+        for index in indexes:
             community = self.rng.choice(by_district[self._weighted_district().code])
             status = self.rng.choice(statuses)
-            owner = demo_users["demo-owner"] if index == 0 else None
+            owner = demo_owner if index == 0 else None
             agency = None if owner or self.rng.random() < 0.15 else self.rng.choice(agencies)
             rows.append(self._listing_row(index, community, status, owner, agency))
         self._insert(Listing, rows)
         self._insert(TitleRecord, [self._title_row(row) for row in rows])
-        return len(rows)
+        return [row["id"] for row in rows]
 
     def _recorded_sales(self, communities: list[dict]) -> int:
         """Registered resale contracts of the last eighteen months: the valuation's evidence."""
@@ -507,10 +589,11 @@ class _DemoBuilder:
             "created_at": listed, "updated_at": sold or listed, "version": 1,
         }
 
-    def _projects_and_units(self, developers: list[int]) -> list[dict]:
+    def _projects_and_units(self, developers: list[int], units: int, projects: int, first: int = 0) -> list[dict]:
+        """``projects`` new projects holding ``units`` units, numbered on from the ``first``."""
         project_rows, building_rows, unit_rows = [], [], []
-        per_project, remainder = divmod(self.scale.units, self.scale.projects)
-        for index in range(self.scale.projects):
+        per_project, remainder = divmod(units, projects)
+        for index in range(first, first + projects):
             district = self._weighted_district()
             project_id = self.ids.next(Project)
             project_name = (f"{self.rng.choice(names.COMMUNITY_PREFIXES)}{self.rng.choice(names.PROJECT_SUFFIXES)}"
@@ -527,7 +610,7 @@ class _DemoBuilder:
                 "swap_offer": "以旧换新客户总房款优惠2%" if self.rng.random() < 0.5 else "",
                 "created_at": BASE_TIME,
             })
-            target = per_project + (1 if index < remainder else 0)
+            target = per_project + (1 if index - first < remainder else 0)
             self._buildings(project_id, district.code, target, building_rows, unit_rows)
         db.session.execute(insert(Project), project_rows)
         self._insert(Building, building_rows)
