@@ -1,7 +1,9 @@
 """`make bench`: city-scale measurements side by side with their baselines and engine floors.
 
-Usage: .venv/bin/python -m scripts.bench [--scale city|small] [--out bench/results.json]
-The data set is built once per scale in instance/bench/ and reused. PostgreSQL and Elasticsearch
+Usage: .venv/bin/python -m scripts.bench [--scale small|district|city|province] [--out FILE]
+The data set is built once per scale in instance/bench/ and reused (a province seed stopped part
+way resumes). Results go to bench/results.json (city) or bench/results-<scale>.json, the summary
+beside them; every run also redraws the growth plot (docs/growth.png) from the scales on file. PostgreSQL and Elasticsearch
 figures use the servers named by HOUSING_SWAP_BENCH_POSTGRES_URL / HOUSING_SWAP_BENCH_ELASTICSEARCH_URL
 (`scripts/services.sh up` prints the defaults); without them those figures are skipped with the
 reason. Every comparison is a ratio within this one run; each timing is a median of repeats.
@@ -17,6 +19,7 @@ from housing_swap.demo.seed import SCALES
 
 from .common import IMPORT_ROWS, ROOT, bench_app, measured, step
 from .dataset import build_dataset
+from .growth import PLOT, growth_table, measured_scales, plot, result_file
 from .http import http_figures
 from .imports import import_figures
 from .matching import matching_figures
@@ -28,8 +31,9 @@ from .summary import machine, summarize
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="city")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    out = args.out or result_file(ROOT / "bench", args.scale)
     workdir = ROOT / "instance" / "bench"
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / f"{args.scale}.sqlite3"
@@ -56,11 +60,20 @@ def main() -> None:
                          for key, spread in results["spread"].items()}
     keep("http", lambda: http_figures(database, workdir))
     results["machine"] = machine()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
-    summary = summarize(results)
-    args.out.with_name("summary.md").write_text(summary)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    summary = summarize(results) + _growth(out.parent)
+    out.with_name(out.name.replace("results", "summary").replace(".json", ".md")).write_text(summary)
     print(summary)
+
+
+def _growth(bench_dir: Path) -> str:
+    """The growth section of the summary, and the plot, once two or more scales are on file."""
+    runs = measured_scales(bench_dir)
+    if len(runs) < 2:
+        return ""
+    plot(runs, ROOT / PLOT)
+    return "\n".join(["", "## Growth", "", f"Plot: {PLOT}", "", *growth_table(runs)]) + "\n"
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ QUERY_MIX = [
 ]
 REPEATS = 5
 MEASUREMENTS = 3  # each figure is measured this many times in one run: the median is reported
-IMPORT_ROWS = {"small": 1_000, "city": 10_000}
-NAIVE_SAMPLE = 5
+IMPORT_ROWS = {"small": 1_000, "district": 10_000, "city": 10_000, "province": 10_000}
+NAIVE_PAIRS = 500_000  # the per-pair baseline loop is timed on this many (application, unit) pairs
 HTTP_SECONDS = 15
 HTTP_PORT = 5055
 
