@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import literal, select
 
 from ..db.models import Community, Listing, ListingStatus, RecordedSale, SwapApplication
 from ..db.models.change_counters import VALUATION_EVIDENCE
-from ..domain.timezones import beijing_today
+from ..domain.timezones import beijing_date, beijing_today
 from ..domain.valuation import EVIDENCE_COLUMNS, MONTHS_RELEVANT, Subject, Valuation, ValuationModel
 from ..extensions import db
 from .errors import NotFound
@@ -27,13 +27,14 @@ def evidence_frame(as_of: date) -> pd.DataFrame:
              .where(RecordedSale.sold_on >= since, RecordedSale.sold_on <= as_of))
     listings = (select(Listing.id, literal("listing").label("kind"), Listing.community_id, Community.district_code,
                        Listing.area_m2, Listing.floor, Listing.total_floors, Listing.build_year,
-                       Listing.asking_price, func.date(Listing.listed_at).label("on"))
+                       Listing.asking_price, Listing.listed_at)
                 .join(Community, Community.id == Listing.community_id)
                 .where(Listing.status.in_(LIVE_LISTING), Listing.seized.is_(False)))
-    rows = db.session.execute(union_all(sales, listings)).all()
+    # A listing's day is the Beijing day it was listed (the database's own date() is the UTC day).
+    rows = db.session.execute(sales).all() + [(*row[:-1], beijing_date(row[-1]))
+                                               for row in db.session.execute(listings)]
     frame = pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
-    frame["on"] = [(value if isinstance(value, date) else date.fromisoformat(str(value)[:10])).toordinal()
-                   for value in frame["on"]]
+    frame["on"] = [day.toordinal() for day in frame["on"]]
     return frame
 
 

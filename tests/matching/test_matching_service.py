@@ -1,11 +1,15 @@
 """Matching through the services and the pages: valuation, both sides, cash gap, the batch run, chains."""
+from datetime import UTC, date, datetime
+
 import pytest
 from sqlalchemy import select
 
-from housing_swap.db.models import ApplicationMatch, ApplicationStatus, ChainStatus, Role
+from housing_swap.db.models import ApplicationMatch, ApplicationStatus, ChainStatus, ListingStatus, Role
 from housing_swap.extensions import db
 from housing_swap.services import chains, matching, valuation
+from housing_swap.services import listings as listing_service
 from housing_swap.services.errors import Conflict
+from tests.listings.helpers import listing_fields
 
 from .helpers import community, recorded_sales, submitted_application, units_on_sale
 
@@ -23,6 +27,18 @@ def test_valuation_uses_the_community_sales(make):
     assert len(estimate.comparables) == 8
     assert abs(estimate.estimate - 80 * 15_000) / (80 * 15_000) < 0.05
     assert application.valuation_estimate == estimate.estimate
+
+
+def test_a_listing_is_evidence_of_the_beijing_day_it_was_listed(make):
+    """Listed at 17:30 UTC on 30 June is 01:30 on 1 July in Zhengzhou: the recency of the
+    evidence counts from 1 July (the database's date() would say 30 June)."""
+    agent = make.staff(Role.AGENCY_STAFF, username="evidence-agent")
+    listing = listing_service.create_listing(listing_fields(), agent)
+    listing.status, listing.listed_at = ListingStatus.ACTIVE, datetime(2026, 6, 30, 17, 30, tzinfo=UTC)
+    db.session.commit()
+    frame = valuation.evidence_frame(date(2026, 7, 10))
+    listed = frame[frame["kind"] == "listing"]
+    assert listed["on"].tolist() == [date(2026, 7, 1).toordinal()]
 
 
 def test_new_home_matches_and_cash_gap_agree(make):
