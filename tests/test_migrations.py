@@ -4,6 +4,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,15 +82,25 @@ def test_migrations_round_trip_on_postgresql(tmp_path):
     round_trip(url.replace("postgresql://", "postgresql+psycopg://", 1), tmp_path / "instance")
 
 
+@contextmanager
+def scratch_database_at(tmp_path, revision: str) -> Iterator:
+    """An app on a new SQLite database migrated up to ``revision`` (the data a migration meets is
+    written there), dropped afterwards."""
+    app = make_test_app(f"sqlite:///{tmp_path / 'scratch.sqlite3'}", tmp_path / "instance")
+    with app.app_context():
+        drop_everything()
+        upgrade(revision=revision)
+        yield app
+        drop_everything()
+        db.engine.dispose()
+
+
 def test_rekeying_reports_two_spellings_of_one_home_without_merging_them(tmp_path):
     """0013 recomputes keys from the encrypted originals; a second spelling of a home the registry
     already holds keeps its old key and is listed in identity_collision for the bureau."""
-    app = make_test_app(f"sqlite:///{tmp_path / 'rekey.sqlite3'}", tmp_path / "instance")
     spellings = ("豫(2015)郑州市不动产权第6584811号", "豫（2015）郑州市不动产权第６５８４８１１号",
                  "豫【2016】郑州市不动产权第0000002号")
-    with app.app_context():
-        drop_everything()
-        upgrade(revision="0012")
+    with scratch_database_at(tmp_path, "0012") as app:
         cipher = app.extensions["field_cipher"]
         with db.engine.begin() as connection:
             for number, spelling in enumerate(spellings, start=1):
@@ -110,18 +122,13 @@ def test_rekeying_reports_two_spellings_of_one_home_without_merging_them(tmp_pat
         assert keys[3] == cipher.lookup_hash("豫(2016)郑州市不动产权第0000002号", "certificate")
         assert collisions == [("title_record", 2, 1)]
         assert identifiers == 2
-        drop_everything()
-        db.engine.dispose()
 
 
 def test_rule_versions_stored_with_one_sale_fee_rate_keep_their_total_as_two_rules(tmp_path):
     """0030 splits ``market_sale_fee_rate``: the whole of it becomes the agency commission, the
     seller's taxes 0, so a version's figures stay what they were; downgrading adds them back."""
-    app = make_test_app(f"sqlite:///{tmp_path / 'rules.sqlite3'}", tmp_path / "instance")
     documents = {1: {"market_sale_fee_rate": "0.025", "offer_valid_days": 15}, 2: {"offer_valid_days": 9}}
-    with app.app_context():
-        drop_everything()
-        upgrade(revision="0029")
+    with scratch_database_at(tmp_path, "0029"):
         with db.engine.begin() as connection:
             for number, document in documents.items():
                 connection.execute(text(
@@ -142,18 +149,13 @@ def test_rule_versions_stored_with_one_sale_fee_rate_keep_their_total_as_two_rul
         assert rules.market_agency_fee_rate + rules.market_seller_tax_rate == Decimal("0.025")
         downgrade(revision="0029")
         assert stored() == documents
-        drop_everything()
-        db.engine.dispose()
 
 
 def test_the_text_index_keeps_its_texts_and_learns_each_homes_district(tmp_path):
     """0035 rebuilds the SQLite text index with a district column filled from the search rows;
     a word within a district then matches in the index alone. Downgrading keeps the texts."""
-    app = make_test_app(f"sqlite:///{tmp_path / 'texts.sqlite3'}", tmp_path / "instance")
     homes = {1: "410105", 2: "410102"}
-    with app.app_context():
-        drop_everything()
-        upgrade(revision="0034")
+    with scratch_database_at(tmp_path, "0034"):
         with db.engine.begin() as connection:
             for home_id, district in homes.items():
                 connection.execute(text(
@@ -174,8 +176,6 @@ def test_the_text_index_keeps_its_texts_and_learns_each_homes_district(tmp_path)
         assert matching('"文 化"') == [1, 2]
         downgrade(revision="0034")
         assert matching('"花 园"') == [1, 2]
-        drop_everything()
-        db.engine.dispose()
 
 
 @pytest.mark.postgres

@@ -171,10 +171,10 @@ def insert_rows(session: Session | scoped_session, model: type, rows: list[dict]
         return list(session.scalars(table.insert().returning(table.c.id), rows))
     ids = list(session.scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
                                     "FROM generate_series(1, :count)"), {"table": table.name, "count": len(rows)}))
-    columns = ["id", *rows[0], *(c.name for c in table.c if c.name not in rows[0] and _python_default(c))]
+    defaults = {c.name: make for c in table.c if c.name not in rows[0] and (make := _python_default(c))}
+    columns = ["id", *rows[0], *defaults]
     dialect = session.get_bind().dialect
     processors = {name: table.c[name].type.bind_processor(dialect) for name in columns}
-    defaults = {c.name: _python_default(c) for c in table.c if c.name not in rows[0] and _python_default(c)}
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"  # names from the model, never input
     cursor = cast(Any, session.connection().connection.dbapi_connection).cursor()
     try:

@@ -2,19 +2,18 @@
 household told on the site and by e-mail; an agency managing a listing's photos."""
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from PIL import Image
 from playwright.sync_api import expect
 
+from housing_swap.domain.timezones import beijing_today
 from tests.browser.journey import new_household_identity, register_household
-
-BEIJING = timedelta(hours=8)
 
 
 def tomorrow_afternoon() -> str:
     """A datetime-local value (Beijing time) a day ahead at 15:00."""
-    day = (datetime.utcnow() + BEIJING + timedelta(days=1)).date()
+    day = beijing_today() + timedelta(days=1)
     return f"{day.isoformat()}T15:00"
 
 
