@@ -30,15 +30,13 @@ class Listing(Base):
               sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL)),
         Index("ix_listing_status_price", "status", "asking_price"),
         Index("ix_listing_status_listed_at", "status", "listed_at"),
-        # Covers search's filters and facets, so counting skips the wide listing rows.
-        Index("ix_listing_search", "status", "community_id", "asking_price", "area_m2", "bedrooms",
-              "unit_price", "build_year", "floor", "has_elevator", "listed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    # Looked up through the unique (organization, agency reference) index, which it leads.
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     agent_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     agency_reference: Mapped[str | None] = mapped_column(String(64))
     building_no: Mapped[str] = mapped_column(String(20))
