@@ -20,6 +20,7 @@ from housing_swap.jobs import JOB_KINDS, dispatch
 from housing_swap.jobs.execution import execute
 from housing_swap.jobs.kinds import JobKind
 from housing_swap.services import jobs
+from housing_swap.services.exclusive_runs import held_elsewhere
 from tests.conftest import TEST_DATA_KEY, make_test_app, server_url
 from tests.listings.helpers import listing_fields
 from tests.listings.test_pages import agency_file
@@ -149,7 +150,10 @@ def test_a_worker_killed_mid_import_is_recovered_and_writes_each_row_once(queued
     assert db.session.scalar(select(func.count(Listing.id))) == 0
     assert job_state(job_id) == JobState.RUNNING
     with queued_app.app_context():
-        assert jobs.requeue_lost_jobs() == [job_id]  # at once: no waiting for the job to look silent
+        # PostgreSQL ends a killed client's session (and frees its run lock) once it notices the
+        # closed socket, at the end of the statement it was running: a moment, not a timeout.
+        wait_for(lambda: not held_elsewhere(jobs.job_lock(job_id)), timeout_s=30, what="the dead worker's lock")
+        assert jobs.requeue_lost_jobs() == [job_id]  # no waiting for the job to look silent
         dispatch(jobs.job_by_id(job_id))
     run_worker_until(queued_app, job_id, JobState.SUCCEEDED, timeout_s=120)
     assert db.session.scalar(select(func.count(Listing.id))) == 1500
