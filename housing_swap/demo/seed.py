@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, insert, select, text
@@ -321,9 +322,10 @@ class _DemoBuilder:
     def _stored_communities(self) -> list[dict]:
         """The communities of the first batch, each with the price standing its listings show
         (what ``_communities`` drew: their mean unit price over the district's, age allowed for)."""
-        mean_unit_price = dict(db.session.execute(select(Listing.community_id, func.avg(Listing.unit_price))
+        mean_unit_price: dict[int, float] = dict(db.session.execute(select(Listing.community_id, func.avg(Listing.unit_price))
                                                   .group_by(Listing.community_id)).all())
-        rows = [{"id": c.id, "name": c.name, "district_code": c.district_code, "build_year": c.build_year}
+        rows: list[dict[str, Any]] = [{"id": c.id, "name": c.name, "district_code": c.district_code,
+                                       "build_year": c.build_year}
                 for c in db.session.scalars(select(Community).order_by(Community.id))]
         for row in rows:
             guide = SECOND_HAND_PRICE[row["district_code"]] * (1 - 0.006 * max(0, 2024 - row["build_year"]))
@@ -591,7 +593,9 @@ class _DemoBuilder:
 
     def _projects_and_units(self, developers: list[int], units: int, projects: int, first: int = 0) -> list[dict]:
         """``projects`` new projects holding ``units`` units, numbered on from the ``first``."""
-        project_rows, building_rows, unit_rows = [], [], []
+        project_rows: list[dict] = []
+        building_rows: list[dict] = []
+        unit_rows: list[dict] = []
         per_project, remainder = divmod(units, projects)
         for index in range(first, first + projects):
             district = self._weighted_district()

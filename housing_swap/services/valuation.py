@@ -29,10 +29,10 @@ def evidence_frame(as_of: date) -> pd.DataFrame:
                        Listing.area_m2, Listing.floor, Listing.total_floors, Listing.build_year,
                        Listing.asking_price, Listing.listed_at)
                 .join(Community, Community.id == Listing.community_id)
-                .where(Listing.status.in_(LIVE_LISTING), Listing.seized.is_(False)))
+                .where(Listing.status.in_(LIVE_LISTING), Listing.seized.is_(False), Listing.listed_at.is_not(None)))
     # A listing's day is the Beijing day it was listed (the database's own date() is the UTC day).
-    rows = db.session.execute(sales).all() + [(*row[:-1], beijing_date(row[-1]))
-                                               for row in db.session.execute(listings)]
+    rows: list[tuple] = [tuple(row) for row in db.session.execute(sales)]
+    rows += [(*row[:-1], beijing_date(row.listed_at)) for row in db.session.execute(listings)]
     frame = pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
     frame["on"] = [day.toordinal() for day in frame["on"]]
     return frame
