@@ -130,7 +130,7 @@ VALUE_NAMES = {
     "joined_to_id": "并入的主申请", "joined_purchase": "合并购买主申请的新房", "price": "价格（元）",
     "units": "房屋套数", "milestone": "进度节点", "done_on": "完成日期", "officer_user_id": "经办人", "source": "来源", "acquisition_id": "收购", "value_rule": "复评后采用的评估价", "commitment": "承诺值（种子的SHA-256）", "entrants": "参与家庭数", "backstop_floor": "保底收购价（元）", "hold_days": "保留天数",
     "market_swap_id": "市场交易", "party": "当事方", "refund_amount": "退还定金（元）", "refund_percent": "退还比例（%）",
-    "added": "新增", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
+    "added": "新增", "batch_from": "本批起始房源序号", "agent_user_id": "经纪人", "blocked_user_id": "被拒绝的预约人", "application_id": "申请", "approval_state": "审核状态",
     "bytes": "文件大小（字节）", "channel": "渠道", "columns": "列", "conflict": "冲突", "contracts": "合同数",
     "created": "新增", "district": "区县", "districts": "区县", "document_sha256": "材料指纹（SHA-256）",
     "effective_from": "生效日期", "email": "邮箱（遮蔽）", "eligible_channels": "符合条件的渠道", "enabled": "启用", "error": "错误",
