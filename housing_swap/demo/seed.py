@@ -127,10 +127,11 @@ class Scale:
         """What the first transaction seeds: the whole scale, or its first batch of homes."""
         if self.batch_listings is None or self.batch_listings >= self.listings:
             return self
-        return replace(self, listings=self.batch_listings, units=self._units_for(self.batch_listings),
+        return replace(self, listings=self.batch_listings, units=self.units_for(self.batch_listings),
                        projects=round(self.projects * self.batch_listings / self.listings), batch_listings=None)
 
-    def _units_for(self, listings: int) -> int:
+    def units_for(self, listings: int) -> int:
+        """The units that keep the scale's proportion of units to listings."""
         return round(self.units * listings / self.listings)
 
 
@@ -190,7 +191,7 @@ def _seed_batch(scale: Scale, seed: int, present: int, advance: Callable[[int], 
     that keep the scale's proportion. Its generator is seeded by the batch's first index, so a
     resumed seed writes the rows an uninterrupted one would have."""
     size = min(scale.batch_listings or scale.listings, scale.listings - present)
-    units = scale._units_for(present + size) - _count(Unit)
+    units = scale.units_for(present + size) - _count(Unit)
     builder = _DemoBuilder(scale, seed, advance, stream=f"batch-{present}")
     counts = builder.grow(range(present, present + size), units)
     record_event("demo.seed", "demo", None, after={"scale": scale.name, "seed": seed, "batch_from": present,
@@ -309,7 +310,6 @@ class _DemoBuilder:
         agencies, developers = (list(db.session.scalars(select(Organization.id).where(Organization.kind == kind)
                                                         .order_by(Organization.id)))
                                 for kind in (OrganizationKind.AGENCY, OrganizationKind.DEVELOPER))
-        self.demo_owner_id_hash = ""
         self.certificate_serial = BATCH_SERIALS_FROM + indexes.start
         listing_ids = self._listings(communities, agencies, indexes, demo_owner=None)
         projects = max(1, round(units * self.scale.projects / self.scale.units))
