@@ -40,6 +40,7 @@ from housing_swap.domain.verification import (
 from housing_swap.extensions import db
 from housing_swap.search import search_rows
 from housing_swap.search.query import Kind
+from housing_swap.services.exclusive_runs import exclusive_run
 from housing_swap.services.progress import goal_progress, year_progress
 from housing_swap.services.reference_data import load_reference_data
 from housing_swap.services.rules import current_rules
@@ -144,6 +145,16 @@ def test_a_batched_seed_stopped_part_way_resumes_to_the_rows_of_an_uninterrupted
     load_reference_data()
     seed_demo_data(BATCHED, 2024)
     assert snapshot() == resumed
+
+
+def test_a_seed_while_another_machine_seeds_does_nothing_and_says_so(app, runner):
+    with exclusive_run("demo seed"):
+        result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0
+    assert "another `demo seed` is running; this one did nothing" in result.output
+    assert count(Listing) == 0
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0  # released: the next seed goes ahead
+    assert count(Listing) == SMALL.listings
 
 
 def test_demo_logins_can_sign_in(app, login):

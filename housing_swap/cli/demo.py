@@ -15,11 +15,13 @@ from ..demo.seed import (
     planned_rows,
     seed_demo_data,
 )
+from .runs import skipped_while_running
 
 demo_group = AppGroup("demo", help="Demo data.")
 
 
 @demo_group.command("seed")
+@skipped_while_running
 @click.option("--scale", type=click.Choice(sorted(SCALES)), default="small", show_default=True)
 @click.option("--seed", "seed_value", type=int, default=2024, show_default=True,
               help="Random seed: the same seed gives the same data.")

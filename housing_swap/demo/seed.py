@@ -70,6 +70,7 @@ from ..extensions import db
 from ..search import search_rows
 from ..search.text_terms import pinyin_keys
 from ..services.audit import record_event
+from ..services.exclusive_runs import exclusive
 from ..services.reference_data import load_reference_data
 from ..services.rules import current_rules, rules_of_year
 from ..services.unit_of_work import unit_of_work
@@ -160,9 +161,11 @@ def planned_rows(scale: Scale) -> int:
             + scale.units + 2 * first.households + 2 * first.completed_swaps)
 
 
+@exclusive("demo seed")
 def seed_demo_data(scale: Scale, seed: int, advance: Callable[[int], None] = lambda n: None) -> dict:
     """Load the demo set (its first batch in one transaction, then any later batches one
-    transaction each); refuse if it is all there already."""
+    transaction each); refuse if it is all there already. One seed at a time across machines:
+    two would start the same batch."""
     first = scale.first_batch()
     counts: dict = {}
     with unit_of_work():
